@@ -1,0 +1,93 @@
+// DB: an LSM-tree key-value store over one directory.
+//
+// Keys are 1..kMaxKeySize bytes, values 0..kMaxValueSize bytes, both
+// arbitrary, ordered bytewise. All methods are thread-safe. Every method
+// validates its arguments and answers bad input with InvalidArgument; after
+// Close() every method answers InvalidArgument("database is closed").
+//
+// Durability: a write returns once it is in the WAL and the memtable. With
+// WriteOptions::sync, or after Sync(), it has also reached a durability point:
+// the WAL segment holding it was synced and closed (segments are written
+// once; the next write starts a new one).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/iterator.h"
+#include "strata/options.h"
+#include "strata/slice.h"
+#include "strata/stats.h"
+#include "strata/status.h"
+#include "strata/write_batch.h"
+
+namespace strata {
+
+// A point in time to read at. Obtained from DB::GetSnapshot and given back
+// with DB::ReleaseSnapshot.
+class Snapshot {
+ protected:
+  virtual ~Snapshot() = default;
+};
+
+class DB {
+ public:
+  // Opens (creating if options allow) the database in dir, recovering any
+  // WAL segments. Busy if another DB object or process has it open.
+  static Status Open(const Options& options, const std::string& dir, std::unique_ptr<DB>* db);
+
+  // Removes every file of the database in dir and the dir itself.
+  static Status Destroy(const Options& options, const std::string& dir);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes the database if still open.
+  virtual ~DB() = default;
+
+  virtual Status Put(const WriteOptions& options, const Slice& key, const Slice& value) = 0;
+  virtual Status Delete(const WriteOptions& options, const Slice& key) = 0;
+  // Applies the batch atomically.
+  virtual Status Write(const WriteOptions& options, const WriteBatch& batch) = 0;
+
+  // NotFound if the key has no value (status only: not an error).
+  virtual Status Get(const ReadOptions& options, const Slice& key, std::string* value) = 0;
+
+  // An iterator over a consistent view (options.snapshot, or the state at
+  // creation). The caller deletes it before closing the DB. Its status()
+  // reports InvalidArgument if the DB is closed.
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+
+  // Up to `limit` entries (0: no limit) with start <= key < end, in order.
+  // An empty end means no upper bound.
+  virtual Status Scan(const ReadOptions& options, const Slice& start, const Slice& end, size_t limit,
+                      std::vector<std::pair<std::string, std::string>>* out) = 0;
+
+  // nullptr if the DB is closed.
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Makes every write so far durable (a durability point).
+  virtual Status Sync() = 0;
+  // Writes the memtable to an L0 table and waits for it.
+  virtual Status Flush() = 0;
+  // Compacts every table overlapping [begin, end] (nullptr: unbounded) down
+  // the levels and waits for it.
+  virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
+
+  virtual Stats GetStats() = 0;
+
+  // Without a background thread (Options::background_thread = false):
+  // whether a flush or compaction is waiting, and doing one step of it
+  // (a flush, or starting one compaction job on the executor).
+  virtual bool HasPendingWork() = 0;
+  virtual Status RunPendingWork() = 0;
+
+  // Finishes background work, makes all writes durable, releases the
+  // directory. Later calls answer InvalidArgument.
+  virtual Status Close() = 0;
+};
+
+}  // namespace strata

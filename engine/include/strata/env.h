@@ -1,0 +1,90 @@
+// Env: every file operation the engine performs goes through an Env, so the
+// engine cannot tell a POSIX directory, Emscripten's MEMFS under an IDBFS
+// mount, and an in-memory test file system apart.
+//
+// Files are written once: a WritableFile is appended to, optionally synced,
+// and closed; it is never reopened for writing. All methods are thread-safe
+// unless noted.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/slice.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// Read front to back. Not thread-safe.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes. *result points into scratch (n bytes, caller-owned)
+  // or into the file's own memory. A short read means end of file.
+  virtual Status Read(size_t n, Slice* result, char* scratch) = 0;
+  virtual Status Skip(uint64_t n) = 0;
+};
+
+// Read at any offset; safe for concurrent use.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to n bytes at offset. *result points into scratch or into the
+  // file's own memory, valid while this file object lives.
+  virtual Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const = 0;
+};
+
+// Append-only. Not thread-safe.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(const Slice& data) = 0;
+  // Hands buffered data to the file system (survives a process crash).
+  virtual Status Flush() = 0;
+  // Makes everything appended so far durable (survives a machine crash).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX Env (Emscripten's file system in the wasm build).
+  // Never deleted.
+  static Env* Default();
+
+  virtual Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* result) = 0;
+  virtual Status NewRandomAccessFile(const std::string& path,
+                                     std::unique_ptr<RandomAccessFile>* result) = 0;
+  // Creates (or truncates) path for writing.
+  virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) = 0;
+
+  virtual bool FileExists(const std::string& path) = 0;
+  // File names (not paths) in dir, without "." and "..".
+  virtual Status GetChildren(const std::string& dir, std::vector<std::string>* result) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  virtual Status CreateDir(const std::string& dir) = 0;  // Ok if it exists
+  virtual Status RemoveDir(const std::string& dir) = 0;
+  virtual Status GetFileSize(const std::string& path, uint64_t* size) = 0;
+  // Atomically replaces `to` with `from`.
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  // Makes file creations, renames and removals in dir durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+
+  // Takes an exclusive lock on path (creating it) for this process, so that
+  // two processes never open one database. Busy if it is held.
+  virtual Status LockFile(const std::string& path, void** lock) = 0;
+  virtual Status UnlockFile(void* lock) = 0;
+
+  virtual uint64_t NowMicros() = 0;
+  virtual void SleepMicros(int micros) = 0;
+};
+
+// Helpers over an Env.
+Status WriteStringToFile(Env* env, const Slice& data, const std::string& path, bool sync);
+Status ReadFileToString(Env* env, const std::string& path, std::string* data);
+
+}  // namespace strata

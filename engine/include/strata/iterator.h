@@ -1,0 +1,48 @@
+// Iterator: an ordered cursor over key/value pairs.
+//
+// Keys are ordered bytewise. key() and value() stay valid until the iterator
+// is moved or destroyed. An iterator that hits an error becomes !Valid() and
+// reports it through status(). Not thread-safe.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "strata/slice.h"
+#include "strata/status.h"
+
+namespace strata {
+
+class Iterator {
+ public:
+  Iterator() = default;
+  Iterator(const Iterator&) = delete;
+  Iterator& operator=(const Iterator&) = delete;
+  virtual ~Iterator();
+
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  // Positions at the first key >= target.
+  virtual void Seek(const Slice& target) = 0;
+  // REQUIRES: Valid()
+  virtual void Next() = 0;
+  // REQUIRES: Valid()
+  virtual void Prev() = 0;
+  // REQUIRES: Valid()
+  virtual Slice key() const = 0;
+  // REQUIRES: Valid()
+  virtual Slice value() const = 0;
+  virtual Status status() const = 0;
+
+  // Runs fn when this iterator is destroyed (releases what it pins).
+  void RegisterCleanup(std::function<void()> fn) { cleanups_.push_back(std::move(fn)); }
+
+ private:
+  std::vector<std::function<void()>> cleanups_;
+};
+
+// An iterator over nothing, with the given status.
+Iterator* NewEmptyIterator(Status status = Status::OK());
+
+}  // namespace strata

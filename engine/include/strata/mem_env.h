@@ -1,0 +1,30 @@
+// An in-memory Env for tests and tools, which can simulate a machine crash:
+// it then forgets every byte that was not synced.
+#pragma once
+
+#include <memory>
+
+#include "strata/env.h"
+
+namespace strata {
+
+class MemEnv : public Env {
+ public:
+  // Forgets unsynced data: every file is cut back to the length it had at
+  // its last WritableFile::Sync() (files never synced become empty).
+  // Removals and renames are taken as durable at once. Open WritableFiles
+  // must not be used afterwards.
+  virtual void SimulateCrash() = 0;
+
+  // While set, every Append, Sync and NewWritableFile fails with IOError.
+  virtual void SetWriteErrors(bool fail) = 0;
+
+  // Counts of calls, for tests that check what the engine did.
+  virtual uint64_t SyncCount() const = 0;
+  virtual uint64_t FilesCreated() const = 0;
+};
+
+// base_env supplies the clock; may be Env::Default().
+std::unique_ptr<MemEnv> NewMemEnv(Env* base_env);
+
+}  // namespace strata

@@ -1,0 +1,95 @@
+// Options for opening a database, reading and writing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace strata {
+
+class Env;
+class CompactionExecutor;
+class Snapshot;
+
+// Size limits enforced with InvalidArgument at every entry point.
+constexpr size_t kMaxKeySize = 64 * 1024;           // keys are 1..64 KiB
+constexpr size_t kMaxValueSize = 64 * 1024 * 1024;  // values are 0..64 MiB
+constexpr size_t kMaxBatchSize = 256 * 1024 * 1024;  // an encoded WriteBatch
+
+// Block compression. Persisted in every block trailer: never renumber.
+enum class Compression : uint8_t {
+  kNone = 0,
+  kZlib = 1,
+};
+
+struct Options {
+  // Where files live. Default: Env::Default().
+  Env* env = nullptr;
+
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+
+  // On: corruption found during recovery before the WAL tail fails Open.
+  // Off: the damaged records are skipped and counted in the stats.
+  bool paranoid_checks = true;
+
+  // Memtable size at which it is frozen and flushed to an L0 table.
+  size_t write_buffer_size = 4 * 1024 * 1024;
+
+  // Uncompressed bytes per data block, and keys between restart points.
+  size_t block_size = 4 * 1024;
+  int block_restart_interval = 16;
+
+  // Bloom filter bits per key; 0 builds no filter.
+  int bloom_bits_per_key = 10;
+
+  // Compression of level i's tables; levels past the end use the last
+  // entry. A block stays compressed only when it saves >= 12.5%.
+  // Default: none for L0 and L1, which are rewritten soon anyway, and zlib
+  // for the long-lived deeper levels (see README "Compression").
+  std::vector<Compression> compression_per_level = {Compression::kNone, Compression::kNone,
+                                                    Compression::kZlib};
+  int zlib_level = 1;  // 1 (fast) .. 9 (small)
+
+  // Byte capacity of the LRU cache of uncompressed data blocks; 0 disables.
+  size_t block_cache_capacity = 8 * 1024 * 1024;
+  // Table readers kept open.
+  int max_open_tables = 500;
+
+  // Compaction shape (leveled).
+  size_t target_file_size = 2 * 1024 * 1024;
+  uint64_t max_bytes_for_level_base = 10 * 1024 * 1024;  // L1 target
+  int level_size_multiplier = 10;
+  int l0_compaction_trigger = 4;
+  int l0_slowdown_writes_trigger = 8;
+  int l0_stop_writes_trigger = 12;
+
+  // true: a background thread flushes and compacts. false: no threads at
+  // all; the caller drives DB::RunPendingWork() (and writes do the work
+  // inline when they must wait for it).
+  bool background_thread = true;
+
+  // Runs compaction jobs. nullptr: run them inline on the thread doing
+  // background work.
+  std::shared_ptr<CompactionExecutor> compaction_executor;
+};
+
+struct ReadOptions {
+  // Read as of this snapshot; nullptr reads the latest state.
+  const Snapshot* snapshot = nullptr;
+  // Verify block checksums on every read (they are always verified when a
+  // block first enters the cache).
+  bool verify_checksums = false;
+  // Put blocks read by this operation into the block cache.
+  bool fill_cache = true;
+};
+
+struct WriteOptions {
+  // true: the write is durable when it returns (the WAL segment is synced
+  // and closed: a durability point). false: durable at the next durability
+  // point (DB::Sync(), a synced write, or a memtable flush).
+  bool sync = false;
+};
+
+}  // namespace strata

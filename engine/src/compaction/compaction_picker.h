@@ -1,0 +1,54 @@
+// Leveled compaction policy: pure functions of a Version and the options.
+//
+// Scores: L0 = file count / l0_compaction_trigger; Ln (n >= 1) = bytes /
+// target, where L1's target is max_bytes_for_level_base and each level's is
+// level_size_multiplier times the one above. The highest score >= 1 wins.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/compaction.h"
+#include "strata/options.h"
+#include "version/version.h"
+
+namespace strata {
+
+// What to compact: input files of `level` and `level + 1`.
+struct CompactionPlan {
+  int level = 0;
+  std::vector<FileMetaPtr> inputs[2];
+  std::vector<FileMetaPtr> grandparents;  // level + 2 files overlapping the range
+
+  int output_level() const { return level + 1; }
+  // One input file, nothing to merge with: the file can move down by a
+  // manifest edit alone.
+  bool IsTrivialMove(uint64_t max_grandparent_overlap) const;
+  // Internal-key range of all inputs.
+  void GetRange(InternalKey* smallest, InternalKey* largest) const;
+};
+
+uint64_t MaxBytesForLevel(const Options& options, int level);
+Compression CompressionForLevel(const Options& options, int level);
+// Compaction score of each level (the last level scores 0).
+std::vector<double> ComputeScores(const Version& version, const Options& options);
+// Outputs and moves stop growing past this overlap with level + 2.
+uint64_t MaxGrandparentOverlap(const Options& options);
+
+// The compaction the scores call for, or nullptr. compact_pointers[level]
+// (may be empty) is where the previous compaction of that level ended:
+// levels are compacted round-robin through their key space.
+std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Options& options,
+                                               const std::vector<std::string>& compact_pointers);
+
+// A compaction of the level's files overlapping [begin, end] (user keys,
+// nullptr: unbounded), or nullptr if there are none.
+std::unique_ptr<CompactionPlan> PlanRangeCompaction(const Version& version, const Options& options, int level,
+                                                    const Slice* begin, const Slice* end);
+
+// The self-contained job description for a plan.
+CompactionJob MakeCompactionJob(const CompactionPlan& plan, const Version& version, const Options& options,
+                                const std::string& dir, uint64_t smallest_snapshot);
+
+}  // namespace strata

@@ -1,0 +1,343 @@
+// DBImpl's background work: memtable flushes, picking, running and
+// installing compactions, and deleting files nothing refers to any more.
+#include <algorithm>
+#include <limits>
+
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "table/table_builder.h"
+
+namespace strata {
+
+// Lets a compaction's completion callback reach the DB, or find out that
+// the DB was closed while the job ran elsewhere.
+struct DBImpl::CompactionTicket {
+  std::mutex mu;
+  DBImpl* db = nullptr;
+};
+
+void DBImpl::AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket) {
+  if (!ticket) return;
+  std::lock_guard<std::mutex> lock(ticket->mu);
+  ticket->db = nullptr;
+}
+
+bool DBImpl::NeedsCompaction() const {
+  if (compaction_in_flight_) return false;
+  std::vector<double> scores = ComputeScores(*versions_->current(), options_);
+  return *std::max_element(scores.begin(), scores.end()) >= 1.0;
+}
+
+bool DBImpl::HasPendingWorkLocked() const {
+  return !closed_ && !shutting_down_ && bg_error_.ok() && (imm_ != nullptr || NeedsCompaction());
+}
+
+void DBImpl::MaybeScheduleWork() {
+  if (options_.background_thread) bg_cv_.notify_all();
+}
+
+void DBImpl::BackgroundLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    bg_cv_.wait(lock, [this] { return shutting_down_ || (!bg_work_running_ && HasPendingWorkLocked()); });
+    if (shutting_down_) break;
+    DoPendingWorkStep(lock);
+  }
+}
+
+void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
+  if (bg_work_running_) {
+    // Another thread is doing a step; wait for it instead.
+    bg_cv_.wait(lock);
+    return;
+  }
+  bg_work_running_ = true;
+  if (imm_ != nullptr) {
+    Status s = FlushImmutable(lock);
+    if (!s.ok()) RecordBackgroundError(s.WithContext("flush"));
+  } else if (!compaction_in_flight_ && bg_error_.ok() && !shutting_down_) {
+    auto plan = PickCompaction(*versions_->current(), options_, versions_->compact_pointers());
+    if (plan) StartCompaction(lock, std::move(plan));
+  }
+  bg_work_running_ = false;
+  bg_cv_.notify_all();
+}
+
+bool DBImpl::HasPendingWork() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return HasPendingWorkLocked();
+}
+
+Status DBImpl::RunPendingWork() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  Status s = CheckOpen();
+  if (!s.ok()) return s;
+  if (HasPendingWorkLocked()) DoPendingWorkStep(lock);
+  return WritableCheck();
+}
+
+uint64_t DBImpl::ProtectNewFiles() {
+  uint64_t floor = versions_->PeekNextFileNumber();
+  protected_floors_.insert(floor);
+  return floor;
+}
+
+void DBImpl::UnprotectNewFiles(uint64_t floor) {
+  auto it = protected_floors_.find(floor);
+  if (it != protected_floors_.end()) protected_floors_.erase(it);
+}
+
+Status DBImpl::BuildTable(MemTable* mem, int level, FileMetaData* meta) {
+  meta->number = versions_->NewFileNumber();
+  const std::string path = TableFileName(dir_, meta->number);
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(path, &file);
+  if (!s.ok()) return s;
+
+  TableBuilderOptions table_options;
+  table_options.block_size = options_.block_size;
+  table_options.block_restart_interval = options_.block_restart_interval;
+  table_options.bloom_bits_per_key = options_.bloom_bits_per_key;
+  table_options.compression = CompressionForLevel(options_, level);
+  table_options.zlib_level = options_.zlib_level;
+  TableBuilder builder(table_options, file.get());
+  std::unique_ptr<Iterator> iter(mem->NewIterator());
+  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) builder.Add(iter->key(), iter->value());
+
+  if (builder.NumEntries() == 0) {
+    builder.Abandon();
+    file->Close().IgnoreError();
+    env_->RemoveFile(path).IgnoreError();
+    meta->number = 0;
+    return Status::OK();
+  }
+  s = builder.Finish();
+  if (s.ok()) s = file->Sync();
+  Status close = file->Close();
+  if (s.ok()) s = close;
+  if (!s.ok()) {
+    env_->RemoveFile(path).IgnoreError();
+    return s;
+  }
+  const auto& props = builder.properties();
+  meta->file_size = builder.FileSize();
+  meta->smallest.DecodeFrom(props.smallest_key());
+  meta->largest.DecodeFrom(props.largest_key());
+  meta->smallest_seq = props.smallest_seq();
+  meta->largest_seq = props.largest_seq();
+  meta->entries = props.num_entries();
+  meta->tombstones = props.num_tombstones();
+  meta->raw_key_bytes = props.raw_key_bytes();
+  meta->raw_value_bytes = props.raw_value_bytes();
+  return Status::OK();
+}
+
+Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
+  const uint64_t start = env_->NowMicros();
+  MemTable* imm = imm_;
+
+  // A memtable that overlaps nothing may go straight to L1 or L2, sparing
+  // a compaction; not while a compaction may be writing those levels.
+  int level = 0;
+  if (!compaction_in_flight_) {
+    std::unique_ptr<Iterator> iter(imm->NewIterator());
+    iter->SeekToFirst();
+    if (iter->Valid()) {
+      std::string smallest = ExtractUserKey(iter->key()).ToString();
+      iter->SeekToLast();
+      std::string largest = ExtractUserKey(iter->key()).ToString();
+      level = versions_->current()->PickLevelForMemTableOutput(smallest, largest, MaxGrandparentOverlap(options_));
+    }
+  }
+  const uint64_t floor = ProtectNewFiles();
+  auto meta = std::make_shared<FileMetaData>();
+  lock.unlock();
+  Status s = BuildTable(imm, level, meta.get());
+  lock.lock();
+
+  VersionEdit edit;
+  if (s.ok() && meta->number != 0) {
+    // A compaction installed meanwhile may have filled the chosen level.
+    auto current = versions_->current();
+    for (int l = 1; l <= level; l++) {
+      if (current->OverlapInLevel(l, meta->smallest.user_key(), meta->largest.user_key())) level = 0;
+    }
+    edit.AddFile(level, meta);
+  }
+  edit.log_number = imm_log_limit_;
+  edit.last_sequence = versions_->LastSequence();
+  if (s.ok()) s = versions_->LogAndApply(&edit);
+  UnprotectNewFiles(floor);
+  if (!s.ok()) {
+    if (meta->number != 0) env_->RemoveFile(TableFileName(dir_, meta->number)).IgnoreError();
+    return s;
+  }
+  imm_->Unref();
+  imm_ = nullptr;
+  counters_.flushes++;
+  counters_.flush_bytes_written += meta->file_size;
+  counters_.level_bytes_written[level] += meta->file_size;
+  flush_latency_.Record(static_cast<double>(env_->NowMicros() - start));
+  DeleteObsoleteFiles();
+  bg_cv_.notify_all();
+  return Status::OK();
+}
+
+void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan) {
+  if (plan->IsTrivialMove(MaxGrandparentOverlap(options_))) {
+    const FileMetaPtr& f = plan->inputs[0][0];
+    VersionEdit edit;
+    edit.RemoveFile(plan->level, f->number);
+    edit.AddFile(plan->output_level(), f);
+    edit.compact_pointers.emplace_back(plan->level, f->largest);
+    Status s = versions_->LogAndApply(&edit);
+    if (!s.ok()) RecordBackgroundError(s.WithContext("moving a table down"));
+    return;
+  }
+
+  CompactionJob job =
+      MakeCompactionJob(*plan, *versions_->current(), options_, dir_, SmallestSnapshot());
+  job.id = next_job_id_++;
+  compaction_in_flight_ = true;
+  in_flight_plan_ = std::move(plan);
+  in_flight_floor_ = ProtectNewFiles();
+  auto ticket = std::make_shared<CompactionTicket>();
+  ticket->db = this;
+  ticket_ = ticket;
+
+  auto done = [ticket](CompactionResult result) {
+    std::lock_guard<std::mutex> ticket_lock(ticket->mu);
+    DBImpl* db = ticket->db;
+    if (db == nullptr) return;  // closed meantime: outputs are orphans, removed at the next open
+    std::lock_guard<std::mutex> db_lock(db->mutex_);
+    db->InstallCompaction(*db->in_flight_plan_, result);
+    db->in_flight_plan_.reset();
+    db->compaction_in_flight_ = false;
+    db->UnprotectNewFiles(db->in_flight_floor_);
+    db->ticket_.reset();
+    db->bg_cv_.notify_all();
+  };
+  VersionSet* versions = versions_.get();
+  FileNumberAllocator allocate = [versions] { return versions->NewFileNumber(); };
+  std::shared_ptr<CompactionExecutor> executor = options_.compaction_executor;
+  lock.unlock();
+  if (executor) executor->Execute(job, env_, allocate, done);
+  else done(RunCompactionJob(job, env_, allocate));
+  lock.lock();
+}
+
+void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResult& result) {
+  compaction_latency_.Record(static_cast<double>(result.micros));
+  if (!result.status.ok()) {
+    RecordBackgroundError(result.status.WithContext("compaction"));
+    return;
+  }
+  VersionEdit edit;
+  for (int which = 0; which < 2; which++) {
+    for (const auto& f : plan.inputs[which]) edit.RemoveFile(plan.level + which, f->number);
+  }
+  for (const auto& out : result.outputs) {
+    auto meta = std::make_shared<FileMetaData>();
+    meta->number = out.file_number;
+    meta->file_size = out.size;
+    meta->smallest.DecodeFrom(out.smallest);
+    meta->largest.DecodeFrom(out.largest);
+    meta->smallest_seq = out.smallest_seq;
+    meta->largest_seq = out.largest_seq;
+    meta->entries = out.entries;
+    meta->tombstones = out.tombstones;
+    meta->raw_key_bytes = out.raw_key_bytes;
+    meta->raw_value_bytes = out.raw_value_bytes;
+    edit.AddFile(plan.output_level(), std::move(meta));
+  }
+  InternalKey largest;
+  for (const auto& f : plan.inputs[0]) {
+    if (largest.empty() || CompareInternalKeys(f->largest.Encode(), largest.Encode()) > 0) largest = f->largest;
+  }
+  edit.compact_pointers.emplace_back(plan.level, largest);
+
+  Status s = versions_->LogAndApply(&edit);
+  if (!s.ok()) {
+    for (const auto& out : result.outputs) env_->RemoveFile(out.path).IgnoreError();
+    RecordBackgroundError(s.WithContext("installing a compaction"));
+    return;
+  }
+  counters_.compactions++;
+  counters_.compaction_bytes_read += result.bytes_read;
+  counters_.compaction_bytes_written += result.bytes_written;
+  counters_.compaction_micros += result.micros;
+  counters_.level_bytes_read[plan.output_level()] += result.bytes_read;
+  counters_.level_bytes_written[plan.output_level()] += result.bytes_written;
+  DeleteObsoleteFiles();
+}
+
+void DBImpl::RecordBackgroundError(const Status& s) {
+  if (bg_error_.ok()) bg_error_ = s;
+  bg_cv_.notify_all();
+}
+
+void DBImpl::DeleteObsoleteFiles() {
+  // After an error we cannot tell which files the durable manifest names.
+  if (!bg_error_.ok()) return;
+  const std::set<uint64_t> live = versions_->LiveFiles();
+  const uint64_t min_protected =
+      protected_floors_.empty() ? std::numeric_limits<uint64_t>::max() : *protected_floors_.begin();
+  std::vector<std::string> children;
+  if (!env_->GetChildren(dir_, &children).ok()) return;
+  for (const auto& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kWal: keep = number >= versions_->LogNumber(); break;
+      case FileType::kTable: keep = live.count(number) > 0 || number >= min_protected; break;
+      case FileType::kManifest: keep = number >= versions_->ManifestNumber(); break;
+      case FileType::kTemp: keep = false; break;  // only LogAndApply writes them, under the mutex
+      case FileType::kCurrent:
+      case FileType::kLock: keep = true; break;
+    }
+    if (keep) continue;
+    if (type == FileType::kTable) table_cache_->Evict(number);
+    env_->RemoveFile(dir_ + "/" + name).IgnoreError();
+  }
+  live_wal_segments_.erase(live_wal_segments_.begin(), live_wal_segments_.lower_bound(versions_->LogNumber()));
+}
+
+Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+  if ((begin && begin->size() > kMaxKeySize) || (end && end->size() > kMaxKeySize)) {
+    return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) + "-byte key limit");
+  }
+  Status s = Flush();
+  if (!s.ok()) return s;
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Like LevelDB: compact level by level down to the deepest level that
+  // holds part of the range, so the range ends up in one level.
+  int max_level = 1;
+  for (int level = 1; level < kNumLevels; level++) {
+    if (versions_->current()->GetOverlappingInputs(level, begin, end).size() > 0) max_level = level;
+  }
+  for (int level = 0; level < max_level; level++) {
+    // Wait for the background step or compaction that is running.
+    while (bg_work_running_ || compaction_in_flight_) {
+      s = WritableCheck();
+      if (!s.ok()) return s;
+      if (!options_.background_thread && compaction_in_flight_ && !bg_work_running_) {
+        return Status::Busy("a compaction is running on the executor; call CompactRange again when it finishes");
+      }
+      bg_cv_.wait(lock);
+    }
+    s = WritableCheck();
+    if (!s.ok()) return s;
+    auto plan = PlanRangeCompaction(*versions_->current(), options_, level, begin, end);
+    if (!plan) continue;
+    bg_work_running_ = true;
+    StartCompaction(lock, std::move(plan));
+    bg_work_running_ = false;
+    bg_cv_.notify_all();
+  }
+  while (compaction_in_flight_ && options_.background_thread) bg_cv_.wait(lock);
+  return WritableCheck();
+}
+
+}  // namespace strata

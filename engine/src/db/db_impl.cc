@@ -1,0 +1,434 @@
+// DBImpl: opening, recovery, reads, snapshots and closing. Writes are in
+// db_write.cc, flush and compaction in db_background.cc, stats in db_stats.cc.
+#include "db/db_impl.h"
+
+#include <algorithm>
+
+#include "db/db_iter.h"
+#include "db/filename.h"
+#include "db/merger.h"
+#include "db/write_batch_internal.h"
+#include "wal/log_reader.h"
+
+namespace strata {
+
+class DBImpl::SnapshotImpl final : public Snapshot {
+ public:
+  explicit SnapshotImpl(SequenceNumber seq) : sequence(seq) {}
+  const SequenceNumber sequence;
+};
+
+namespace {
+
+Status CheckKey(const Slice& key) {
+  if (key.empty()) return Status::InvalidArgument("key is empty");
+  if (key.size() > kMaxKeySize) {
+    return Status::InvalidArgument("key of " + std::to_string(key.size()) + " bytes exceeds the " +
+                                   std::to_string(kMaxKeySize) + "-byte limit");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options, std::string dir)
+    : options_(options), dir_(std::move(dir)), env_(options.env ? options.env : Env::Default()) {}
+
+DBImpl::~DBImpl() { Close().IgnoreError(); }
+
+Status DBImpl::ValidateOptions() const {
+  const Options& o = options_;
+  auto bad = [](const std::string& what) { return Status::InvalidArgument("option " + what); };
+  if (dir_.empty()) return Status::InvalidArgument("database directory is empty");
+  if (o.write_buffer_size < 4 * 1024 || o.write_buffer_size > (size_t{1} << 30))
+    return bad("write_buffer_size must be 4 KiB .. 1 GiB");
+  if (o.block_size < 256 || o.block_size > 4 * 1024 * 1024) return bad("block_size must be 256 B .. 4 MiB");
+  if (o.block_restart_interval < 1 || o.block_restart_interval > 1024)
+    return bad("block_restart_interval must be 1 .. 1024");
+  if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) return bad("bloom_bits_per_key must be 0 .. 64");
+  if (o.zlib_level < 1 || o.zlib_level > 9) return bad("zlib_level must be 1 .. 9");
+  for (Compression c : o.compression_per_level) {
+    if (c != Compression::kNone && c != Compression::kZlib) return bad("compression_per_level holds an unknown value");
+  }
+  if (o.max_open_tables < 1) return bad("max_open_tables must be >= 1");
+  if (o.target_file_size < 4 * 1024) return bad("target_file_size must be >= 4 KiB");
+  if (o.max_bytes_for_level_base < 16 * 1024) return bad("max_bytes_for_level_base must be >= 16 KiB");
+  if (o.level_size_multiplier < 2 || o.level_size_multiplier > 100) return bad("level_size_multiplier must be 2 .. 100");
+  if (o.l0_compaction_trigger < 1 || o.l0_slowdown_writes_trigger < o.l0_compaction_trigger ||
+      o.l0_stop_writes_trigger < o.l0_slowdown_writes_trigger) {
+    return bad("L0 triggers must satisfy 1 <= compaction <= slowdown <= stop");
+  }
+  return Status::OK();
+}
+
+Status DBImpl::Open() {
+  Status s = ValidateOptions();
+  if (!s.ok()) return s;
+  block_cache_ = std::make_unique<LRUCache>(options_.block_cache_capacity);
+  table_cache_ = std::make_unique<TableCache>(dir_, env_, options_.max_open_tables,
+                                              options_.block_cache_capacity > 0 ? block_cache_.get() : nullptr,
+                                              &read_counters_);
+  versions_ = std::make_unique<VersionSet>(dir_, env_);
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    s = Recover();
+    if (!s.ok()) {
+      if (mem_) mem_->Unref();
+      mem_ = nullptr;
+      if (dir_lock_) env_->UnlockFile(dir_lock_).IgnoreError();
+      dir_lock_ = nullptr;
+      return s;
+    }
+    closed_ = false;
+  }
+  if (options_.background_thread) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  std::lock_guard<std::mutex> lock(mutex_);
+  MaybeScheduleWork();
+  return Status::OK();
+}
+
+Status DBImpl::Recover() {
+  if (!env_->FileExists(dir_)) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dir_ + ": database does not exist (create_if_missing is off)");
+    }
+    Status s = env_->CreateDir(dir_);
+    if (!s.ok()) return s;
+  }
+  Status s = env_->LockFile(LockFileName(dir_), &dir_lock_);
+  if (!s.ok()) return s;
+
+  std::vector<std::string> children;
+  s = env_->GetChildren(dir_, &children);
+  if (!s.ok()) return s;
+  std::vector<uint64_t> wal_numbers;
+  bool has_data_files = false;
+  for (const auto& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    if (type == FileType::kWal) wal_numbers.push_back(number);
+    if (type == FileType::kWal || type == FileType::kTable) has_data_files = true;
+  }
+
+  if (!env_->FileExists(CurrentFileName(dir_))) {
+    if (has_data_files) return Status::Corruption(dir_ + ": CURRENT is missing but the directory holds database files");
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dir_ + ": database does not exist (create_if_missing is off)");
+    }
+    s = versions_->CreateNew();
+    if (!s.ok()) return s;
+  } else {
+    if (options_.error_if_exists) return Status::InvalidArgument(dir_ + ": database exists (error_if_exists is on)");
+    s = versions_->Recover();
+    if (!s.ok()) return s;
+  }
+
+  // Replay the WAL segments that may hold data not yet in tables.
+  std::sort(wal_numbers.begin(), wal_numbers.end());
+  wal_numbers.erase(std::remove_if(wal_numbers.begin(), wal_numbers.end(),
+                                   [&](uint64_t n) { return n < versions_->LogNumber(); }),
+                    wal_numbers.end());
+  VersionEdit edit;
+  SequenceNumber max_sequence = versions_->LastSequence();
+  MemTable* mem = nullptr;
+  for (size_t i = 0; i < wal_numbers.size(); i++) {
+    versions_->MarkFileNumberUsed(wal_numbers[i]);
+    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), &max_sequence, &edit, &mem);
+    if (!s.ok()) break;
+    counters_.recovered_wal_segments++;
+  }
+  if (s.ok() && mem != nullptr && mem->NumEntries() > 0) {
+    auto meta = std::make_shared<FileMetaData>();
+    s = BuildTable(mem, 0, meta.get());
+    if (s.ok() && meta->number != 0) edit.AddFile(0, meta);
+  }
+  if (mem) mem->Unref();
+  if (!s.ok()) return s;
+
+  versions_->SetLastSequence(max_sequence);
+  if (!wal_numbers.empty()) {
+    // Everything replayed is now in tables: retire the segments.
+    edit.log_number = versions_->PeekNextFileNumber();
+    edit.last_sequence = max_sequence;
+    s = versions_->LogAndApply(&edit);
+    if (!s.ok()) return s;
+  }
+  mem_ = new MemTable();
+  mem_->Ref();
+  DeleteObsoleteFiles();
+  return Status::OK();
+}
+
+namespace {
+
+// Remembers dropped bytes until we know whether valid records follow them.
+class RecoveryReporter final : public log::Reader::Reporter {
+ public:
+  void Dropped(size_t bytes, const Status& reason) override {
+    pending_records++;
+    pending_bytes += bytes;
+    if (first_reason.ok()) first_reason = reason;
+  }
+  void Clear() {
+    pending_records = 0;
+    pending_bytes = 0;
+    first_reason = Status::OK();
+  }
+  uint64_t pending_records = 0;
+  uint64_t pending_bytes = 0;
+  Status first_reason;
+};
+
+// Checks a batch's encoding without applying it.
+class CountingHandler final : public WriteBatch::Handler {
+ public:
+  void Put(const Slice&, const Slice&) override {}
+  void Delete(const Slice&) override {}
+};
+
+}  // namespace
+
+Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* max_sequence, VersionEdit* edit,
+                         MemTable** mem) {
+  const std::string path = WalFileName(dir_, number);
+  std::unique_ptr<SequentialFile> file;
+  Status s = env_->NewSequentialFile(path, &file);
+  if (!s.ok()) return s;
+  RecoveryReporter reporter;
+  log::Reader reader(file.get(), &reporter, /*verify_checksums=*/true);
+
+  // Drops followed by a valid record are corruption inside the log; drops
+  // at the end of the newest segment are a torn tail (a crash mid-append).
+  auto settle_drops = [&](bool torn_tail) -> Status {
+    if (reporter.pending_records == 0) return Status::OK();
+    if (!torn_tail && options_.paranoid_checks) {
+      return Status::Corruption(path + ": " + reporter.first_reason.message() +
+                                " (set paranoid_checks off to skip damaged records)");
+    }
+    counters_.recovery_dropped_records += reporter.pending_records;
+    counters_.recovery_dropped_bytes += reporter.pending_bytes;
+    reporter.Clear();
+    return Status::OK();
+  };
+
+  Slice record;
+  std::string scratch;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &scratch)) {
+    s = settle_drops(false);
+    if (!s.ok()) return s;
+    s = WriteBatchInternal::SetContents(&batch, record);
+    CountingHandler check;
+    if (s.ok()) s = batch.Iterate(&check);
+    if (!s.ok()) {
+      // A record whose checksum matched but whose batch does not decode.
+      if (options_.paranoid_checks) return s.WithContext(path);
+      counters_.recovery_dropped_records++;
+      counters_.recovery_dropped_bytes += record.size();
+      continue;
+    }
+    if (*mem == nullptr) {
+      *mem = new MemTable();
+      (*mem)->Ref();
+    }
+    s = WriteBatchInternal::InsertInto(&batch, *mem);
+    if (!s.ok()) return s.WithContext(path);
+    counters_.recovered_records++;
+    SequenceNumber last = WriteBatchInternal::Sequence(&batch) + WriteBatchInternal::Count(&batch) - 1;
+    if (WriteBatchInternal::Count(&batch) > 0) *max_sequence = std::max(*max_sequence, last);
+
+    if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
+      auto meta = std::make_shared<FileMetaData>();
+      s = BuildTable(*mem, 0, meta.get());
+      if (!s.ok()) return s;
+      if (meta->number != 0) edit->AddFile(0, meta);
+      (*mem)->Unref();
+      *mem = nullptr;
+    }
+  }
+  return settle_drops(last_segment);
+}
+
+Status DBImpl::CheckOpen() const {
+  if (closed_) return Status::InvalidArgument("database is closed");
+  return Status::OK();
+}
+
+Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
+  Status s = CheckKey(key);
+  if (!s.ok()) return s;
+  if (value == nullptr) return Status::InvalidArgument("value output is null");
+  const uint64_t start = env_->NowMicros();
+  MemTable* mem;
+  MemTable* imm;
+  std::shared_ptr<const Version> version;
+  SequenceNumber sequence;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    s = CheckOpen();
+    if (!s.ok()) return s;
+    sequence = options.snapshot ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
+                                : versions_->LastSequence();
+    mem = mem_;
+    imm = imm_;
+    mem->Ref();
+    if (imm) imm->Ref();
+    version = versions_->current();
+  }
+  LookupKey lookup(key, sequence);
+  if (mem->Get(lookup, value, &s)) {
+  } else if (imm != nullptr && imm->Get(lookup, value, &s)) {
+  } else {
+    s = version->Get(options, lookup, table_cache_.get(), value);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    mem->Unref();
+    if (imm) imm->Unref();
+  }
+  counters_.gets++;
+  if (s.ok()) {
+    counters_.get_hits++;
+    counters_.user_bytes_read += key.size() + value->size();
+  }
+  get_latency_.Record(static_cast<double>(env_->NowMicros() - start));
+  return s;
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  std::vector<Iterator*> children;
+  SequenceNumber sequence;
+  MemTable* mem;
+  MemTable* imm;
+  std::shared_ptr<const Version> version;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Status s = CheckOpen();
+    if (!s.ok()) return std::unique_ptr<Iterator>(NewEmptyIterator(s));
+    sequence = options.snapshot ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
+                                : versions_->LastSequence();
+    mem = mem_;
+    imm = imm_;
+    mem->Ref();
+    if (imm) imm->Ref();
+    version = versions_->current();
+  }
+  children.push_back(mem->NewIterator());
+  if (imm) children.push_back(imm->NewIterator());
+  version->AddIterators(options, table_cache_.get(), &children);
+  Iterator* iter = NewDBIterator(NewMergingIterator(std::move(children)), sequence);
+  iter->RegisterCleanup([this, mem, imm, version]() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    mem->Unref();
+    if (imm) imm->Unref();
+  });
+  counters_.scans++;
+  return std::unique_ptr<Iterator>(iter);
+}
+
+Status DBImpl::Scan(const ReadOptions& options, const Slice& start, const Slice& end, size_t limit,
+                    std::vector<std::pair<std::string, std::string>>* out) {
+  if (out == nullptr) return Status::InvalidArgument("scan output is null");
+  if (start.size() > kMaxKeySize || end.size() > kMaxKeySize) {
+    return Status::InvalidArgument("scan bound exceeds the " + std::to_string(kMaxKeySize) + "-byte key limit");
+  }
+  out->clear();
+  const uint64_t start_micros = env_->NowMicros();
+  std::unique_ptr<Iterator> iter = NewIterator(options);
+  uint64_t bytes = 0;
+  for (iter->Seek(start); iter->Valid(); iter->Next()) {
+    if (!end.empty() && iter->key().compare(end) >= 0) break;
+    if (limit != 0 && out->size() >= limit) break;
+    out->emplace_back(iter->key().ToString(), iter->value().ToString());
+    bytes += iter->key().size() + iter->value().size();
+  }
+  Status s = iter->status();
+  if (!s.ok()) out->clear();
+  counters_.user_bytes_read += bytes;
+  scan_latency_.Record(static_cast<double>(env_->NowMicros() - start_micros));
+  return s;
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return nullptr;
+  SequenceNumber seq = versions_->LastSequence();
+  snapshots_.insert(seq);
+  return new SnapshotImpl(seq);
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  const auto* impl = static_cast<const SnapshotImpl*>(snapshot);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = snapshots_.find(impl->sequence);
+    if (it != snapshots_.end()) snapshots_.erase(it);
+  }
+  delete impl;
+}
+
+SequenceNumber DBImpl::SmallestSnapshot() const {
+  return snapshots_.empty() ? versions_->LastSequence() : *snapshots_.begin();
+}
+
+Status DBImpl::Close() {
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
+  std::shared_ptr<CompactionTicket> ticket;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (closed_) return Status::OK();
+    shutting_down_ = true;
+    bg_cv_.notify_all();
+    // Let the running step finish; a compaction on a background thread is
+    // waited for, one handed to an outside executor is abandoned.
+    bg_cv_.wait(lock, [this] { return !bg_work_running_ && !(compaction_in_flight_ && options_.background_thread); });
+    ticket = ticket_;
+  }
+  AbandonTicket(ticket);
+  if (bg_thread_.joinable()) bg_thread_.join();
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  Status s = CloseWalSegment();
+  closed_ = true;
+  if (mem_) mem_->Unref();
+  if (imm_) imm_->Unref();
+  mem_ = imm_ = nullptr;
+  if (dir_lock_) env_->UnlockFile(dir_lock_).IgnoreError();
+  dir_lock_ = nullptr;
+  return s;
+}
+
+Status DB::Open(const Options& options, const std::string& dir, std::unique_ptr<DB>* db) {
+  if (db == nullptr) return Status::InvalidArgument("db output is null");
+  db->reset();
+  auto impl = std::make_unique<DBImpl>(options, dir);
+  Status s = impl->Open();
+  if (s.ok()) *db = std::move(impl);
+  return s;
+}
+
+Status DB::Destroy(const Options& options, const std::string& dir) {
+  Env* env = options.env ? options.env : Env::Default();
+  if (!env->FileExists(dir)) return Status::OK();
+  void* lock = nullptr;
+  Status s = env->LockFile(LockFileName(dir), &lock);
+  if (!s.ok()) return s;
+  std::vector<std::string> children;
+  s = env->GetChildren(dir, &children);
+  for (const auto& name : children) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type != FileType::kLock) {
+      Status r = env->RemoveFile(dir + "/" + name);
+      if (s.ok() && !r.ok() && !r.IsNotFound()) s = r;
+    }
+  }
+  env->UnlockFile(lock).IgnoreError();
+  env->RemoveFile(LockFileName(dir)).IgnoreError();
+  env->RemoveDir(dir).IgnoreError();
+  return s;
+}
+
+}  // namespace strata

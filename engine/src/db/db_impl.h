@@ -1,0 +1,160 @@
+// DBImpl: the engine behind the DB interface.
+//
+// Locking: mutex_ guards every member marked "mu". write_mutex_ serializes
+// writers, so one writer at a time appends to the WAL and inserts into the
+// memtable without holding mutex_ (readers are never blocked by a write's
+// I/O). Order: write_mutex_ before mutex_. The memtable's skip list allows
+// readers concurrent with the single writer.
+//
+// Background work (memtable flush, compaction) runs on one background
+// thread, or, with Options::background_thread = false, in RunPendingWork()
+// and inline in writes that must wait for it. Compaction jobs themselves
+// run on Options::compaction_executor; one job is outstanding at a time.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "cache/lru_cache.h"
+#include "compaction/compaction_picker.h"
+#include "db/dbformat.h"
+#include "db/table_cache.h"
+#include "memtable/memtable.h"
+#include "stats/histogram.h"
+#include "strata/compaction.h"
+#include "strata/db.h"
+#include "table/read_counters.h"
+#include "version/version_set.h"
+#include "wal/log_writer.h"
+
+namespace strata {
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, std::string dir);
+  ~DBImpl() override;
+
+  // Locks the directory, recovers the manifest and WAL, starts background work.
+  Status Open();
+
+  Status Put(const WriteOptions& options, const Slice& key, const Slice& value) override;
+  Status Delete(const WriteOptions& options, const Slice& key) override;
+  Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  Status Get(const ReadOptions& options, const Slice& key, std::string* value) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  Status Scan(const ReadOptions& options, const Slice& start, const Slice& end, size_t limit,
+              std::vector<std::pair<std::string, std::string>>* out) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status Sync() override;
+  Status Flush() override;
+  Status CompactRange(const Slice* begin, const Slice* end) override;
+  Stats GetStats() override;
+  bool HasPendingWork() override;
+  Status RunPendingWork() override;
+  Status Close() override;
+
+ private:
+  class SnapshotImpl;
+  struct CompactionTicket;
+
+  // Counters updated without the mutex.
+  struct Counters {
+    std::atomic<uint64_t> puts{0}, gets{0}, get_hits{0}, deletes{0}, batch_writes{0}, scans{0};
+    std::atomic<uint64_t> user_bytes_written{0}, user_bytes_read{0};
+    std::atomic<uint64_t> wal_bytes{0}, wal_records{0}, wal_syncs{0}, wal_segments_created{0};
+    std::atomic<uint64_t> flushes{0}, flush_bytes_written{0};
+    std::atomic<uint64_t> compactions{0}, compaction_bytes_read{0}, compaction_bytes_written{0};
+    std::atomic<uint64_t> compaction_micros{0};
+    std::atomic<uint64_t> slowdown_writes{0}, stopped_writes{0}, stall_micros{0};
+    std::atomic<uint64_t> recovered_wal_segments{0}, recovered_records{0};
+    std::atomic<uint64_t> recovery_dropped_records{0}, recovery_dropped_bytes{0};
+    uint64_t level_bytes_read[kNumLevels] = {};     // mu
+    uint64_t level_bytes_written[kNumLevels] = {};  // mu
+  };
+
+  // --- open / recovery (db_impl.cc)
+  Status ValidateOptions() const;
+  Status Recover();
+  Status ReplayWal(uint64_t number, bool last_segment, SequenceNumber* max_sequence, VersionEdit* edit,
+                   MemTable** mem);
+  Status CheckOpen() const;  // InvalidArgument once closed
+
+  // --- writes (db_write.cc)
+  Status WriteInternal(const WriteOptions& options, const WriteBatch& batch);
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
+  Status OpenWalSegment();   // mu
+  // mu; syncs (unless already done) and closes the open segment, if any.
+  Status CloseWalSegment(bool already_synced = false);
+  Status WritableCheck() const;  // mu; ReadOnly once a background error happened
+
+  // --- background work (db_background.cc)
+  void MaybeScheduleWork();          // mu
+  bool NeedsCompaction() const;      // mu
+  bool HasPendingWorkLocked() const; // mu
+  void BackgroundLoop();
+  // One step: a flush, or starting (and, with an inline executor,
+  // finishing) one compaction.
+  void DoPendingWorkStep(std::unique_lock<std::mutex>& lock);
+  Status FlushImmutable(std::unique_lock<std::mutex>& lock);
+  // Writes mem as a table for level (no lock needed); meta->number is 0
+  // when mem holds nothing.
+  Status BuildTable(MemTable* mem, int level, FileMetaData* meta);
+  void StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan);
+  void InstallCompaction(const CompactionPlan& plan, const CompactionResult& result);  // mu
+  void RecordBackgroundError(const Status& s);  // mu
+  void DeleteObsoleteFiles();                   // mu
+  void WaitForBackgroundWork(std::unique_lock<std::mutex>& lock);
+  static void AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket);
+  SequenceNumber SmallestSnapshot() const;  // mu
+  uint64_t ProtectNewFiles();               // mu; returns a handle for Unprotect
+  void UnprotectNewFiles(uint64_t floor);   // mu
+
+  const Options options_;
+  const std::string dir_;
+  Env* const env_;
+  std::unique_ptr<LRUCache> block_cache_;
+  ReadCounters read_counters_;
+  std::unique_ptr<TableCache> table_cache_;
+  void* dir_lock_ = nullptr;
+
+  std::mutex write_mutex_;
+  mutable std::mutex mutex_;
+  std::condition_variable bg_cv_;  // signalled when background work finishes
+
+  bool closed_ = true;                  // mu
+  bool shutting_down_ = false;          // mu
+  std::unique_ptr<VersionSet> versions_;  // mu (NewFileNumber is thread-safe)
+  MemTable* mem_ = nullptr;             // mu
+  MemTable* imm_ = nullptr;             // mu; being flushed
+  // WAL segments numbered below this hold only imm_'s (or older) data.
+  uint64_t imm_log_limit_ = 0;          // mu
+  std::unique_ptr<WritableFile> wal_file_;   // mu; the open WAL segment
+  std::unique_ptr<log::Writer> wal_;         // mu
+  uint64_t wal_number_ = 0;                  // mu
+  std::set<uint64_t> live_wal_segments_;     // mu; on disk, not yet obsolete
+
+  std::multiset<SequenceNumber> snapshots_;  // mu
+  std::multiset<uint64_t> protected_floors_;  // mu; table numbers >= min are being written
+
+  std::thread bg_thread_;
+  bool bg_work_running_ = false;             // mu
+  bool compaction_in_flight_ = false;        // mu
+  std::unique_ptr<CompactionPlan> in_flight_plan_;  // mu
+  uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle
+  std::shared_ptr<CompactionTicket> ticket_;  // mu
+  uint64_t next_job_id_ = 1;                  // mu
+  bool write_stopped_ = false;                // mu
+  Status bg_error_;                           // mu
+
+  Counters counters_;
+  Histogram put_latency_, get_latency_, scan_latency_, flush_latency_, compaction_latency_;
+};
+
+}  // namespace strata

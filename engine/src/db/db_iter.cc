@@ -1,0 +1,173 @@
+#include "db/db_iter.h"
+
+#include <memory>
+#include <string>
+
+namespace strata {
+namespace {
+
+// Going forward, the internal iterator sits on the entry that yields key()
+// and value(). Going backward, it sits just before every entry of key(),
+// whose newest visible value is kept in saved_key_ / saved_value_.
+class DBIter final : public Iterator {
+ public:
+  DBIter(Iterator* internal, SequenceNumber sequence) : iter_(internal), sequence_(sequence) {}
+
+  bool Valid() const override { return valid_; }
+
+  Slice key() const override { return direction_ == kForward ? ExtractUserKey(iter_->key()) : Slice(saved_key_); }
+  Slice value() const override { return direction_ == kForward ? iter_->value() : Slice(saved_value_); }
+
+  Status status() const override { return status_.ok() ? iter_->status() : status_; }
+
+  void SeekToFirst() override {
+    direction_ = kForward;
+    ClearSaved();
+    iter_->SeekToFirst();
+    if (iter_->Valid()) FindNextUserEntry(false);
+    else valid_ = false;
+  }
+
+  void SeekToLast() override {
+    direction_ = kReverse;
+    ClearSaved();
+    iter_->SeekToLast();
+    FindPrevUserEntry();
+  }
+
+  void Seek(const Slice& target) override {
+    direction_ = kForward;
+    ClearSaved();
+    std::string seek_key;
+    AppendInternalKey(&seek_key, target, sequence_, kValueTypeForSeek);
+    iter_->Seek(seek_key);
+    if (iter_->Valid()) FindNextUserEntry(false);
+    else valid_ = false;
+  }
+
+  void Next() override {
+    if (direction_ == kReverse) {
+      direction_ = kForward;
+      // iter_ is before the entries of saved_key_ (or off the start).
+      if (!iter_->Valid()) iter_->SeekToFirst();
+      else iter_->Next();
+      if (!iter_->Valid()) {
+        valid_ = false;
+        ClearSaved();
+        return;
+      }
+      // saved_key_ is the key to skip past.
+    } else {
+      Slice current = ExtractUserKey(iter_->key());
+      saved_key_.assign(current.data(), current.size());
+      iter_->Next();
+      if (!iter_->Valid()) {
+        valid_ = false;
+        ClearSaved();
+        return;
+      }
+    }
+    FindNextUserEntry(true);
+  }
+
+  void Prev() override {
+    if (direction_ == kForward) {
+      // Step back to before every entry of the current key.
+      Slice current = ExtractUserKey(iter_->key());
+      saved_key_.assign(current.data(), current.size());
+      while (true) {
+        iter_->Prev();
+        if (!iter_->Valid()) {
+          valid_ = false;
+          ClearSaved();
+          return;
+        }
+        if (ExtractUserKey(iter_->key()).compare(saved_key_) < 0) break;
+      }
+      direction_ = kReverse;
+    }
+    FindPrevUserEntry();
+  }
+
+ private:
+  enum Direction { kForward, kReverse };
+
+  void ClearSaved() {
+    saved_key_.clear();
+    saved_value_.clear();
+  }
+
+  bool Parse(ParsedInternalKey* parsed) {
+    if (ParseInternalKey(iter_->key(), parsed)) return true;
+    status_ = Status::Corruption("malformed internal key in a table or memtable");
+    return false;
+  }
+
+  // Moves forward to the first visible, undeleted entry. With skipping,
+  // entries whose user key is <= saved_key_ are hidden.
+  void FindNextUserEntry(bool skipping) {
+    do {
+      ParsedInternalKey ikey;
+      if (!Parse(&ikey)) break;
+      if (ikey.sequence <= sequence_) {
+        if (ikey.type == kTypeDeletion) {
+          saved_key_.assign(ikey.user_key.data(), ikey.user_key.size());
+          skipping = true;
+        } else if (!skipping || ikey.user_key.compare(saved_key_) > 0) {
+          valid_ = true;
+          saved_key_.clear();
+          return;
+        }
+      }
+      iter_->Next();
+    } while (iter_->Valid());
+    saved_key_.clear();
+    valid_ = false;
+  }
+
+  // Moves backward collecting the newest visible version of the previous
+  // user key into saved_key_ / saved_value_.
+  void FindPrevUserEntry() {
+    ValueType value_type = kTypeDeletion;
+    while (iter_->Valid()) {
+      ParsedInternalKey ikey;
+      if (!Parse(&ikey)) {
+        value_type = kTypeDeletion;
+        break;
+      }
+      if (ikey.sequence <= sequence_) {
+        if (value_type != kTypeDeletion && ikey.user_key.compare(saved_key_) < 0) break;  // done with saved_key_
+        value_type = ikey.type;
+        if (value_type == kTypeDeletion) {
+          ClearSaved();
+        } else {
+          saved_key_.assign(ikey.user_key.data(), ikey.user_key.size());
+          Slice v = iter_->value();
+          saved_value_.assign(v.data(), v.size());
+        }
+      }
+      iter_->Prev();
+    }
+    if (value_type == kTypeDeletion) {
+      valid_ = false;
+      ClearSaved();
+      direction_ = kForward;
+    } else {
+      valid_ = true;
+    }
+  }
+
+  std::unique_ptr<Iterator> iter_;
+  const SequenceNumber sequence_;
+  Status status_;
+  Direction direction_ = kForward;
+  bool valid_ = false;
+  std::string saved_key_;
+  std::string saved_value_;
+};
+
+}  // namespace
+
+Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence) { return new DBIter(internal, sequence); }
+
+}  // namespace strata

@@ -1,0 +1,206 @@
+// DBImpl's write path: validation, WAL segments and durability points,
+// memtable switches and write stalls.
+#include <algorithm>
+
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "db/write_batch_internal.h"
+
+namespace strata {
+
+Status DBImpl::Put(const WriteOptions& options, const Slice& key, const Slice& value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  if (!batch.status().ok()) return batch.status();
+  Status s = WriteInternal(options, batch);
+  if (s.ok()) counters_.puts++;
+  return s;
+}
+
+Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  if (!batch.status().ok()) return batch.status();
+  Status s = WriteInternal(options, batch);
+  if (s.ok()) counters_.deletes++;
+  return s;
+}
+
+Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
+  if (!batch.status().ok()) return batch.status();
+  Status s = WriteInternal(options, batch);
+  if (s.ok()) counters_.batch_writes++;
+  return s;
+}
+
+Status DBImpl::WritableCheck() const {
+  if (closed_) return Status::InvalidArgument("database is closed");
+  if (!bg_error_.ok()) return Status::ReadOnly("database is read-only after an error: " + bg_error_.ToString());
+  return Status::OK();
+}
+
+Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& input) {
+  const uint64_t start = env_->NowMicros();
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  Status s = WritableCheck();
+  if (!s.ok()) return s;
+  const uint32_t count = WriteBatchInternal::Count(&input);
+  if (count == 0) return Status::OK();
+  s = MakeRoomForWrite(lock, /*force=*/false);
+  if (!s.ok()) return s;
+  if (!wal_) {
+    s = OpenWalSegment();
+    if (!s.ok()) return s;
+  }
+
+  WriteBatch batch = input;
+  const SequenceNumber sequence = versions_->LastSequence() + 1;
+  WriteBatchInternal::SetSequence(&batch, sequence);
+  log::Writer* wal = wal_.get();
+  WritableFile* wal_file = wal_file_.get();
+  MemTable* mem = mem_;
+
+  // Only this writer touches the WAL and the memtable's insert side, so the
+  // I/O happens without mutex_ and readers go on meanwhile.
+  lock.unlock();
+  Slice record = WriteBatchInternal::Contents(&batch);
+  s = wal->AddRecord(record);
+  // A synced write becomes visible only once it is durable.
+  if (s.ok() && options.sync) s = wal_file->Sync();
+  if (s.ok()) s = WriteBatchInternal::InsertInto(&batch, mem);
+  lock.lock();
+
+  if (!s.ok()) {
+    // The WAL may now hold part of a record: stop writing to it.
+    RecordBackgroundError(s);
+    return s;
+  }
+  versions_->SetLastSequence(sequence + count - 1);
+  counters_.wal_records++;
+  counters_.wal_bytes += record.size();
+  counters_.user_bytes_written += record.size() - WriteBatchInternal::kHeader;
+  if (options.sync) {
+    s = CloseWalSegment(/*already_synced=*/true);  // the durability point
+    if (!s.ok()) RecordBackgroundError(s);
+  }
+  put_latency_.Record(static_cast<double>(env_->NowMicros() - start));
+  return s;
+}
+
+Status DBImpl::OpenWalSegment() {
+  uint64_t number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(WalFileName(dir_, number), &file);
+  if (!s.ok()) return s;
+  wal_file_ = std::move(file);
+  wal_ = std::make_unique<log::Writer>(wal_file_.get());
+  wal_number_ = number;
+  live_wal_segments_.insert(number);
+  counters_.wal_segments_created++;
+  return Status::OK();
+}
+
+Status DBImpl::CloseWalSegment(bool already_synced) {
+  if (!wal_) return Status::OK();
+  Status s = already_synced ? Status::OK() : wal_file_->Sync();
+  if (s.ok() && wal_->BytesWritten() > 0) {
+    // A new segment's directory entry must be durable too.
+    s = env_->SyncDir(dir_);
+  }
+  Status close = wal_file_->Close();
+  if (s.ok()) s = close;
+  wal_.reset();
+  wal_file_.reset();
+  if (s.ok()) counters_.wal_syncs++;
+  return s;
+}
+
+Status DBImpl::Sync() {
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
+  Status s = WritableCheck();
+  if (!s.ok()) return s;
+  s = CloseWalSegment();
+  if (!s.ok()) RecordBackgroundError(s);
+  return s;
+}
+
+// REQUIRES: write_mutex_ and mutex_ (through lock) held.
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
+  bool allow_delay = !force;
+  while (true) {
+    Status s = WritableCheck();
+    if (!s.ok()) return s;
+    const size_t l0_files = versions_->current()->NumFiles(0);
+    if (allow_delay && l0_files >= static_cast<size_t>(options_.l0_slowdown_writes_trigger)) {
+      // Near the stop trigger: give compaction a millisecond per write rather
+      // than stopping writes for seconds later.
+      counters_.slowdown_writes++;
+      allow_delay = false;
+      if (options_.background_thread) {
+        const uint64_t start = env_->NowMicros();
+        lock.unlock();
+        env_->SleepMicros(1000);
+        lock.lock();
+        counters_.stall_micros += env_->NowMicros() - start;
+      }
+      continue;
+    }
+    if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) return Status::OK();
+
+    const bool must_wait_for_flush = imm_ != nullptr;
+    const bool must_wait_for_compaction =
+        !must_wait_for_flush && l0_files >= static_cast<size_t>(options_.l0_stop_writes_trigger);
+    if (must_wait_for_flush || must_wait_for_compaction) {
+      counters_.stopped_writes++;
+      const uint64_t start = env_->NowMicros();
+      write_stopped_ = true;
+      if (options_.background_thread) {
+        MaybeScheduleWork();
+        bg_cv_.wait(lock);
+      } else {
+        const bool job_was_in_flight = compaction_in_flight_;
+        DoPendingWorkStep(lock);
+        if (must_wait_for_compaction && job_was_in_flight && compaction_in_flight_) {
+          write_stopped_ = false;
+          return Status::Busy("writes are stopped: L0 holds " + std::to_string(l0_files) +
+                              " tables (limit " + std::to_string(options_.l0_stop_writes_trigger) +
+                              ") until the running compaction finishes");
+        }
+      }
+      write_stopped_ = false;
+      counters_.stall_micros += env_->NowMicros() - start;
+      continue;
+    }
+
+    // Switch to a new memtable; the old one is flushed in the background.
+    s = CloseWalSegment();
+    if (!s.ok()) return s;
+    imm_ = mem_;
+    imm_log_limit_ = versions_->PeekNextFileNumber();
+    mem_ = new MemTable();
+    mem_->Ref();
+    force = false;
+    MaybeScheduleWork();
+  }
+}
+
+Status DBImpl::Flush() {
+  std::unique_lock<std::mutex> write_lock(write_mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  Status s = WritableCheck();
+  if (!s.ok()) return s;
+  if (mem_->NumEntries() > 0) {
+    s = MakeRoomForWrite(lock, /*force=*/true);
+    if (!s.ok()) return s;
+  }
+  // Wait until the memtable (and any earlier one) is in a table.
+  while (imm_ != nullptr && bg_error_.ok()) {
+    if (options_.background_thread) bg_cv_.wait(lock);
+    else DoPendingWorkStep(lock);
+  }
+  return bg_error_.ok() ? Status::OK() : WritableCheck();
+}
+
+}  // namespace strata

@@ -1,0 +1,114 @@
+#include "db/merger.h"
+
+#include <memory>
+
+#include "db/dbformat.h"
+
+namespace strata {
+namespace {
+
+// Children are few (memtables, L0 files, one per deeper level), so a linear
+// scan for the smallest beats a heap's bookkeeping.
+class MergingIterator final : public Iterator {
+ public:
+  explicit MergingIterator(std::vector<Iterator*> children) {
+    for (Iterator* c : children) children_.emplace_back(c);
+  }
+
+  bool Valid() const override { return current_ != nullptr; }
+
+  void SeekToFirst() override {
+    for (auto& c : children_) c->SeekToFirst();
+    FindSmallest();
+    direction_ = kForward;
+  }
+
+  void SeekToLast() override {
+    for (auto& c : children_) c->SeekToLast();
+    FindLargest();
+    direction_ = kReverse;
+  }
+
+  void Seek(const Slice& target) override {
+    for (auto& c : children_) c->Seek(target);
+    FindSmallest();
+    direction_ = kForward;
+  }
+
+  void Next() override {
+    // Moving forward: every non-current child must sit after key().
+    if (direction_ != kForward) {
+      std::string k = key().ToString();
+      for (auto& c : children_) {
+        if (c.get() == current_) continue;
+        c->Seek(k);
+        if (c->Valid() && CompareInternalKeys(k, c->key()) == 0) c->Next();
+      }
+      direction_ = kForward;
+    }
+    current_->Next();
+    FindSmallest();
+  }
+
+  void Prev() override {
+    // Moving backward: every non-current child must sit before key().
+    if (direction_ != kReverse) {
+      std::string k = key().ToString();
+      for (auto& c : children_) {
+        if (c.get() == current_) continue;
+        c->Seek(k);
+        if (c->Valid()) c->Prev();
+        else c->SeekToLast();
+      }
+      direction_ = kReverse;
+    }
+    current_->Prev();
+    FindLargest();
+  }
+
+  Slice key() const override { return current_->key(); }
+  Slice value() const override { return current_->value(); }
+
+  Status status() const override {
+    for (const auto& c : children_) {
+      Status s = c->status();
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  }
+
+ private:
+  enum Direction { kForward, kReverse };
+
+  void FindSmallest() {
+    current_ = nullptr;
+    for (auto& c : children_) {
+      if (c->Valid() && (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) < 0)) {
+        current_ = c.get();
+      }
+    }
+  }
+
+  void FindLargest() {
+    current_ = nullptr;
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      Iterator* c = it->get();
+      if (c->Valid() && (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) > 0)) {
+        current_ = c;
+      }
+    }
+  }
+
+  std::vector<std::unique_ptr<Iterator>> children_;
+  Iterator* current_ = nullptr;
+  Direction direction_ = kForward;
+};
+
+}  // namespace
+
+Iterator* NewMergingIterator(std::vector<Iterator*> children) {
+  if (children.size() == 1) return children[0];
+  return new MergingIterator(std::move(children));
+}
+
+}  // namespace strata

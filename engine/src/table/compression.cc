@@ -1,0 +1,86 @@
+#include "table/compression.h"
+
+#include <zlib.h>
+
+#include <string>
+
+#include "table/format.h"
+#include "util/coding.h"
+
+namespace strata {
+
+namespace {
+
+// Deflate cannot expand data by more than about 1032:1; a size prefix beyond
+// that (plus slack for the zlib header and tiny streams) cannot be honest.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+constexpr uint64_t kRatioSlack = 64;
+
+}  // namespace
+
+bool ZlibCompress(const Slice& raw, int level, std::string* out) {
+  if (raw.size() > kMaxBlockSize) return false;
+  if (level < 1) level = 1;
+  if (level > 9) level = 9;
+  PutVarint32(out, static_cast<uint32_t>(raw.size()));
+  const size_t start = out->size();
+  uLongf bound = compressBound(static_cast<uLong>(raw.size()));
+  out->resize(start + bound);
+  int rc = compress2(reinterpret_cast<Bytef*>(&(*out)[start]), &bound,
+                     reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), level);
+  if (rc != Z_OK) return false;
+  out->resize(start + bound);
+  return true;
+}
+
+Status ZlibUncompress(const Slice& stored, std::string* out) {
+  Slice input = stored;
+  uint32_t size = 0;
+  if (!GetVarint32(&input, &size)) {
+    return Status::Corruption("zlib block: malformed uncompressed-size prefix");
+  }
+  if (size > kMaxBlockSize) {
+    return Status::Corruption("zlib block: claims " + std::to_string(size) +
+                              " uncompressed bytes, over the " + std::to_string(kMaxBlockSize) +
+                              "-byte block limit");
+  }
+  if (size > input.size() * kMaxDeflateRatio + kRatioSlack) {
+    return Status::Corruption("zlib block: claims " + std::to_string(size) + " bytes from a " +
+                              std::to_string(input.size()) + "-byte stream, more than deflate can produce");
+  }
+
+  out->assign(size, '\0');
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return Status::Corruption("zlib block: inflateInit failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+  zs.avail_in = static_cast<uInt>(input.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out->data());
+  zs.avail_out = static_cast<uInt>(size);
+  int rc = inflate(&zs, Z_FINISH);
+  const std::string zmsg = zs.msg != nullptr ? zs.msg : "";
+  const uInt left_in = zs.avail_in;
+  const uInt left_out = zs.avail_out;
+  inflateEnd(&zs);
+
+  if (rc != Z_STREAM_END) {
+    out->clear();
+    if ((rc == Z_BUF_ERROR || rc == Z_OK) && left_out == 0) {
+      return Status::Corruption("zlib block: stream inflates to more than the " + std::to_string(size) +
+                                " bytes its prefix claims");
+    }
+    if (rc == Z_BUF_ERROR) return Status::Corruption("zlib block: stream is truncated");
+    return Status::Corruption("zlib block: malformed stream" + (zmsg.empty() ? "" : " (" + zmsg + ")"));
+  }
+  if (left_out != 0) {
+    out->clear();
+    return Status::Corruption("zlib block: stream inflates to " + std::to_string(size - left_out) +
+                              " bytes, its prefix claims " + std::to_string(size));
+  }
+  if (left_in != 0) {
+    out->clear();
+    return Status::Corruption("zlib block: " + std::to_string(left_in) + " trailing bytes after the stream");
+  }
+  return Status::OK();
+}
+
+}  // namespace strata

@@ -1,0 +1,29 @@
+// Block compression with zlib.
+//
+// A block stored with Compression::kZlib holds:
+//
+//   varint32 uncompressed_size . zlib stream (RFC 1950: header, deflate
+//                                             data, Adler-32)
+//
+// The size prefix lets the reader allocate once and reject a block that
+// claims more than kMaxBlockSize or more than deflate could ever expand the
+// stream to, before inflating anything.
+#pragma once
+
+#include <string>
+
+#include "strata/slice.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// Appends the kZlib form of raw to *out at the given level (1..9; other
+// values are clamped). False if zlib fails (out is then unspecified).
+bool ZlibCompress(const Slice& raw, int level, std::string* out);
+
+// Inflates a kZlib block into *out. Corruption if the size prefix is bad or
+// out of bounds, the stream is malformed or has trailing bytes, or it
+// inflates to a size other than the prefix.
+Status ZlibUncompress(const Slice& stored, std::string* out);
+
+}  // namespace strata

@@ -1,0 +1,92 @@
+// The building blocks of the table file format: block handles, the footer,
+// and reading one block with its trailer. The whole format is described in
+// table_format.md next to this file; keep the two in step.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "strata/env.h"
+#include "strata/slice.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// Version of the table format written by TableBuilder and the only one
+// Table::Open accepts. Bump it with any incompatible change to the format.
+constexpr uint32_t kTableFormatVersion = 1;
+
+// Last 8 bytes of every table file (fixed64): the ASCII bytes "STRATAtb"
+// read as a little-endian integer, so a hex dump of the file ends in
+// "STRATAtb". Tells a table from any other file.
+constexpr uint64_t kTableMagicNumber = 0x6274'4154'4152'5453ull;
+
+// Every block is followed by a trailer: 1 byte compression type (a
+// strata::Compression value), then fixed32 masked CRC-32 of the stored block
+// bytes followed by that type byte.
+constexpr size_t kBlockTrailerSize = 5;
+
+// Largest uncompressed block a reader accepts (and a writer produces): one
+// maximum-size entry plus a full block, with room to spare.
+constexpr size_t kMaxBlockSize = size_t{256} << 20;
+
+// Where a block lives in the file: its offset and its size without the
+// trailer. Encoded as varint64 offset, varint64 size.
+class BlockHandle {
+ public:
+  static constexpr size_t kMaxEncodedLength = 10 + 10;
+
+  BlockHandle() = default;
+  BlockHandle(uint64_t offset, uint64_t size) : offset_(offset), size_(size) {}
+
+  uint64_t offset() const { return offset_; }
+  uint64_t size() const { return size_; }
+
+  void EncodeTo(std::string* dst) const;
+  // Consumes the handle from *input; Corruption if it is malformed.
+  Status DecodeFrom(Slice* input);
+
+ private:
+  uint64_t offset_ = 0;
+  uint64_t size_ = 0;
+};
+
+// The fixed-size end of every table file:
+//
+//   properties_handle  varint64 offset, varint64 size
+//   filter_handle      varint64 offset, varint64 size (size 0: no filter)
+//   index_handle       varint64 offset, varint64 size
+//   zero padding       up to byte 60
+//   format_version     fixed32
+//   footer_crc         fixed32, masked CRC-32 of bytes [0, 64)
+//   magic              fixed64 kTableMagicNumber
+class Footer {
+ public:
+  static constexpr size_t kHandleArea = 3 * BlockHandle::kMaxEncodedLength;  // 60
+  static constexpr size_t kEncodedLength = kHandleArea + 4 + 4 + 8;          // 76
+
+  BlockHandle properties_handle;
+  BlockHandle filter_handle;
+  BlockHandle index_handle;
+  uint32_t format_version = kTableFormatVersion;
+
+  // Appends exactly kEncodedLength bytes.
+  void EncodeTo(std::string* dst) const;
+  // input must be the last kEncodedLength bytes of the file. Corruption
+  // naming the field if the magic, checksum, version or a handle is bad.
+  Status DecodeFrom(const Slice& input);
+};
+
+// Reads the block at handle from a file of file_size bytes: checks that the
+// block and its trailer lie inside the file before the footer, verifies the
+// checksum (always: a block read from the file is never trusted), and
+// inflates it if it is compressed. On success *contents holds the
+// uncompressed block. Corruption names the offset and what is wrong.
+Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
+                 std::string* contents);
+
+// Appends the trailer for block contents stored with the given type byte.
+void AppendBlockTrailer(std::string* dst, const Slice& stored, uint8_t type);
+
+}  // namespace strata

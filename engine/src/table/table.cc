@@ -1,0 +1,241 @@
+#include "table/table.h"
+
+#include <utility>
+
+#include "cache/lru_cache.h"
+#include "db/dbformat.h"
+#include "table/block.h"
+#include "table/bloom.h"
+#include "table/two_level_iterator.h"
+#include "util/coding.h"
+
+namespace strata {
+
+namespace {
+
+// Where the block at handle ends, trailer included; false on overflow.
+bool BlockEnd(const BlockHandle& handle, uint64_t* end) {
+  const uint64_t max = ~uint64_t{0};
+  if (handle.offset() > max - kBlockTrailerSize ||
+      handle.size() > max - kBlockTrailerSize - handle.offset()) {
+    return false;
+  }
+  *end = handle.offset() + handle.size() + kBlockTrailerSize;
+  return true;
+}
+
+// Checks that a block (trailer included) ends exactly at end.
+Status CheckEndsAt(const char* what, const BlockHandle& handle, uint64_t end) {
+  uint64_t actual_end;
+  if (!BlockEnd(handle, &actual_end) || actual_end != end) {
+    return Status::Corruption(std::string("table layout: ") + what + " block at offset " +
+                              std::to_string(handle.offset()) + " size " + std::to_string(handle.size()) +
+                              " does not end at " + std::to_string(end) + " where the next part begins");
+  }
+  return Status::OK();
+}
+
+// The blocks are contiguous, in the order data..., filter, index,
+// properties, then the footer. Sets *data_end to the end of the data blocks.
+Status CheckLayout(const Footer& footer, uint64_t file_size, uint64_t* data_end) {
+  Status s = CheckEndsAt("properties", footer.properties_handle, file_size - Footer::kEncodedLength);
+  if (s.ok()) s = CheckEndsAt("index", footer.index_handle, footer.properties_handle.offset());
+  if (!s.ok()) return s;
+  *data_end = footer.index_handle.offset();
+  const BlockHandle& filter = footer.filter_handle;
+  if (filter.size() != 0) {
+    s = CheckEndsAt("filter", filter, footer.index_handle.offset());
+    if (!s.ok()) return s;
+    *data_end = filter.offset();
+  } else if (filter.offset() != 0) {
+    return Status::Corruption("footer: empty filter handle with offset " + std::to_string(filter.offset()));
+  }
+  return Status::OK();
+}
+
+std::string Label(const char* what, const BlockHandle& handle) {
+  return std::string(what) + " block at offset " + std::to_string(handle.offset());
+}
+
+}  // namespace
+
+Table::Table(const TableReadOptions& options, std::unique_ptr<RandomAccessFile> file, uint64_t file_size)
+    : options_(options), file_(std::move(file)), file_size_(file_size) {}
+
+Table::~Table() = default;
+
+Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccessFile> file,
+                   uint64_t file_size, std::unique_ptr<Table>* table) {
+  table->reset();
+  if (file == nullptr) return Status::InvalidArgument("Table::Open: no file");
+  if (file_size < Footer::kEncodedLength) {
+    return Status::Corruption("file of " + std::to_string(file_size) +
+                              " bytes is too short for a table footer (" +
+                              std::to_string(Footer::kEncodedLength) + " bytes)");
+  }
+
+  char footer_space[Footer::kEncodedLength];
+  Slice footer_input;
+  Status s =
+      file->Read(file_size - Footer::kEncodedLength, Footer::kEncodedLength, &footer_input, footer_space);
+  if (!s.ok()) return s.WithContext("reading table footer");
+  Footer footer;
+  s = footer.DecodeFrom(footer_input);
+  if (!s.ok()) return s;
+  uint64_t data_end = 0;
+  s = CheckLayout(footer, file_size, &data_end);
+  if (!s.ok()) return s;
+
+  std::unique_ptr<Table> t(new Table(options, std::move(file), file_size));
+  t->footer_ = footer;
+  if (t->options_.block_cache != nullptr && t->options_.cache_id == 0) {
+    t->options_.cache_id = t->options_.block_cache->NewId();
+  }
+
+  // Properties.
+  std::string contents;
+  s = ReadBlock(*t->file_, file_size, footer.properties_handle, &contents);
+  if (!s.ok()) return s.WithContext("properties block");
+  if (!t->properties_.ParseFromString(contents)) {
+    return Status::Corruption(Label("properties", footer.properties_handle) +
+                              ": not a valid TableProperties message");
+  }
+
+  // Filter.
+  if (footer.filter_handle.size() != 0) {
+    s = ReadBlock(*t->file_, file_size, footer.filter_handle, &t->filter_);
+    if (!s.ok()) return s.WithContext("filter block");
+    if (t->filter_.size() < 2) {
+      return Status::Corruption(Label("filter", footer.filter_handle) + ": " +
+                                std::to_string(t->filter_.size()) + " bytes, too short for a bloom filter");
+    }
+  }
+
+  // Index, checked entry by entry: ascending keys, and handles naming
+  // contiguous data blocks that exactly fill [0, data_end).
+  s = ReadBlock(*t->file_, file_size, footer.index_handle, &contents);
+  if (!s.ok()) return s.WithContext("index block");
+  const std::string index_label = Label("index", footer.index_handle);
+  s = Block::Parse(std::move(contents), index_label, &t->index_block_);
+  if (!s.ok()) return s;
+  std::unique_ptr<Iterator> it(t->index_block_->NewIterator(KeyOrder::kInternalKey));
+  std::string previous_key;
+  uint64_t next_offset = 0;
+  uint64_t entries = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), entries++) {
+    const std::string where = index_label + ": entry " + std::to_string(entries);
+    if (entries > 0 && CompareInternalKeys(previous_key, it->key()) >= 0) {
+      return Status::Corruption(where + ": keys out of order");
+    }
+    previous_key.assign(it->key().data(), it->key().size());
+    Slice value = it->value();
+    BlockHandle handle;
+    if (!handle.DecodeFrom(&value).ok() || !value.empty()) {
+      return Status::Corruption(where + ": malformed block handle");
+    }
+    uint64_t end;
+    if (handle.offset() != next_offset || !BlockEnd(handle, &end) || end > data_end) {
+      return Status::Corruption(where + ": data block at offset " + std::to_string(handle.offset()) +
+                                " size " + std::to_string(handle.size()) +
+                                " does not follow the previous block at " + std::to_string(next_offset) +
+                                " inside the data area of " + std::to_string(data_end) + " bytes");
+    }
+    next_offset = end;
+  }
+  if (!it->status().ok()) return it->status();
+  if (next_offset != data_end) {
+    return Status::Corruption(index_label + ": data blocks end at " + std::to_string(next_offset) +
+                              ", the data area at " + std::to_string(data_end));
+  }
+  if (entries != t->properties_.num_data_blocks()) {
+    return Status::Corruption(index_label + ": " + std::to_string(entries) + " data blocks, properties say " +
+                              std::to_string(t->properties_.num_data_blocks()));
+  }
+
+  *table = std::move(t);
+  return Status::OK();
+}
+
+Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const {
+  Slice input = index_value;
+  BlockHandle handle;
+  Status s = handle.DecodeFrom(&input);
+  if (!s.ok()) return NewEmptyIterator(s.WithContext("index entry"));
+
+  LRUCache* cache = options_.block_cache;
+  char cache_key[16];
+  std::shared_ptr<Block> block;
+  if (cache != nullptr) {
+    EncodeFixed64(cache_key, options_.cache_id);
+    EncodeFixed64(cache_key + 8, handle.offset());
+    block = std::static_pointer_cast<Block>(cache->Lookup(Slice(cache_key, sizeof(cache_key))));
+    if (options_.counters != nullptr) {
+      (block != nullptr ? options_.counters->block_cache_hits : options_.counters->block_cache_misses)
+          .fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  if (block == nullptr) {
+    std::string contents;
+    s = ReadBlock(*file_, file_size_, handle, &contents);
+    if (!s.ok()) return NewEmptyIterator(s.WithContext("data block"));
+    s = Block::Parse(std::move(contents), Label("data", handle), &block);
+    if (!s.ok()) return NewEmptyIterator(s);
+    if (cache != nullptr && options.fill_cache) {
+      cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());
+    }
+  }
+  Iterator* iter = block->NewIterator(KeyOrder::kInternalKey);
+  iter->RegisterCleanup([pinned = std::move(block)]() {});  // keeps the block alive
+  return iter;
+}
+
+Iterator* Table::NewIterator(const ReadOptions& options) const {
+  return NewTwoLevelIterator(
+      index_block_->NewIterator(KeyOrder::kInternalKey),
+      [this, options](const Slice& index_value) { return NewDataBlockIterator(options, index_value); });
+}
+
+Status Table::InternalGet(const ReadOptions& options, const Slice& internal_key,
+                          const std::function<void(const Slice& ikey, const Slice& value)>& on_found) const {
+  if (internal_key.size() < kInternalKeyTrailer) {
+    return Status::InvalidArgument("Table::InternalGet: key of " + std::to_string(internal_key.size()) +
+                                   " bytes is not an internal key");
+  }
+  if (!filter_.empty()) {
+    ReadCounters* counters = options_.counters;
+    if (counters != nullptr) counters->bloom_checks.fetch_add(1, std::memory_order_relaxed);
+    if (!BloomFilterMayMatch(filter_, ExtractUserKey(internal_key))) {
+      if (counters != nullptr) counters->bloom_useful.fetch_add(1, std::memory_order_relaxed);
+      return Status::OK();
+    }
+  }
+
+  std::unique_ptr<Iterator> index(index_block_->NewIterator(KeyOrder::kInternalKey));
+  // The first block whose index key is >= internal_key holds the answer,
+  // unless internal_key falls between that block's last key and its
+  // (shortened) index key: then it is the first entry of the next block.
+  for (index->Seek(internal_key); index->Valid(); index->Next()) {
+    std::unique_ptr<Iterator> block(NewDataBlockIterator(options, index->value()));
+    block->Seek(internal_key);
+    if (block->Valid()) {
+      on_found(block->key(), block->value());
+      return Status::OK();
+    }
+    if (!block->status().ok()) return block->status();
+  }
+  return index->status();
+}
+
+uint64_t Table::ApproximateOffsetOf(const Slice& internal_key) const {
+  const uint64_t data_end =
+      footer_.filter_handle.size() != 0 ? footer_.filter_handle.offset() : footer_.index_handle.offset();
+  if (internal_key.size() < kInternalKeyTrailer) return 0;
+  std::unique_ptr<Iterator> index(index_block_->NewIterator(KeyOrder::kInternalKey));
+  index->Seek(internal_key);
+  if (!index->Valid()) return data_end;
+  Slice value = index->value();
+  BlockHandle handle;
+  return handle.DecodeFrom(&value).ok() ? handle.offset() : data_end;
+}
+
+}  // namespace strata

@@ -1,0 +1,89 @@
+// Table: an open, immutable table file (format: table_format.md), read
+// through a RandomAccessFile. Thread-safe: any number of threads may read
+// through one Table at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "proto/table_properties.pb.h"
+#include "strata/env.h"
+#include "strata/iterator.h"
+#include "strata/options.h"
+#include "strata/slice.h"
+#include "strata/status.h"
+#include "table/format.h"
+#include "table/read_counters.h"
+
+namespace strata {
+
+class Block;
+class LRUCache;
+
+struct TableReadOptions {
+  // Cache of uncompressed data blocks, shared by tables; nullptr: none.
+  LRUCache* block_cache = nullptr;
+  // Prefix of this table's keys in block_cache; 0: Open takes a fresh one
+  // from block_cache->NewId().
+  uint64_t cache_id = 0;
+  // Where to count bloom checks and cache hits; nullptr: not counted.
+  ReadCounters* counters = nullptr;
+};
+
+class Table {
+ public:
+  // Reads and checks the footer, index, filter and properties of a table of
+  // file_size bytes. Any bad byte gives Corruption naming what and where
+  // (the caller adds which file). On success *table owns file.
+  static Status Open(const TableReadOptions& options, std::unique_ptr<RandomAccessFile> file,
+                     uint64_t file_size, std::unique_ptr<Table>* table);
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  ~Table();
+
+  // An iterator over the table's entries (internal keys, ascending), with
+  // Seek, SeekToFirst, SeekToLast, Next and Prev. The Table must outlive it.
+  // A damaged block ends the iteration with a Corruption status.
+  //
+  // Reads honour options.fill_cache. Block checksums are verified whenever
+  // a block is read from the file, whatever options.verify_checksums says;
+  // blocks found in the block cache were verified when they entered it.
+  Iterator* NewIterator(const ReadOptions& options) const;
+
+  // Point lookup. If the bloom filter rules out ExtractUserKey(internal_key)
+  // nothing is read and on_found is not called. Otherwise finds the first
+  // entry >= internal_key in the table and, if there is one, calls on_found
+  // with it (the caller checks whether its user key matches). Slices passed
+  // to on_found are valid only during the call. InvalidArgument if
+  // internal_key is shorter than an internal key tag.
+  Status InternalGet(const ReadOptions& options, const Slice& internal_key,
+                     const std::function<void(const Slice& ikey, const Slice& value)>& on_found) const;
+
+  const pb::TableProperties& properties() const { return properties_; }
+
+  // Approximate file offset where the data for internal_key begins (or
+  // would begin): the offset of the data block that would hold it, or the
+  // end of the data blocks if it is past the last key.
+  uint64_t ApproximateOffsetOf(const Slice& internal_key) const;
+
+ private:
+  Table(const TableReadOptions& options, std::unique_ptr<RandomAccessFile> file, uint64_t file_size);
+
+  // An iterator over the data block an index entry's value names: from the
+  // block cache if it is there, else read from the file (and cached, if
+  // options.fill_cache). An iterator with an error status on failure.
+  Iterator* NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const;
+
+  TableReadOptions options_;
+  std::unique_ptr<RandomAccessFile> file_;
+  const uint64_t file_size_;
+  Footer footer_;
+  std::shared_ptr<Block> index_block_;
+  std::string filter_;  // empty: no filter
+  pb::TableProperties properties_;
+};
+
+}  // namespace strata

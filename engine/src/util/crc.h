@@ -1,0 +1,24 @@
+// Checksums: zlib's CRC-32 (available in both the native and the wasm build).
+//
+// Stored checksums are masked, because computing the CRC of a string that
+// contains embedded CRCs is error-prone (as in LevelDB): Mask(crc) is stored,
+// Unmask(stored) recovers it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace strata::crc {
+
+// CRC-32 of data[0, n), continuing from init (0 for a fresh checksum).
+uint32_t Extend(uint32_t init, const char* data, size_t n);
+inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
+
+constexpr uint32_t kMaskDelta = 0xa282ead8u;
+inline uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
+inline uint32_t Unmask(uint32_t masked) {
+  uint32_t rot = masked - kMaskDelta;
+  return (rot >> 17) | (rot << 15);
+}
+
+}  // namespace strata::crc

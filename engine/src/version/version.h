@@ -1,0 +1,56 @@
+// Version: an immutable snapshot of which table files make up each level.
+//
+// Readers hold a std::shared_ptr<const Version> for as long as they read, so
+// the files it names stay on disk (see VersionSet::AddLiveFiles).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "strata/iterator.h"
+#include "strata/options.h"
+#include "version/version_edit.h"
+
+namespace strata {
+
+class TableCache;
+
+class Version {
+ public:
+  // L0: newest first (largest_seq descending), ranges may overlap.
+  // L1+: sorted by smallest key, ranges never overlap, and no user key
+  // spans two files.
+  std::vector<FileMetaPtr> files[kNumLevels];
+
+  // Looks the key up in the tables. OK with *value, NotFound (also for a
+  // deletion), or an error. *found_in_tables is true if an entry (value or
+  // tombstone) was found.
+  Status Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value) const;
+
+  // Appends iterators over every table (L0 one per file, L1+ one per level).
+  void AddIterators(const ReadOptions& options, TableCache* cache, std::vector<Iterator*>* iters) const;
+
+  // Files in level whose user-key range overlaps [begin, end] (nullptr:
+  // unbounded). In L0 the range grows to cover every overlapping file, so
+  // that no newer L0 version of a key is left behind.
+  std::vector<FileMetaPtr> GetOverlappingInputs(int level, const Slice* begin, const Slice* end) const;
+  bool OverlapInLevel(int level, const Slice& smallest_user_key, const Slice& largest_user_key) const;
+
+  // The deepest level (at most 2) a flushed memtable covering the range can
+  // go to without overlap and without overlapping too much of the level below.
+  int PickLevelForMemTableOutput(const Slice& smallest_user_key, const Slice& largest_user_key,
+                                 uint64_t max_grandparent_overlap) const;
+
+  uint64_t LevelBytes(int level) const;
+  size_t NumFiles(int level) const { return files[level].size(); }
+};
+
+// Index of the first file in a sorted level whose largest key >= ikey
+// (files.size() if none).
+size_t FindFile(const std::vector<FileMetaPtr>& files, const Slice& ikey);
+
+uint64_t TotalFileSize(const std::vector<FileMetaPtr>& files);
+
+}  // namespace strata

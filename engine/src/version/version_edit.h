@@ -1,0 +1,55 @@
+// VersionEdit: a change to the set of table files (files added to and
+// removed from levels) plus counters. A flush or a compaction is installed
+// by exactly one edit. Encoded as the protobuf-lite message pb::VersionEdit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "strata/status.h"
+
+namespace strata {
+
+constexpr int kNumLevels = 7;
+
+// One table file as the levels know it.
+struct FileMetaData {
+  uint64_t number = 0;
+  uint64_t file_size = 0;
+  InternalKey smallest;
+  InternalKey largest;
+  SequenceNumber smallest_seq = 0;
+  SequenceNumber largest_seq = 0;
+  uint64_t entries = 0;
+  uint64_t tombstones = 0;
+  uint64_t raw_key_bytes = 0;
+  uint64_t raw_value_bytes = 0;
+};
+
+using FileMetaPtr = std::shared_ptr<const FileMetaData>;
+
+struct VersionEdit {
+  std::optional<uint64_t> log_number;
+  std::optional<uint64_t> next_file_number;
+  std::optional<SequenceNumber> last_sequence;
+  std::vector<std::pair<int, uint64_t>> deleted_files;  // (level, number)
+  std::vector<std::pair<int, FileMetaPtr>> new_files;
+  std::vector<std::pair<int, InternalKey>> compact_pointers;
+
+  void AddFile(int level, FileMetaPtr f) { new_files.emplace_back(level, std::move(f)); }
+  void RemoveFile(int level, uint64_t number) { deleted_files.emplace_back(level, number); }
+
+  std::string Encode() const;
+  // Corruption naming the problem on malformed input or a level out of range.
+  Status Decode(const Slice& data);
+};
+
+// Version of the manifest encoding written by this build.
+constexpr uint32_t kManifestFormatVersion = 1;
+
+}  // namespace strata

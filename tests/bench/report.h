@@ -1,0 +1,44 @@
+// strata_bench's output: a console table per compression mode with the
+// StrataDB/other speed ratio, and the same results as JSON.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench_engine.h"
+#include "flags.h"
+#include "workloads.h"
+
+namespace strata {
+namespace bench {
+
+struct BenchResult {
+  BenchCompression mode = BenchCompression::kNone;
+  const Workload* workload = nullptr;
+  std::string engine;
+  std::string skipped;  // why it did not run, or ""
+  std::string error;    // the engine's error, or ""
+  Measurement m;
+
+  bool ran() const { return skipped.empty() && error.empty(); }
+  double OpsPerSecond() const { return m.seconds > 0 ? m.ops / m.seconds : 0; }
+  double MegabytesPerSecond() const { return m.seconds > 0 ? m.bytes / 1048576.0 / m.seconds : 0; }
+  double MicrosPerOp() const { return m.ops > 0 ? m.seconds * 1e6 / m.ops : 0; }
+};
+
+// One line, printed as each result arrives.
+void PrintProgress(FILE* out, const BenchResult& r);
+
+// The table of every result of `mode`, with a column giving, for each engine
+// other than strata, StrataDB's ops/s divided by that engine's (> 1: StrataDB
+// is faster) for the same workload.
+void PrintTable(FILE* out, const BenchFlags& flags, BenchCompression mode,
+                const std::vector<BenchResult>& results);
+
+// Writes flags, settings and all results (with ratios) to path as JSON.
+BenchStatus WriteJson(const std::string& path, const BenchFlags& flags,
+                      const std::vector<BenchResult>& results);
+
+}  // namespace bench
+}  // namespace strata

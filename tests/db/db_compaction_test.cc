@@ -1,0 +1,408 @@
+// Flushes and leveled compaction, with a background thread and without any
+// thread (the caller drives RunPendingWork): the shape of the levels, write
+// stalls, CompactRange, dropped versions and tombstones, and the stats.
+#include <mutex>
+#include <thread>
+
+#include "db/db_test_util.h"
+#include "strata/compaction.h"
+
+namespace strata {
+namespace dbtest {
+namespace {
+
+class DBCompactionTest : public DBModeTest {
+ protected:
+  DBCompactionTest() { UseSmallBuffers(); }
+
+  // Random-order puts with overwrites and some deletes, checking the level
+  // invariants and the L0 bound as it goes.
+  void RandomWorkload(int ops, uint64_t seed, Model* model, bool drive_pending_work = true) {
+    Rng rng(seed);
+    for (int n = 0; n < ops; n++) {
+      int i = static_cast<int>(Uniform(rng, 5000));
+      if (OneIn(rng, 8)) {
+        STRATA_ASSERT_OK(Delete(Key(i)));
+        model->erase(Key(i));
+      } else {
+        std::string v = ValueFor(i, n, 100 + Uniform(rng, 200));
+        STRATA_ASSERT_OK(Put(Key(i), v));
+        (*model)[Key(i)] = v;
+      }
+      if (n % 250 == 0) {
+        Stats st = GetStats();
+        ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+        ASSERT_LE(FilesAtLevel(st, 0), static_cast<uint64_t>(options_.l0_stop_writes_trigger))
+            << "L0 grew past the stop trigger";
+        if (drive_pending_work && !options_.background_thread && db_->HasPendingWork() && OneIn(rng, 2)) {
+          STRATA_ASSERT_OK(db_->RunPendingWork());
+        }
+      }
+    }
+  }
+
+  void CheckSettledShape() {
+    Stats st = GetStats();
+    ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+    EXPECT_LT(FilesAtLevel(st, 0), static_cast<uint64_t>(options_.l0_compaction_trigger));
+    for (const auto& l : st.levels) EXPECT_LT(l.score, 1.0) << "L" << l.level << " still wants compaction";
+    EXPECT_FALSE(st.immutable_memtable);
+    EXPECT_EQ(0u, st.compactions_running);
+  }
+};
+
+TEST_P(DBCompactionTest, ManyWritesFillLevelsBelowL0WhoseTablesNeverOverlap) {
+  Open();
+  Model model;
+  RandomWorkload(12000, 1, &model);
+  DrainPendingWork();
+  CheckSettledShape();
+  Stats st = GetStats();
+  EXPECT_GT(TableFilesBelowL0(st), 0u);
+  EXPECT_GT(st.flushes, 10u);
+  EXPECT_GT(st.compactions, 0u);
+  CheckMatches(model);
+  Reopen();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(GetStats()));
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, DeeperLevelsFillWhenTheUpperOnesExceedTheirTargets) {
+  options_.max_bytes_for_level_base = 64 * 1024;
+  options_.level_size_multiplier = 4;
+  Open();
+  Model model;
+  FillRange(0, 8000, 0, 200, &model);  // ~1.7 MB, sequential
+  DrainPendingWork();
+  CheckSettledShape();
+  Stats st = GetStats();
+  int deepest = 0;
+  for (const auto& l : st.levels) {
+    if (l.files > 0) deepest = l.level;
+  }
+  ASSERT_GE(st.levels.size(), 3u);
+  EXPECT_EQ(0u, st.levels[0].target_bytes);
+  EXPECT_GE(deepest, 2) << "data never went below L1";
+  EXPECT_EQ(options_.max_bytes_for_level_base, st.levels[1].target_bytes);
+  EXPECT_EQ(4 * options_.max_bytes_for_level_base, st.levels[2].target_bytes);
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, L0StaysWithinTheStopTriggerUnderSustainedWrites) {
+  options_.l0_compaction_trigger = 2;
+  options_.l0_slowdown_writes_trigger = 3;
+  options_.l0_stop_writes_trigger = 4;
+  options_.write_buffer_size = 32 * 1024;
+  Open();
+  Model model;
+  Rng rng(5);
+  for (int n = 0; n < 8000; n++) {
+    int i = static_cast<int>(Uniform(rng, 3000));
+    std::string v = ValueFor(i, n, 200);
+    STRATA_ASSERT_OK(Put(Key(i), v));
+    model[Key(i)] = v;
+    if (n % 20 == 0) {
+      ASSERT_LE(NumTableFilesAtLevel(0), options_.l0_stop_writes_trigger) << "after " << n << " writes";
+    }
+  }
+  DrainPendingWork();
+  CheckSettledShape();
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, WritesDoTheWorkThemselvesWhenNobodyRunsPendingWork) {
+  Open();
+  Model model;
+  // Never calls RunPendingWork: without a thread, writes that must wait for
+  // a flush or compaction do it inline instead of blocking forever.
+  RandomWorkload(10000, 2, &model, /*drive_pending_work=*/false);
+  Stats st = GetStats();
+  EXPECT_LE(FilesAtLevel(st, 0), static_cast<uint64_t>(options_.l0_stop_writes_trigger));
+  EXPECT_GT(st.flushes, 0u);
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, FullCompactRangePushesEverythingDownAndDropsTombstones) {
+  Open();
+  Model model;
+  RandomWorkload(6000, 3, &model);
+  for (int i = 0; i < 5000; i += 3) {
+    STRATA_ASSERT_OK(Delete(Key(i)));
+    model.erase(Key(i));
+  }
+  STRATA_ASSERT_OK(db_->Flush());
+  EXPECT_GT(TotalTombstones(GetStats()), 0u);
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  Stats st = GetStats();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  EXPECT_EQ(0u, FilesAtLevel(st, 0));
+  EXPECT_EQ(0u, TotalTombstones(st));
+  EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions survived a full compaction";
+  EXPECT_GT(TableFilesBelowL0(st), 0u);
+  CheckMatches(model);
+  Reopen();
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, CompactRangeOfASubrangeMovesItsL0TablesDownAndKeepsDataCorrect) {
+  Open();
+  Model model;
+  RandomWorkload(4000, 4, &model);
+  STRATA_ASSERT_OK(db_->Flush());
+  const std::string b = Key(1000), e = Key(2000);
+  Slice begin(b), end(e);
+  STRATA_ASSERT_OK(db_->CompactRange(&begin, &end));
+  Stats st = GetStats();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  for (const auto& t : st.levels[0].tables) {
+    bool overlaps = !(t.largest_key < b || e < t.smallest_key);
+    EXPECT_FALSE(overlaps) << "L0 table " << t.number << " [" << t.smallest_key << ", " << t.largest_key
+                           << "] overlaps the compacted range";
+  }
+  CheckMatches(model);
+  // Open-ended ranges.
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, &begin));
+  STRATA_ASSERT_OK(db_->CompactRange(&end, nullptr));
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, CompactRangeOnAnEmptyDatabaseIsOk) {
+  Open();
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(0, CountTableFiles());
+  STRATA_ASSERT_OK(Put("a", "1"));
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ("1", Get("a"));
+}
+
+TEST_P(DBCompactionTest, DeletionsKeepShadowingOlderValuesInDeeperLevels) {
+  Open();
+  Model model;
+  for (int round = 0; round < 3; round++) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    FillRange(0, 1000, round, 150, &model);
+    STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));  // values at the bottom
+    for (int i = round; i < 1000; i += 4) {
+      STRATA_ASSERT_OK(Delete(Key(i)));
+      model.erase(Key(i));
+    }
+    STRATA_ASSERT_OK(db_->Flush());  // tombstones in L0
+    // Unrelated writes push the tombstones down step by step.
+    for (int n = 0; n < 4; n++) {
+      FillRange(10000 + n * 400, 10400 + n * 400, round, 150, &model);
+      STRATA_ASSERT_OK(db_->Flush());
+      DrainPendingWork();
+      for (int i = round; i < 1000; i += 4) {
+        ASSERT_EQ("NOT_FOUND", Get(Key(i))) << "a deleted key came back";
+      }
+    }
+    CheckMatches(model);
+  }
+}
+
+TEST_P(DBCompactionTest, ObsoleteTablesAreRemovedFromTheDirectory) {
+  Open();
+  Model model;
+  RandomWorkload(6000, 6, &model);
+  DrainPendingWork();
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  DrainPendingWork();
+  EXPECT_EQ(CountTableFiles(), CountTableFilesOnDisk());
+  EXPECT_TRUE(FilesOfType(env(), dir_, ".tmp").empty());
+  Reopen();
+  EXPECT_EQ(CountTableFiles(), CountTableFilesOnDisk());
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, StatsCountFlushesAndCompactions) {
+  Open();
+  Model model;
+  RandomWorkload(8000, 7, &model);
+  DrainPendingWork();
+  Stats st = GetStats();
+  EXPECT_GT(st.flushes, 0u);
+  EXPECT_GT(st.flush_bytes_written, 0u);
+  EXPECT_EQ(st.flushes, st.flush_latency.count);
+  EXPECT_GT(st.compactions, 0u);
+  EXPECT_GT(st.compaction_bytes_read, 0u);
+  EXPECT_GT(st.compaction_bytes_written, 0u);
+  EXPECT_GT(st.compaction_latency.count, 0u);
+  EXPECT_EQ(0u, st.compactions_running);
+  EXPECT_GT(st.write_amplification, 1.0);
+  uint64_t per_level_written = 0;
+  for (const auto& l : st.levels) per_level_written += l.compaction_bytes_written;
+  EXPECT_EQ(st.compaction_bytes_written, per_level_written);
+  EXPECT_EQ(options_.write_buffer_size, st.memtable_limit);
+}
+
+TEST_P(DBCompactionTest, ZlibLevelsStoreCompressibleValuesSmaller) {
+  options_.compression_per_level = {Compression::kNone, Compression::kZlib};
+  Open();
+  Model model;
+  for (int i = 0; i < 2000; i++) {
+    std::string v(300, static_cast<char>('a' + i % 3));
+    STRATA_ASSERT_OK(Put(Key(i), v));
+    model[Key(i)] = v;
+  }
+  STRATA_ASSERT_OK(db_->Flush());
+  Stats st = GetStats();
+  ASSERT_EQ(1u, st.levels[0].tables.size());
+  const TableFileInfo& l0 = st.levels[0].tables[0];
+  EXPECT_GT(l0.size, l0.raw_value_bytes) << "an uncompressed L0 table is smaller than its values";
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  st = GetStats();
+  uint64_t size = 0, raw = 0;
+  for (size_t i = 1; i < st.levels.size(); i++) {
+    for (const auto& t : st.levels[i].tables) {
+      size += t.size;
+      raw += t.raw_key_bytes + t.raw_value_bytes;
+    }
+  }
+  ASSERT_GT(raw, 0u);
+  EXPECT_LT(size * 4, raw) << "zlib tables are not compressed";
+  CheckMatches(model);
+}
+
+TEST_P(DBCompactionTest, BloomFiltersAnswerMostLookupsOfMissingKeys) {
+  Open();
+  FillRange(0, 2000, 0, 100);
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  Stats before = GetStats();
+  for (int i = 0; i < 1000; i++) ASSERT_EQ("NOT_FOUND", Get(Key(i) + "x"));
+  Stats after = GetStats();
+  uint64_t checks = after.bloom_checks - before.bloom_checks;
+  uint64_t useful = after.bloom_useful - before.bloom_useful;
+  EXPECT_GE(checks, 1000u);
+  EXPECT_GE(useful, 900u) << "of " << checks << " checks";
+  EXPECT_EQ(after.gets - before.gets, 1000u);
+  EXPECT_EQ(after.get_hits, before.get_hits);
+  for (int i = 0; i < 100; i++) ASSERT_EQ(ValueFor(5, 0), Get(Key(5)));
+  EXPECT_GT(GetStats().block_cache_hits, after.block_cache_hits);
+}
+
+TEST_P(DBCompactionTest, TablesWithoutBloomFiltersAreNeverChecked) {
+  options_.bloom_bits_per_key = 0;
+  Open();
+  FillRange(0, 500, 0, 100);
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  for (int i = 0; i < 200; i++) ASSERT_EQ("NOT_FOUND", Get(Key(i) + "x"));
+  EXPECT_EQ(0u, GetStats().bloom_checks);
+  for (const auto& l : GetStats().levels)
+    for (const auto& t : l.tables) EXPECT_EQ(0, t.bloom_bits_per_key);
+}
+
+// An executor that runs every job on its own thread and reports from there.
+class ThreadedExecutor : public CompactionExecutor {
+ public:
+  ~ThreadedExecutor() override {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& t : threads_) t.join();
+  }
+  void Execute(const CompactionJob& job, Env* env, FileNumberAllocator allocate_number,
+               std::function<void(CompactionResult)> done) override {
+    jobs_++;
+    std::lock_guard<std::mutex> l(mu_);
+    threads_.emplace_back([job, env, allocate_number, done] { done(RunCompactionJob(job, env, allocate_number)); });
+  }
+  std::atomic<int> jobs_{0};
+
+ private:
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+// An executor that runs the job inline, before Execute returns.
+class InlineCountingExecutor : public CompactionExecutor {
+ public:
+  void Execute(const CompactionJob& job, Env* env, FileNumberAllocator allocate_number,
+               std::function<void(CompactionResult)> done) override {
+    jobs_++;
+    EXPECT_FALSE(job.inputs.empty());
+    EXPECT_FALSE(job.output_dir.empty());
+    done(RunCompactionJob(job, env, allocate_number));
+  }
+  std::atomic<int> jobs_{0};
+};
+
+TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersFromAnotherThread) {
+  auto executor = std::make_shared<ThreadedExecutor>();
+  options_.compaction_executor = executor;
+  Open();
+  Model model;
+  RandomWorkload(8000, 8, &model);
+  DrainPendingWork();
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_GT(executor->jobs_.load(), 0);
+  CheckMatches(model);
+  Close();
+}
+
+TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {
+  auto executor = std::make_shared<InlineCountingExecutor>();
+  options_.compaction_executor = executor;
+  Open();
+  Model model;
+  RandomWorkload(8000, 9, &model);
+  DrainPendingWork();
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_GT(executor->jobs_.load(), 0);
+  CheckMatches(model);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, DBCompactionTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
+
+// Without a background thread only.
+class DBNoThreadsTest : public DBTestBase {
+ protected:
+  DBNoThreadsTest() {
+    UseSmallBuffers();
+    options_.background_thread = false;
+    Open();
+  }
+};
+
+TEST_F(DBNoThreadsTest, AFullMemtableWaitsAsPendingWorkUntilRunPendingWork) {
+  EXPECT_FALSE(db_->HasPendingWork());
+  STRATA_ASSERT_OK(db_->RunPendingWork());  // nothing to do is fine
+  int n = 0;
+  while (!db_->HasPendingWork()) {
+    STRATA_ASSERT_OK(Put(Key(n), ValueFor(n, 0, 200)));
+    ASSERT_LT(++n, 10000) << "a full memtable never became pending work";
+  }
+  Stats st = GetStats();
+  EXPECT_TRUE(st.immutable_memtable);
+  EXPECT_EQ(0u, st.flushes) << "flushed without being asked";
+  STRATA_ASSERT_OK(db_->RunPendingWork());
+  st = GetStats();
+  EXPECT_EQ(1u, st.flushes);
+  EXPECT_FALSE(st.immutable_memtable);
+  EXPECT_EQ(1u, FilesAtLevel(st, 0));
+  for (int i = 0; i < n; i++) ASSERT_EQ(ValueFor(i, 0, 200), Get(Key(i)));
+}
+
+TEST_F(DBNoThreadsTest, RunPendingWorkUntilNothingIsPendingLeavesNoLevelWantingCompaction) {
+  Model model;
+  Rng rng(10);
+  for (int n = 0; n < 15000; n++) {
+    int i = static_cast<int>(Uniform(rng, 8000));
+    std::string v = ValueFor(i, n, 150);
+    STRATA_ASSERT_OK(Put(Key(i), v));
+    model[Key(i)] = v;
+  }
+  int steps = 0;
+  while (db_->HasPendingWork()) {
+    STRATA_ASSERT_OK(db_->RunPendingWork());
+    ASSERT_LT(++steps, 10000);
+  }
+  EXPECT_GT(steps, 0);
+  Stats st = GetStats();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  EXPECT_LT(FilesAtLevel(st, 0), static_cast<uint64_t>(options_.l0_compaction_trigger));
+  for (const auto& l : st.levels) EXPECT_LT(l.score, 1.0) << "L" << l.level;
+  EXPECT_GT(TableFilesBelowL0(st), 0u);
+  CheckMatches(model);
+}
+
+}  // namespace
+}  // namespace dbtest
+}  // namespace strata

@@ -1,0 +1,163 @@
+// LRUCache: byte-bounded, least recently used out first, values kept alive
+// while held, safe under concurrent use.
+#include "cache/lru_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+std::shared_ptr<void> Value(int v) {
+  return std::make_shared<int>(v);
+}
+
+int Get(LRUCache& cache, const std::string& key) {
+  auto v = cache.Lookup(key);
+  return v == nullptr ? -1 : *std::static_pointer_cast<int>(v);
+}
+
+TEST(LRUCache, MissReturnsNullAndHitReturnsValue) {
+  LRUCache cache(1000);
+  EXPECT_EQ(cache.Lookup("absent"), nullptr);
+  cache.Insert("a", Value(1), 10);
+  EXPECT_EQ(Get(cache, "a"), 1);
+  EXPECT_EQ(cache.Usage(), 10u);
+  EXPECT_EQ(cache.Capacity(), 1000u);
+}
+
+TEST(LRUCache, InsertReplacesTheValueAndItsCharge) {
+  LRUCache cache(1000);
+  cache.Insert("a", Value(1), 10);
+  cache.Insert("a", Value(2), 30);
+  EXPECT_EQ(Get(cache, "a"), 2);
+  EXPECT_EQ(cache.Usage(), 30u);
+}
+
+TEST(LRUCache, EvictsLeastRecentlyUsedFirst) {
+  LRUCache cache(3, /*shard_bits=*/0);
+  cache.Insert("a", Value(1), 1);
+  cache.Insert("b", Value(2), 1);
+  cache.Insert("c", Value(3), 1);
+  cache.Insert("d", Value(4), 1);  // evicts a, the oldest
+  EXPECT_EQ(Get(cache, "a"), -1);
+  EXPECT_EQ(Get(cache, "b"), 2);   // b is now the most recently used
+  cache.Insert("e", Value(5), 1);  // evicts c
+  EXPECT_EQ(Get(cache, "c"), -1);
+  EXPECT_EQ(Get(cache, "b"), 2);
+  EXPECT_EQ(Get(cache, "d"), 4);
+  EXPECT_EQ(Get(cache, "e"), 5);
+  EXPECT_EQ(cache.Usage(), 3u);
+}
+
+TEST(LRUCache, LargeInsertEvictsAsManyAsNeeded) {
+  LRUCache cache(10, 0);
+  for (int i = 0; i < 10; i++) cache.Insert(std::to_string(i), Value(i), 1);
+  cache.Insert("big", Value(99), 7);
+  EXPECT_EQ(cache.Usage(), 10u);
+  for (int i = 0; i < 7; i++) EXPECT_EQ(Get(cache, std::to_string(i)), -1) << i;
+  for (int i = 7; i < 10; i++) EXPECT_EQ(Get(cache, std::to_string(i)), i);
+  EXPECT_EQ(Get(cache, "big"), 99);
+}
+
+TEST(LRUCache, EraseRemovesTheEntry) {
+  LRUCache cache(100);
+  cache.Insert("a", Value(1), 5);
+  cache.Erase("a");
+  cache.Erase("never inserted");
+  EXPECT_EQ(Get(cache, "a"), -1);
+  EXPECT_EQ(cache.Usage(), 0u);
+}
+
+TEST(LRUCache, EntryLargerThanAShardIsNotKeptAndDropsTheOldValue) {
+  LRUCache cache(16, 0);
+  cache.Insert("a", Value(1), 4);
+  cache.Insert("a", Value(2), 17);
+  EXPECT_EQ(Get(cache, "a"), -1);
+  EXPECT_EQ(cache.Usage(), 0u);
+}
+
+TEST(LRUCache, ZeroCapacityKeepsNothing) {
+  LRUCache cache(0);
+  cache.Insert("a", Value(1), 1);
+  cache.Insert("b", Value(2), 0);
+  EXPECT_EQ(cache.Lookup("a"), nullptr);
+  EXPECT_EQ(cache.Lookup("b"), nullptr);
+  EXPECT_EQ(cache.Usage(), 0u);
+}
+
+TEST(LRUCache, ShardedUsageNeverExceedsCapacity) {
+  LRUCache cache(1000);
+  Random rnd(3);
+  for (int i = 0; i < 10000; i++) {
+    cache.Insert("key" + std::to_string(rnd.Uniform(3000)), Value(i), 1 + rnd.Uniform(40));
+    ASSERT_LE(cache.Usage(), 1000u);
+  }
+  EXPECT_GT(cache.Usage(), 500u);
+}
+
+TEST(LRUCache, EvictedValueStaysAliveWhileAReaderHoldsIt) {
+  LRUCache cache(1, 0);
+  cache.Insert("a", Value(7), 1);
+  std::shared_ptr<void> held = cache.Lookup("a");
+  std::weak_ptr<void> watch = held;
+  cache.Insert("b", Value(8), 1);  // evicts a
+  EXPECT_EQ(cache.Lookup("a"), nullptr);
+  ASSERT_FALSE(watch.expired());
+  EXPECT_EQ(*std::static_pointer_cast<int>(held), 7);
+  held.reset();
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(LRUCache, DestructionReleasesValues) {
+  std::weak_ptr<void> watch;
+  {
+    LRUCache cache(10, 0);
+    auto v = Value(1);
+    watch = v;
+    cache.Insert("a", std::move(v), 1);
+    EXPECT_FALSE(watch.expired());
+  }
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(LRUCache, NewIdIsNeverZeroAndNeverRepeats) {
+  LRUCache cache(10);
+  uint64_t a = cache.NewId(), b = cache.NewId();
+  EXPECT_NE(a, 0u);
+  EXPECT_NE(a, b);
+}
+
+TEST(LRUCache, ConcurrentInsertLookupEraseKeepTheCacheConsistent) {
+  LRUCache cache(5000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&cache, t] {
+      Random rnd(100 + t);
+      for (int i = 0; i < 20000; i++) {
+        const std::string key = "k" + std::to_string(rnd.Uniform(500));
+        switch (rnd.Uniform(4)) {
+          case 0: cache.Insert(key, Value(static_cast<int>(key.size())), 1 + rnd.Uniform(30)); break;
+          case 1: cache.Erase(key); break;
+          default: {
+            auto v = cache.Lookup(key);
+            if (v != nullptr) {
+              ASSERT_EQ(*std::static_pointer_cast<int>(v), static_cast<int>(key.size()));
+            }
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(cache.Usage(), 5000u);
+}
+
+}  // namespace
+}  // namespace strata
