@@ -84,10 +84,10 @@ TEST_F(DBBasicTest, EmptyValueIsAValueNotAMissingKey) {
 TEST_F(DBBasicTest, BinaryKeysWithZeroAndFfBytesAreDistinctAndOrderedBytewise) {
   // In bytewise (unsigned) order.
   const std::vector<std::string> keys = {
-      std::string("\0", 1),         std::string("\0\0", 2),     std::string("\0\xff", 2), std::string("\x01"),
-      std::string("a"),             std::string("a\0", 2),      std::string("a\0b", 3),   std::string("a\x7f"),
-      std::string("a\x80"),         std::string("a\xff"),       std::string("\x7f"),      std::string("\x80"),
-      std::string("\xfe\xff"),      std::string("\xff"),        std::string("\xff\0", 2), std::string("\xff\xff"),
+      std::string("\0", 1),       std::string("\0\0", 2), std::string("\0\xff", 2), std::string("\x01"),
+      std::string("a"),           std::string("a\0", 2),  std::string("a\0b", 3),   std::string("a\x7f"),
+      std::string("a\x80"),       std::string("a\xff"),   std::string("\x7f"),      std::string("\x80"),
+      std::string("\xfe\xff"),    std::string("\xff"),    std::string("\xff\0", 2), std::string("\xff\xff"),
       std::string("\xff\xff\xff")};
   Model model;
   for (size_t i = 0; i < keys.size(); i++) {
@@ -455,7 +455,6 @@ TEST_F(DBBasicTest, InvalidOptionsAreInvalidArgument) {
       {"block_restart_interval 0", [](Options* o) { o->block_restart_interval = 0; }},
       {"target_file_size 0", [](Options* o) { o->target_file_size = 0; }},
       {"zlib_level 10", [](Options* o) { o->zlib_level = 10; }},
-      {"compression_per_level empty", [](Options* o) { o->compression_per_level.clear(); }},
   };
   for (const Case& c : cases) {
     Options o = options_;
@@ -522,7 +521,7 @@ TEST_F(DBBasicTest, StatsCountUserOperations) {
   EXPECT_FALSE(st.ToPrometheus().empty());
 }
 
-TEST_F(DBBasicTest, FlushMovesTheMemtableIntoAnL0Table) {
+TEST_F(DBBasicTest, FlushWritesTheMemtableIntoOneNewTable) {
   FillRange(0, 100);
   Stats before = GetStats();
   EXPECT_EQ(100u, before.memtable_entries);
@@ -530,9 +529,12 @@ TEST_F(DBBasicTest, FlushMovesTheMemtableIntoAnL0Table) {
   STRATA_ASSERT_OK(db_->Flush());
   Stats after = GetStats();
   EXPECT_EQ(0u, after.memtable_entries);
-  EXPECT_EQ(1u, FilesAtLevel(after, 0));
-  ASSERT_EQ(1u, after.levels[0].tables.size());
-  const TableFileInfo& t = after.levels[0].tables[0];
+  // Usually L0; a table overlapping nothing may be placed deeper.
+  ASSERT_EQ(1u, TotalTableFiles(after));
+  TableFileInfo t;
+  for (const auto& l : after.levels) {
+    if (!l.tables.empty()) t = l.tables[0];
+  }
   EXPECT_EQ(Key(0), t.smallest_key);
   EXPECT_EQ(Key(99), t.largest_key);
   EXPECT_EQ(100u, t.entries);
@@ -540,7 +542,7 @@ TEST_F(DBBasicTest, FlushMovesTheMemtableIntoAnL0Table) {
   EXPECT_EQ(1u, after.flushes);
   EXPECT_EQ(1, CountTableFilesOnDisk());
   STRATA_ASSERT_OK(db_->Flush());  // an empty memtable makes no table
-  EXPECT_EQ(1u, FilesAtLevel(GetStats(), 0));
+  EXPECT_EQ(1u, TotalTableFiles(GetStats()));
 }
 
 // ---------------------------------------------------------------------------

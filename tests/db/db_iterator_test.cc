@@ -323,7 +323,8 @@ TEST_P(DBIteratorModeTest, IteratorCreatedBeforeAWriteDoesNotSeeIt) {
   EXPECT_TRUE(it->status().ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DBIteratorModeTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
+INSTANTIATE_TEST_SUITE_P(Modes, DBIteratorModeTest, ::testing::Values(kBackgroundThread, kNoThreads),
+                         ModeName);
 
 }  // namespace
 }  // namespace dbtest

@@ -127,7 +127,8 @@ TEST_P(DBSnapshotTest, ReleasingTheSnapshotLetsCompactionDropOldVersions) {
   db_->ReleaseSnapshot(snap);
   STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
   Stats released = GetStats();
-  EXPECT_EQ(static_cast<uint64_t>(kKeys), TotalEntries(released)) << "old versions survived a full compaction";
+  EXPECT_EQ(static_cast<uint64_t>(kKeys), TotalEntries(released))
+      << "old versions survived a full compaction";
   uint64_t held_bytes = 0, released_bytes = 0;
   for (const auto& l : held.levels) held_bytes += l.bytes;
   for (const auto& l : released.levels) released_bytes += l.bytes;

@@ -35,15 +35,15 @@
 namespace strata {
 namespace dbtest {
 
-#define STRATA_ASSERT_OK(expr)                                  \
-  do {                                                          \
-    ::strata::Status _s = (expr);                               \
-    ASSERT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString();   \
+#define STRATA_ASSERT_OK(expr)                                \
+  do {                                                        \
+    ::strata::Status _s = (expr);                             \
+    ASSERT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString(); \
   } while (0)
-#define STRATA_EXPECT_OK(expr)                                  \
-  do {                                                          \
-    ::strata::Status _s = (expr);                               \
-    EXPECT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString();   \
+#define STRATA_EXPECT_OK(expr)                                \
+  do {                                                        \
+    ::strata::Status _s = (expr);                             \
+    EXPECT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString(); \
   } while (0)
 
 using Model = std::map<std::string, std::string>;
@@ -69,8 +69,12 @@ inline std::string ValueFor(int i, int version, size_t len = 100) {
   return v;
 }
 
-inline uint64_t Uniform(Rng& rng, uint64_t n) { return n == 0 ? 0 : rng() % n; }
-inline bool OneIn(Rng& rng, uint64_t n) { return Uniform(rng, n) == 0; }
+inline uint64_t Uniform(Rng& rng, uint64_t n) {
+  return n == 0 ? 0 : rng() % n;
+}
+inline bool OneIn(Rng& rng, uint64_t n) {
+  return Uniform(rng, n) == 0;
+}
 
 // Random bytes, all 256 values possible.
 inline std::string RandomBytes(Rng& rng, size_t len) {
@@ -90,8 +94,8 @@ inline uint64_t Uint64FromEnv(const char* name, uint64_t default_value) {
 inline uint64_t TestSeed(uint64_t default_seed) {
   uint64_t seed = Uint64FromEnv("STRATA_SEED", default_seed);
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  printf("[ seed     ] %s.%s: seed=%llu (replay with STRATA_SEED=%llu)\n", info ? info->test_suite_name() : "",
-         info ? info->name() : "", static_cast<unsigned long long>(seed),
+  printf("[ seed     ] %s.%s: seed=%llu (replay with STRATA_SEED=%llu)\n",
+         info ? info->test_suite_name() : "", info ? info->name() : "", static_cast<unsigned long long>(seed),
          static_cast<unsigned long long>(seed));
   fflush(stdout);
   return seed;
@@ -259,9 +263,10 @@ inline std::string Printable(const std::string& s, size_t max = 40) {
 // True when iter and cursor agree (validity, key, value); reports otherwise.
 inline bool SamePosition(Iterator* iter, const ModelCursor& c, const std::string& what) {
   if (iter->Valid() != c.Valid()) {
-    ADD_FAILURE() << what << ": db iterator " << (iter->Valid() ? "valid at " + Printable(iter->key().ToString()) : "invalid")
-                  << ", model " << (c.Valid() ? "at " + Printable(c.it->first) : "at end")
-                  << " (status " << iter->status().ToString() << ")";
+    ADD_FAILURE() << what << ": db iterator "
+                  << (iter->Valid() ? "valid at " + Printable(iter->key().ToString()) : "invalid")
+                  << ", model " << (c.Valid() ? "at " + Printable(c.it->first) : "at end") << " (status "
+                  << iter->status().ToString() << ")";
     return false;
   }
   if (!c.Valid()) return true;
@@ -295,12 +300,11 @@ inline std::string PickSeekTarget(Rng& rng, const Model& model, const std::vecto
       if (!key_space.empty()) {
         std::string k = key_space[Uniform(rng, key_space.size())];
         if (OneIn(rng, 2)) return k + std::string(1, '\0');  // just after k
-        k.pop_back();                                         // just before k's family
+        k.pop_back();                                        // just before k's family
         return k.empty() ? std::string("\x01") : k;
       }
       [[fallthrough]];
-    default:
-      return RandomBytes(rng, 1 + Uniform(rng, 12));
+    default: return RandomBytes(rng, 1 + Uniform(rng, 12));
   }
 }
 
@@ -380,6 +384,16 @@ inline void CheckRandomWalk(Iterator* iter, const Model& model, Rng& rng, int st
   }
 }
 
+// Everything visible in db, by iterator; the iterator's final status.
+inline Status ScanAll(DB* db, Model* out, const Snapshot* snap = nullptr) {
+  out->clear();
+  ReadOptions ro;
+  ro.snapshot = snap;
+  auto it = db->NewIterator(ro);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) (*out)[it->key().ToString()] = it->value().ToString();
+  return it->status();
+}
+
 // ---------------------------------------------------------------------------
 // Numbered batches, for checking that recovery keeps a prefix of them
 //
@@ -387,7 +401,9 @@ inline void CheckRandomWalk(Iterator* iter, const Model& model, Rng& rng, int st
 // earlier batch every fourth time, and sets "last" to its id, so the state
 // after a prefix of batches is known exactly and "last" names the prefix.
 
-inline int KeysInBatch(int id) { return 1 + id % 5; }
+inline int KeysInBatch(int id) {
+  return 1 + id % 5;
+}
 inline std::string BatchKey(int id, int j) {
   char buf[32];
   snprintf(buf, sizeof(buf), "b%07d.%d", id, j);
@@ -678,7 +694,12 @@ struct Mode {
   bool background_thread;
   const char* name;
 };
-inline std::string ModeName(const ::testing::TestParamInfo<Mode>& info) { return info.param.name; }
+inline std::string ModeName(const ::testing::TestParamInfo<Mode>& info) {
+  return info.param.name;
+}
+inline void PrintTo(const Mode& m, std::ostream* os) {
+  *os << m.name;
+}
 inline const Mode kBackgroundThread{true, "BackgroundThread"};
 inline const Mode kNoThreads{false, "NoThreads"};
 

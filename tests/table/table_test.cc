@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,10 +12,8 @@
 
 #include "cache/lru_cache.h"
 #include "strata/mem_env.h"
-#include "table/block.h"
 #include "table/table_builder.h"
 #include "table_test_util.h"
-#include "util/coding.h"
 #include "util/random.h"
 
 namespace strata {

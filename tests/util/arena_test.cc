@@ -15,7 +15,9 @@ namespace {
 
 constexpr size_t kAlign = alignof(std::max_align_t);
 
-bool IsAligned(const char* p) { return (reinterpret_cast<uintptr_t>(p) & (kAlign - 1)) == 0; }
+bool IsAligned(const char* p) {
+  return (reinterpret_cast<uintptr_t>(p) & (kAlign - 1)) == 0;
+}
 
 TEST(ArenaTest, NewArenaUsesNoMemory) {
   Arena arena;
@@ -29,9 +31,12 @@ TEST(ArenaTest, AllocationsAreDistinctAndKeepTheirContents) {
   size_t bytes = 0;
   for (int i = 0; i < 5000; i++) {
     size_t s;
-    if (i % 500 == 0) s = 6000;  // larger than a block
-    else if (rnd.OneIn(10)) s = rnd.Uniform(i < 100 ? 100 : 2000);
-    else s = rnd.Uniform(20);
+    if (i % 500 == 0)
+      s = 6000;  // larger than a block
+    else if (rnd.OneIn(10))
+      s = rnd.Uniform(i < 100 ? 100 : 2000);
+    else
+      s = rnd.Uniform(20);
     if (s == 0) s = 1;  // zero-byte allocations return no usable memory
     char* r = rnd.OneIn(5) ? arena.AllocateAligned(s) : arena.Allocate(s);
     for (size_t b = 0; b < s; b++) r[b] = static_cast<char>(i % 256);

@@ -1,4 +1,4 @@
-// CRC-32 and its masking (engine/src/util/crc.h).
+// CRC-32C and its masking (engine/src/util/crc.h).
 #include "util/crc.h"
 
 #include <gtest/gtest.h>
@@ -10,19 +10,53 @@
 namespace strata::crc {
 namespace {
 
-TEST(CrcTest, StandardCheckValue) { EXPECT_EQ(0xCBF43926u, Value("123456789", 9)); }
-
-TEST(CrcTest, KnownValues) {
-  std::string zeros(32, '\0');
-  EXPECT_EQ(0x190A55ADu, Value(zeros.data(), zeros.size()));
-  std::string ones(32, '\xff');
-  EXPECT_EQ(0xFF6CAB0Bu, Value(ones.data(), ones.size()));
-  std::string ascending;
-  for (int i = 0; i < 32; i++) ascending.push_back(static_cast<char>(i));
-  EXPECT_EQ(0x91267E8Au, Value(ascending.data(), ascending.size()));
+// CRC-32C one bit at a time, straight from the definition.
+uint32_t Reference(const std::string& data) {
+  uint32_t c = 0xffffffffu;
+  for (unsigned char b : data) {
+    c ^= b;
+    for (int i = 0; i < 8; i++) c = (c >> 1) ^ ((c & 1) ? 0x82f63b78u : 0);
+  }
+  return ~c;
 }
 
-TEST(CrcTest, EmptyInputHasZeroCrc) { EXPECT_EQ(0u, Value("", 0)); }
+uint32_t Crc(const std::string& s) {
+  return Value(s.data(), s.size());
+}
+
+TEST(CrcTest, StandardCheckValue) {
+  EXPECT_EQ(0xE3069283u, Value("123456789", 9));
+}
+
+TEST(CrcTest, KnownValues) {
+  // From RFC 3720 (iSCSI), B.4.
+  EXPECT_EQ(0x8A9136AAu, Crc(std::string(32, '\0')));
+  EXPECT_EQ(0x62A8AB43u, Crc(std::string(32, '\xff')));
+  std::string ascending, descending;
+  for (int i = 0; i < 32; i++) {
+    ascending.push_back(static_cast<char>(i));
+    descending.push_back(static_cast<char>(31 - i));
+  }
+  EXPECT_EQ(0x46DD794Eu, Crc(ascending));
+  EXPECT_EQ(0x113FDB5Cu, Crc(descending));
+}
+
+TEST(CrcTest, EmptyInputHasZeroCrc) {
+  EXPECT_EQ(0u, Value("", 0));
+}
+
+TEST(CrcTest, MatchesBitwiseDefinitionAtEveryLengthAndAlignment) {
+  std::string buf;
+  for (int i = 0; i < 1100; i++) buf.push_back(static_cast<char>((i * 7 + 3) % 256));
+  EXPECT_EQ(0xDD2EDFF7u, Crc(buf.substr(0, 1000)));
+  for (size_t offset = 0; offset < 9; offset++) {
+    for (size_t len = 0; len < 70; len++) {
+      std::string piece = buf.substr(offset, len);
+      // Value reads the bytes in place, at their (possibly odd) address.
+      ASSERT_EQ(Reference(piece), Value(buf.data() + offset, len)) << offset << "+" << len;
+    }
+  }
+}
 
 TEST(CrcTest, DifferentInputsHaveDifferentCrcs) {
   EXPECT_NE(Value("a", 1), Value("foo", 3));
@@ -30,8 +64,9 @@ TEST(CrcTest, DifferentInputsHaveDifferentCrcs) {
 }
 
 TEST(CrcTest, ExtendEqualsCrcOfWhole) {
-  const std::string data = "hello world, this is a checksum test of some length";
-  const uint32_t whole = Value(data.data(), data.size());
+  std::string data;
+  for (int i = 0; i < 100; i++) data.push_back(static_cast<char>(i * 13));
+  const uint32_t whole = Crc(data);
   for (size_t split = 0; split <= data.size(); split++) {
     uint32_t first = Value(data.data(), split);
     EXPECT_EQ(whole, Extend(first, data.data() + split, data.size() - split)) << split;

@@ -91,7 +91,7 @@ TEST(DbFormatTest, IdenticalKeysCompareEqual) {
 
 TEST(DbFormatTest, SortingGivesUserKeyThenNewestFirst) {
   const std::vector<std::string> expected = {
-      IKey("", 3, kTypeValue),  IKey("a", 9, kTypeValue),   IKey("a", 2, kTypeDeletion),
+      IKey("", 3, kTypeValue),  IKey("a", 9, kTypeValue),    IKey("a", 2, kTypeDeletion),
       IKey("a", 1, kTypeValue), IKey("aa", 100, kTypeValue), IKey("b", kMaxSequenceNumber, kTypeValue),
       IKey("b", 0, kTypeValue)};
   std::vector<std::string> keys(expected.rbegin(), expected.rend());

@@ -9,7 +9,9 @@ namespace strata {
 namespace {
 
 // The name part of a path made by the *FileName functions.
-std::string NameOf(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string NameOf(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
 
 TEST(FileNameTest, NamesAreZeroPaddedToSixDigits) {
   EXPECT_EQ("db/000007.wal", WalFileName("db", 7));

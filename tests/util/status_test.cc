@@ -29,8 +29,8 @@ std::vector<CodeCase> AllErrorCodes() {
 
 // Which predicates hold, in a fixed order.
 std::vector<bool> Predicates(const Status& s) {
-  return {s.ok(),          s.IsNotFound(), s.IsCorruption(), s.IsInvalidArgument(),
-          s.IsIOError(),   s.IsBusy(),     s.IsReadOnly()};
+  return {s.ok(),        s.IsNotFound(), s.IsCorruption(), s.IsInvalidArgument(),
+          s.IsIOError(), s.IsBusy(),     s.IsReadOnly()};
 }
 
 TEST(StatusTest, DefaultIsOk) {

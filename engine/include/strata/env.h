@@ -57,8 +57,7 @@ class Env {
   static Env* Default();
 
   virtual Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* result) = 0;
-  virtual Status NewRandomAccessFile(const std::string& path,
-                                     std::unique_ptr<RandomAccessFile>* result) = 0;
+  virtual Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) = 0;
   // Creates (or truncates) path for writing.
   virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) = 0;
 

@@ -13,8 +13,8 @@ class CompactionExecutor;
 class Snapshot;
 
 // Size limits enforced with InvalidArgument at every entry point.
-constexpr size_t kMaxKeySize = 64 * 1024;           // keys are 1..64 KiB
-constexpr size_t kMaxValueSize = 64 * 1024 * 1024;  // values are 0..64 MiB
+constexpr size_t kMaxKeySize = 64 * 1024;            // keys are 1..64 KiB
+constexpr size_t kMaxValueSize = 64 * 1024 * 1024;   // values are 0..64 MiB
 constexpr size_t kMaxBatchSize = 256 * 1024 * 1024;  // an encoded WriteBatch
 
 // Block compression. Persisted in every block trailer: never renumber.

@@ -16,7 +16,7 @@ class Slice {
   Slice() : data_(""), size_(0) {}
   Slice(const char* d, size_t n) : data_(d), size_(n) {}
   Slice(const std::string& s) : data_(s.data()), size_(s.size()) {}  // NOLINT
-  Slice(const char* s) : data_(s), size_(strlen(s)) {}                // NOLINT
+  Slice(const char* s) : data_(s), size_(strlen(s)) {}               // NOLINT
 
   const char* data() const { return data_; }
   size_t size() const { return size_; }
@@ -46,8 +46,10 @@ class Slice {
     const size_t min_len = size_ < b.size_ ? size_ : b.size_;
     int r = min_len == 0 ? 0 : memcmp(data_, b.data_, min_len);
     if (r == 0) {
-      if (size_ < b.size_) r = -1;
-      else if (size_ > b.size_) r = +1;
+      if (size_ < b.size_)
+        r = -1;
+      else if (size_ > b.size_)
+        r = +1;
     }
     return r;
   }
@@ -64,6 +66,8 @@ class Slice {
 inline bool operator==(const Slice& x, const Slice& y) {
   return x.size() == y.size() && (x.size() == 0 || memcmp(x.data(), y.data(), x.size()) == 0);
 }
-inline bool operator!=(const Slice& x, const Slice& y) { return !(x == y); }
+inline bool operator!=(const Slice& x, const Slice& y) {
+  return !(x == y);
+}
 
 }  // namespace strata

@@ -32,7 +32,7 @@ struct HistogramData {
 // One table file, as the dashboard draws it.
 struct TableFileInfo {
   uint64_t number = 0;
-  uint64_t size = 0;  // bytes on disk
+  uint64_t size = 0;         // bytes on disk
   std::string smallest_key;  // user keys
   std::string largest_key;
   uint64_t entries = 0;
@@ -64,8 +64,8 @@ struct Stats {
   uint64_t gets = 0;
   uint64_t get_hits = 0;
   uint64_t deletes = 0;
-  uint64_t batch_writes = 0;  // DB::Write calls
-  uint64_t scans = 0;         // DB::Scan calls and iterators created
+  uint64_t batch_writes = 0;        // DB::Write calls
+  uint64_t scans = 0;               // DB::Scan calls and iterators created
   uint64_t user_bytes_written = 0;  // keys + values given to writes
   uint64_t user_bytes_read = 0;     // keys + values returned by reads
   uint64_t last_sequence = 0;

@@ -97,7 +97,8 @@ Status NewOwningTableIterator(Env* env, const std::string& path, uint64_t size, 
 // Writes the output tables of one job.
 class OutputWriter {
  public:
-  OutputWriter(const CompactionJob& job, Env* env, const FileNumberAllocator& allocate, CompactionResult* result)
+  OutputWriter(const CompactionJob& job, Env* env, const FileNumberAllocator& allocate,
+               CompactionResult* result)
       : job_(job), env_(env), allocate_(allocate), result_(result) {
     options_.block_size = job.block_size;
     options_.block_restart_interval = job.block_restart_interval;
@@ -213,7 +214,8 @@ Status OpenInputs(const CompactionJob& job, Env* env, std::vector<Iterator*>* ch
 
 }  // namespace
 
-CompactionResult RunCompactionJob(const CompactionJob& job, Env* env, const FileNumberAllocator& allocate_number) {
+CompactionResult RunCompactionJob(const CompactionJob& job, Env* env,
+                                  const FileNumberAllocator& allocate_number) {
   CompactionResult result;
   result.job_id = job.id;
   const uint64_t start = env->NowMicros();
@@ -236,7 +238,9 @@ CompactionResult RunCompactionJob(const CompactionJob& job, Env* env, const File
 
   std::string current_user_key;
   bool has_current_user_key = false;
-  SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+  // Sequence of the previous (newer) version of the current user key.
+  bool has_newer_version = false;
+  SequenceNumber newer_version_sequence = 0;
 
   for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
     Slice ikey = input->key();
@@ -259,11 +263,11 @@ CompactionResult RunCompactionJob(const CompactionJob& job, Env* env, const File
     if (new_user_key) {
       current_user_key.assign(parsed.user_key.data(), parsed.user_key.size());
       has_current_user_key = true;
-      last_sequence_for_key = kMaxSequenceNumber;
+      has_newer_version = false;
     }
 
     bool drop = false;
-    if (last_sequence_for_key <= job.smallest_snapshot) {
+    if (has_newer_version && newer_version_sequence <= job.smallest_snapshot) {
       // A newer version of this key is visible to every snapshot.
       drop = true;
     } else if (parsed.type == kTypeDeletion && parsed.sequence <= job.smallest_snapshot &&
@@ -271,7 +275,8 @@ CompactionResult RunCompactionJob(const CompactionJob& job, Env* env, const File
       // Nothing older can be underneath, and no snapshot needs the tombstone.
       drop = true;
     }
-    last_sequence_for_key = parsed.sequence;
+    has_newer_version = true;
+    newer_version_sequence = parsed.sequence;
 
     if (drop) {
       result.entries_dropped++;

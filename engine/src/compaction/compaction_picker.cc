@@ -59,7 +59,9 @@ uint64_t MaxBytesForLevel(const Options& options, int level) {
   return result;
 }
 
-uint64_t MaxGrandparentOverlap(const Options& options) { return 10 * options.target_file_size; }
+uint64_t MaxGrandparentOverlap(const Options& options) {
+  return 10 * options.target_file_size;
+}
 
 std::vector<double> ComputeScores(const Version& version, const Options& options) {
   std::vector<double> scores(kNumLevels, 0.0);
@@ -86,7 +88,8 @@ std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Opt
     plan->inputs[0] = version.GetOverlappingInputs(0, &begin, &end);
   } else {
     // The first file after where the last compaction of this level ended.
-    const std::string& pointer = level < static_cast<int>(compact_pointers.size()) ? compact_pointers[level] : "";
+    const std::string& pointer =
+        level < static_cast<int>(compact_pointers.size()) ? compact_pointers[level] : "";
     FileMetaPtr chosen = files.front();
     if (!pointer.empty()) {
       for (const auto& f : files) {

@@ -57,7 +57,7 @@ void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
     if (!s.ok()) RecordBackgroundError(s.WithContext("flush"));
   } else if (!compaction_in_flight_ && bg_error_.ok() && !shutting_down_) {
     auto plan = PickCompaction(*versions_->current(), options_, versions_->compact_pointers());
-    if (plan) StartCompaction(lock, std::move(plan));
+    if (plan) StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/true);
   }
   bg_work_running_ = false;
   bg_cv_.notify_all();
@@ -136,19 +136,9 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   const uint64_t start = env_->NowMicros();
   MemTable* imm = imm_;
 
-  // A memtable that overlaps nothing may go straight to L1 or L2, sparing
-  // a compaction; not while a compaction may be writing those levels.
-  int level = 0;
-  if (!compaction_in_flight_) {
-    std::unique_ptr<Iterator> iter(imm->NewIterator());
-    iter->SeekToFirst();
-    if (iter->Valid()) {
-      std::string smallest = ExtractUserKey(iter->key()).ToString();
-      iter->SeekToLast();
-      std::string largest = ExtractUserKey(iter->key()).ToString();
-      level = versions_->current()->PickLevelForMemTableOutput(smallest, largest, MaxGrandparentOverlap(options_));
-    }
-  }
+  // Flushes always go to L0; a table that overlaps nothing moves down later
+  // by a manifest edit alone (a trivial move).
+  const int level = 0;
   const uint64_t floor = ProtectNewFiles();
   auto meta = std::make_shared<FileMetaData>();
   lock.unlock();
@@ -156,14 +146,7 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 
   VersionEdit edit;
-  if (s.ok() && meta->number != 0) {
-    // A compaction installed meanwhile may have filled the chosen level.
-    auto current = versions_->current();
-    for (int l = 1; l <= level; l++) {
-      if (current->OverlapInLevel(l, meta->smallest.user_key(), meta->largest.user_key())) level = 0;
-    }
-    edit.AddFile(level, meta);
-  }
+  if (s.ok() && meta->number != 0) edit.AddFile(level, meta);
   edit.log_number = imm_log_limit_;
   edit.last_sequence = versions_->LastSequence();
   if (s.ok()) s = versions_->LogAndApply(&edit);
@@ -176,15 +159,15 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   imm_ = nullptr;
   counters_.flushes++;
   counters_.flush_bytes_written += meta->file_size;
-  counters_.level_bytes_written[level] += meta->file_size;
   flush_latency_.Record(static_cast<double>(env_->NowMicros() - start));
   DeleteObsoleteFiles();
   bg_cv_.notify_all();
   return Status::OK();
 }
 
-void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan) {
-  if (plan->IsTrivialMove(MaxGrandparentOverlap(options_))) {
+void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan,
+                             bool allow_trivial_move) {
+  if (allow_trivial_move && plan->IsTrivialMove(MaxGrandparentOverlap(options_))) {
     const FileMetaPtr& f = plan->inputs[0][0];
     VersionEdit edit;
     edit.RemoveFile(plan->level, f->number);
@@ -195,8 +178,7 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
     return;
   }
 
-  CompactionJob job =
-      MakeCompactionJob(*plan, *versions_->current(), options_, dir_, SmallestSnapshot());
+  CompactionJob job = MakeCompactionJob(*plan, *versions_->current(), options_, dir_, SmallestSnapshot());
   job.id = next_job_id_++;
   compaction_in_flight_ = true;
   in_flight_plan_ = std::move(plan);
@@ -221,8 +203,10 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
   FileNumberAllocator allocate = [versions] { return versions->NewFileNumber(); };
   std::shared_ptr<CompactionExecutor> executor = options_.compaction_executor;
   lock.unlock();
-  if (executor) executor->Execute(job, env_, allocate, done);
-  else done(RunCompactionJob(job, env_, allocate));
+  if (executor)
+    executor->Execute(job, env_, allocate, done);
+  else
+    done(RunCompactionJob(job, env_, allocate));
   lock.lock();
 }
 
@@ -252,7 +236,8 @@ void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResul
   }
   InternalKey largest;
   for (const auto& f : plan.inputs[0]) {
-    if (largest.empty() || CompareInternalKeys(f->largest.Encode(), largest.Encode()) > 0) largest = f->largest;
+    if (largest.empty() || CompareInternalKeys(f->largest.Encode(), largest.Encode()) > 0)
+      largest = f->largest;
   }
   edit.compact_pointers.emplace_back(plan.level, largest);
 
@@ -301,43 +286,47 @@ void DBImpl::DeleteObsoleteFiles() {
     if (type == FileType::kTable) table_cache_->Evict(number);
     env_->RemoveFile(dir_ + "/" + name).IgnoreError();
   }
-  live_wal_segments_.erase(live_wal_segments_.begin(), live_wal_segments_.lower_bound(versions_->LogNumber()));
+  live_wal_segments_.erase(live_wal_segments_.begin(),
+                           live_wal_segments_.lower_bound(versions_->LogNumber()));
 }
 
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   if ((begin && begin->size() > kMaxKeySize) || (end && end->size() > kMaxKeySize)) {
-    return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) + "-byte key limit");
+    return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) +
+                                   "-byte key limit");
   }
   Status s = Flush();
   if (!s.ok()) return s;
   std::unique_lock<std::mutex> lock(mutex_);
-  // Like LevelDB: compact level by level down to the deepest level that
-  // holds part of the range, so the range ends up in one level.
-  int max_level = 1;
-  for (int level = 1; level < kNumLevels; level++) {
-    if (versions_->current()->GetOverlappingInputs(level, begin, end).size() > 0) max_level = level;
+  // Compact level by level through the deepest level that holds part of the
+  // range (rewriting that one into the next too, so its garbage goes), so
+  // the range ends up in one level with nothing shadowed left.
+  int max_level = 0;
+  for (int level = 1; level < kNumLevels - 1; level++) {
+    if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) max_level = level;
   }
-  for (int level = 0; level < max_level; level++) {
+  for (int level = 0; level <= max_level; level++) {
     // Wait for the background step or compaction that is running.
     while (bg_work_running_ || compaction_in_flight_) {
-      s = WritableCheck();
-      if (!s.ok()) return s;
+      if (closed_ || !bg_error_.ok()) return closed_ ? WritableCheck() : bg_error_;
       if (!options_.background_thread && compaction_in_flight_ && !bg_work_running_) {
-        return Status::Busy("a compaction is running on the executor; call CompactRange again when it finishes");
+        return Status::Busy(
+            "a compaction is running on the executor; call CompactRange again when it finishes");
       }
       bg_cv_.wait(lock);
     }
-    s = WritableCheck();
-    if (!s.ok()) return s;
+    if (closed_ || !bg_error_.ok()) return closed_ ? WritableCheck() : bg_error_;
     auto plan = PlanRangeCompaction(*versions_->current(), options_, level, begin, end);
     if (!plan) continue;
     bg_work_running_ = true;
-    StartCompaction(lock, std::move(plan));
+    // A manual compaction rewrites even a lone table, to drop its garbage.
+    StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/false);
     bg_work_running_ = false;
     bg_cv_.notify_all();
   }
   while (compaction_in_flight_ && options_.background_thread) bg_cv_.wait(lock);
-  return WritableCheck();
+  // The error itself (say, Corruption in an input), not the read-only state it caused.
+  return bg_error_;
 }
 
 }  // namespace strata

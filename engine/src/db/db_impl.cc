@@ -34,7 +34,14 @@ Status CheckKey(const Slice& key) {
 DBImpl::DBImpl(const Options& options, std::string dir)
     : options_(options), dir_(std::move(dir)), env_(options.env ? options.env : Env::Default()) {}
 
-DBImpl::~DBImpl() { Close().IgnoreError(); }
+DBImpl::~DBImpl() {
+  bool open;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open = !closed_;
+  }
+  if (open) Close().IgnoreError();
+}
 
 Status DBImpl::ValidateOptions() const {
   const Options& o = options_;
@@ -47,13 +54,16 @@ Status DBImpl::ValidateOptions() const {
     return bad("block_restart_interval must be 1 .. 1024");
   if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) return bad("bloom_bits_per_key must be 0 .. 64");
   if (o.zlib_level < 1 || o.zlib_level > 9) return bad("zlib_level must be 1 .. 9");
+  if (o.compression_per_level.empty()) return bad("compression_per_level needs at least one entry");
   for (Compression c : o.compression_per_level) {
-    if (c != Compression::kNone && c != Compression::kZlib) return bad("compression_per_level holds an unknown value");
+    if (c != Compression::kNone && c != Compression::kZlib)
+      return bad("compression_per_level holds an unknown value");
   }
   if (o.max_open_tables < 1) return bad("max_open_tables must be >= 1");
   if (o.target_file_size < 4 * 1024) return bad("target_file_size must be >= 4 KiB");
   if (o.max_bytes_for_level_base < 16 * 1024) return bad("max_bytes_for_level_base must be >= 16 KiB");
-  if (o.level_size_multiplier < 2 || o.level_size_multiplier > 100) return bad("level_size_multiplier must be 2 .. 100");
+  if (o.level_size_multiplier < 2 || o.level_size_multiplier > 100)
+    return bad("level_size_multiplier must be 2 .. 100");
   if (o.l0_compaction_trigger < 1 || o.l0_slowdown_writes_trigger < o.l0_compaction_trigger ||
       o.l0_stop_writes_trigger < o.l0_slowdown_writes_trigger) {
     return bad("L0 triggers must satisfy 1 <= compaction <= slowdown <= stop");
@@ -65,9 +75,9 @@ Status DBImpl::Open() {
   Status s = ValidateOptions();
   if (!s.ok()) return s;
   block_cache_ = std::make_unique<LRUCache>(options_.block_cache_capacity);
-  table_cache_ = std::make_unique<TableCache>(dir_, env_, options_.max_open_tables,
-                                              options_.block_cache_capacity > 0 ? block_cache_.get() : nullptr,
-                                              &read_counters_);
+  table_cache_ = std::make_unique<TableCache>(
+      dir_, env_, options_.max_open_tables, options_.block_cache_capacity > 0 ? block_cache_.get() : nullptr,
+      &read_counters_);
   versions_ = std::make_unique<VersionSet>(dir_, env_);
   {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -112,14 +122,16 @@ Status DBImpl::Recover() {
   }
 
   if (!env_->FileExists(CurrentFileName(dir_))) {
-    if (has_data_files) return Status::Corruption(dir_ + ": CURRENT is missing but the directory holds database files");
+    if (has_data_files)
+      return Status::Corruption(dir_ + ": CURRENT is missing but the directory holds database files");
     if (!options_.create_if_missing) {
       return Status::InvalidArgument(dir_ + ": database does not exist (create_if_missing is off)");
     }
     s = versions_->CreateNew();
     if (!s.ok()) return s;
   } else {
-    if (options_.error_if_exists) return Status::InvalidArgument(dir_ + ": database exists (error_if_exists is on)");
+    if (options_.error_if_exists)
+      return Status::InvalidArgument(dir_ + ": database exists (error_if_exists is on)");
     s = versions_->Recover();
     if (!s.ok()) return s;
   }
@@ -131,10 +143,11 @@ Status DBImpl::Recover() {
                     wal_numbers.end());
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
+  SequenceNumber next_sequence = 0;
   MemTable* mem = nullptr;
   for (size_t i = 0; i < wal_numbers.size(); i++) {
     versions_->MarkFileNumberUsed(wal_numbers[i]);
-    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), &max_sequence, &edit, &mem);
+    s = ReplayWal(wal_numbers[i], i + 1 == wal_numbers.size(), &next_sequence, &max_sequence, &edit, &mem);
     if (!s.ok()) break;
     counters_.recovered_wal_segments++;
   }
@@ -189,8 +202,8 @@ class CountingHandler final : public WriteBatch::Handler {
 
 }  // namespace
 
-Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* max_sequence, VersionEdit* edit,
-                         MemTable** mem) {
+Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* next_sequence,
+                         SequenceNumber* max_sequence, VersionEdit* edit, MemTable** mem) {
   const std::string path = WalFileName(dir_, number);
   std::unique_ptr<SequentialFile> file;
   Status s = env_->NewSequentialFile(path, &file);
@@ -228,6 +241,19 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* max
       counters_.recovery_dropped_bytes += record.size();
       continue;
     }
+    const SequenceNumber first = WriteBatchInternal::Sequence(&batch);
+    if (*next_sequence != 0 && first != *next_sequence) {
+      // A whole record went missing, e.g. an earlier segment was cut at a
+      // record boundary: not a torn tail.
+      if (options_.paranoid_checks) {
+        return Status::Corruption(path + ": batch has sequence " + std::to_string(first) + " where " +
+                                  std::to_string(*next_sequence) +
+                                  " was expected; records before it are missing (set paranoid_checks off to "
+                                  "skip damaged records)");
+      }
+      counters_.recovery_dropped_records++;
+    }
+    *next_sequence = first + WriteBatchInternal::Count(&batch);
     if (*mem == nullptr) {
       *mem = new MemTable();
       (*mem)->Ref();
@@ -331,7 +357,8 @@ Status DBImpl::Scan(const ReadOptions& options, const Slice& start, const Slice&
                     std::vector<std::pair<std::string, std::string>>* out) {
   if (out == nullptr) return Status::InvalidArgument("scan output is null");
   if (start.size() > kMaxKeySize || end.size() > kMaxKeySize) {
-    return Status::InvalidArgument("scan bound exceeds the " + std::to_string(kMaxKeySize) + "-byte key limit");
+    return Status::InvalidArgument("scan bound exceeds the " + std::to_string(kMaxKeySize) +
+                                   "-byte key limit");
   }
   out->clear();
   const uint64_t start_micros = env_->NowMicros();
@@ -378,12 +405,13 @@ Status DBImpl::Close() {
   std::shared_ptr<CompactionTicket> ticket;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (closed_) return Status::OK();
+    if (closed_) return Status::InvalidArgument("database is closed");
     shutting_down_ = true;
     bg_cv_.notify_all();
     // Let the running step finish; a compaction on a background thread is
     // waited for, one handed to an outside executor is abandoned.
-    bg_cv_.wait(lock, [this] { return !bg_work_running_ && !(compaction_in_flight_ && options_.background_thread); });
+    bg_cv_.wait(
+        lock, [this] { return !bg_work_running_ && !(compaction_in_flight_ && options_.background_thread); });
     ticket = ticket_;
   }
   AbandonTicket(ticket);

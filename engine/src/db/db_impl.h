@@ -82,22 +82,27 @@ class DBImpl final : public DB {
   // --- open / recovery (db_impl.cc)
   Status ValidateOptions() const;
   Status Recover();
-  Status ReplayWal(uint64_t number, bool last_segment, SequenceNumber* max_sequence, VersionEdit* edit,
-                   MemTable** mem);
+  // Replays one WAL segment into *mem (flushing it to L0 tables in *edit
+  // when full). *next_sequence is the sequence the next batch must carry
+  // (0: unknown yet): batches are contiguous across segments, so a gap
+  // means records were lost before the tail.
+  Status ReplayWal(uint64_t number, bool last_segment, SequenceNumber* next_sequence,
+                   SequenceNumber* max_sequence, VersionEdit* edit, MemTable** mem);
   Status CheckOpen() const;  // InvalidArgument once closed
 
   // --- writes (db_write.cc)
-  Status WriteInternal(const WriteOptions& options, const WriteBatch& batch);
+  // user_bytes: the keys and values in batch, for the stats.
+  Status WriteInternal(const WriteOptions& options, const WriteBatch& batch, uint64_t user_bytes);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
-  Status OpenWalSegment();   // mu
+  Status OpenWalSegment();  // mu
   // mu; syncs (unless already done) and closes the open segment, if any.
   Status CloseWalSegment(bool already_synced = false);
   Status WritableCheck() const;  // mu; ReadOnly once a background error happened
 
   // --- background work (db_background.cc)
-  void MaybeScheduleWork();          // mu
-  bool NeedsCompaction() const;      // mu
-  bool HasPendingWorkLocked() const; // mu
+  void MaybeScheduleWork();           // mu
+  bool NeedsCompaction() const;       // mu
+  bool HasPendingWorkLocked() const;  // mu
   void BackgroundLoop();
   // One step: a flush, or starting (and, with an inline executor,
   // finishing) one compaction.
@@ -106,10 +111,11 @@ class DBImpl final : public DB {
   // Writes mem as a table for level (no lock needed); meta->number is 0
   // when mem holds nothing.
   Status BuildTable(MemTable* mem, int level, FileMetaData* meta);
-  void StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan);
+  void StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan,
+                       bool allow_trivial_move);
   void InstallCompaction(const CompactionPlan& plan, const CompactionResult& result);  // mu
-  void RecordBackgroundError(const Status& s);  // mu
-  void DeleteObsoleteFiles();                   // mu
+  void RecordBackgroundError(const Status& s);                                         // mu
+  void DeleteObsoleteFiles();                                                          // mu
   void WaitForBackgroundWork(std::unique_lock<std::mutex>& lock);
   static void AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket);
   SequenceNumber SmallestSnapshot() const;  // mu
@@ -128,30 +134,30 @@ class DBImpl final : public DB {
   mutable std::mutex mutex_;
   std::condition_variable bg_cv_;  // signalled when background work finishes
 
-  bool closed_ = true;                  // mu
-  bool shutting_down_ = false;          // mu
+  bool closed_ = true;                    // mu
+  bool shutting_down_ = false;            // mu
   std::unique_ptr<VersionSet> versions_;  // mu (NewFileNumber is thread-safe)
-  MemTable* mem_ = nullptr;             // mu
-  MemTable* imm_ = nullptr;             // mu; being flushed
+  MemTable* mem_ = nullptr;               // mu
+  MemTable* imm_ = nullptr;               // mu; being flushed
   // WAL segments numbered below this hold only imm_'s (or older) data.
-  uint64_t imm_log_limit_ = 0;          // mu
-  std::unique_ptr<WritableFile> wal_file_;   // mu; the open WAL segment
-  std::unique_ptr<log::Writer> wal_;         // mu
-  uint64_t wal_number_ = 0;                  // mu
-  std::set<uint64_t> live_wal_segments_;     // mu; on disk, not yet obsolete
+  uint64_t imm_log_limit_ = 0;              // mu
+  std::unique_ptr<WritableFile> wal_file_;  // mu; the open WAL segment
+  std::unique_ptr<log::Writer> wal_;        // mu
+  uint64_t wal_number_ = 0;                 // mu
+  std::set<uint64_t> live_wal_segments_;    // mu; on disk, not yet obsolete
 
-  std::multiset<SequenceNumber> snapshots_;  // mu
+  std::multiset<SequenceNumber> snapshots_;   // mu
   std::multiset<uint64_t> protected_floors_;  // mu; table numbers >= min are being written
 
   std::thread bg_thread_;
-  bool bg_work_running_ = false;             // mu
-  bool compaction_in_flight_ = false;        // mu
+  bool bg_work_running_ = false;                    // mu
+  bool compaction_in_flight_ = false;               // mu
   std::unique_ptr<CompactionPlan> in_flight_plan_;  // mu
   uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle
-  std::shared_ptr<CompactionTicket> ticket_;  // mu
-  uint64_t next_job_id_ = 1;                  // mu
-  bool write_stopped_ = false;                // mu
-  Status bg_error_;                           // mu
+  std::shared_ptr<CompactionTicket> ticket_;        // mu
+  uint64_t next_job_id_ = 1;                        // mu
+  bool write_stopped_ = false;                      // mu
+  Status bg_error_;                                 // mu
 
   Counters counters_;
   Histogram put_latency_, get_latency_, scan_latency_, flush_latency_, compaction_latency_;

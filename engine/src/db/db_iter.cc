@@ -15,7 +15,9 @@ class DBIter final : public Iterator {
 
   bool Valid() const override { return valid_; }
 
-  Slice key() const override { return direction_ == kForward ? ExtractUserKey(iter_->key()) : Slice(saved_key_); }
+  Slice key() const override {
+    return direction_ == kForward ? ExtractUserKey(iter_->key()) : Slice(saved_key_);
+  }
   Slice value() const override { return direction_ == kForward ? iter_->value() : Slice(saved_value_); }
 
   Status status() const override { return status_.ok() ? iter_->status() : status_; }
@@ -24,8 +26,10 @@ class DBIter final : public Iterator {
     direction_ = kForward;
     ClearSaved();
     iter_->SeekToFirst();
-    if (iter_->Valid()) FindNextUserEntry(false);
-    else valid_ = false;
+    if (iter_->Valid())
+      FindNextUserEntry(false);
+    else
+      valid_ = false;
   }
 
   void SeekToLast() override {
@@ -41,16 +45,20 @@ class DBIter final : public Iterator {
     std::string seek_key;
     AppendInternalKey(&seek_key, target, sequence_, kValueTypeForSeek);
     iter_->Seek(seek_key);
-    if (iter_->Valid()) FindNextUserEntry(false);
-    else valid_ = false;
+    if (iter_->Valid())
+      FindNextUserEntry(false);
+    else
+      valid_ = false;
   }
 
   void Next() override {
     if (direction_ == kReverse) {
       direction_ = kForward;
       // iter_ is before the entries of saved_key_ (or off the start).
-      if (!iter_->Valid()) iter_->SeekToFirst();
-      else iter_->Next();
+      if (!iter_->Valid())
+        iter_->SeekToFirst();
+      else
+        iter_->Next();
       if (!iter_->Valid()) {
         valid_ = false;
         ClearSaved();
@@ -136,7 +144,8 @@ class DBIter final : public Iterator {
         break;
       }
       if (ikey.sequence <= sequence_) {
-        if (value_type != kTypeDeletion && ikey.user_key.compare(saved_key_) < 0) break;  // done with saved_key_
+        if (value_type != kTypeDeletion && ikey.user_key.compare(saved_key_) < 0)
+          break;  // done with saved_key_
         value_type = ikey.type;
         if (value_type == kTypeDeletion) {
           ClearSaved();
@@ -168,6 +177,8 @@ class DBIter final : public Iterator {
 
 }  // namespace
 
-Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence) { return new DBIter(internal, sequence); }
+Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence) {
+  return new DBIter(internal, sequence);
+}
 
 }  // namespace strata

@@ -33,8 +33,9 @@ Stats DBImpl::GetStats() {
   st.recovery_dropped_records = c.recovery_dropped_records;
   st.recovery_dropped_bytes = c.recovery_dropped_bytes;
   if (st.user_bytes_written > 0) {
-    st.write_amplification = static_cast<double>(st.wal_bytes + st.flush_bytes_written + st.compaction_bytes_written) /
-                             static_cast<double>(st.user_bytes_written);
+    st.write_amplification =
+        static_cast<double>(st.wal_bytes + st.flush_bytes_written + st.compaction_bytes_written) /
+        static_cast<double>(st.user_bytes_written);
   }
   st.bloom_checks = read_counters_.bloom_checks;
   st.bloom_useful = read_counters_.bloom_useful;

@@ -7,12 +7,23 @@
 #include "db/write_batch_internal.h"
 
 namespace strata {
+namespace {
+
+// Bytes of keys and values in a batch: what the user asked to write.
+class UserBytesCounter final : public WriteBatch::Handler {
+ public:
+  void Put(const Slice& key, const Slice& value) override { bytes += key.size() + value.size(); }
+  void Delete(const Slice& key) override { bytes += key.size(); }
+  uint64_t bytes = 0;
+};
+
+}  // namespace
 
 Status DBImpl::Put(const WriteOptions& options, const Slice& key, const Slice& value) {
   WriteBatch batch;
   batch.Put(key, value);
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, batch);
+  Status s = WriteInternal(options, batch, key.size() + value.size());
   if (s.ok()) counters_.puts++;
   return s;
 }
@@ -21,25 +32,29 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
   WriteBatch batch;
   batch.Delete(key);
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, batch);
+  Status s = WriteInternal(options, batch, key.size());
   if (s.ok()) counters_.deletes++;
   return s;
 }
 
 Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, batch);
+  UserBytesCounter counter;
+  Status s = batch.Iterate(&counter);
+  if (!s.ok()) return s;
+  s = WriteInternal(options, batch, counter.bytes);
   if (s.ok()) counters_.batch_writes++;
   return s;
 }
 
 Status DBImpl::WritableCheck() const {
   if (closed_) return Status::InvalidArgument("database is closed");
-  if (!bg_error_.ok()) return Status::ReadOnly("database is read-only after an error: " + bg_error_.ToString());
+  if (!bg_error_.ok())
+    return Status::ReadOnly("database is read-only after an error: " + bg_error_.ToString());
   return Status::OK();
 }
 
-Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& input) {
+Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& input, uint64_t user_bytes) {
   const uint64_t start = env_->NowMicros();
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::unique_lock<std::mutex> lock(mutex_);
@@ -79,7 +94,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& inpu
   versions_->SetLastSequence(sequence + count - 1);
   counters_.wal_records++;
   counters_.wal_bytes += record.size();
-  counters_.user_bytes_written += record.size() - WriteBatchInternal::kHeader;
+  counters_.user_bytes_written += user_bytes;
   if (options.sync) {
     s = CloseWalSegment(/*already_synced=*/true);  // the durability point
     if (!s.ok()) RecordBackgroundError(s);
@@ -164,8 +179,8 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
         DoPendingWorkStep(lock);
         if (must_wait_for_compaction && job_was_in_flight && compaction_in_flight_) {
           write_stopped_ = false;
-          return Status::Busy("writes are stopped: L0 holds " + std::to_string(l0_files) +
-                              " tables (limit " + std::to_string(options_.l0_stop_writes_trigger) +
+          return Status::Busy("writes are stopped: L0 holds " + std::to_string(l0_files) + " tables (limit " +
+                              std::to_string(options_.l0_stop_writes_trigger) +
                               ") until the running compaction finishes");
         }
       }
@@ -197,8 +212,10 @@ Status DBImpl::Flush() {
   }
   // Wait until the memtable (and any earlier one) is in a table.
   while (imm_ != nullptr && bg_error_.ok()) {
-    if (options_.background_thread) bg_cv_.wait(lock);
-    else DoPendingWorkStep(lock);
+    if (options_.background_thread)
+      bg_cv_.wait(lock);
+    else
+      DoPendingWorkStep(lock);
   }
   return bg_error_.ok() ? Status::OK() : WritableCheck();
 }

@@ -29,7 +29,9 @@ constexpr ValueType kValueTypeForSeek = kTypeValue;
 
 constexpr size_t kInternalKeyTrailer = 8;
 
-inline uint64_t PackSequenceAndType(SequenceNumber seq, ValueType t) { return (seq << 8) | t; }
+inline uint64_t PackSequenceAndType(SequenceNumber seq, ValueType t) {
+  return (seq << 8) | t;
+}
 
 struct ParsedInternalKey {
   Slice user_key;
@@ -55,8 +57,10 @@ inline int CompareInternalKeys(const Slice& a, const Slice& b) {
   int r = ExtractUserKey(a).compare(ExtractUserKey(b));
   if (r == 0) {
     uint64_t ta = ExtractTag(a), tb = ExtractTag(b);
-    if (ta > tb) r = -1;
-    else if (ta < tb) r = +1;
+    if (ta > tb)
+      r = -1;
+    else if (ta < tb)
+      r = +1;
   }
   return r;
 }

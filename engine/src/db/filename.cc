@@ -29,16 +29,26 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
-std::string WalFileName(const std::string& dir, uint64_t number) { return Numbered(dir, number, ".wal"); }
-std::string TableFileName(const std::string& dir, uint64_t number) { return Numbered(dir, number, ".sst"); }
-std::string TempFileName(const std::string& dir, uint64_t number) { return Numbered(dir, number, ".tmp"); }
+std::string WalFileName(const std::string& dir, uint64_t number) {
+  return Numbered(dir, number, ".wal");
+}
+std::string TableFileName(const std::string& dir, uint64_t number) {
+  return Numbered(dir, number, ".sst");
+}
+std::string TempFileName(const std::string& dir, uint64_t number) {
+  return Numbered(dir, number, ".tmp");
+}
 std::string ManifestFileName(const std::string& dir, uint64_t number) {
   char buf[64];
   snprintf(buf, sizeof(buf), "/MANIFEST-%06llu", static_cast<unsigned long long>(number));
   return dir + buf;
 }
-std::string CurrentFileName(const std::string& dir) { return dir + "/CURRENT"; }
-std::string LockFileName(const std::string& dir) { return dir + "/LOCK"; }
+std::string CurrentFileName(const std::string& dir) {
+  return dir + "/CURRENT";
+}
+std::string LockFileName(const std::string& dir) {
+  return dir + "/LOCK";
+}
 
 bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
   *number = 0;

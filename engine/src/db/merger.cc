@@ -57,8 +57,10 @@ class MergingIterator final : public Iterator {
       for (auto& c : children_) {
         if (c.get() == current_) continue;
         c->Seek(k);
-        if (c->Valid()) c->Prev();
-        else c->SeekToLast();
+        if (c->Valid())
+          c->Prev();
+        else
+          c->SeekToLast();
       }
       direction_ = kReverse;
     }
@@ -80,10 +82,17 @@ class MergingIterator final : public Iterator {
  private:
   enum Direction { kForward, kReverse };
 
+  // A child that stopped on an error stops the merge: going on without it
+  // could surface versions its entries shadow.
   void FindSmallest() {
     current_ = nullptr;
     for (auto& c : children_) {
-      if (c->Valid() && (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) < 0)) {
+      if (!c->Valid()) {
+        if (!c->status().ok()) {
+          current_ = nullptr;
+          return;
+        }
+      } else if (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) < 0) {
         current_ = c.get();
       }
     }
@@ -93,7 +102,12 @@ class MergingIterator final : public Iterator {
     current_ = nullptr;
     for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
       Iterator* c = it->get();
-      if (c->Valid() && (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) > 0)) {
+      if (!c->Valid()) {
+        if (!c->status().ok()) {
+          current_ = nullptr;
+          return;
+        }
+      } else if (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) > 0) {
         current_ = c;
       }
     }

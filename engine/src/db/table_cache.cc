@@ -65,6 +65,8 @@ Status TableCache::Get(const ReadOptions& options, uint64_t number, uint64_t fil
   return table->InternalGet(options, ikey, found);
 }
 
-void TableCache::Evict(uint64_t number) { cache_.Erase(CacheKey(number)); }
+void TableCache::Evict(uint64_t number) {
+  cache_.Erase(CacheKey(number));
+}
 
 }  // namespace strata

@@ -23,7 +23,7 @@ constexpr uint32_t kTableFormatVersion = 1;
 constexpr uint64_t kTableMagicNumber = 0x6274'4154'4152'5453ull;
 
 // Every block is followed by a trailer: 1 byte compression type (a
-// strata::Compression value), then fixed32 masked CRC-32 of the stored block
+// strata::Compression value), then fixed32 masked CRC-32C of the stored block
 // bytes followed by that type byte.
 constexpr size_t kBlockTrailerSize = 5;
 
@@ -59,7 +59,7 @@ class BlockHandle {
 //   index_handle       varint64 offset, varint64 size
 //   zero padding       up to byte 60
 //   format_version     fixed32
-//   footer_crc         fixed32, masked CRC-32 of bytes [0, 64)
+//   footer_crc         fixed32, masked CRC-32C of bytes [0, 64)
 //   magic              fixed64 kTableMagicNumber
 class Footer {
  public:

@@ -14,7 +14,9 @@ void PutFixed64(std::string* dst, uint64_t value) {
   dst->append(buf, 8);
 }
 
-char* EncodeVarint32(char* dst, uint32_t v) { return EncodeVarint64(dst, v); }
+char* EncodeVarint32(char* dst, uint32_t v) {
+  return EncodeVarint64(dst, v);
+}
 
 char* EncodeVarint64(char* dst, uint64_t v) {
   auto* p = reinterpret_cast<uint8_t*>(dst);
@@ -57,6 +59,7 @@ const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* value) {
     if (byte & 128) {
       result |= (byte & 127) << shift;
     } else {
+      if (shift == 63 && byte > 1) return nullptr;  // overflows 64 bits
       result |= byte << shift;
       *value = result;
       return p;

@@ -1,4 +1,6 @@
-// Checksums: zlib's CRC-32 (available in both the native and the wasm build).
+// Checksums: CRC-32C (Castagnoli), the polynomial with hardware support on
+// x86 (SSE4.2) and ARMv8. The native build uses the instruction when the CPU
+// has it; the wasm build computes the same values with tables.
 //
 // Stored checksums are masked, because computing the CRC of a string that
 // contains embedded CRCs is error-prone (as in LevelDB): Mask(crc) is stored,
@@ -10,12 +12,17 @@
 
 namespace strata::crc {
 
-// CRC-32 of data[0, n), continuing from init (0 for a fresh checksum).
+// CRC-32C of data[0, n), continuing from init (0 for a fresh checksum):
+// Extend(Value(a), b) == Value(a . b).
 uint32_t Extend(uint32_t init, const char* data, size_t n);
-inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
+inline uint32_t Value(const char* data, size_t n) {
+  return Extend(0, data, n);
+}
 
 constexpr uint32_t kMaskDelta = 0xa282ead8u;
-inline uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
+inline uint32_t Mask(uint32_t crc) {
+  return ((crc >> 15) | (crc << 17)) + kMaskDelta;
+}
 inline uint32_t Unmask(uint32_t masked) {
   uint32_t rot = masked - kMaskDelta;
   return (rot >> 17) | (rot << 15);

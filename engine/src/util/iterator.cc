@@ -17,8 +17,14 @@ class EmptyIterator final : public Iterator {
   void SeekToLast() override {}
   void Next() override { assert(false); }
   void Prev() override { assert(false); }
-  Slice key() const override { assert(false); return Slice(); }
-  Slice value() const override { assert(false); return Slice(); }
+  Slice key() const override {
+    assert(false);
+    return Slice();
+  }
+  Slice value() const override {
+    assert(false);
+    return Slice();
+  }
   Status status() const override { return status_; }
 
  private:
@@ -27,6 +33,8 @@ class EmptyIterator final : public Iterator {
 
 }  // namespace
 
-Iterator* NewEmptyIterator(Status status) { return new EmptyIterator(std::move(status)); }
+Iterator* NewEmptyIterator(Status status) {
+  return new EmptyIterator(std::move(status));
+}
 
 }  // namespace strata

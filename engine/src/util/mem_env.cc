@@ -149,6 +149,7 @@ class MemEnvImpl final : public MemEnv {
     std::lock_guard<std::mutex> l(mu_);
     auto it = files_.find(from);
     if (it == files_.end()) return Status::NotFound(from + ": no such file");
+    if (from == to) return Status::OK();
     files_[to] = it->second;
     files_.erase(from);
     return Status::OK();
@@ -232,6 +233,8 @@ Status MemWritableFile::Sync() {
 
 }  // namespace
 
-std::unique_ptr<MemEnv> NewMemEnv(Env* base_env) { return std::make_unique<MemEnvImpl>(base_env); }
+std::unique_ptr<MemEnv> NewMemEnv(Env* base_env) {
+  return std::make_unique<MemEnvImpl>(base_env);
+}
 
 }  // namespace strata

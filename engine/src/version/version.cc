@@ -11,8 +11,10 @@ size_t FindFile(const std::vector<FileMetaPtr>& files, const Slice& ikey) {
   size_t lo = 0, hi = files.size();
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (CompareInternalKeys(files[mid]->largest.Encode(), ikey) < 0) lo = mid + 1;
-    else hi = mid;
+    if (CompareInternalKeys(files[mid]->largest.Encode(), ikey) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -23,7 +25,9 @@ uint64_t TotalFileSize(const std::vector<FileMetaPtr>& files) {
   return sum;
 }
 
-uint64_t Version::LevelBytes(int level) const { return TotalFileSize(files[level]); }
+uint64_t Version::LevelBytes(int level) const {
+  return TotalFileSize(files[level]);
+}
 
 namespace {
 
@@ -35,20 +39,21 @@ Status SearchTable(const ReadOptions& options, TableCache* cache, const FileMeta
                    std::string* value, Lookup* result) {
   *result = Lookup::kNotSeen;
   Slice user_key = key.user_key();
-  Status s = cache->Get(options, f.number, f.file_size, key.internal_key(), [&](const Slice& ikey, const Slice& v) {
-    ParsedInternalKey parsed;
-    if (!ParseInternalKey(ikey, &parsed)) {
-      *result = Lookup::kCorrupt;
-      return;
-    }
-    if (parsed.user_key != user_key) return;
-    if (parsed.type == kTypeValue) {
-      value->assign(v.data(), v.size());
-      *result = Lookup::kFound;
-    } else {
-      *result = Lookup::kDeleted;
-    }
-  });
+  Status s =
+      cache->Get(options, f.number, f.file_size, key.internal_key(), [&](const Slice& ikey, const Slice& v) {
+        ParsedInternalKey parsed;
+        if (!ParseInternalKey(ikey, &parsed)) {
+          *result = Lookup::kCorrupt;
+          return;
+        }
+        if (parsed.user_key != user_key) return;
+        if (parsed.type == kTypeValue) {
+          value->assign(v.data(), v.size());
+          *result = Lookup::kFound;
+        } else {
+          *result = Lookup::kDeleted;
+        }
+      });
   if (s.ok() && *result == Lookup::kCorrupt) {
     s = Status::Corruption("table " + std::to_string(f.number) + ": bad internal key");
   }
@@ -61,7 +66,8 @@ bool UserKeyInRange(const Slice& user_key, const FileMetaData& f) {
 
 }  // namespace
 
-Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value) const {
+Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* cache,
+                    std::string* value) const {
   Slice user_key = key.user_key();
   auto search = [&](const FileMetaData& f, bool* done) -> Status {
     Lookup result;
@@ -100,7 +106,8 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache
   return Status::NotFound("key not found");
 }
 
-void Version::AddIterators(const ReadOptions& options, TableCache* cache, std::vector<Iterator*>* iters) const {
+void Version::AddIterators(const ReadOptions& options, TableCache* cache,
+                           std::vector<Iterator*>* iters) const {
   for (const auto& f : files[0]) iters->push_back(cache->NewIterator(options, f->number, f->file_size));
   for (int level = 1; level < kNumLevels; level++) {
     if (files[level].empty()) continue;
@@ -110,7 +117,8 @@ void Version::AddIterators(const ReadOptions& options, TableCache* cache, std::v
   }
 }
 
-std::vector<FileMetaPtr> Version::GetOverlappingInputs(int level, const Slice* begin, const Slice* end) const {
+std::vector<FileMetaPtr> Version::GetOverlappingInputs(int level, const Slice* begin,
+                                                       const Slice* end) const {
   std::string user_begin = begin ? begin->ToString() : std::string();
   std::string user_end = end ? end->ToString() : std::string();
   bool has_begin = begin != nullptr, has_end = end != nullptr;
@@ -140,22 +148,6 @@ std::vector<FileMetaPtr> Version::GetOverlappingInputs(int level, const Slice* b
 
 bool Version::OverlapInLevel(int level, const Slice& smallest_user_key, const Slice& largest_user_key) const {
   return !GetOverlappingInputs(level, &smallest_user_key, &largest_user_key).empty();
-}
-
-int Version::PickLevelForMemTableOutput(const Slice& smallest_user_key, const Slice& largest_user_key,
-                                        uint64_t max_grandparent_overlap) const {
-  constexpr int kMaxMemCompactLevel = 2;
-  int level = 0;
-  if (OverlapInLevel(0, smallest_user_key, largest_user_key)) return 0;
-  while (level < kMaxMemCompactLevel) {
-    if (OverlapInLevel(level + 1, smallest_user_key, largest_user_key)) break;
-    if (level + 2 < kNumLevels) {
-      auto overlaps = GetOverlappingInputs(level + 2, &smallest_user_key, &largest_user_key);
-      if (TotalFileSize(overlaps) > max_grandparent_overlap) break;
-    }
-    level++;
-  }
-  return level;
 }
 
 }  // namespace strata

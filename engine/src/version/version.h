@@ -24,9 +24,8 @@ class Version {
   // spans two files.
   std::vector<FileMetaPtr> files[kNumLevels];
 
-  // Looks the key up in the tables. OK with *value, NotFound (also for a
-  // deletion), or an error. *found_in_tables is true if an entry (value or
-  // tombstone) was found.
+  // Looks the key up in the tables: OK with *value, NotFound (also for a
+  // deletion), or an error.
   Status Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value) const;
 
   // Appends iterators over every table (L0 one per file, L1+ one per level).
@@ -37,11 +36,6 @@ class Version {
   // that no newer L0 version of a key is left behind.
   std::vector<FileMetaPtr> GetOverlappingInputs(int level, const Slice* begin, const Slice* end) const;
   bool OverlapInLevel(int level, const Slice& smallest_user_key, const Slice& largest_user_key) const;
-
-  // The deepest level (at most 2) a flushed memtable covering the range can
-  // go to without overlap and without overlapping too much of the level below.
-  int PickLevelForMemTableOutput(const Slice& smallest_user_key, const Slice& largest_user_key,
-                                 uint64_t max_grandparent_overlap) const;
 
   uint64_t LevelBytes(int level) const;
   size_t NumFiles(int level) const { return files[level].size(); }

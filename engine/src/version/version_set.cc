@@ -13,7 +13,9 @@ namespace {
 class ManifestReporter final : public log::Reader::Reporter {
  public:
   void Dropped(size_t bytes, const Status& reason) override {
-    if (status.ok()) status = Status::Corruption("manifest: " + std::to_string(bytes) + " bytes dropped: " + reason.ToString());
+    if (status.ok())
+      status =
+          Status::Corruption("manifest: " + std::to_string(bytes) + " bytes dropped: " + reason.ToString());
   }
   Status status;
 };
@@ -39,7 +41,8 @@ void VersionSet::MarkFileNumberUsed(uint64_t number) {
   }
 }
 
-Status VersionSet::Apply(const Version& base, const VersionEdit& edit, std::shared_ptr<Version>* result) const {
+Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
+                         std::shared_ptr<Version>* result) const {
   auto v = std::make_shared<Version>();
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : base.files[level]) {
@@ -56,8 +59,8 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit, std::shar
     for (size_t i = 1; i < files.size(); i++) {
       if (files[i - 1]->largest.user_key().compare(files[i]->smallest.user_key()) >= 0) {
         return Status::Corruption("level " + std::to_string(level) + ": tables " +
-                                  std::to_string(files[i - 1]->number) + " and " + std::to_string(files[i]->number) +
-                                  " overlap");
+                                  std::to_string(files[i - 1]->number) + " and " +
+                                  std::to_string(files[i]->number) + " overlap");
       }
     }
   }
@@ -117,6 +120,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
 
   // Counters move forward only once the segment holding them is durable.
   const uint64_t old_log_number = log_number_;
+  const SequenceNumber old_last_sequence = LastSequence();
   const auto old_pointers = compact_pointers_;
   if (edit->log_number) log_number_ = std::max(log_number_, *edit->log_number);
   if (edit->last_sequence) SetLastSequence(std::max(LastSequence(), *edit->last_sequence));
@@ -126,6 +130,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   s = WriteManifest(SnapshotOf(*v), manifest_number);
   if (!s.ok()) {
     log_number_ = old_log_number;
+    SetLastSequence(old_last_sequence);
     compact_pointers_ = old_pointers;
     return s.WithContext("installing a version edit");
   }
