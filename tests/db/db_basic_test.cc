@@ -521,7 +521,7 @@ TEST_F(DBBasicTest, StatsCountUserOperations) {
   EXPECT_FALSE(st.ToPrometheus().empty());
 }
 
-TEST_F(DBBasicTest, FlushWritesTheMemtableIntoOneNewTable) {
+TEST_F(DBBasicTest, FlushWritesTheMemtableIntoOneL0Table) {
   FillRange(0, 100);
   Stats before = GetStats();
   EXPECT_EQ(100u, before.memtable_entries);
@@ -529,12 +529,9 @@ TEST_F(DBBasicTest, FlushWritesTheMemtableIntoOneNewTable) {
   STRATA_ASSERT_OK(db_->Flush());
   Stats after = GetStats();
   EXPECT_EQ(0u, after.memtable_entries);
-  // Usually L0; a table overlapping nothing may be placed deeper.
   ASSERT_EQ(1u, TotalTableFiles(after));
-  TableFileInfo t;
-  for (const auto& l : after.levels) {
-    if (!l.tables.empty()) t = l.tables[0];
-  }
+  ASSERT_EQ(1u, FilesAtLevel(after, 0)) << "Flush writes an L0 table";
+  const TableFileInfo& t = after.levels[0].tables[0];
   EXPECT_EQ(Key(0), t.smallest_key);
   EXPECT_EQ(Key(99), t.largest_key);
   EXPECT_EQ(100u, t.entries);

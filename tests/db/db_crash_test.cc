@@ -108,7 +108,8 @@ class DBCrashTest : public DBTestBase {
       auto it = want.find(k);
       if (it != want.end()) {
         if (s.IsNotFound()) return {"Get answered NotFound for a key that has a value", Printable(k)};
-        if (!s.ok()) return {"Get failed with a code other than Corruption", Printable(k) + ": " + s.ToString()};
+        if (!s.ok())
+          return {"Get failed with a code other than Corruption", Printable(k) + ": " + s.ToString()};
         if (v != it->second) return {"Get returned a wrong value", Printable(k)};
       } else if (!s.IsNotFound()) {
         return {"Get answered other than NotFound for a key without a value",
@@ -123,7 +124,8 @@ class DBCrashTest : public DBTestBase {
                 "at " + Printable(it->key().ToString()) + ", status " + it->status().ToString()};
       }
       auto w = want.find(it->key().ToString());
-      if (w == want.end()) return {"the iterator returned a key without a value", Printable(it->key().ToString())};
+      if (w == want.end())
+        return {"the iterator returned a key without a value", Printable(it->key().ToString())};
       if (w->second != it->value().ToString()) {
         return {"the iterator returned a wrong value", Printable(w->first)};
       }
@@ -408,6 +410,15 @@ class DBBitFlipTest : public DBCrashTest {
       for (int j = 0; j < KeysInBatch(id); j++) probe_keys_.push_back(BatchKey(id, j));
     }
     probe_keys_.push_back("last");
+    // The undamaged copy opens and reads back exactly.
+    DbCopy c = OpenCopy(files_, true);
+    STRATA_ASSERT_OK(c.status);
+    Model got;
+    STRATA_ASSERT_OK(ScanAll(c.db.get(), &got));
+    ASSERT_TRUE(got == all_) << DescribeDifference(got, all_);
+    Rng rng(1);
+    auto [kind, detail] = CheckCorrectOrCorruption(c.db.get(), all_, probe_keys_, rng);
+    ASSERT_TRUE(kind.empty()) << kind << ": " << detail;
   }
 
   std::vector<std::string> Names(const std::string& kind) {
@@ -524,7 +535,8 @@ TEST_F(DBBitFlipTest, BitFlipsInManifestsAreDetectedOrHarmless) {
     if (!kind.empty()) Problem(kind, what + ": " + detail);
     Model got;
     Status s = ScanAll(c.db.get(), &got);
-    if (s.ok() && got != all_) Problem("a damaged manifest lost data", what + ": " + DescribeDifference(got, all_));
+    if (s.ok() && got != all_)
+      Problem("a damaged manifest lost data", what + ": " + DescribeDifference(got, all_));
   }
   printf("%d of %d flips failed Open with Corruption\n", corruption, kTrials);
   ReportProblems(kTrials);
@@ -557,7 +569,8 @@ TEST_F(DBBitFlipTest, BitFlipsInTablesAreDetectedOrHarmless) {
     // keeps every value it can read.
     if (trial % 3 == 0) {
       Status s = c.db->CompactRange(nullptr, nullptr);
-      if (!s.ok() && !s.IsCorruption()) Problem("CompactRange failed with a code other than Corruption", what);
+      if (!s.ok() && !s.IsCorruption())
+        Problem("CompactRange failed with a code other than Corruption", what);
       auto [kind2, detail2] = CheckCorrectOrCorruption(c.db.get(), all_, probe_keys_, rng);
       if (!kind2.empty()) Problem(kind2 + " (after CompactRange)", what + ": " + detail2);
     }

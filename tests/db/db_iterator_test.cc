@@ -1,6 +1,9 @@
 // Iterators: both directions, seeks, direction switches, over the memtable,
 // an immutable memtable and several levels, and the stability of an
 // iterator's view while the database changes under it.
+#include <atomic>
+#include <thread>
+
 #include "db/db_test_util.h"
 
 namespace strata {
@@ -261,6 +264,7 @@ class DBIteratorModeTest : public DBModeTest {
 
   Model model_;
   std::vector<std::string> key_space_;
+  Rng rng_{99};
 };
 
 TEST_P(DBIteratorModeTest, IteratesOverMemtableImmutableMemtableAndSeveralLevels) {
@@ -321,6 +325,74 @@ TEST_P(DBIteratorModeTest, IteratorCreatedBeforeAWriteDoesNotSeeIt) {
   ASSERT_TRUE(it->Valid());
   EXPECT_EQ("a", it->key().ToString());
   EXPECT_TRUE(it->status().ok());
+}
+
+TEST_P(DBIteratorModeTest, ReadersRacingAWriterSeeOnlyWholeBatches) {
+  // The writer rewrites all kKeys keys in one batch per generation (every
+  // fifth generation deletes them all), so any consistent view holds
+  // either no key or every key, all of one generation.
+  constexpr int kKeys = 150;
+  std::atomic<bool> stop{false};
+  std::atomic<int> generations{0};
+  std::atomic<bool> write_failed{false};
+  std::thread writer([&] {
+    for (int gen = 1; !stop && gen <= 3000; gen++) {
+      WriteBatch b;
+      for (int i = 0; i < kKeys; i++) {
+        if (gen % 5 == 0) {
+          b.Delete(Key(i));
+        } else {
+          b.Put(Key(i), "gen" + std::to_string(gen) + "|" + ValueFor(i, gen, 100));
+        }
+      }
+      if (!db_->Write(WriteOptions(), b).ok()) write_failed = true;
+      if (!options_.background_thread && db_->HasPendingWork()) {
+        if (!db_->RunPendingWork().ok()) write_failed = true;
+      }
+      generations = gen;
+    }
+  });
+  auto gen_of = [](const std::string& v) { return v.substr(0, v.find('|')); };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  int views = 0;
+  while (std::chrono::steady_clock::now() < deadline && generations < 3000 && !HasFailure()) {
+    views++;
+    const Snapshot* snap = OneIn(rng_, 2) ? db_->GetSnapshot() : nullptr;
+    ReadOptions ro;
+    ro.snapshot = snap;
+    auto it = db_->NewIterator(ro);
+    int count = 0;
+    std::string gen;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string g = gen_of(it->value().ToString());
+      if (count == 0) gen = g;
+      if (g != gen) {
+        ADD_FAILURE() << "one view mixes " << gen << " and " << g << " at " << it->key().ToString();
+        break;
+      }
+      count++;
+    }
+    STRATA_EXPECT_OK(it->status());
+    EXPECT_TRUE(count == 0 || count == kKeys) << "a view holds " << count << " of " << kKeys << " keys";
+    if (snap != nullptr) {
+      // Point reads at the snapshot agree with the iterator's view.
+      for (int i = 0; i < kKeys; i += 37) {
+        std::string v = Get(Key(i), snap);
+        if (count == 0) {
+          EXPECT_EQ("NOT_FOUND", v);
+        } else {
+          EXPECT_EQ(gen, gen_of(v));
+        }
+      }
+      db_->ReleaseSnapshot(snap);
+    }
+  }
+  stop = true;
+  writer.join();
+  EXPECT_FALSE(write_failed);
+  EXPECT_GT(generations.load(), 10);
+  EXPECT_GT(GetStats().flushes, 0u);
+  printf("%d views over %d generations\n", views, generations.load());
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, DBIteratorModeTest, ::testing::Values(kBackgroundThread, kNoThreads),

@@ -71,22 +71,31 @@ class DB {
 
   // Makes every write so far durable (a durability point).
   virtual Status Sync() = 0;
-  // Writes the memtable to an L0 table and waits for it.
+  // Writes the memtable to an L0 table and waits for it (also a durability
+  // point: the WAL segment is closed when the memtable is frozen).
   virtual Status Flush() = 0;
-  // Compacts every table overlapping [begin, end] (nullptr: unbounded) down
-  // the levels and waits for it.
+  // Flushes, then rewrites every table overlapping [begin, end] (nullptr:
+  // unbounded) level by level through the deepest level holding part of the
+  // range, which moves one level down: afterwards the range lives in one
+  // level, with no version or tombstone that no snapshot needs. Waits for it.
+  // Returns the error that stopped a compaction (say, Corruption).
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
 
   virtual Stats GetStats() = 0;
 
   // Without a background thread (Options::background_thread = false):
   // whether a flush or compaction is waiting, and doing one step of it
-  // (a flush, or starting one compaction job on the executor).
+  // (a flush, or starting one compaction job on the executor). In that mode
+  // a write (or CompactRange) that would have to wait for a job still
+  // running on an outside executor answers Busy instead of blocking: retry
+  // once the job's completion has been delivered.
   virtual bool HasPendingWork() = 0;
   virtual Status RunPendingWork() = 0;
 
-  // Finishes background work, makes all writes durable, releases the
-  // directory. Later calls answer InvalidArgument.
+  // Finishes the running background step (a compaction on an outside
+  // executor is abandoned; its outputs are removed at the next Open), makes
+  // all writes durable, releases the directory. Later calls, Close
+  // included, answer InvalidArgument.
   virtual Status Close() = 0;
 };
 

@@ -308,11 +308,9 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   } else {
     s = version->Get(options, lookup, table_cache_.get(), value);
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    mem->Unref();
-    if (imm) imm->Unref();
-  }
+  // Memtable reference counts are atomic: no lock needed to drop ours.
+  mem->Unref();
+  if (imm) imm->Unref();
   counters_.gets++;
   if (s.ok()) {
     counters_.get_hits++;
@@ -344,8 +342,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (imm) children.push_back(imm->NewIterator());
   version->AddIterators(options, table_cache_.get(), &children);
   Iterator* iter = NewDBIterator(NewMergingIterator(std::move(children)), sequence);
-  iter->RegisterCleanup([this, mem, imm, version]() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  iter->RegisterCleanup([mem, imm, version]() {
     mem->Unref();
     if (imm) imm->Unref();
   });

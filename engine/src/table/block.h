@@ -28,13 +28,26 @@ enum class KeyOrder {
   kInternalKey,
 };
 
+// Names a block in error messages ("data block at offset 1234"). Built as
+// text only when an error needs it: blocks are parsed on every cache miss.
+class BlockLabel {
+ public:
+  BlockLabel(const char* name) : kind_(name) {}  // NOLINT: a fixed name, as in tests
+  BlockLabel(const char* kind, uint64_t offset) : kind_(kind), offset_(offset), has_offset_(true) {}
+  std::string ToString() const;
+
+ private:
+  const char* kind_;  // a string literal
+  uint64_t offset_ = 0;
+  bool has_offset_ = false;
+};
+
 class Block {
  public:
   // Takes ownership of contents and checks its restart array: a count of at
   // least 1, restart[0] == 0, and later restart points strictly ascending
-  // and inside the entries area. label names the block in error messages
-  // ("data block at offset 1234").
-  static Status Parse(std::string contents, const std::string& label, std::shared_ptr<Block>* block);
+  // and inside the entries area. label names the block in error messages.
+  static Status Parse(std::string contents, const BlockLabel& label, std::shared_ptr<Block>* block);
 
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
@@ -48,14 +61,14 @@ class Block {
 
  private:
   friend class BlockIter;
-  Block(std::string contents, std::string label, uint32_t restart_offset, uint32_t num_restarts)
+  Block(std::string contents, const BlockLabel& label, uint32_t restart_offset, uint32_t num_restarts)
       : data_(std::move(contents)),
-        label_(std::move(label)),
+        label_(label),
         restart_offset_(restart_offset),
         num_restarts_(num_restarts) {}
 
   const std::string data_;
-  const std::string label_;
+  const BlockLabel label_;
   const uint32_t restart_offset_;  // where the restart array begins
   const uint32_t num_restarts_;    // >= 1
 };

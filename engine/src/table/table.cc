@@ -116,7 +116,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   s = ReadBlock(*t->file_, file_size, footer.index_handle, &contents);
   if (!s.ok()) return s.WithContext("index block");
   const std::string index_label = Label("index", footer.index_handle);
-  s = Block::Parse(std::move(contents), index_label, &t->index_block_);
+  s = Block::Parse(std::move(contents), BlockLabel("index", footer.index_handle.offset()), &t->index_block_);
   if (!s.ok()) return s;
   std::unique_ptr<Iterator> it(t->index_block_->NewIterator(KeyOrder::kInternalKey));
   std::string previous_key;
@@ -178,7 +178,7 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
     std::string contents;
     s = ReadBlock(*file_, file_size_, handle, &contents);
     if (!s.ok()) return NewEmptyIterator(s.WithContext("data block"));
-    s = Block::Parse(std::move(contents), Label("data", handle), &block);
+    s = Block::Parse(std::move(contents), BlockLabel("data", handle.offset()), &block);
     if (!s.ok()) return NewEmptyIterator(s);
     if (cache != nullptr && options.fill_cache) {
       cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());

@@ -133,7 +133,10 @@ class MemEnvImpl final : public MemEnv {
 
   Status RemoveDir(const std::string& dir) override {
     std::lock_guard<std::mutex> l(mu_);
-    dirs_.erase(dir);
+    for (const auto& [path, f] : files_) {
+      if (Parent(path) == dir) return Status::IOError(dir + ": directory not empty");
+    }
+    if (dirs_.erase(dir) == 0) return Status::NotFound(dir + ": no such directory");
     return Status::OK();
   }
 
@@ -150,6 +153,7 @@ class MemEnvImpl final : public MemEnv {
     auto it = files_.find(from);
     if (it == files_.end()) return Status::NotFound(from + ": no such file");
     if (from == to) return Status::OK();
+    if (!dirs_.count(Parent(to))) return Status::NotFound(to + ": no such directory");
     files_[to] = it->second;
     files_.erase(from);
     return Status::OK();
