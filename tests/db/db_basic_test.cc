@@ -455,6 +455,7 @@ TEST_F(DBBasicTest, InvalidOptionsAreInvalidArgument) {
       {"block_restart_interval 0", [](Options* o) { o->block_restart_interval = 0; }},
       {"target_file_size 0", [](Options* o) { o->target_file_size = 0; }},
       {"zlib_level 10", [](Options* o) { o->zlib_level = 10; }},
+      {"compression_per_level empty", [](Options* o) { o->compression_per_level.clear(); }},
   };
   for (const Case& c : cases) {
     Options o = options_;

@@ -166,6 +166,26 @@ TEST_P(DBSnapshotTest, SnapshotOfAnEmptyDatabaseStaysEmpty) {
   db_->ReleaseSnapshot(snap);
 }
 
+// Misuse: a released snapshot is refused, and a second release is harmless
+// (a released snapshot used to be read through a dangling pointer, and a
+// second release freed it twice).
+class DBSnapshotMisuseTest : public DBTestBase {};
+
+TEST_F(DBSnapshotMisuseTest, ReleasedSnapshotIsRefusedAndDoubleReleaseIsHarmless) {
+  Open();
+  STRATA_ASSERT_OK(Put("k", "v"));
+  const Snapshot* snap = db_->GetSnapshot();
+  ASSERT_NE(nullptr, snap);
+  db_->ReleaseSnapshot(snap);
+  db_->ReleaseSnapshot(snap);  // no double free
+  ReadOptions at_snap;
+  at_snap.snapshot = snap;
+  std::string value;
+  EXPECT_TRUE(db_->Get(at_snap, "k", &value).IsInvalidArgument());
+  EXPECT_TRUE(db_->NewIterator(at_snap)->status().IsInvalidArgument());
+  EXPECT_EQ("v", Get("k"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, DBSnapshotTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
 
 }  // namespace

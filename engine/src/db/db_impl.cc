@@ -41,6 +41,8 @@ DBImpl::~DBImpl() {
     open = !closed_;
   }
   if (open) Close().IgnoreError();
+  // Snapshots the caller never released die with the database.
+  for (const Snapshot* snapshot : snapshots_) delete static_cast<const SnapshotImpl*>(snapshot);
 }
 
 Status DBImpl::ValidateOptions() const {
@@ -294,8 +296,8 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
     std::lock_guard<std::mutex> lock(mutex_);
     s = CheckOpen();
     if (!s.ok()) return s;
-    sequence = options.snapshot ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
-                                : versions_->LastSequence();
+    s = SnapshotSequence(options, &sequence);
+    if (!s.ok()) return s;
     mem = mem_;
     imm = imm_;
     mem->Ref();
@@ -329,9 +331,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     Status s = CheckOpen();
+    if (s.ok()) s = SnapshotSequence(options, &sequence);
     if (!s.ok()) return std::unique_ptr<Iterator>(NewEmptyIterator(s));
-    sequence = options.snapshot ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
-                                : versions_->LastSequence();
     mem = mem_;
     imm = imm_;
     mem->Ref();
@@ -377,24 +378,39 @@ Status DBImpl::Scan(const ReadOptions& options, const Slice& start, const Slice&
 const Snapshot* DBImpl::GetSnapshot() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return nullptr;
-  SequenceNumber seq = versions_->LastSequence();
-  snapshots_.insert(seq);
-  return new SnapshotImpl(seq);
+  auto* snapshot = new SnapshotImpl(versions_->LastSequence());
+  snapshots_.insert(snapshot);
+  return snapshot;
 }
 
 void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   if (snapshot == nullptr) return;
-  const auto* impl = static_cast<const SnapshotImpl*>(snapshot);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = snapshots_.find(impl->sequence);
-    if (it != snapshots_.end()) snapshots_.erase(it);
+    // Released twice, or not ours: nothing to do (and nothing to free).
+    if (snapshots_.erase(snapshot) == 0) return;
   }
-  delete impl;
+  delete static_cast<const SnapshotImpl*>(snapshot);
+}
+
+Status DBImpl::SnapshotSequence(const ReadOptions& options, SequenceNumber* sequence) const {
+  if (options.snapshot == nullptr) {
+    *sequence = versions_->LastSequence();
+    return Status::OK();
+  }
+  if (snapshots_.count(options.snapshot) == 0) {
+    return Status::InvalidArgument("snapshot was released or belongs to another database");
+  }
+  *sequence = static_cast<const SnapshotImpl*>(options.snapshot)->sequence;
+  return Status::OK();
 }
 
 SequenceNumber DBImpl::SmallestSnapshot() const {
-  return snapshots_.empty() ? versions_->LastSequence() : *snapshots_.begin();
+  SequenceNumber smallest = versions_->LastSequence();
+  for (const Snapshot* snapshot : snapshots_) {
+    smallest = std::min(smallest, static_cast<const SnapshotImpl*>(snapshot)->sequence);
+  }
+  return smallest;
 }
 
 Status DBImpl::Close() {

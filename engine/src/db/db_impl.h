@@ -146,7 +146,9 @@ class DBImpl final : public DB {
   uint64_t wal_number_ = 0;                 // mu
   std::set<uint64_t> live_wal_segments_;    // mu; on disk, not yet obsolete
 
-  std::multiset<SequenceNumber> snapshots_;   // mu
+  // Live snapshots, so a released or foreign one is refused, not read.
+  std::set<const Snapshot*> snapshots_;                                                 // mu
+  Status SnapshotSequence(const ReadOptions& options, SequenceNumber* sequence) const;  // mu
   std::multiset<uint64_t> protected_floors_;  // mu; table numbers >= min are being written
 
   std::thread bg_thread_;
