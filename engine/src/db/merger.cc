@@ -7,30 +7,64 @@
 namespace strata {
 namespace {
 
+// A child iterator with its Valid() and key() cached after every move, so
+// the merge's comparisons cost no virtual calls through the child's layers.
+class Child {
+ public:
+  explicit Child(Iterator* iter) : iter_(iter) { Update(); }
+
+  Iterator* iter() const { return iter_.get(); }
+  bool Valid() const { return valid_; }
+  // Stopped on an error (checked once, when it stops).
+  bool failed() const { return failed_; }
+  const Slice& key() const { return key_; }
+
+  void SeekToFirst() { iter_->SeekToFirst(), Update(); }
+  void SeekToLast() { iter_->SeekToLast(), Update(); }
+  void Seek(const Slice& target) { iter_->Seek(target), Update(); }
+  void Next() { iter_->Next(), Update(); }
+  void Prev() { iter_->Prev(), Update(); }
+
+ private:
+  void Update() {
+    valid_ = iter_->Valid();
+    if (valid_)
+      key_ = iter_->key();
+    else
+      failed_ = !iter_->status().ok();
+  }
+
+  std::unique_ptr<Iterator> iter_;
+  bool valid_ = false;
+  bool failed_ = false;
+  Slice key_;
+};
+
 // Children are few (memtables, L0 files, one per deeper level), so a linear
 // scan for the smallest beats a heap's bookkeeping.
 class MergingIterator final : public Iterator {
  public:
   explicit MergingIterator(std::vector<Iterator*> children) {
+    children_.reserve(children.size());
     for (Iterator* c : children) children_.emplace_back(c);
   }
 
   bool Valid() const override { return current_ != nullptr; }
 
   void SeekToFirst() override {
-    for (auto& c : children_) c->SeekToFirst();
+    for (auto& c : children_) c.SeekToFirst();
     FindSmallest();
     direction_ = kForward;
   }
 
   void SeekToLast() override {
-    for (auto& c : children_) c->SeekToLast();
+    for (auto& c : children_) c.SeekToLast();
     FindLargest();
     direction_ = kReverse;
   }
 
   void Seek(const Slice& target) override {
-    for (auto& c : children_) c->Seek(target);
+    for (auto& c : children_) c.Seek(target);
     FindSmallest();
     direction_ = kForward;
   }
@@ -40,9 +74,9 @@ class MergingIterator final : public Iterator {
     if (direction_ != kForward) {
       std::string k = key().ToString();
       for (auto& c : children_) {
-        if (c.get() == current_) continue;
-        c->Seek(k);
-        if (c->Valid() && CompareInternalKeys(k, c->key()) == 0) c->Next();
+        if (&c == current_) continue;
+        c.Seek(k);
+        if (c.Valid() && CompareInternalKeys(k, c.key()) == 0) c.Next();
       }
       direction_ = kForward;
     }
@@ -55,12 +89,12 @@ class MergingIterator final : public Iterator {
     if (direction_ != kReverse) {
       std::string k = key().ToString();
       for (auto& c : children_) {
-        if (c.get() == current_) continue;
-        c->Seek(k);
-        if (c->Valid())
-          c->Prev();
+        if (&c == current_) continue;
+        c.Seek(k);
+        if (c.Valid())
+          c.Prev();
         else
-          c->SeekToLast();
+          c.SeekToLast();
       }
       direction_ = kReverse;
     }
@@ -69,11 +103,11 @@ class MergingIterator final : public Iterator {
   }
 
   Slice key() const override { return current_->key(); }
-  Slice value() const override { return current_->value(); }
+  Slice value() const override { return current_->iter()->value(); }
 
   Status status() const override {
     for (const auto& c : children_) {
-      Status s = c->status();
+      Status s = c.iter()->status();
       if (!s.ok()) return s;
     }
     return Status::OK();
@@ -87,13 +121,13 @@ class MergingIterator final : public Iterator {
   void FindSmallest() {
     current_ = nullptr;
     for (auto& c : children_) {
-      if (!c->Valid()) {
-        if (!c->status().ok()) {
+      if (!c.Valid()) {
+        if (c.failed()) {
           current_ = nullptr;
           return;
         }
-      } else if (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) < 0) {
-        current_ = c.get();
+      } else if (current_ == nullptr || CompareInternalKeys(c.key(), current_->key()) < 0) {
+        current_ = &c;
       }
     }
   }
@@ -101,20 +135,20 @@ class MergingIterator final : public Iterator {
   void FindLargest() {
     current_ = nullptr;
     for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-      Iterator* c = it->get();
-      if (!c->Valid()) {
-        if (!c->status().ok()) {
+      Child& c = *it;
+      if (!c.Valid()) {
+        if (c.failed()) {
           current_ = nullptr;
           return;
         }
-      } else if (current_ == nullptr || CompareInternalKeys(c->key(), current_->key()) > 0) {
-        current_ = c;
+      } else if (current_ == nullptr || CompareInternalKeys(c.key(), current_->key()) > 0) {
+        current_ = &c;
       }
     }
   }
 
-  std::vector<std::unique_ptr<Iterator>> children_;
-  Iterator* current_ = nullptr;
+  std::vector<Child> children_;
+  Child* current_ = nullptr;
   Direction direction_ = kForward;
 };
 

@@ -1,5 +1,6 @@
 #include "table/format.h"
 
+#include <memory>
 #include <string>
 
 #include "strata/options.h"
@@ -93,9 +94,10 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
   }
 
   const size_t n = static_cast<size_t>(handle.size());
-  std::string buf(n + kBlockTrailerSize, '\0');
+  // Uninitialized: a mapped file answers without touching it at all.
+  std::unique_ptr<char[]> scratch(new char[n + kBlockTrailerSize]);
   Slice result;
-  Status s = file.Read(handle.offset(), n + kBlockTrailerSize, &result, buf.data());
+  Status s = file.Read(handle.offset(), n + kBlockTrailerSize, &result, scratch.get());
   if (!s.ok()) return s.WithContext(Where(handle));
   if (result.size() != n + kBlockTrailerSize) {
     return Status::Corruption(Where(handle) + ": file ended after " + std::to_string(result.size()) +
@@ -110,14 +112,7 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
   }
 
   switch (static_cast<Compression>(type)) {
-    case Compression::kNone:
-      if (data == buf.data()) {
-        buf.resize(n);
-        contents->swap(buf);
-      } else {
-        contents->assign(data, n);
-      }
-      return Status::OK();
+    case Compression::kNone: contents->assign(data, n); return Status::OK();
     case Compression::kZlib:
       s = ZlibUncompress(Slice(data, n), contents);
       return s.ok() ? s : s.WithContext(Where(handle));

@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -78,6 +80,32 @@ class PosixRandomAccessFile final : public RandomAccessFile {
  private:
   std::string path_;
   int fd_;
+};
+
+// Reads a mapped file: no system call and no kernel copy per read. Safe
+// because the engine never modifies or truncates a file once written (a
+// mapping of a shrunken file would fault). Natively only: Emscripten's
+// file system is already in memory.
+class PosixMmapFile final : public RandomAccessFile {
+ public:
+  PosixMmapFile(const char* base, size_t length, std::atomic<int>* maps_left)
+      : base_(base), length_(length), maps_left_(maps_left) {}
+  ~PosixMmapFile() override {
+    munmap(const_cast<char*>(base_), length_);
+    maps_left_->fetch_add(1);
+  }
+
+  Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    if (offset > length_) offset = length_;
+    if (n > length_ - offset) n = static_cast<size_t>(length_ - offset);
+    *result = Slice(base_ + offset, n);
+    return Status::OK();
+  }
+
+ private:
+  const char* const base_;
+  const size_t length_;
+  std::atomic<int>* const maps_left_;
 };
 
 // Buffers appends so that small WAL records cost no system call each.
@@ -159,6 +187,19 @@ class PosixEnv final : public Env {
   Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(path, errno);
+    struct stat st;
+    if (sizeof(void*) >= 8 && ::fstat(fd, &st) == 0 && st.st_size > 0 && maps_left_.fetch_sub(1) > 0) {
+      void* base = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+      if (base != MAP_FAILED) {
+        ::close(fd);
+        result->reset(
+            new PosixMmapFile(static_cast<const char*>(base), static_cast<size_t>(st.st_size), &maps_left_));
+        return Status::OK();
+      }
+      maps_left_.fetch_add(1);
+    } else {
+      maps_left_.fetch_add(1);
+    }
     result->reset(new PosixRandomAccessFile(path, fd));
     return Status::OK();
   }
@@ -267,6 +308,9 @@ class PosixEnv final : public Env {
   };
   std::mutex mu_;
   std::set<std::string> locked_;
+  // Mapped files at most (address space and map-count limits); the rest read
+  // with pread.
+  std::atomic<int> maps_left_{1000};
 };
 
 }  // namespace
