@@ -70,8 +70,9 @@ struct Options {
   // inline when they must wait for it).
   bool background_thread = true;
 
-  // Runs compaction jobs. nullptr: run them inline on the thread doing
-  // background work.
+  // Runs compaction jobs. nullptr: with background_thread, a compaction
+  // thread of the DB's own (so flushes go on while a compaction runs);
+  // without, inline in RunPendingWork().
   std::shared_ptr<CompactionExecutor> compaction_executor;
 };
 

@@ -201,7 +201,7 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
   };
   VersionSet* versions = versions_.get();
   FileNumberAllocator allocate = [versions] { return versions->NewFileNumber(); };
-  std::shared_ptr<CompactionExecutor> executor = options_.compaction_executor;
+  std::shared_ptr<CompactionExecutor> executor = executor_;
   lock.unlock();
   if (executor)
     executor->Execute(job, env_, allocate, done);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "compaction/thread_executor.h"
 #include "db/db_iter.h"
 #include "db/filename.h"
 #include "db/merger.h"
@@ -76,6 +77,8 @@ Status DBImpl::ValidateOptions() const {
 Status DBImpl::Open() {
   Status s = ValidateOptions();
   if (!s.ok()) return s;
+  executor_ = options_.compaction_executor;
+  if (!executor_ && options_.background_thread) executor_ = NewThreadCompactionExecutor();
   block_cache_ = std::make_unique<LRUCache>(options_.block_cache_capacity);
   table_cache_ = std::make_unique<TableCache>(
       dir_, env_, options_.max_open_tables, options_.block_cache_capacity > 0 ? block_cache_.get() : nullptr,

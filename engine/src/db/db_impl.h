@@ -9,7 +9,8 @@
 // Background work (memtable flush, compaction) runs on one background
 // thread, or, with Options::background_thread = false, in RunPendingWork()
 // and inline in writes that must wait for it. Compaction jobs themselves
-// run on Options::compaction_executor; one job is outstanding at a time.
+// run on a CompactionExecutor (natively a thread of their own, so flushes go
+// on meanwhile); one job is outstanding at a time.
 #pragma once
 
 #include <atomic>
@@ -91,8 +92,9 @@ class DBImpl final : public DB {
   Status CheckOpen() const;  // InvalidArgument once closed
 
   // --- writes (db_write.cc)
-  // user_bytes: the keys and values in batch, for the stats.
-  Status WriteInternal(const WriteOptions& options, const WriteBatch& batch, uint64_t user_bytes);
+  // Writes batch (stamping its sequence). user_bytes: the keys and values
+  // in it, for the stats.
+  Status WriteInternal(const WriteOptions& options, WriteBatch* batch, uint64_t user_bytes);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   Status OpenWalSegment();  // mu
   // mu; syncs (unless already done) and closes the open segment, if any.
@@ -125,6 +127,9 @@ class DBImpl final : public DB {
   const Options options_;
   const std::string dir_;
   Env* const env_;
+  // options_.compaction_executor, or with a background thread and none
+  // given, a thread of its own; nullptr runs jobs inline.
+  std::shared_ptr<CompactionExecutor> executor_;
   std::unique_ptr<LRUCache> block_cache_;
   ReadCounters read_counters_;
   std::unique_ptr<TableCache> table_cache_;

@@ -23,7 +23,7 @@ Status DBImpl::Put(const WriteOptions& options, const Slice& key, const Slice& v
   WriteBatch batch;
   batch.Put(key, value);
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, batch, key.size() + value.size());
+  Status s = WriteInternal(options, &batch, key.size() + value.size());
   if (s.ok()) counters_.puts++;
   return s;
 }
@@ -32,7 +32,7 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
   WriteBatch batch;
   batch.Delete(key);
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, batch, key.size());
+  Status s = WriteInternal(options, &batch, key.size());
   if (s.ok()) counters_.deletes++;
   return s;
 }
@@ -42,7 +42,8 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   UserBytesCounter counter;
   Status s = batch.Iterate(&counter);
   if (!s.ok()) return s;
-  s = WriteInternal(options, batch, counter.bytes);
+  WriteBatch copy = batch;  // the caller's batch is const; ours gets the sequence
+  s = WriteInternal(options, &copy, counter.bytes);
   if (s.ok()) counters_.batch_writes++;
   return s;
 }
@@ -54,13 +55,13 @@ Status DBImpl::WritableCheck() const {
   return Status::OK();
 }
 
-Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& input, uint64_t user_bytes) {
+Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch, uint64_t user_bytes) {
   const uint64_t start = env_->NowMicros();
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::unique_lock<std::mutex> lock(mutex_);
   Status s = WritableCheck();
   if (!s.ok()) return s;
-  const uint32_t count = WriteBatchInternal::Count(&input);
+  const uint32_t count = WriteBatchInternal::Count(batch);
   if (count == 0) return Status::OK();
   s = MakeRoomForWrite(lock, /*force=*/false);
   if (!s.ok()) return s;
@@ -69,9 +70,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& inpu
     if (!s.ok()) return s;
   }
 
-  WriteBatch batch = input;
   const SequenceNumber sequence = versions_->LastSequence() + 1;
-  WriteBatchInternal::SetSequence(&batch, sequence);
+  WriteBatchInternal::SetSequence(batch, sequence);
   log::Writer* wal = wal_.get();
   WritableFile* wal_file = wal_file_.get();
   MemTable* mem = mem_;
@@ -79,11 +79,11 @@ Status DBImpl::WriteInternal(const WriteOptions& options, const WriteBatch& inpu
   // Only this writer touches the WAL and the memtable's insert side, so the
   // I/O happens without mutex_ and readers go on meanwhile.
   lock.unlock();
-  Slice record = WriteBatchInternal::Contents(&batch);
+  Slice record = WriteBatchInternal::Contents(batch);
   s = wal->AddRecord(record);
   // A synced write becomes visible only once it is durable.
   if (s.ok() && options.sync) s = wal_file->Sync();
-  if (s.ok()) s = WriteBatchInternal::InsertInto(&batch, mem);
+  if (s.ok()) s = WriteBatchInternal::InsertInto(batch, mem);
   lock.lock();
 
   if (!s.ok()) {
@@ -144,6 +144,7 @@ Status DBImpl::Sync() {
 // REQUIRES: write_mutex_ and mutex_ (through lock) held.
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
   bool allow_delay = !force;
+  bool counted_stop = false;
   while (true) {
     Status s = WritableCheck();
     if (!s.ok()) return s;
@@ -168,7 +169,8 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     const bool must_wait_for_compaction =
         !must_wait_for_flush && l0_files >= static_cast<size_t>(options_.l0_stop_writes_trigger);
     if (must_wait_for_flush || must_wait_for_compaction) {
-      counters_.stopped_writes++;
+      if (!counted_stop) counters_.stopped_writes++;
+      counted_stop = true;
       const uint64_t start = env_->NowMicros();
       write_stopped_ = true;
       if (options_.background_thread) {
