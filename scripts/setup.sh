@@ -4,11 +4,11 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build   # g++ (with ASan/UBSan), CMake, Ninja
   protobuf-compiler libprotobuf-dev zlib1g-dev
   libgtest-dev libgmock-dev
-  clang libclang-rt-14-dev clang-format
-  libleveldb-dev librocksdb-dev
+  clang-format
+  libleveldb-dev librocksdb-dev       # strata_bench's reference engines
 )
 
 missing=()
