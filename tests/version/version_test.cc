@@ -75,17 +75,20 @@ TEST_F(VersionTest, SortedLevelsDoNotWiden) {
   EXPECT_EQ(std::vector<uint64_t>{1}, Overlapping(1, "b", "b"));
 }
 
-TEST_F(VersionTest, OverlapInLevel) {
+TEST_F(VersionTest, OverlappingInputsOfARangeAreFoundPerLevel) {
+  auto overlaps = [&](int level, Slice begin, Slice end) {
+    return !v_.GetOverlappingInputs(level, &begin, &end).empty();
+  };
   v_.files[0] = {MakeFile(1, "m", "p")};
   v_.files[2] = {MakeFile(2, "c", "e"), MakeFile(3, "h", "j")};
-  EXPECT_TRUE(v_.OverlapInLevel(2, "a", "c"));
-  EXPECT_TRUE(v_.OverlapInLevel(2, "f", "h"));
-  EXPECT_TRUE(v_.OverlapInLevel(2, "a", "z"));
-  EXPECT_FALSE(v_.OverlapInLevel(2, "f", "g"));
-  EXPECT_FALSE(v_.OverlapInLevel(2, "k", "z"));
-  EXPECT_TRUE(v_.OverlapInLevel(0, "n", "n"));
-  EXPECT_FALSE(v_.OverlapInLevel(0, "a", "l"));
-  EXPECT_FALSE(v_.OverlapInLevel(1, "a", "z"));
+  EXPECT_TRUE(overlaps(2, "a", "c"));
+  EXPECT_TRUE(overlaps(2, "f", "h"));
+  EXPECT_TRUE(overlaps(2, "a", "z"));
+  EXPECT_FALSE(overlaps(2, "f", "g"));
+  EXPECT_FALSE(overlaps(2, "k", "z"));
+  EXPECT_TRUE(overlaps(0, "n", "n"));
+  EXPECT_FALSE(overlaps(0, "a", "l"));
+  EXPECT_FALSE(overlaps(1, "a", "z"));
 }
 
 TEST_F(VersionTest, FindFileReturnsFirstFileWhoseLargestIsAtOrAfterKey) {

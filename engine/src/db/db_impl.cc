@@ -198,13 +198,6 @@ class RecoveryReporter final : public log::Reader::Reporter {
   Status first_reason;
 };
 
-// Checks a batch's encoding without applying it.
-class CountingHandler final : public WriteBatch::Handler {
- public:
-  void Put(const Slice&, const Slice&) override {}
-  void Delete(const Slice&) override {}
-};
-
 }  // namespace
 
 Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* next_sequence,
@@ -237,8 +230,13 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
     s = settle_drops(false);
     if (!s.ok()) return s;
     s = WriteBatchInternal::SetContents(&batch, record);
-    CountingHandler check;
-    if (s.ok()) s = batch.Iterate(&check);
+    if (s.ok()) {
+      if (*mem == nullptr) {
+        *mem = new MemTable();
+        (*mem)->Ref();
+      }
+      s = WriteBatchInternal::InsertInto(&batch, *mem);  // all or nothing
+    }
     if (!s.ok()) {
       // A record whose checksum matched but whose batch does not decode.
       if (options_.paranoid_checks) return s.WithContext(path);
@@ -259,12 +257,6 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
       counters_.recovery_dropped_records++;
     }
     *next_sequence = first + WriteBatchInternal::Count(&batch);
-    if (*mem == nullptr) {
-      *mem = new MemTable();
-      (*mem)->Ref();
-    }
-    s = WriteBatchInternal::InsertInto(&batch, *mem);
-    if (!s.ok()) return s.WithContext(path);
     counters_.recovered_records++;
     SequenceNumber last = WriteBatchInternal::Sequence(&batch) + WriteBatchInternal::Count(&batch) - 1;
     if (WriteBatchInternal::Count(&batch) > 0) *max_sequence = std::max(*max_sequence, last);

@@ -15,7 +15,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -92,9 +91,8 @@ class DBImpl final : public DB {
   Status CheckOpen() const;  // InvalidArgument once closed
 
   // --- writes (db_write.cc)
-  // Writes batch (stamping its sequence). user_bytes: the keys and values
-  // in it, for the stats.
-  Status WriteInternal(const WriteOptions& options, WriteBatch* batch, uint64_t user_bytes);
+  // Writes batch, stamping its sequence.
+  Status WriteInternal(const WriteOptions& options, WriteBatch* batch);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   Status OpenWalSegment();  // mu
   // mu; syncs (unless already done) and closes the open segment, if any.

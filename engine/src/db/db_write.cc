@@ -7,23 +7,12 @@
 #include "db/write_batch_internal.h"
 
 namespace strata {
-namespace {
-
-// Bytes of keys and values in a batch: what the user asked to write.
-class UserBytesCounter final : public WriteBatch::Handler {
- public:
-  void Put(const Slice& key, const Slice& value) override { bytes += key.size() + value.size(); }
-  void Delete(const Slice& key) override { bytes += key.size(); }
-  uint64_t bytes = 0;
-};
-
-}  // namespace
 
 Status DBImpl::Put(const WriteOptions& options, const Slice& key, const Slice& value) {
   WriteBatch batch;
   batch.Put(key, value);
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, &batch, key.size() + value.size());
+  Status s = WriteInternal(options, &batch);
   if (s.ok()) counters_.puts++;
   return s;
 }
@@ -32,18 +21,15 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
   WriteBatch batch;
   batch.Delete(key);
   if (!batch.status().ok()) return batch.status();
-  Status s = WriteInternal(options, &batch, key.size());
+  Status s = WriteInternal(options, &batch);
   if (s.ok()) counters_.deletes++;
   return s;
 }
 
 Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   if (!batch.status().ok()) return batch.status();
-  UserBytesCounter counter;
-  Status s = batch.Iterate(&counter);
-  if (!s.ok()) return s;
   WriteBatch copy = batch;  // the caller's batch is const; ours gets the sequence
-  s = WriteInternal(options, &copy, counter.bytes);
+  Status s = WriteInternal(options, &copy);
   if (s.ok()) counters_.batch_writes++;
   return s;
 }
@@ -55,7 +41,7 @@ Status DBImpl::WritableCheck() const {
   return Status::OK();
 }
 
-Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch, uint64_t user_bytes) {
+Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
   const uint64_t start = env_->NowMicros();
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::unique_lock<std::mutex> lock(mutex_);
@@ -83,7 +69,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch, uin
   s = wal->AddRecord(record);
   // A synced write becomes visible only once it is durable.
   if (s.ok() && options.sync) s = wal_file->Sync();
-  if (s.ok()) s = WriteBatchInternal::InsertInto(batch, mem);
+  uint64_t user_bytes = 0;
+  if (s.ok()) s = WriteBatchInternal::InsertInto(batch, mem, &user_bytes);
   lock.lock();
 
   if (!s.ok()) {
@@ -110,7 +97,6 @@ Status DBImpl::OpenWalSegment() {
   if (!s.ok()) return s;
   wal_file_ = std::move(file);
   wal_ = std::make_unique<log::Writer>(wal_file_.get());
-  wal_number_ = number;
   live_wal_segments_.insert(number);
   counters_.wal_segments_created++;
   return Status::OK();

@@ -125,8 +125,14 @@ class MemTableInserter : public WriteBatch::Handler {
 
   void Put(const Slice& key, const Slice& value) override {
     memtable_->Add(sequence_++, kTypeValue, key, value);
+    user_bytes += key.size() + value.size();
   }
-  void Delete(const Slice& key) override { memtable_->Add(sequence_++, kTypeDeletion, key, Slice()); }
+  void Delete(const Slice& key) override {
+    memtable_->Add(sequence_++, kTypeDeletion, key, Slice());
+    user_bytes += key.size();
+  }
+
+  uint64_t user_bytes = 0;  // keys and values applied
 
  private:
   SequenceNumber sequence_;
@@ -203,9 +209,11 @@ Status WriteBatchInternal::SetContents(WriteBatch* batch, const Slice& contents)
   return Status::OK();
 }
 
-Status WriteBatchInternal::InsertInto(const WriteBatch* batch, MemTable* memtable) {
+Status WriteBatchInternal::InsertInto(const WriteBatch* batch, MemTable* memtable, uint64_t* user_bytes) {
   MemTableInserter inserter(Sequence(batch), memtable);
-  return batch->Iterate(&inserter);
+  Status s = batch->Iterate(&inserter);
+  if (user_bytes != nullptr) *user_bytes = inserter.user_bytes;
+  return s;
 }
 
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch* src) {

@@ -43,7 +43,9 @@ class WriteBatchInternal {
   // entry added) if the encoding is bad.
   // REQUIRES: the sequences stay <= kMaxSequenceNumber; the memtable's
   // external write synchronization.
-  static Status InsertInto(const WriteBatch* batch, MemTable* memtable);
+  // Applies nothing if the batch is malformed (Corruption). *user_bytes, if
+  // given, receives the bytes of keys and values applied.
+  static Status InsertInto(const WriteBatch* batch, MemTable* memtable, uint64_t* user_bytes = nullptr);
 
   // Appends src's entries to dst (keeping dst's sequence). dst takes src's
   // status if its own is ok. Does not check kMaxBatchSize: the caller

@@ -146,8 +146,4 @@ std::vector<FileMetaPtr> Version::GetOverlappingInputs(int level, const Slice* b
   return inputs;
 }
 
-bool Version::OverlapInLevel(int level, const Slice& smallest_user_key, const Slice& largest_user_key) const {
-  return !GetOverlappingInputs(level, &smallest_user_key, &largest_user_key).empty();
-}
-
 }  // namespace strata

@@ -35,7 +35,6 @@ class Version {
   // unbounded). In L0 the range grows to cover every overlapping file, so
   // that no newer L0 version of a key is left behind.
   std::vector<FileMetaPtr> GetOverlappingInputs(int level, const Slice* begin, const Slice* end) const;
-  bool OverlapInLevel(int level, const Slice& smallest_user_key, const Slice& largest_user_key) const;
 
   uint64_t LevelBytes(int level) const;
   size_t NumFiles(int level) const { return files[level].size(); }

@@ -45,7 +45,8 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
                          std::shared_ptr<Version>* result) const {
   auto bad_level = [](int level) { return level < 0 || level >= kNumLevels; };
   for (const auto& [level, f] : edit.new_files) {
-    if (bad_level(level)) return Status::InvalidArgument("version edit adds a table to level " + std::to_string(level));
+    if (bad_level(level))
+      return Status::InvalidArgument("version edit adds a table to level " + std::to_string(level));
   }
   for (const auto& [level, number] : edit.deleted_files) {
     if (bad_level(level)) {
