@@ -42,9 +42,8 @@ class WriteBatchInternal {
   // Sequence(batch)+1, ... in order. All or nothing: Corruption (and no
   // entry added) if the encoding is bad.
   // REQUIRES: the sequences stay <= kMaxSequenceNumber; the memtable's
-  // external write synchronization.
-  // Applies nothing if the batch is malformed (Corruption). *user_bytes, if
-  // given, receives the bytes of keys and values applied.
+  // external write synchronization. *user_bytes, if given, receives the
+  // bytes of keys and values applied.
   static Status InsertInto(const WriteBatch* batch, MemTable* memtable, uint64_t* user_bytes = nullptr);
 
   // Appends src's entries to dst (keeping dst's sequence). dst takes src's
