@@ -1,0 +1,350 @@
+#include "database.h"
+
+#include <cstring>
+
+#include "strata/env.h"
+#include "strata/write_batch.h"
+#include "stats_json.h"
+
+namespace strata {
+namespace {
+
+constexpr int kOk = static_cast<int>(Status::Code::kOk);
+// The largest argument a call can need: a maximal batch plus framing.
+constexpr uint64_t kMaxScratch = kMaxBatchSize + 64;
+// Bounds on what a caller can hold open at once, so that a leaking caller
+// gets an error instead of growing memory without limit.
+constexpr size_t kMaxOpenCursors = 10000;
+constexpr size_t kMaxOpenSnapshots = 10000;
+
+uint32_t LoadU32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);  // wasm is little-endian, like the format
+  return v;
+}
+
+void AppendU32(std::string* out, uint32_t v) {
+  char buf[4];
+  std::memcpy(buf, &v, 4);
+  out->append(buf, 4);
+}
+
+}  // namespace
+
+struct WasmDatabase::Cursor {
+  std::unique_ptr<Iterator> it;
+  bool has_lower = false, lower_inclusive = false;
+  bool has_upper = false, upper_inclusive = false;
+  bool reverse = false;
+  std::string lower, upper;
+
+  bool BeyondEnd() const {
+    const Slice key = it->key();
+    if (reverse) {
+      if (!has_lower) return false;
+      const int c = key.compare(lower);
+      return c < 0 || (c == 0 && !lower_inclusive);
+    }
+    if (!has_upper) return false;
+    const int c = key.compare(upper);
+    return c > 0 || (c == 0 && !upper_inclusive);
+  }
+
+  void Position() {
+    if (!reverse) {
+      if (!has_lower) return it->SeekToFirst();
+      it->Seek(lower);
+      if (!lower_inclusive && it->Valid() && it->key() == Slice(lower)) it->Next();
+      return;
+    }
+    if (!has_upper) return it->SeekToLast();
+    it->Seek(upper);
+    if (!it->Valid()) {
+      if (it->status().ok()) it->SeekToLast();
+      return;
+    }
+    const int c = it->key().compare(upper);
+    if (c > 0 || (c == 0 && !upper_inclusive)) it->Prev();
+  }
+};
+
+WasmDatabase::WasmDatabase() = default;
+
+WasmDatabase::~WasmDatabase() {
+  if (db_) (void)Close();
+}
+
+int WasmDatabase::Fail(const Status& s) {
+  if (s.ok()) return kOk;
+  last_error_ = s.ToString();
+  return static_cast<int>(s.code());
+}
+
+int WasmDatabase::CheckOpen() {
+  return db_ ? kOk : Fail(Status::InvalidArgument("database is closed"));
+}
+
+bool WasmDatabase::ScratchHolds(uint64_t size) { return size <= scratch_.size(); }
+
+void WasmDatabase::SetResult(const char* data, size_t size) {
+  descriptor_[0] = reinterpret_cast<uintptr_t>(data);
+  descriptor_[1] = size;
+}
+
+int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
+  if (db_) return Fail(Status::InvalidArgument("database is already open"));
+  if (dir.empty() || dir[0] != '/') return Fail(Status::InvalidArgument("directory must be an absolute path"));
+  if (!(config.write_buffer_bytes >= 64 << 10 && config.write_buffer_bytes <= 1 << 30)) {
+    return Fail(Status::InvalidArgument("memtable size must be 64 KiB .. 1 GiB"));
+  }
+  if (!(config.block_cache_bytes >= 0 && config.block_cache_bytes <= 1 << 30)) {
+    return Fail(Status::InvalidArgument("block cache size must be 0 .. 1 GiB"));
+  }
+  if (config.bloom_bits_per_key < 0 || config.bloom_bits_per_key > 30) {
+    return Fail(Status::InvalidArgument("bloom bits per key must be 0 .. 30"));
+  }
+  if (config.zlib_level < 1 || config.zlib_level > 9) {
+    return Fail(Status::InvalidArgument("zlib level must be 1 .. 9"));
+  }
+  env_ = std::make_unique<CommitEnv>(Env::Default());
+  Options options;
+  options.env = env_.get();
+  options.background_thread = false;  // no threads in the browser build
+  options.paranoid_checks = config.paranoid_checks;
+  options.write_buffer_size = static_cast<size_t>(config.write_buffer_bytes);
+  options.block_cache_capacity = static_cast<size_t>(config.block_cache_bytes);
+  options.bloom_bits_per_key = config.bloom_bits_per_key;
+  options.zlib_level = config.zlib_level;
+  if (!config.compression) options.compression_per_level = {Compression::kNone};
+  Status s = DB::Open(options, dir, &db_);
+  if (!s.ok()) {
+    db_.reset();
+    return Fail(s);
+  }
+  return kOk;
+}
+
+int WasmDatabase::Close() {
+  if (int code = CheckOpen()) return code;
+  cursors_.clear();  // iterators go before the DB
+  for (const auto& [id, snapshot] : snapshots_) db_->ReleaseSnapshot(snapshot);
+  snapshots_.clear();
+  Status s = db_->Close();
+  db_.reset();
+  return s.ok() ? kOk : Fail(s);
+}
+
+uintptr_t WasmDatabase::Scratch(uint32_t size) {
+  if (size > kMaxScratch) {
+    Fail(Status::InvalidArgument("argument of " + std::to_string(size) + " bytes exceeds the " +
+                                 std::to_string(kMaxScratch) + "-byte limit"));
+    return 0;
+  }
+  if (scratch_.size() < size) {
+    std::string bigger;
+    bigger.resize(std::max<size_t>(size, 2 * scratch_.size()));
+    scratch_.swap(bigger);
+  }
+  return reinterpret_cast<uintptr_t>(scratch_.data());
+}
+
+int WasmDatabase::Put(uint32_t key_size, uint32_t value_size) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(uint64_t{key_size} + value_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  return Fail(db_->Put(WriteOptions(), Slice(scratch_.data(), key_size),
+                       Slice(scratch_.data() + key_size, value_size)));
+}
+
+int WasmDatabase::Delete(uint32_t key_size) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(key_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  return Fail(db_->Delete(WriteOptions(), Slice(scratch_.data(), key_size)));
+}
+
+int WasmDatabase::Write(uint32_t size) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  WriteBatch batch;
+  const char* p = scratch_.data();
+  const char* const end = p + size;
+  auto take_sized = [&](Slice* out) {
+    if (end - p < 4) return false;
+    const uint32_t n = LoadU32(p);
+    p += 4;
+    if (static_cast<uint64_t>(end - p) < n) return false;
+    *out = Slice(p, n);
+    p += n;
+    return true;
+  };
+  while (p < end) {
+    const char op = *p++;
+    Slice key, value;
+    if ((op != 0 && op != 1) || !take_sized(&key) || (op == 1 && !take_sized(&value))) {
+      return Fail(Status::InvalidArgument("malformed batch encoding"));
+    }
+    if (op == 1) {
+      batch.Put(key, value);
+    } else {
+      batch.Delete(key);
+    }
+  }
+  if (!batch.status().ok()) return Fail(batch.status());
+  return Fail(db_->Write(WriteOptions(), batch));
+}
+
+const Snapshot* WasmDatabase::FindSnapshot(uint32_t id, int* code) {
+  *code = kOk;
+  if (id == 0) return nullptr;
+  auto it = snapshots_.find(id);
+  if (it == snapshots_.end()) {
+    *code = Fail(Status::InvalidArgument("unknown or released snapshot"));
+    return nullptr;
+  }
+  return it->second;
+}
+
+int WasmDatabase::Get(uint32_t key_size, uint32_t snapshot_id) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(key_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  ReadOptions options;
+  int code;
+  options.snapshot = FindSnapshot(snapshot_id, &code);
+  if (code != kOk) return code;
+  Status s = db_->Get(options, Slice(scratch_.data(), key_size), &result_);
+  if (!s.ok()) return Fail(s);
+  SetResult(result_.data(), result_.size());
+  return kOk;
+}
+
+uint32_t WasmDatabase::NewSnapshot() {
+  if (CheckOpen() != kOk) return 0;
+  if (snapshots_.size() >= kMaxOpenSnapshots) {
+    Fail(Status::Busy("too many open snapshots (" + std::to_string(kMaxOpenSnapshots) + "): release some"));
+    return 0;
+  }
+  const uint32_t id = next_id_++;
+  snapshots_[id] = db_->GetSnapshot();
+  return id;
+}
+
+int WasmDatabase::ReleaseSnapshot(uint32_t id) {
+  if (int code = CheckOpen()) return code;
+  auto it = snapshots_.find(id);
+  if (it == snapshots_.end()) return Fail(Status::InvalidArgument("unknown or released snapshot"));
+  db_->ReleaseSnapshot(it->second);
+  snapshots_.erase(it);
+  return kOk;
+}
+
+uint32_t WasmDatabase::NewCursor(bool has_lower, uint32_t lower_size, bool lower_inclusive, bool has_upper,
+                                 uint32_t upper_size, bool upper_inclusive, bool reverse,
+                                 uint32_t snapshot_id) {
+  if (CheckOpen() != kOk) return 0;
+  if (!has_lower) lower_size = 0;
+  if (!has_upper) upper_size = 0;
+  if (!ScratchHolds(uint64_t{lower_size} + upper_size)) {
+    Fail(Status::InvalidArgument("arguments exceed the scratch"));
+    return 0;
+  }
+  if (cursors_.size() >= kMaxOpenCursors) {
+    Fail(Status::Busy("too many open cursors (" + std::to_string(kMaxOpenCursors) + "): close some"));
+    return 0;
+  }
+  ReadOptions options;
+  int code;
+  options.snapshot = FindSnapshot(snapshot_id, &code);
+  if (code != kOk) return 0;
+  auto cursor = std::make_unique<Cursor>();
+  cursor->has_lower = has_lower;
+  cursor->lower_inclusive = lower_inclusive;
+  cursor->lower.assign(scratch_.data(), lower_size);
+  cursor->has_upper = has_upper;
+  cursor->upper_inclusive = upper_inclusive;
+  cursor->upper.assign(scratch_.data() + lower_size, upper_size);
+  cursor->reverse = reverse;
+  cursor->it = db_->NewIterator(options);
+  cursor->Position();
+  const uint32_t id = next_id_++;
+  cursors_[id] = std::move(cursor);
+  return id;
+}
+
+int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes) {
+  if (int code = CheckOpen()) return code;
+  auto found = cursors_.find(id);
+  if (found == cursors_.end()) return Fail(Status::InvalidArgument("unknown or closed cursor"));
+  Cursor& c = *found->second;
+  result_.assign(4, '\0');
+  uint32_t count = 0;
+  while (count < max_entries && c.it->Valid() && !c.BeyondEnd() && (count == 0 || result_.size() < max_bytes)) {
+    const Slice key = c.it->key(), value = c.it->value();
+    AppendU32(&result_, static_cast<uint32_t>(key.size()));
+    AppendU32(&result_, static_cast<uint32_t>(value.size()));
+    result_.append(key.data(), key.size());
+    result_.append(value.data(), value.size());
+    count++;
+    if (c.reverse) {
+      c.it->Prev();
+    } else {
+      c.it->Next();
+    }
+  }
+  if (!c.it->Valid() && !c.it->status().ok()) return Fail(c.it->status());
+  std::memcpy(&result_[0], &count, 4);
+  SetResult(result_.data(), result_.size());
+  return kOk;
+}
+
+int WasmDatabase::CloseCursor(uint32_t id) {
+  if (int code = CheckOpen()) return code;
+  if (cursors_.erase(id) == 0) return Fail(Status::InvalidArgument("unknown or closed cursor"));
+  return kOk;
+}
+
+int WasmDatabase::Sync() {
+  if (int code = CheckOpen()) return code;
+  return Fail(db_->Sync());
+}
+
+int WasmDatabase::Flush() {
+  if (int code = CheckOpen()) return code;
+  return Fail(db_->Flush());
+}
+
+int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size) {
+  if (int code = CheckOpen()) return code;
+  if (!has_begin) begin_size = 0;
+  if (!has_end) end_size = 0;
+  if (!ScratchHolds(uint64_t{begin_size} + end_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  const Slice begin(scratch_.data(), begin_size), end(scratch_.data() + begin_size, end_size);
+  return Fail(db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr));
+}
+
+bool WasmDatabase::HasPendingWork() { return db_ && db_->HasPendingWork(); }
+
+int WasmDatabase::RunPendingWork() {
+  if (int code = CheckOpen()) return code;
+  return Fail(db_->RunPendingWork());
+}
+
+std::string WasmDatabase::TakeChanges() {
+  std::string out;
+  if (!env_) return out;
+  for (const auto& path : env_->TakeChanges()) {
+    out += path;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string WasmDatabase::StatsJson() {
+  if (CheckOpen() != kOk) return std::string();
+  return StatsToJson(db_->GetStats());
+}
+
+std::string WasmDatabase::Metrics() {
+  if (CheckOpen() != kOk) return std::string();
+  return db_->GetStats().ToPrometheus();
+}
+
+}  // namespace strata

@@ -1,0 +1,112 @@
+// WasmDatabase: the object the Embind binding exposes as `Database`. One per
+// open database; the TypeScript package is its only intended caller.
+//
+// Calling convention (chosen so that a call moves no JS objects through
+// Embind, which costs more than the engine call itself):
+// - Arguments: the caller asks Scratch(n) for a buffer of at least n bytes
+//   in wasm memory, writes key/value bytes there, and passes their lengths.
+//   Keys come first, then the value (or the second key).
+// - Results: a method that returns bytes leaves them in memory this object
+//   owns and writes {pointer, length} as two uintptr_t at Descriptor()
+//   (two little-endian uint32 in wasm32). They stay valid until the next
+//   call.
+// - Every method returns a Status code (status.h: 0 ok, 1 not found, ...);
+//   LastError() holds the message of the last failure.
+//
+// Every argument is validated here too: the binding must not trap whatever
+// the caller passes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "commit_env.h"
+#include "strata/db.h"
+
+namespace strata {
+
+struct OpenConfig {
+  double write_buffer_bytes = 4 << 20;
+  double block_cache_bytes = 8 << 20;
+  int bloom_bits_per_key = 10;
+  bool compression = true;  // zlib in L2 and deeper (the engine default)
+  int zlib_level = 1;
+  bool paranoid_checks = true;
+};
+
+class WasmDatabase {
+ public:
+  WasmDatabase();
+  ~WasmDatabase();
+
+  // Opens the database in dir (creating it).
+  int Open(const std::string& dir, const OpenConfig& config);
+  int Close();
+
+  uintptr_t Scratch(uint32_t size);
+  uintptr_t Descriptor() const { return reinterpret_cast<uintptr_t>(descriptor_); }
+  std::string LastError() const { return last_error_; }
+
+  int Put(uint32_t key_size, uint32_t value_size);
+  int Delete(uint32_t key_size);
+  // The scratch holds `size` bytes of entries, each
+  //   u8 op (1 put, 0 delete) | u32 key size | key | [u32 value size | value]
+  // with little-endian sizes. Applied atomically.
+  int Write(uint32_t size);
+  // Result: the value. Code 1 (not found) when absent.
+  int Get(uint32_t key_size, uint32_t snapshot_id);
+
+  // Snapshot ids are > 0; 0 means "the latest state" wherever one is taken.
+  // Returns 0 (and sets LastError) when the database is closed.
+  uint32_t NewSnapshot();
+  int ReleaseSnapshot(uint32_t id);
+
+  // A cursor over the range given by the bounds in the scratch (lower bound
+  // first, then upper); reverse walks from the upper end. Returns its id
+  // (> 0), or 0 on error.
+  uint32_t NewCursor(bool has_lower, uint32_t lower_size, bool lower_inclusive, bool has_upper,
+                     uint32_t upper_size, bool upper_inclusive, bool reverse, uint32_t snapshot_id);
+  // Result: up to max_entries entries (at least one if any remain, then
+  // until about max_bytes), each u32 key size | u32 value size | key | value.
+  // Returns the code; the entry count is the first u32 of the result
+  // (0: the cursor is exhausted).
+  int CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes);
+  int CloseCursor(uint32_t id);
+
+  int Sync();
+  int Flush();
+  // Bounds in the scratch, like NewCursor (inclusive).
+  int Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size);
+  bool HasPendingWork();
+  int RunPendingWork();
+
+  // The paths written, renamed or removed since the last call, each ending
+  // in '\n' (names never contain one).
+  std::string TakeChanges();
+  std::string StatsJson();
+  std::string Metrics();
+
+ private:
+  struct Cursor;
+
+  // The code of s; records its message unless it is ok.
+  int Fail(const Status& s);
+  bool ScratchHolds(uint64_t size);
+  int CheckOpen();
+  const Snapshot* FindSnapshot(uint32_t id, int* code);
+  void SetResult(const char* data, size_t size);
+
+  std::unique_ptr<CommitEnv> env_;
+  std::unique_ptr<DB> db_;
+  std::string scratch_;
+  std::string result_;
+  uintptr_t descriptor_[2] = {0, 0};
+  std::string last_error_;
+  uint32_t next_id_ = 1;
+  std::map<uint32_t, const Snapshot*> snapshots_;
+  std::map<uint32_t, std::unique_ptr<Cursor>> cursors_;
+};
+
+}  // namespace strata

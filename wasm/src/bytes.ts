@@ -1,0 +1,87 @@
+// Keys and values are byte strings (DESIGN.md decision 6): the API takes a
+// string (encoded as UTF-8) or a Uint8Array, and gives results back in the
+// encoding asked for.
+import { invalidArgument } from './errors.js';
+
+export type Bytes = string | Uint8Array;
+export type Encoding = 'utf8' | 'binary';
+/** What a result looks like in an encoding. */
+export type Decoded<E extends Encoding> = E extends 'binary' ? Uint8Array : string;
+
+// The engine's limits (engine/include/strata/options.h).
+export const MAX_KEY_BYTES = 64 * 1024;
+export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
+
+export const utf8Encoder = new TextEncoder();
+export const utf8Decoder = new TextDecoder('utf-8');
+
+// String.prototype.isWellFormed (Node 20, Chromium 111): a lone surrogate
+// cannot be encoded as UTF-8 and would silently become U+FFFD.
+const isWellFormed = (s: string): boolean =>
+  (s as string & { isWellFormed?: () => boolean }).isWellFormed?.() ?? true;
+
+/** Checks that x is a string or Uint8Array usable as `what`. */
+export function checkBytes(x: unknown, what: string): asserts x is Bytes {
+  if (typeof x === 'string') {
+    if (!isWellFormed(x)) throw invalidArgument(`${what} is not well-formed UTF-16 (lone surrogate)`);
+    return;
+  }
+  if (x instanceof Uint8Array) return;
+  throw invalidArgument(`${what} must be a string or Uint8Array, got ${describe(x)}`);
+}
+
+/** An upper bound of x's size in bytes (exact for Uint8Array). */
+export function maxByteLength(x: Bytes): number {
+  return typeof x === 'string' ? x.length * 3 : x.length;
+}
+
+/** x's exact size in bytes. */
+export function byteLength(x: Bytes): number {
+  if (typeof x !== 'string') return x.length;
+  let n = 0;
+  for (let i = 0; i < x.length; i++) {
+    const c = x.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair (well-formed input)
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+export function checkKey(key: unknown, what = 'key'): asserts key is Bytes {
+  checkBytes(key, what);
+  if (key.length === 0) throw invalidArgument(`${what} is empty`);
+  if (maxByteLength(key) > MAX_KEY_BYTES && byteLength(key) > MAX_KEY_BYTES) {
+    throw invalidArgument(`${what} is ${byteLength(key)} bytes, over the ${MAX_KEY_BYTES}-byte limit`);
+  }
+}
+
+export function checkValue(value: unknown): asserts value is Bytes {
+  checkBytes(value, 'value');
+  if (maxByteLength(value) > MAX_VALUE_BYTES && byteLength(value) > MAX_VALUE_BYTES) {
+    throw invalidArgument(`value is ${byteLength(value)} bytes, over the ${MAX_VALUE_BYTES}-byte limit`);
+  }
+}
+
+export function checkEncoding(x: unknown, what: string): asserts x is Encoding | undefined {
+  if (x !== undefined && x !== 'utf8' && x !== 'binary') {
+    throw invalidArgument(`${what} must be 'utf8' or 'binary', got ${describe(x)}`);
+  }
+}
+
+/** Bytes in wasm memory as the encoding asks: a copy, or decoded text. */
+export function decode<E extends Encoding>(heap: Uint8Array, ptr: number, size: number, encoding: E): Decoded<E> {
+  const view = heap.subarray(ptr, ptr + size);
+  return (encoding === 'binary' ? view.slice() : utf8Decoder.decode(view)) as Decoded<E>;
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return typeof x;
+}

@@ -1,0 +1,139 @@
+// Range reads: an engine cursor over a consistent view, read in chunks so
+// that one call into wasm returns many entries.
+import type { Database } from './database.js';
+import { type Bytes, type Decoded, type Encoding, checkKey, decode } from './bytes.js';
+import { invalidArgument } from './errors.js';
+
+/** Bounds of a key range; at most one lower and one upper bound. */
+export interface RangeOptions {
+  gt?: Bytes;
+  gte?: Bytes;
+  lt?: Bytes;
+  lte?: Bytes;
+}
+
+export interface Entry<K, V> {
+  key: K;
+  value: V;
+}
+
+// Entries per call into wasm, and the bytes after which a chunk stops.
+const CHUNK_ENTRIES = 256;
+const CHUNK_BYTES = 256 * 1024;
+
+/** The validated form of a range. */
+export interface Range {
+  lower: Bytes | undefined;
+  lowerInclusive: boolean;
+  upper: Bytes | undefined;
+  upperInclusive: boolean;
+}
+
+export function parseRange(options: RangeOptions): Range {
+  const { gt, gte, lt, lte } = options;
+  if (gt !== undefined && gte !== undefined) throw invalidArgument('give gt or gte, not both');
+  if (lt !== undefined && lte !== undefined) throw invalidArgument('give lt or lte, not both');
+  const lower = gt ?? gte;
+  const upper = lt ?? lte;
+  if (lower !== undefined) checkKey(lower, gt !== undefined ? 'gt' : 'gte');
+  if (upper !== undefined) checkKey(upper, lt !== undefined ? 'lt' : 'lte');
+  return { lower, lowerInclusive: gte !== undefined, upper, upperInclusive: lte !== undefined };
+}
+
+export function parseLimit(limit: unknown): number {
+  if (limit === undefined || limit === Infinity) return Infinity;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+    throw invalidArgument(`limit must be a non-negative integer, got ${String(limit)}`);
+  }
+  return limit;
+}
+
+/**
+ * Entries of a range in key order (or reverse), read from the state of the
+ * database when the iterator was made. Iterate it with for..of or for
+ * await..of; leaving the loop early closes it. Call close() when dropping
+ * it unfinished otherwise (a finalizer also closes it, eventually).
+ */
+export class EntryIterator<K extends Encoding, V extends Encoding>
+  implements IterableIterator<Entry<Decoded<K>, Decoded<V>>>, AsyncIterable<Entry<Decoded<K>, Decoded<V>>>
+{
+  private buffer: Entry<Decoded<K>, Decoded<V>>[] = [];
+  private position = 0;
+  private remaining: number;
+  private cursor: number;
+
+  /** @internal Made by Database.iterator(). */
+  constructor(
+    private readonly db: Database,
+    cursor: number,
+    limit: number,
+    private readonly keyEncoding: K,
+    private readonly valueEncoding: V,
+  ) {
+    this.cursor = cursor;
+    this.remaining = limit;
+  }
+
+  next(): IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined> {
+    if (this.position === this.buffer.length) this.fill();
+    if (this.position === this.buffer.length) return { done: true, value: undefined };
+    const entry = this.buffer[this.position]!;
+    this.buffer[this.position++] = undefined!; // let it be collected
+    return { done: false, value: entry };
+  }
+
+  return(): IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined> {
+    this.close();
+    return { done: true, value: undefined };
+  }
+
+  /** Releases the cursor. Later next() calls report the end. */
+  close(): void {
+    if (this.cursor === 0) return;
+    this.db._closeCursor(this, this.cursor);
+    this.cursor = 0;
+    this.buffer = [];
+    this.position = 0;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Entry<Decoded<K>, Decoded<V>>> {
+    return {
+      next: async () => this.next(),
+      return: async () => this.return(),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  private fill(): void {
+    this.buffer = [];
+    this.position = 0;
+    if (this.cursor === 0) return;
+    if (this.remaining === 0) return this.close();
+    const { heap, ptr } = this.db._cursorNext(this.cursor, Math.min(this.remaining, CHUNK_ENTRIES), CHUNK_BYTES);
+    const count = readU32(heap, ptr);
+    if (count === 0) return this.close();
+    let p = ptr + 4;
+    for (let i = 0; i < count; i++) {
+      const keySize = readU32(heap, p);
+      const valueSize = readU32(heap, p + 4);
+      p += 8;
+      const key = decode(heap, p, keySize, this.keyEncoding);
+      p += keySize;
+      const value = decode(heap, p, valueSize, this.valueEncoding);
+      p += valueSize;
+      this.buffer.push({ key, value });
+    }
+    this.remaining -= count;
+  }
+}
+
+function readU32(heap: Uint8Array, p: number): number {
+  return (heap[p]! | (heap[p + 1]! << 8) | (heap[p + 2]! << 16) | (heap[p + 3]! << 24)) >>> 0;
+}
+

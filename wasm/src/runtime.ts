@@ -1,0 +1,196 @@
+// A runtime is one instance of the wasm module with the databases opened in
+// it. Each database directory is an IDBFS mount at /stratadb/<name>, stored
+// in the IndexedDB database of the same name.
+import type { OpenConfig, StrataModule } from './strata.js';
+import { type Encoding, checkEncoding, describe } from './bytes.js';
+import { Database, type Durability } from './database.js';
+import { StrataError, engineError, invalidArgument } from './errors.js';
+import { type IdbDurability, IndexedDbStorage, MemoryStorage, type Storage, deleteStoredDatabase } from './storage.js';
+
+export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
+  /** Memtable size at which it is written to a table. Default 4 MiB. */
+  memtableBytes?: number;
+  /** Cache of uncompressed blocks; 0 disables. Default 8 MiB. */
+  blockCacheBytes?: number;
+  /** Bloom filter bits per key, 0..30; 0 builds none. Default 10. */
+  bloomBitsPerKey?: number;
+  /** zlib for tables in L2 and deeper (blocks that shrink by >= 12.5%). Default true. */
+  compression?: boolean;
+  /** zlib level 1 (fast) .. 9 (small). Default 1. */
+  compressionLevel?: number;
+  /**
+   * 'durable' (default): a write's promise resolves once the write is in
+   * IndexedDB. 'deferred': it resolves at once, and the write reaches
+   * IndexedDB within commitIntervalMs. Either way a crash keeps or loses
+   * whole writes (a batch is one write), in order.
+   */
+  durability?: Durability;
+  /** Bound on how long a deferred write waits for its commit. Default 100 ms. */
+  commitIntervalMs?: number;
+  /**
+   * The IndexedDB durability asked for by commits that a writer awaits:
+   * 'strict' (default; on disk, survives power loss), 'relaxed' (handed to
+   * the OS; survives a browser crash), 'default' (the browser's choice,
+   * relaxed in Chromium). Deferred commits always ask 'relaxed'.
+   */
+  idbDurability?: IdbDurability;
+  /** 'indexeddb' (default) persists; 'memory' keeps files in memory only. */
+  storage?: 'indexeddb' | 'memory';
+  /** Form of keys returned by scans: 'utf8' strings (default) or 'binary'. */
+  keyEncoding?: K;
+  /** Form of values returned by reads: 'utf8' strings (default) or 'binary'. */
+  valueEncoding?: V;
+  /** Fail open on corruption found before the WAL tail (default true); false skips it. */
+  paranoidChecks?: boolean;
+}
+
+export interface DestroyOptions {
+  storage?: 'indexeddb' | 'memory';
+}
+
+export interface RuntimeOptions {
+  /** The IndexedDB to persist to. Default: globalThis.indexedDB. */
+  indexedDB?: IDBFactory;
+}
+
+const ROOT = '/stratadb';
+
+export class Runtime {
+  private readonly openNames = new Set<string>();
+  private readonly indexedDB: IDBFactory | undefined;
+
+  /** @internal Use createRuntime(). */
+  constructor(
+    private readonly module: StrataModule,
+    options: RuntimeOptions,
+  ) {
+    this.indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    const factory = this.indexedDB;
+    if (factory) module.IDBFS.indexedDB = () => factory;
+  }
+
+  async open<K extends Encoding = 'utf8', V extends Encoding = 'utf8'>(
+    name: string,
+    options: OpenOptions<K, V> = {},
+  ): Promise<Database<K, V>> {
+    checkName(name);
+    if (typeof options !== 'object' || options === null) {
+      throw invalidArgument(`open options must be an object, got ${describe(options)}`);
+    }
+    const config = engineConfig(options);
+    const durability = options.durability ?? 'durable';
+    if (durability !== 'durable' && durability !== 'deferred') {
+      throw invalidArgument(`durability must be 'durable' or 'deferred', got ${describe(durability)}`);
+    }
+    const commitIntervalMs = numberOption(options.commitIntervalMs, 100, 'commitIntervalMs', 0, 60_000);
+    const idbDurability = options.idbDurability ?? 'strict';
+    if (!['strict', 'relaxed', 'default'].includes(idbDurability)) {
+      throw invalidArgument(`idbDurability must be 'strict', 'relaxed' or 'default'`);
+    }
+    checkEncoding(options.keyEncoding, 'keyEncoding');
+    checkEncoding(options.valueEncoding, 'valueEncoding');
+    const storage = this.storage(name, options.storage);
+    if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is already open`);
+    this.openNames.add(name);
+    try {
+      await storage.load();
+    } catch (e) {
+      storage.release();
+      this.openNames.delete(name);
+      throw e;
+    }
+    const raw = new this.module.Database();
+    const code = raw.open(directory(name), config);
+    if (code !== 0) {
+      const error = engineError(code, raw.lastError());
+      raw.delete();
+      storage.release();
+      this.openNames.delete(name);
+      throw error;
+    }
+    return new Database<K, V>(
+      this.module,
+      raw,
+      storage,
+      {
+        name,
+        durability,
+        commitIntervalMs,
+        idbDurability,
+        keyEncoding: (options.keyEncoding ?? 'utf8') as K,
+        valueEncoding: (options.valueEncoding ?? 'utf8') as V,
+      },
+      () => this.openNames.delete(name),
+    );
+  }
+
+  /** Deletes a database and all its files. It must not be open. */
+  async destroy(name: string, options: DestroyOptions = {}): Promise<void> {
+    checkName(name);
+    const storage = this.storage(name, options.storage);
+    if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is open; close it first`);
+    storage.release();
+    const { FS } = this.module;
+    const dir = directory(name);
+    if (FS.analyzePath(dir).exists) {
+      for (const file of FS.readdir(dir)) if (file !== '.' && file !== '..') FS.unlink(`${dir}/${file}`);
+      FS.rmdir(dir);
+    }
+    if (storage instanceof IndexedDbStorage) await deleteStoredDatabase(this.indexedDB!, dir);
+  }
+
+  private storage(name: string, kind: unknown): Storage {
+    const dir = directory(name);
+    if (kind === 'memory') return new MemoryStorage(this.module, dir);
+    if (kind !== undefined && kind !== 'indexeddb') {
+      throw invalidArgument(`storage must be 'indexeddb' or 'memory', got ${describe(kind)}`);
+    }
+    if (!this.indexedDB) {
+      throw invalidArgument("no IndexedDB here: pass storage: 'memory', or an indexedDB to createRuntime()");
+    }
+    return new IndexedDbStorage(this.module, dir);
+  }
+}
+
+function directory(name: string): string {
+  return `${ROOT}/${name}`;
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string') throw invalidArgument(`database name must be a string, got ${describe(name)}`);
+  if (name.length === 0 || name.length > 200) throw invalidArgument('database name must be 1..200 characters');
+  if (name.includes('/') || name.includes('\0') || name === '.' || name === '..') {
+    throw invalidArgument(`database name ${JSON.stringify(name)} may not contain '/' or NUL, or be '.' or '..'`);
+  }
+}
+
+function numberOption(value: unknown, fallback: number, what: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw invalidArgument(`${what} must be a number in ${min}..${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function engineConfig(options: OpenOptions<Encoding, Encoding>): OpenConfig {
+  const MiB = 1024 * 1024;
+  if (options.compression !== undefined && typeof options.compression !== 'boolean') {
+    throw invalidArgument('compression must be a boolean');
+  }
+  if (options.paranoidChecks !== undefined && typeof options.paranoidChecks !== 'boolean') {
+    throw invalidArgument('paranoidChecks must be a boolean');
+  }
+  const integer = (value: unknown, fallback: number, what: string, min: number, max: number) => {
+    const n = numberOption(value, fallback, what, min, max);
+    if (!Number.isInteger(n)) throw invalidArgument(`${what} must be an integer, got ${n}`);
+    return n;
+  };
+  return {
+    writeBufferBytes: integer(options.memtableBytes, 4 * MiB, 'memtableBytes', 64 * 1024, 1024 * MiB),
+    blockCacheBytes: integer(options.blockCacheBytes, 8 * MiB, 'blockCacheBytes', 0, 1024 * MiB),
+    bloomBitsPerKey: integer(options.bloomBitsPerKey, 10, 'bloomBitsPerKey', 0, 30),
+    compression: options.compression ?? true,
+    zlibLevel: integer(options.compressionLevel, 1, 'compressionLevel', 1, 9),
+    paranoidChecks: options.paranoidChecks ?? true,
+  };
+}

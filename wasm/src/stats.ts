@@ -1,0 +1,145 @@
+// The engine's stats (engine/include/strata/stats.h) as typed objects. The
+// binding sends them as JSON (wasm/binding/stats_json.cc) with keys in hex;
+// here the keys become bytes again.
+
+/** A latency distribution; times in microseconds. */
+export interface Histogram {
+  count: number;
+  sumMicros: number;
+  minMicros: number;
+  maxMicros: number;
+  p50Micros: number;
+  p99Micros: number;
+  /** Inclusive upper bounds; the last bucket (one more) holds the rest. */
+  bucketBoundsMicros: number[];
+  buckets: number[];
+}
+
+export interface TableStats {
+  number: number;
+  size: number;
+  smallestKey: Uint8Array;
+  largestKey: Uint8Array;
+  entries: number;
+  tombstones: number;
+  smallestSeq: number;
+  largestSeq: number;
+  rawKeyBytes: number;
+  rawValueBytes: number;
+  bloomBitsPerKey: number;
+  beingCompacted: boolean;
+}
+
+export interface LevelStats {
+  level: number;
+  files: number;
+  bytes: number;
+  /** 0 for L0, which is limited by file count. */
+  targetBytes: number;
+  /** >= 1: the level wants compaction. */
+  score: number;
+  smallestKey: Uint8Array;
+  largestKey: Uint8Array;
+  compactionBytesRead: number;
+  compactionBytesWritten: number;
+  tables: TableStats[];
+}
+
+/** Counters only grow while a handle is open; gauges are current values. */
+export interface Stats {
+  puts: number;
+  gets: number;
+  getHits: number;
+  deletes: number;
+  batchWrites: number;
+  scans: number;
+  userBytesWritten: number;
+  userBytesRead: number;
+  lastSequence: number;
+  walBytes: number;
+  walRecords: number;
+  walSyncs: number;
+  walSegmentsCreated: number;
+  walLiveSegments: number;
+  memtableBytes: number;
+  memtableEntries: number;
+  memtableLimit: number;
+  immutableMemtableBytes: number;
+  immutableMemtable: boolean;
+  flushes: number;
+  flushBytesWritten: number;
+  compactions: number;
+  compactionsRunning: number;
+  compactionBytesRead: number;
+  compactionBytesWritten: number;
+  compactionMicros: number;
+  writeAmplification: number;
+  slowdownWrites: number;
+  stoppedWrites: number;
+  stallMicros: number;
+  writeStopped: boolean;
+  bloomChecks: number;
+  bloomUseful: number;
+  blockCacheHits: number;
+  blockCacheMisses: number;
+  blockCacheUsage: number;
+  blockCacheCapacity: number;
+  tableCacheHits: number;
+  tableCacheMisses: number;
+  recoveredWalSegments: number;
+  recoveredRecords: number;
+  recoveryDroppedRecords: number;
+  recoveryDroppedBytes: number;
+  readOnly: boolean;
+  readOnlyReason: string;
+  levels: LevelStats[];
+  putLatency: Histogram;
+  getLatency: Histogram;
+  scanLatency: Histogram;
+  flushLatency: Histogram;
+  compactionLatency: Histogram;
+  /** What the package adds: commits to storage. */
+  commits: CommitStats;
+}
+
+export interface CommitStats {
+  /** Commits that completed. */
+  commits: number;
+  /** Files stored and deleted by them. */
+  filesStored: number;
+  filesDeleted: number;
+  bytesStored: number;
+  /** Time spent in commits, from start to durable. */
+  commitMicros: number;
+}
+
+// The JSON shapes: keys as hex strings.
+type RawTable = Omit<TableStats, 'smallestKey' | 'largestKey'> & { smallestKeyHex: string; largestKeyHex: string };
+type RawLevel = Omit<LevelStats, 'smallestKey' | 'largestKey' | 'tables'> & {
+  smallestKeyHex: string;
+  largestKeyHex: string;
+  tables: RawTable[];
+};
+type RawStats = Omit<Stats, 'levels' | 'commits'> & { levels: RawLevel[] };
+
+function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** Parses the binding's JSON. */
+export function parseStats(json: string, commits: CommitStats): Stats {
+  const raw = JSON.parse(json) as RawStats;
+  const levels = raw.levels.map(({ smallestKeyHex, largestKeyHex, tables, ...level }) => ({
+    ...level,
+    smallestKey: fromHex(smallestKeyHex),
+    largestKey: fromHex(largestKeyHex),
+    tables: tables.map(({ smallestKeyHex, largestKeyHex, ...table }) => ({
+      ...table,
+      smallestKey: fromHex(smallestKeyHex),
+      largestKey: fromHex(largestKeyHex),
+    })),
+  }));
+  return { ...raw, levels, commits: { ...commits } };
+}

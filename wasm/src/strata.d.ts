@@ -1,0 +1,98 @@
+// Types of the Emscripten glue strata.js (built from wasm/binding by
+// scripts/build-wasm.sh). Internal: the package's public API is index.ts.
+
+/** Engine knobs passed to Database.open; every field is required. */
+export interface OpenConfig {
+  writeBufferBytes: number;
+  blockCacheBytes: number;
+  bloomBitsPerKey: number;
+  compression: boolean;
+  zlibLevel: number;
+  paranoidChecks: boolean;
+}
+
+/**
+ * The Embind `Database` (wasm/binding/database.h has the calling
+ * convention). Methods return engine status codes; 0 is ok.
+ */
+export interface RawDatabase {
+  open(dir: string, config: OpenConfig): number;
+  close(): number;
+  scratch(size: number): number;
+  descriptor(): number;
+  lastError(): string;
+  put(keySize: number, valueSize: number): number;
+  del(keySize: number): number;
+  write(size: number): number;
+  get(keySize: number, snapshotId: number): number;
+  newSnapshot(): number;
+  releaseSnapshot(id: number): number;
+  newCursor(
+    hasLower: boolean,
+    lowerSize: number,
+    lowerInclusive: boolean,
+    hasUpper: boolean,
+    upperSize: number,
+    upperInclusive: boolean,
+    reverse: boolean,
+    snapshotId: number,
+  ): number;
+  cursorNext(id: number, maxEntries: number, maxBytes: number): number;
+  closeCursor(id: number): number;
+  sync(): number;
+  flush(): number;
+  compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
+  hasPendingWork(): boolean;
+  runPendingWork(): number;
+  takeChanges(): string;
+  statsJson(): string;
+  metrics(): string;
+  /** Frees the Embind handle. */
+  delete(): void;
+}
+
+export interface FSStat {
+  mode: number;
+  size: number;
+  mtime: Date;
+}
+
+/** The subset of Emscripten's FS that the package uses. */
+export interface EmscriptenFS {
+  mkdirTree(path: string): void;
+  mount(type: unknown, options: object, mountpoint: string): unknown;
+  unmount(mountpoint: string): void;
+  syncfs(populate: boolean, callback: (err: unknown) => void): void;
+  readdir(path: string): string[];
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, data: Uint8Array): void;
+  stat(path: string): FSStat;
+  unlink(path: string): void;
+  rmdir(path: string): void;
+  analyzePath(path: string): { exists: boolean };
+}
+
+/** Emscripten's IDBFS backend (src/library_idbfs.js in 3.1.6). */
+export interface IdbfsBackend {
+  indexedDB: () => IDBFactory;
+  dbs: Record<string, IDBDatabase | undefined>;
+  DB_STORE_NAME: string;
+  getDB(name: string, callback: (err: unknown, db?: IDBDatabase) => void): void;
+}
+
+export interface StrataModule {
+  Database: new () => RawDatabase;
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  FS: EmscriptenFS;
+  IDBFS: IdbfsBackend;
+}
+
+export interface ModuleOverrides {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  locateFile?: (path: string, prefix: string) => string;
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}
+
+export default function createStrataModule(overrides?: ModuleOverrides): Promise<StrataModule>;
