@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs every native build, test and benchmark dependency of StrataDB on a
-# Debian 12 machine. Idempotent: quiet and quick when everything is present.
+# Installs every build, test and benchmark dependency of StrataDB on a
+# Debian 12 machine: the native toolchain and libraries, and Emscripten for
+# the wasm build (zlib and protobuf for wasm come from Debian's source
+# packages, built by scripts/wasm-deps.sh; npm packages from the registry by
+# scripts/build-wasm.sh). Idempotent: quiet and quick when all is present.
 set -euo pipefail
 
 packages=(
@@ -9,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev
   clang-format
   libleveldb-dev librocksdb-dev       # strata_bench's reference engines
+  emscripten                          # the wasm build (3.1.6)
+  chromium                            # headless browser for the browser benchmark and tests
 )
 
 missing=()
@@ -23,4 +28,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js 20+ runs the TypeScript build, Vitest and the wasm benchmark.
+# Debian 12's own nodejs is 18, too old for them: this kind of machine comes
+# with Node 20, which is what we check for.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
 fi

@@ -3,13 +3,16 @@
 #
 #   bash scripts/test.sh
 #
-# Suites: the native GoogleTest suites (RelWithDebInfo), then the same suites
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Ends with one line
-# totalling every suite: "tests: N passed, N failed".
+# Suites: the native GoogleTest suites (RelWithDebInfo), the same suites
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then the wasm build
+# and the Vitest suites of the TypeScript package (wasm/test, in Node). Ends
+# with one line totalling every suite: "tests: N passed, N failed".
 #
 # Long randomized and crash runs take a bounded budget by default; raise it
 # with STRATA_MODEL_OPS (model test operations) and STRATA_KILL_ROUNDS
-# (fork + SIGKILL rounds). STRATA_SKIP_SANITIZERS=1 skips the sanitizer pass.
+# (fork + SIGKILL rounds), STRATA_JS_MODEL_OPS and STRATA_JS_MEMORY_OPS (the
+# Vitest model and memory tests). STRATA_SKIP_SANITIZERS=1 skips the
+# sanitizer pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +21,7 @@ bash scripts/setup.sh || { echo "setup failed"; echo "tests: 0 passed, 1 failed"
 jobs=$(nproc 2>/dev/null || echo 2)
 total_passed=0
 total_failed=0
+total_skipped=0
 
 # run_native_suite NAME BUILD_DIR [cmake args...]
 run_native_suite() {
@@ -60,5 +64,41 @@ if [ "${STRATA_SKIP_SANITIZERS:-0}" != 1 ]; then
     -DSTRATA_BUILD_BENCH=OFF
 fi
 
-echo "tests: $total_passed passed, $total_failed failed"
+# The wasm build, a strict type check of the package and its tests, then
+# Vitest (its JSON report gives the counts).
+run_wasm_suite() {
+  echo "=== wasm: build"
+  if ! bash scripts/build-wasm.sh; then
+    echo "=== wasm: build FAILED"
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  echo "=== wasm: type check"
+  if ! (cd wasm && npx tsc -p tsconfig.test.json); then
+    echo "=== wasm: type check FAILED"
+    total_failed=$((total_failed + 1))
+  fi
+  echo "=== wasm: vitest"
+  local report=$PWD/build/vitest.json
+  rm -f "$report"
+  (cd wasm && npx vitest run --reporter=default --reporter=json --outputFile="$report")
+  if [ ! -f "$report" ]; then
+    echo "=== wasm: no vitest report"
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  local counts
+  # A file that fails to load has no failed test: count it as one failure.
+  counts=$(node -e 'const r = require(process.argv[1]);
+    const broken = r.testResults.filter((f) => f.status === "failed" &&
+      !f.assertionResults.some((a) => a.status === "failed")).length;
+    console.log(r.numPassedTests, r.numFailedTests + broken, r.numPendingTests + r.numTodoTests)' "$report")
+  read -r passed failed skipped <<<"$counts"
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  total_skipped=$((total_skipped + skipped))
+}
+run_wasm_suite
+
+echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 [ "$total_failed" -eq 0 ]

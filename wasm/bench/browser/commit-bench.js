@@ -1,0 +1,100 @@
+// Measures, in the browser, what durable writes cost through StrataDB
+// against raw IndexedDB doing the same job. Each case runs in rounds, on
+// fresh databases, alternating with its raw counterpart (IndexedDB speed
+// drifts as the profile grows); medians are reported. Results land in
+// window.benchResults for the runner (commit-bench.mjs).
+import { createRuntime } from '../../dist/index.js';
+
+const params = new URLSearchParams(location.search);
+const N = Number(params.get('n') ?? 500);
+const ROUNDS = Number(params.get('rounds') ?? 5);
+const VALUE = 'v'.repeat(100);
+const key = (i) => `key${String(i).padStart(12, '0')}`;
+
+let dbCounter = 0;
+const freshName = (prefix) => `${prefix}-${dbCounter++}`;
+
+function openRawIdb(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('kv');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function rawPut(db, entries, durability) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction('kv', 'readwrite', { durability });
+    const store = tx.objectStore('kv');
+    for (const [k, v] of entries) store.put(v, k);
+    tx.oncomplete = resolve;
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+/** ops/s of fn(count) on a fresh target. */
+async function opsPerSec(count, fn) {
+  const start = performance.now();
+  await fn(count);
+  return (count / (performance.now() - start)) * 1000;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function run() {
+  const runtime = await createRuntime();
+  const cases = {
+    rawSingle: (durability) => async (n) => {
+      const db = await openRawIdb(freshName('raw'));
+      for (let i = 0; i < n; i++) await rawPut(db, [[key(i), VALUE]], durability);
+      db.close();
+    },
+    rawBatched: async (n) => {
+      const db = await openRawIdb(freshName('raw'));
+      for (let i = 0; i < n; i += 1000) {
+        const batch = [];
+        for (let j = i; j < Math.min(n, i + 1000); j++) batch.push([key(j), VALUE]);
+        await rawPut(db, batch, 'default');
+      }
+      db.close();
+    },
+    strataSingle: (idbDurability) => async (n) => {
+      const db = await runtime.open(freshName('strata'), { idbDurability });
+      for (let i = 0; i < n; i++) await db.put(key(i), VALUE);
+      await db.close();
+    },
+    strataShared: (idbDurability) => async (n) => {
+      const db = await runtime.open(freshName('strata'), { idbDurability });
+      const writes = [];
+      for (let i = 0; i < n; i++) writes.push(db.put(key(i), VALUE));
+      await Promise.all(writes);
+      await db.close();
+    },
+    strataDeferred: async (n) => {
+      const db = await runtime.open(freshName('strata'), { durability: 'deferred' });
+      for (let i = 0; i < n; i++) db.put(key(i), VALUE);
+      await db.sync();
+      await db.close();
+    },
+  };
+  const plan = [
+    ['raw IndexedDB: awaited single-put transactions (default durability)', N, cases.rawSingle('default')],
+    ['StrataDB durable, one writer awaiting each put (idbDurability default)', N, cases.strataSingle('default')],
+    ['raw IndexedDB: awaited single-put transactions (strict)', N, cases.rawSingle('strict')],
+    ['StrataDB durable, one writer awaiting each put (idbDurability strict)', N, cases.strataSingle('strict')],
+    ['raw IndexedDB: puts in transactions of 1,000 (default)', N * 20, cases.rawBatched],
+    ['StrataDB durable, concurrent puts sharing commits (strict)', N * 20, cases.strataShared('strict')],
+    ['StrataDB deferred puts, then sync()', N * 20, cases.strataDeferred],
+  ];
+  const samples = plan.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < plan.length; i++) samples[i].push(await opsPerSec(plan[i][1], plan[i][2]));
+  }
+  return plan.map(([name, count], i) => ({ name, count, opsPerSec: Math.round(median(samples[i])) }));
+}
+
+run().then(
+  (results) => (window.benchResults = results),
+  (error) => (window.benchResults = { error: String(error?.stack ?? error) }),
+);
