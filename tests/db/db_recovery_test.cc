@@ -359,6 +359,31 @@ TEST_P(DBRecoveryTest, RepeatedCrashesDuringFlushesAndCompactionsLoseNoSyncedWri
   CheckMatches(model);
 }
 
+TEST_P(DBRecoveryTest, SyncedWritesFlushTheMemtableAtTheWalSegmentLimit) {
+  options_.max_wal_segments_per_memtable = 3;
+  Open();
+  // Each synced write closes its segment, so each write opens one: the
+  // 4th, 7th and 10th would exceed 3 and freeze the memtable first.
+  Model model;
+  for (int i = 0; i < 10; i++) {
+    STRATA_ASSERT_OK(Put(Key(i), "v" + std::to_string(i), /*sync=*/true));
+    model[Key(i)] = "v" + std::to_string(i);
+  }
+  STRATA_ASSERT_OK(db_->Flush());  // also flushes write 10, alone in the memtable
+  Stats st = GetStats();
+  EXPECT_EQ(st.wal_segments_created, 10u);
+  EXPECT_EQ(st.flushes, 4u) << "3 at the limit, 1 by Flush()";
+  EXPECT_EQ(st.wal_live_segments, 0u);
+  CheckMatches(model);
+  Reopen();
+  CheckMatches(model);
+}
+
+TEST_P(DBRecoveryTest, NegativeWalSegmentLimitIsInvalidArgument) {
+  options_.max_wal_segments_per_memtable = -1;
+  EXPECT_TRUE(TryOpen().IsInvalidArgument());
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, DBRecoveryTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
 
 // On a real directory (Env::Default()).

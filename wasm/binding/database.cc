@@ -16,6 +16,10 @@ constexpr uint64_t kMaxScratch = kMaxBatchSize + 64;
 // gets an error instead of growing memory without limit.
 constexpr size_t kMaxOpenCursors = 10000;
 constexpr size_t kMaxOpenSnapshots = 10000;
+// Each commit to IndexedDB closes a WAL segment. Flushing the memtable after
+// this many keeps the files that a database holds, and that open loads and
+// recovery replays, bounded when every write is awaited as durable.
+constexpr int kMaxWalSegmentsPerMemtable = 256;
 
 uint32_t LoadU32(const char* p) {
   uint32_t v;
@@ -112,6 +116,7 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   options.background_thread = false;  // no threads in the browser build
   options.paranoid_checks = config.paranoid_checks;
   options.write_buffer_size = static_cast<size_t>(config.write_buffer_bytes);
+  options.max_wal_segments_per_memtable = kMaxWalSegmentsPerMemtable;
   options.block_cache_capacity = static_cast<size_t>(config.block_cache_bytes);
   options.bloom_bits_per_key = config.bloom_bits_per_key;
   options.zlib_level = config.zlib_level;

@@ -36,6 +36,12 @@ struct Options {
 
   // Memtable size at which it is frozen and flushed to an L0 table.
   size_t write_buffer_size = 4 * 1024 * 1024;
+  // Also freeze and flush the memtable once its writes span this many WAL
+  // segments (0: no limit). Every durability point starts a new segment, so
+  // without a limit a stream of small synced writes leaves one tiny segment
+  // per write for storage to hold and recovery to read. The browser build,
+  // where every awaited durable write is a durability point, sets it.
+  int max_wal_segments_per_memtable = 0;
 
   // Uncompressed bytes per data block, and keys between restart points.
   size_t block_size = 4 * 1024;

@@ -148,6 +148,7 @@ class DBImpl final : public DB {
   std::unique_ptr<log::Writer> wal_;        // mu
   uint64_t wal_number_ = 0;                 // mu
   std::set<uint64_t> live_wal_segments_;    // mu; on disk, not yet obsolete
+  int mem_wal_segments_ = 0;                // mu; segments opened for mem_
 
   // Live snapshots, so a released or foreign one is refused, not read.
   std::set<const Snapshot*> snapshots_;                                                 // mu

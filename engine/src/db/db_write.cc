@@ -98,6 +98,7 @@ Status DBImpl::OpenWalSegment() {
   wal_file_ = std::move(file);
   wal_ = std::make_unique<log::Writer>(wal_file_.get());
   live_wal_segments_.insert(number);
+  mem_wal_segments_++;
   counters_.wal_segments_created++;
   return Status::OK();
 }
@@ -149,7 +150,12 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
       }
       continue;
     }
-    if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) return Status::OK();
+    // This write would open a segment past the memtable's limit.
+    const bool wal_segments_full = options_.max_wal_segments_per_memtable > 0 && !wal_ &&
+                                   mem_wal_segments_ >= options_.max_wal_segments_per_memtable;
+    if (!force && !wal_segments_full && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
+      return Status::OK();
+    }
 
     const bool must_wait_for_flush = imm_ != nullptr;
     const bool must_wait_for_compaction =
@@ -184,6 +190,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     imm_log_limit_ = versions_->PeekNextFileNumber();
     mem_ = new MemTable();
     mem_->Ref();
+    mem_wal_segments_ = 0;
     force = false;
     MaybeScheduleWork();
   }
