@@ -22,6 +22,5 @@ cd wasm
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-rm -rf dist
 npm run --silent build
 echo "build-wasm: $(stat -c %s dist/strata.wasm) bytes strata.wasm, $(stat -c %s dist/strata.js) bytes strata.js"

@@ -5,7 +5,8 @@
 #
 # Suites: the native GoogleTest suites (RelWithDebInfo), the same suites
 # under AddressSanitizer + UndefinedBehaviorSanitizer, then the wasm build
-# and the Vitest suites of the TypeScript package (wasm/test, in Node). Ends
+# and the Vitest suites of the TypeScript package (wasm/test, in Node), and
+# the package in headless Chromium (wasm/test-browser). Ends
 # with one line totalling every suite: "tests: N passed, N failed".
 #
 # Long randomized and crash runs take a bounded budget by default; raise it
@@ -99,6 +100,24 @@ run_wasm_suite() {
   total_skipped=$((total_skipped + skipped))
 }
 run_wasm_suite
+
+# The package in headless Chromium (node --test; TAP summary lines).
+run_browser_suite() {
+  echo "=== browser: node --test wasm/test-browser"
+  local log=build/browser-tests.log
+  (cd wasm && node --test --test-reporter=tap test-browser/) 2>&1 | tee "$log"
+  local passed failed
+  passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+  failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+  if [ -z "$passed" ] || [ -z "$failed" ]; then
+    echo "=== browser: no summary"
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+[ -f wasm/dist/strata.wasm ] && run_browser_suite
 
 echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 [ "$total_failed" -eq 0 ]
