@@ -7,7 +7,8 @@ namespace {
 // file system never holds a partial file.
 class BufferedFile : public WritableFile {
  public:
-  BufferedFile(CommitEnv* env, Env* base, std::string path) : env_(env), base_(base), path_(std::move(path)) {}
+  BufferedFile(CommitEnv* env, Env* base, std::string path)
+      : env_(env), base_(base), path_(std::move(path)) {}
 
   ~BufferedFile() override { (void)Close(); }
 
@@ -21,15 +22,22 @@ class BufferedFile : public WritableFile {
   Status Flush() override { return closed_ ? Status::IOError(path_ + ": flush after close") : Status::OK(); }
   Status Sync() override { return closed_ ? Status::IOError(path_ + ": sync after close") : Status::OK(); }
 
+  // Creates the file whole, or not at all: a failed write removes what it
+  // left. Later calls repeat the first call's answer.
   Status Close() override {
-    if (closed_) return Status::OK();
+    if (closed_) return close_status_;
     closed_ = true;
     std::unique_ptr<WritableFile> file;
     Status s = base_->NewWritableFile(path_, &file);
-    if (s.ok() && !buffer_.empty()) s = file->Append(buffer_);
-    if (s.ok()) s = file->Close();
+    if (s.ok()) {
+      if (!buffer_.empty()) s = file->Append(buffer_);
+      Status c = file->Close();
+      if (s.ok()) s = c;
+      if (!s.ok()) base_->RemoveFile(path_).IgnoreError();
+    }
     std::string().swap(buffer_);
     env_->RecordChange(path_);
+    close_status_ = s;
     return s;
   }
 
@@ -39,6 +47,7 @@ class BufferedFile : public WritableFile {
   const std::string path_;
   std::string buffer_;
   bool closed_ = false;
+  Status close_status_;
 };
 
 }  // namespace

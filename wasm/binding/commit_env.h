@@ -47,7 +47,9 @@ class CommitEnv : public Env {
   Status RemoveFile(const std::string& path) override;
   Status CreateDir(const std::string& dir) override { return base_->CreateDir(dir); }
   Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
-  Status GetFileSize(const std::string& path, uint64_t* size) override { return base_->GetFileSize(path, size); }
+  Status GetFileSize(const std::string& path, uint64_t* size) override {
+    return base_->GetFileSize(path, size);
+  }
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& dir) override { return Status::OK(); }  // the commit syncs
   Status LockFile(const std::string& path, void** lock) override { return base_->LockFile(path, lock); }

@@ -2,9 +2,9 @@
 
 #include <cstring>
 
+#include "stats_json.h"
 #include "strata/env.h"
 #include "strata/write_batch.h"
-#include "stats_json.h"
 
 namespace strata {
 namespace {
@@ -88,7 +88,9 @@ int WasmDatabase::CheckOpen() {
   return db_ ? kOk : Fail(Status::InvalidArgument("database is closed"));
 }
 
-bool WasmDatabase::ScratchHolds(uint64_t size) { return size <= scratch_.size(); }
+bool WasmDatabase::ScratchHolds(uint64_t size) {
+  return size <= scratch_.size();
+}
 
 void WasmDatabase::SetResult(const char* data, size_t size) {
   descriptor_[0] = reinterpret_cast<uintptr_t>(data);
@@ -97,7 +99,8 @@ void WasmDatabase::SetResult(const char* data, size_t size) {
 
 int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   if (db_) return Fail(Status::InvalidArgument("database is already open"));
-  if (dir.empty() || dir[0] != '/') return Fail(Status::InvalidArgument("directory must be an absolute path"));
+  if (dir.empty() || dir[0] != '/')
+    return Fail(Status::InvalidArgument("directory must be an absolute path"));
   if (!(config.write_buffer_bytes >= 64 << 10 && config.write_buffer_bytes <= 1 << 30)) {
     return Fail(Status::InvalidArgument("memtable size must be 64 KiB .. 1 GiB"));
   }
@@ -110,7 +113,8 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   if (config.zlib_level < 1 || config.zlib_level > 9) {
     return Fail(Status::InvalidArgument("zlib level must be 1 .. 9"));
   }
-  env_ = std::make_unique<CommitEnv>(Env::Default());
+  // Kept across close and reopen: changes not yet taken stay recorded.
+  if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default());
   Options options;
   options.env = env_.get();
   options.background_thread = false;  // no threads in the browser build
@@ -139,6 +143,16 @@ int WasmDatabase::Close() {
   return s.ok() ? kOk : Fail(s);
 }
 
+uint32_t WasmDatabase::NewId() {
+  // Ids are never 0 (the error answer) nor one still in use, even after
+  // 2^32 of them wrapped around.
+  uint32_t id;
+  do {
+    id = next_id_++;
+  } while (id == 0 || snapshots_.count(id) > 0 || cursors_.count(id) > 0);
+  return id;
+}
+
 uintptr_t WasmDatabase::Scratch(uint32_t size) {
   if (size > kMaxScratch) {
     Fail(Status::InvalidArgument("argument of " + std::to_string(size) + " bytes exceeds the " +
@@ -155,7 +169,8 @@ uintptr_t WasmDatabase::Scratch(uint32_t size) {
 
 int WasmDatabase::Put(uint32_t key_size, uint32_t value_size) {
   if (int code = CheckOpen()) return code;
-  if (!ScratchHolds(uint64_t{key_size} + value_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  if (!ScratchHolds(uint64_t{key_size} + value_size))
+    return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   return Fail(db_->Put(WriteOptions(), Slice(scratch_.data(), key_size),
                        Slice(scratch_.data() + key_size, value_size)));
 }
@@ -227,7 +242,7 @@ uint32_t WasmDatabase::NewSnapshot() {
     Fail(Status::Busy("too many open snapshots (" + std::to_string(kMaxOpenSnapshots) + "): release some"));
     return 0;
   }
-  const uint32_t id = next_id_++;
+  const uint32_t id = NewId();
   snapshots_[id] = db_->GetSnapshot();
   return id;
 }
@@ -269,7 +284,7 @@ uint32_t WasmDatabase::NewCursor(bool has_lower, uint32_t lower_size, bool lower
   cursor->reverse = reverse;
   cursor->it = db_->NewIterator(options);
   cursor->Position();
-  const uint32_t id = next_id_++;
+  const uint32_t id = NewId();
   cursors_[id] = std::move(cursor);
   return id;
 }
@@ -278,10 +293,12 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   if (int code = CheckOpen()) return code;
   auto found = cursors_.find(id);
   if (found == cursors_.end()) return Fail(Status::InvalidArgument("unknown or closed cursor"));
+  if (max_entries == 0) return Fail(Status::InvalidArgument("max_entries must be > 0"));
   Cursor& c = *found->second;
   result_.assign(4, '\0');
   uint32_t count = 0;
-  while (count < max_entries && c.it->Valid() && !c.BeyondEnd() && (count == 0 || result_.size() < max_bytes)) {
+  while (count < max_entries && c.it->Valid() && !c.BeyondEnd() &&
+         (count == 0 || result_.size() < max_bytes)) {
     const Slice key = c.it->key(), value = c.it->value();
     AppendU32(&result_, static_cast<uint32_t>(key.size()));
     AppendU32(&result_, static_cast<uint32_t>(value.size()));
@@ -320,12 +337,15 @@ int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uin
   if (int code = CheckOpen()) return code;
   if (!has_begin) begin_size = 0;
   if (!has_end) end_size = 0;
-  if (!ScratchHolds(uint64_t{begin_size} + end_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  if (!ScratchHolds(uint64_t{begin_size} + end_size))
+    return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   const Slice begin(scratch_.data(), begin_size), end(scratch_.data() + begin_size, end_size);
   return Fail(db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr));
 }
 
-bool WasmDatabase::HasPendingWork() { return db_ && db_->HasPendingWork(); }
+bool WasmDatabase::HasPendingWork() {
+  return db_ && db_->HasPendingWork();
+}
 
 int WasmDatabase::RunPendingWork() {
   if (int code = CheckOpen()) return code;

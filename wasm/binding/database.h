@@ -97,6 +97,7 @@ class WasmDatabase {
   int CheckOpen();
   const Snapshot* FindSnapshot(uint32_t id, int* code);
   void SetResult(const char* data, size_t size);
+  uint32_t NewId();
 
   std::unique_ptr<CommitEnv> env_;
   std::unique_ptr<DB> db_;

@@ -35,6 +35,10 @@ class JsonWriter {
     Comma();
     out_ += std::to_string(v);
   }
+  void Int(int64_t v) {
+    Comma();
+    out_ += std::to_string(v);
+  }
   void Bool(bool v) {
     Comma();
     out_ += v ? "true" : "false";
@@ -140,7 +144,7 @@ void WriteTable(JsonWriter* w, const TableFileInfo& t) {
   w->Key("rawValueBytes");
   w->Unsigned(t.raw_value_bytes);
   w->Key("bloomBitsPerKey");
-  w->Unsigned(t.bloom_bits_per_key);
+  w->Int(t.bloom_bits_per_key);
   w->Key("beingCompacted");
   w->Bool(t.being_compacted);
   w->EndObject();
@@ -149,7 +153,7 @@ void WriteTable(JsonWriter* w, const TableFileInfo& t) {
 void WriteLevel(JsonWriter* w, const LevelStats& l) {
   w->BeginObject();
   w->Key("level");
-  w->Unsigned(l.level);
+  w->Int(l.level);
   w->Key("files");
   w->Unsigned(l.files);
   w->Key("bytes");
