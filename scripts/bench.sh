@@ -4,8 +4,16 @@
 # strata_bench (see `scripts/bench.sh --help`); results are also written as
 # JSON to build/bench/results.json.
 #
+# Then it builds the wasm package (scripts/build-wasm.sh) and runs
+# wasm/bench/bench.mjs: the same workloads through the JS API in Node, beside
+# native StrataDB's numbers from a run of its own, with the wasm/native ratio
+# (JSON: build/bench/wasm-results.json). Of the arguments, --num,
+# --compression, --workloads, --value_size and --seed go to it as well (it
+# runs compression none unless given one). STRATA_BENCH_WASM=0 skips it.
+#
 #   scripts/bench.sh                          # everything, 1M ops, both compressions
 #   scripts/bench.sh --num=100000 --compression=none --workloads=fillrandom,readrandom
+#   STRATA_BENCH_WASM=0 scripts/bench.sh      # the native comparison only
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,5 +27,21 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_
 # them would only slow itself down.
 cmake --build "$build" --target strata_bench -j2
 
+wasm_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --help | -h) exec "$build/tests/bench/strata_bench" "$@" ;;
+    --num=* | --compression=* | --workloads=* | --value_size=* | --seed=*) wasm_args+=("$arg") ;;
+  esac
+done
+
 # Ours first, so that a --json given by the caller wins.
-exec "$build/tests/bench/strata_bench" --json="$build/results.json" "$@"
+status=0
+"$build/tests/bench/strata_bench" --json="$build/results.json" "$@" || status=$?
+if [ "$status" -eq 2 ]; then exit 2; fi # bad flags: strata_bench said which
+
+if [ "${STRATA_BENCH_WASM:-1}" != 0 ]; then
+  bash "$root/scripts/build-wasm.sh"
+  node "$root/wasm/bench/bench.mjs" "${wasm_args[@]}" || status=$?
+fi
+exit "$status"

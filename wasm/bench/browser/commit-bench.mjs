@@ -17,7 +17,7 @@ try {
   const results = await page.evaluate(() => window.benchResults);
   if (results.error) throw new Error(results.error);
   console.log(`Chromium ${browser.context.browser()?.version() ?? ''}: median of ${rounds} rounds, ops/s`);
-  for (const r of results) console.log(`${String(r.opsPerSec).padStart(9)}  ${r.name} (${r.count} writes)`);
+  for (const r of results) console.log(`${String(r.opsPerSec).padStart(9)}  ${r.name} (${r.detail})`);
 } finally {
   await browser.close();
   await server.close();
