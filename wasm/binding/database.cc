@@ -54,6 +54,22 @@ struct WasmDatabase::Cursor {
     return c > 0 || (c == 0 && !upper_inclusive);
   }
 
+  void SeekTo(const Slice& target) {
+    if (!reverse) {
+      const int c = has_lower ? target.compare(lower) : 1;
+      if (c < 0 || (c == 0 && !lower_inclusive)) return Position();
+      return it->Seek(target);
+    }
+    const int c = has_upper ? target.compare(upper) : -1;
+    if (c > 0 || (c == 0 && !upper_inclusive)) return Position();
+    it->Seek(target);
+    if (!it->Valid()) {
+      if (it->status().ok()) it->SeekToLast();
+    } else if (it->key().compare(target) > 0) {
+      it->Prev();
+    }
+  }
+
   void Position() {
     if (!reverse) {
       if (!has_lower) return it->SeekToFirst();
@@ -81,7 +97,8 @@ WasmDatabase::~WasmDatabase() {
 int WasmDatabase::Fail(const Status& s) {
   if (s.ok()) return kOk;
   last_error_ = s.ToString();
-  return static_cast<int>(s.code());
+  last_code_ = static_cast<int>(s.code());
+  return last_code_;
 }
 
 int WasmDatabase::CheckOpen() {
@@ -315,6 +332,15 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   std::memcpy(&result_[0], &count, 4);
   SetResult(result_.data(), result_.size());
   return kOk;
+}
+
+int WasmDatabase::CursorSeek(uint32_t id, uint32_t target_size) {
+  if (int code = CheckOpen()) return code;
+  auto found = cursors_.find(id);
+  if (found == cursors_.end()) return Fail(Status::InvalidArgument("unknown or closed cursor"));
+  if (!ScratchHolds(target_size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  found->second->SeekTo(Slice(scratch_.data(), target_size));
+  return found->second->it->status().ok() ? kOk : Fail(found->second->it->status());
 }
 
 int WasmDatabase::CloseCursor(uint32_t id) {

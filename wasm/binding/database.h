@@ -45,9 +45,15 @@ class WasmDatabase {
   int Open(const std::string& dir, const OpenConfig& config);
   int Close();
 
+  // This object's address, for the plain C exports of the hot calls
+  // (bindings.cc).
+  uintptr_t Handle() { return reinterpret_cast<uintptr_t>(this); }
+
   uintptr_t Scratch(uint32_t size);
   uintptr_t Descriptor() const { return reinterpret_cast<uintptr_t>(descriptor_); }
   std::string LastError() const { return last_error_; }
+  // The code of the last failure (for the calls that answer an id, 0 on error).
+  int LastCode() const { return last_code_; }
 
   int Put(uint32_t key_size, uint32_t value_size);
   int Delete(uint32_t key_size);
@@ -73,6 +79,9 @@ class WasmDatabase {
   // Returns the code; the entry count is the first u32 of the result
   // (0: the cursor is exhausted).
   int CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes);
+  // Moves the cursor to the first key at or after the target in the scratch
+  // (at or before it when reverse), staying inside the cursor's bounds.
+  int CursorSeek(uint32_t id, uint32_t target_size);
   int CloseCursor(uint32_t id);
 
   int Sync();
@@ -105,6 +114,7 @@ class WasmDatabase {
   std::string result_;
   uintptr_t descriptor_[2] = {0, 0};
   std::string last_error_;
+  int last_code_ = 0;
   uint32_t next_id_ = 1;
   std::map<uint32_t, const Snapshot*> snapshots_;
   std::map<uint32_t, std::unique_ptr<Cursor>> cursors_;

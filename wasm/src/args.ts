@@ -19,7 +19,7 @@ export class ArgWriter {
   begin(size: number): void {
     if (size > this.capacity) {
       const ptr = this.raw.scratch(size);
-      if (ptr === 0) throw engineError(3, this.raw.lastError());
+      if (ptr === 0) throw engineError(this.raw.lastCode(), this.raw.lastError());
       this.ptr = ptr;
       this.capacity = size;
     }

@@ -14,7 +14,8 @@ export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
 export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 
 export const utf8Encoder = new TextEncoder();
-export const utf8Decoder = new TextDecoder('utf-8');
+// ignoreBOM: a leading U+FEFF is part of the string, not a byte order mark.
+export const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 // String.prototype.isWellFormed (Node 20, Chromium 111): a lone surrogate
 // cannot be encoded as UTF-8 and would silently become U+FFFD.

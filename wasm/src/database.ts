@@ -84,6 +84,8 @@ export class Snapshot {
 
 export class Database<K extends Encoding = Encoding, V extends Encoding = Encoding> {
   private readonly args: ArgWriter;
+  private readonly descriptor: number; // uint32 index of {pointer, length}
+  private readonly handle: number; // for the module's _strata_* calls
   private readonly committer: Committer;
   private readonly commitStats: CommitStats = {
     commits: 0,
@@ -108,6 +110,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     private readonly onClosed: () => void,
   ) {
     this.args = new ArgWriter(module, raw);
+    this.descriptor = raw.descriptor() >>> 2;
+    this.handle = raw.handle();
     this.committer = new Committer((durable) => this.commit(durable), settings.commitIntervalMs, () => {});
   }
 
@@ -137,7 +141,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.args.begin(maxByteLength(key) + maxByteLength(value));
       const keySize = this.args.bytes(key);
       const valueSize = this.args.bytes(value);
-      this.check(this.raw.put(keySize, valueSize));
+      this.check(this.module._strata_put(this.handle, keySize, valueSize));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -149,7 +153,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.checkWritable();
       checkKey(key);
       this.args.begin(maxByteLength(key));
-      this.check(this.raw.del(this.args.bytes(key)));
+      this.check(this.module._strata_delete(this.handle, this.args.bytes(key)));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -161,7 +165,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     try {
       this.checkWritable();
       this.encodeBatch(operations);
-      this.check(this.raw.write(this.args.size));
+      this.check(this.module._strata_write(this.handle, this.args.size));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -177,7 +181,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const snapshot = this.snapshotId(options?.snapshot);
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding');
     this.args.begin(maxByteLength(key));
-    const code = this.raw.get(this.args.bytes(key), snapshot);
+    const code = this.module._strata_get(this.handle, this.args.bytes(key), snapshot);
     if (code === NOT_FOUND) return undefined;
     this.check(code);
     const { heap, ptr, size } = this.result();
@@ -215,7 +219,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       opts.reverse === true,
       snapshot,
     );
-    if (cursor === 0) throw engineError(3, this.raw.lastError());
+    if (cursor === 0) throw engineError(this.raw.lastCode(), this.raw.lastError());
     const it = new EntryIterator<KE, VE>(this as Database, cursor, limit, keyEncoding, valueEncoding);
     this.finalizer.register(it, cursor, it);
     return it;
@@ -225,7 +229,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   snapshot(): Snapshot {
     this.checkOpen();
     const id = this.raw.newSnapshot();
-    if (id === 0) throw engineError(5, this.raw.lastError());
+    if (id === 0) throw engineError(this.raw.lastCode(), this.raw.lastError());
     return new Snapshot(this as Database, id);
   }
 
@@ -309,11 +313,18 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   // ---- internals used by EntryIterator and Snapshot
 
   /** @internal */
-  _cursorNext(cursor: number, maxEntries: number, maxBytes: number): { heap: Uint8Array; ptr: number } {
+  _cursorNext(cursor: number, maxEntries: number, maxBytes: number): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
-    this.check(this.raw.cursorNext(cursor, maxEntries, maxBytes));
-    const { heap, ptr } = this.result();
-    return { heap, ptr };
+    this.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes));
+    return this.result();
+  }
+
+  /** @internal */
+  _cursorSeek(cursor: number, target: Bytes): void {
+    this.checkOpen();
+    checkKey(target, 'seek target');
+    this.args.begin(maxByteLength(target));
+    this.check(this.module._strata_cursor_seek(this.handle, cursor, this.args.bytes(target)));
   }
 
   /** @internal */
@@ -363,13 +374,15 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   /** The bytes a call left in wasm memory. */
   private result(): { heap: Uint8Array; ptr: number; size: number } {
-    const desc = this.raw.descriptor() >>> 2;
     const u32 = this.module.HEAPU32;
-    return { heap: this.module.HEAPU8, ptr: u32[desc]!, size: u32[desc + 1]! };
+    return { heap: this.module.HEAPU8, ptr: u32[this.descriptor]!, size: u32[this.descriptor + 1]! };
   }
 
   private encodeBatch(operations: readonly BatchOperation[]): void {
     if (!Array.isArray(operations)) throw invalidArgument(`batch takes an array, got ${describe(operations)}`);
+    // Each field is read once, into ops: a getter cannot change what was
+    // checked and sized before it is encoded.
+    const ops: { put: boolean; key: Bytes; value: Bytes }[] = [];
     let bound = 0;
     for (let i = 0; i < operations.length; i++) {
       const op: unknown = operations[i];
@@ -378,24 +391,27 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       checkKey(key, `batch[${i}].key`);
       if (type === 'put') {
         checkValue(value);
+        ops.push({ put: true, key, value });
         bound += 9 + maxByteLength(key) + maxByteLength(value);
       } else if (type === 'delete') {
+        ops.push({ put: false, key, value: '' });
         bound += 5 + maxByteLength(key);
       } else {
         throw invalidArgument(`batch[${i}].type must be 'put' or 'delete', got ${describe(type)}`);
       }
     }
     if (bound > MAX_BATCH_BYTES) {
-      let exact = 0;
-      for (const op of operations) exact += 9 + byteLength(op.key) + (op.type === 'put' ? byteLength(op.value) : 0);
-      if (exact > MAX_BATCH_BYTES) throw invalidArgument(`batch exceeds ${MAX_BATCH_BYTES} bytes`);
+      // Strings were bounded at 3 bytes a character; size them exactly.
+      bound = 0;
+      for (const op of ops) bound += 9 + byteLength(op.key) + byteLength(op.value);
+      if (bound > MAX_BATCH_BYTES) throw invalidArgument(`batch of ${bound} bytes exceeds ${MAX_BATCH_BYTES}`);
     }
     this.args.begin(bound);
-    for (const op of operations) {
-      this.args.u8(op.type === 'put' ? 1 : 0);
+    for (const op of ops) {
+      this.args.u8(op.put ? 1 : 0);
       const keySizeAt = this.args.reserveU32();
       this.args.setU32(keySizeAt, this.args.bytes(op.key));
-      if (op.type === 'put') {
+      if (op.put) {
         const valueSizeAt = this.args.reserveU32();
         this.args.setU32(valueSizeAt, this.args.bytes(op.value));
       }
@@ -413,7 +429,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   /** Runs pending flushes and compactions one step per task. */
   private scheduleWork(): void {
-    if (this.workTimer !== undefined || !this.raw.hasPendingWork()) return;
+    if (this.workTimer !== undefined || this.module._strata_has_pending_work(this.handle) === 0) return;
     this.workTimer = setTimeout(() => {
       this.workTimer = undefined;
       if (this.state !== 'open') return;

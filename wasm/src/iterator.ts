@@ -1,8 +1,8 @@
 // Range reads: an engine cursor over a consistent view, read in chunks so
 // that one call into wasm returns many entries.
 import type { Database } from './database.js';
-import { type Bytes, type Decoded, type Encoding, checkKey, decode } from './bytes.js';
-import { invalidArgument } from './errors.js';
+import { type Bytes, type Decoded, type Encoding, checkKey, utf8Decoder } from './bytes.js';
+import { StrataError, invalidArgument } from './errors.js';
 
 /** Bounds of a key range; at most one lower and one upper bound. */
 export interface RangeOptions {
@@ -18,8 +18,10 @@ export interface Entry<K, V> {
 }
 
 // Entries per call into wasm, and the bytes after which a chunk stops.
+// Binary keys and values are views into one copy of their chunk, so a kept
+// one holds at most CHUNK_BYTES (plus its own size) alive.
 const CHUNK_ENTRIES = 256;
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** The validated form of a range. */
 export interface Range {
@@ -33,8 +35,9 @@ export function parseRange(options: RangeOptions): Range {
   const { gt, gte, lt, lte } = options;
   if (gt !== undefined && gte !== undefined) throw invalidArgument('give gt or gte, not both');
   if (lt !== undefined && lte !== undefined) throw invalidArgument('give lt or lte, not both');
-  const lower = gt ?? gte;
-  const upper = lt ?? lte;
+  // !== undefined, not ??: a null bound is an error, not "no bound".
+  const lower = gt !== undefined ? gt : gte;
+  const upper = lt !== undefined ? lt : lte;
   if (lower !== undefined) checkKey(lower, gt !== undefined ? 'gt' : 'gte');
   if (upper !== undefined) checkKey(upper, lt !== undefined ? 'lt' : 'lte');
   return { lower, lowerInclusive: gte !== undefined, upper, upperInclusive: lte !== undefined };
@@ -75,6 +78,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
   }
 
   next(): IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined> {
+    if (this.cursor !== 0 && this.db.closed) throw new StrataError('Closed', `database ${this.db.name} is closed`);
     if (this.position === this.buffer.length) this.fill();
     if (this.position === this.buffer.length) return { done: true, value: undefined };
     const entry = this.buffer[this.position]!;
@@ -85,6 +89,18 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
   return(): IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined> {
     this.close();
     return { done: true, value: undefined };
+  }
+
+  /**
+   * Moves to the first key at or after target (at or before it in reverse),
+   * within the iterator's range; entries read ahead are dropped. An
+   * iterator that reached its end or was closed has no cursor to move.
+   */
+  seek(target: Bytes): void {
+    if (this.cursor === 0) throw new StrataError('Closed', 'iterator is closed (or reached its end)');
+    this.db._cursorSeek(this.cursor, target);
+    this.buffer = [];
+    this.position = 0;
   }
 
   /** Releases the cursor. Later next() calls report the end. */
@@ -115,22 +131,33 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.position = 0;
     if (this.cursor === 0) return;
     if (this.remaining === 0) return this.close();
-    const { heap, ptr } = this.db._cursorNext(this.cursor, Math.min(this.remaining, CHUNK_ENTRIES), CHUNK_BYTES);
-    const count = readU32(heap, ptr);
+    const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, CHUNK_ENTRIES), CHUNK_BYTES);
+    const count = readU32(result.heap, result.ptr);
     if (count === 0) return this.close();
-    let p = ptr + 4;
+    // One copy of the chunk when bytes are handed out (views into it), else
+    // strings are decoded straight from wasm memory.
+    const binary = this.keyEncoding === 'binary' || this.valueEncoding === 'binary';
+    const src = binary ? result.heap.slice(result.ptr, result.ptr + result.size) : result.heap;
+    let p = (binary ? 0 : result.ptr) + 4;
     for (let i = 0; i < count; i++) {
-      const keySize = readU32(heap, p);
-      const valueSize = readU32(heap, p + 4);
+      const keySize = readU32(src, p);
+      const valueSize = readU32(src, p + 4);
       p += 8;
-      const key = decode(heap, p, keySize, this.keyEncoding);
+      const key = decodeFrom(src, p, keySize, this.keyEncoding);
       p += keySize;
-      const value = decode(heap, p, valueSize, this.valueEncoding);
+      const value = decodeFrom(src, p, valueSize, this.valueEncoding);
       p += valueSize;
       this.buffer.push({ key, value });
     }
     this.remaining -= count;
   }
+
+}
+
+// Binary results are views: src is then the chunk's own copy.
+function decodeFrom<E extends Encoding>(src: Uint8Array, p: number, size: number, encoding: E): Decoded<E> {
+  const view = src.subarray(p, p + size);
+  return (encoding === 'binary' ? view : utf8Decoder.decode(view)) as Decoded<E>;
 }
 
 function readU32(heap: Uint8Array, p: number): number {

@@ -18,13 +18,13 @@ export interface OpenConfig {
 export interface RawDatabase {
   open(dir: string, config: OpenConfig): number;
   close(): number;
+  /** The address the StrataModule._strata_* calls take. */
+  handle(): number;
   scratch(size: number): number;
   descriptor(): number;
   lastError(): string;
-  put(keySize: number, valueSize: number): number;
-  del(keySize: number): number;
-  write(size: number): number;
-  get(keySize: number, snapshotId: number): number;
+  /** The status code of the last failure. */
+  lastCode(): number;
   newSnapshot(): number;
   releaseSnapshot(id: number): number;
   newCursor(
@@ -37,12 +37,10 @@ export interface RawDatabase {
     reverse: boolean,
     snapshotId: number,
   ): number;
-  cursorNext(id: number, maxEntries: number, maxBytes: number): number;
   closeCursor(id: number): number;
   sync(): number;
   flush(): number;
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
-  hasPendingWork(): boolean;
   runPendingWork(): number;
   takeChanges(): string;
   statsJson(): string;
@@ -82,6 +80,15 @@ export interface IdbfsBackend {
 
 export interface StrataModule {
   Database: new () => RawDatabase;
+  // The calls made per key, as plain exports taking RawDatabase.handle()
+  // (wasm/binding/bindings.cc); status codes as RawDatabase's methods.
+  _strata_put(handle: number, keySize: number, valueSize: number): number;
+  _strata_delete(handle: number, keySize: number): number;
+  _strata_write(handle: number, size: number): number;
+  _strata_get(handle: number, keySize: number, snapshotId: number): number;
+  _strata_cursor_next(handle: number, cursor: number, maxEntries: number, maxBytes: number): number;
+  _strata_cursor_seek(handle: number, cursor: number, targetSize: number): number;
+  _strata_has_pending_work(handle: number): number;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   FS: EmscriptenFS;
