@@ -52,6 +52,24 @@ TEST_P(DBErrorsTest, WritesFailWithIOErrorWhileTheFileSystemFailsAndReadsStillWo
   EXPECT_EQ("1", Get("after"));
 }
 
+TEST_P(DBErrorsTest, AMissingTableFileIsCorruptionNotAMissingKey) {
+  Open();
+  STRATA_ASSERT_OK(Put("k", "v"));
+  STRATA_ASSERT_OK(db_->Flush());
+  Reopen();  // no table open in the table cache
+  const std::vector<std::string> tables = FilesOfType(env(), dir_, ".sst");
+  ASSERT_EQ(tables.size(), 1u);
+  STRATA_ASSERT_OK(env()->RemoveFile(dir_ + "/" + tables[0]));
+
+  std::string value;
+  Status s = db_->Get(ReadOptions(), "k", &value);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  auto it = db_->NewIterator(ReadOptions());
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+}
+
 TEST_P(DBErrorsTest, AnUnsyncedWriteAcceptedDuringErrorsIsNotReportedDurable) {
   Open();
   STRATA_ASSERT_OK(Put("a", "1", /*sync=*/true));

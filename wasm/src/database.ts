@@ -299,7 +299,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const closeError = closeCode === OK ? undefined : engineError(closeCode, this.raw.lastError());
     this.rawOpen = false;
     try {
-      if (!this.committer.failed) await this.committer.durable();
+      // Rejects with the failure if a commit failed before: what came after
+      // it is not durable, and close() must say so.
+      await this.committer.durable();
     } finally {
       this.committer.stop();
       this.state = 'closed';

@@ -20,6 +20,9 @@ export interface Entry<K, V> {
 // Entries per call into wasm, and the bytes after which a chunk stops.
 // Binary keys and values are views into one copy of their chunk, so a kept
 // one holds at most CHUNK_BYTES (plus its own size) alive.
+// A chunk starts small after creation or a seek and doubles per call, so
+// that a short read (a seek, then a few next()s) decodes few extra entries.
+const FIRST_CHUNK_ENTRIES = 16;
 const CHUNK_ENTRIES = 256;
 const CHUNK_BYTES = 64 * 1024;
 
@@ -64,6 +67,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
   private position = 0;
   private remaining: number;
   private cursor: number;
+  private chunkEntries = FIRST_CHUNK_ENTRIES;
 
   /** @internal Made by Database.iterator(). */
   constructor(
@@ -101,6 +105,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.db._cursorSeek(this.cursor, target);
     this.buffer = [];
     this.position = 0;
+    this.chunkEntries = FIRST_CHUNK_ENTRIES;
   }
 
   /** Releases the cursor. Later next() calls report the end. */
@@ -131,7 +136,8 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.position = 0;
     if (this.cursor === 0) return;
     if (this.remaining === 0) return this.close();
-    const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, CHUNK_ENTRIES), CHUNK_BYTES);
+    const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, this.chunkEntries), CHUNK_BYTES);
+    this.chunkEntries = Math.min(this.chunkEntries * 2, CHUNK_ENTRIES);
     const count = readU32(result.heap, result.ptr);
     if (count === 0) return this.close();
     // One copy of the chunk when bytes are handed out (views into it), else

@@ -6,7 +6,8 @@
 // and reads every stored timestamp per call, and trusts millisecond mtimes.
 // It stores exactly the paths the engine changed since the previous commit
 // (CommitEnv in wasm/binding reports them), in IDBFS's own record format, so
-// that the stock FS.syncfs(true) loads the database at the next open:
+// that IDBFS's own loader (IDBFS.syncfs populating this mount) reads the
+// database at the next open:
 //
 //   object store 'FILE_DATA' of the IndexedDB database named after the
 //   mount point; key: the file's absolute path; value:
@@ -57,7 +58,7 @@ export class MemoryStorage implements Storage {
 }
 
 export class IndexedDbStorage implements Storage {
-  private mounted = false;
+  private mount: unknown; // Emscripten's mount object, while mounted
 
   constructor(
     private readonly module: StrataModule,
@@ -67,10 +68,13 @@ export class IndexedDbStorage implements Storage {
   async load(): Promise<void> {
     const { FS, IDBFS } = this.module;
     FS.mkdirTree(this.dir);
-    FS.mount(IDBFS, {}, this.dir);
-    this.mounted = true;
+    this.mount = (FS.mount(IDBFS, {}, this.dir) as { mount: unknown }).mount;
+    // IDBFS.syncfs on this mount alone: FS.syncfs would reload every mounted
+    // database, dropping what the open ones have not committed yet.
     await new Promise<void>((resolve, reject) => {
-      FS.syncfs(true, (err) => (err ? reject(storageError(`loading ${this.dir} from IndexedDB`, err)) : resolve()));
+      IDBFS.syncfs(this.mount, true, (err) =>
+        err ? reject(storageError(`loading ${this.dir} from IndexedDB`, err)) : resolve(),
+      );
     });
   }
 
@@ -90,7 +94,7 @@ export class IndexedDbStorage implements Storage {
     });
     const db = await this.connection();
     return new Promise<CommitCounts>((resolve, reject) => {
-      let tx: IDBTransaction;
+      let tx: IDBTransaction | undefined;
       try {
         const options = durability === 'default' ? undefined : { durability };
         tx = db.transaction([this.module.IDBFS.DB_STORE_NAME], 'readwrite', options);
@@ -100,19 +104,27 @@ export class IndexedDbStorage implements Storage {
           else store.delete(path);
         }
       } catch (e) {
+        // Never land part of a commit: undo the requests already made.
+        try {
+          tx?.abort();
+        } catch {
+          // already finished or aborted
+        }
         reject(storageError('committing to IndexedDB', e));
         return;
       }
-      tx.oncomplete = () => resolve(counts);
-      tx.onabort = () => reject(storageError('committing to IndexedDB', tx.error ?? 'transaction aborted'));
+      const transaction = tx;
+      transaction.oncomplete = () => resolve(counts);
+      transaction.onabort = () =>
+        reject(storageError('committing to IndexedDB', transaction.error ?? 'transaction aborted'));
     });
   }
 
   release(): void {
     const { FS, IDBFS } = this.module;
-    if (this.mounted) {
+    if (this.mount !== undefined) {
       FS.unmount(this.dir);
-      this.mounted = false;
+      this.mount = undefined;
     }
     IDBFS.dbs[this.dir]?.close();
     delete IDBFS.dbs[this.dir];

@@ -76,6 +76,7 @@ export interface IdbfsBackend {
   dbs: Record<string, IDBDatabase | undefined>;
   DB_STORE_NAME: string;
   getDB(name: string, callback: (err: unknown, db?: IDBDatabase) => void): void;
+  syncfs(mount: unknown, populate: boolean, callback: (err: unknown) => void): void;
 }
 
 export interface StrataModule {

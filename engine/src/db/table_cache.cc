@@ -34,6 +34,8 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size, std::shared_pt
   std::string path = TableFileName(dir_, number);
   std::unique_ptr<RandomAccessFile> file;
   Status s = env_->NewRandomAccessFile(path, &file);
+  // The manifest names this table: its absence is damage, not a missing key.
+  if (s.IsNotFound()) return Status::Corruption(path + ": table file named by the manifest is missing");
   if (!s.ok()) return s;
   TableReadOptions options;
   options.block_cache = block_cache_;

@@ -1,0 +1,498 @@
+// The IDBFS behaviour the commit design relies on (wasm/src/storage.ts,
+// wasm/binding/commit_env.h): a commit is one IndexedDB transaction that
+// puts exactly the files changed since the previous commit and deletes the
+// removed ones; files are written once (only CURRENT is stored again, with
+// the manifest it names); the store holds exactly the engine's files; and
+// the stock Emscripten loader (FS.syncfs(true) at the next open) restores
+// them byte for byte.
+//
+// fake-indexeddb's IDBObjectStore.prototype.put/delete are wrapped for the
+// whole file to record every put (path, contents) and delete, grouped by
+// transaction.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
+import type { Database, Runtime } from '../dist/node.js';
+import {
+  type FileRecord,
+  bytesEqual,
+  directoryNames,
+  freshRuntime,
+  idbName,
+  liveTables,
+  prng,
+  randomBytes,
+  runtimeFS,
+  seedFor,
+  settle,
+  sleep,
+  storedFiles,
+  storedNames,
+} from './persist-helpers.js';
+
+const KiB = 1024;
+
+interface Op {
+  kind: 'put' | 'delete';
+  path: string;
+  contents?: Uint8Array;
+}
+
+interface TxRecord {
+  tx: IDBTransaction;
+  db: string; // the IndexedDB database name
+  durability: string;
+  ops: Op[];
+  completed: boolean;
+  aborted: boolean;
+}
+
+const transactions: TxRecord[] = [];
+const byTx = new Map<IDBTransaction, TxRecord>();
+
+function recordOp(tx: IDBTransaction, op: Op): void {
+  let rec = byTx.get(tx);
+  if (!rec) {
+    rec = {
+      tx,
+      db: tx.db.name,
+      durability: (tx as IDBTransaction & { durability?: string }).durability ?? 'default',
+      ops: [],
+      completed: false,
+      aborted: false,
+    };
+    const r = rec;
+    tx.addEventListener('complete', () => (r.completed = true));
+    tx.addEventListener('abort', () => (r.aborted = true));
+    byTx.set(tx, rec);
+    transactions.push(rec);
+  }
+  rec.ops.push(op);
+}
+
+const originalPut = IDBObjectStore.prototype.put;
+const originalDelete = IDBObjectStore.prototype.delete;
+
+beforeAll(() => {
+  IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+    const contents = (value as Partial<FileRecord> | null)?.contents;
+    recordOp(this.transaction, {
+      kind: 'put',
+      path: String(key),
+      ...(contents instanceof Uint8Array ? { contents: contents.slice() } : {}),
+    });
+    return originalPut.call(this, value, key);
+  } as typeof IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.delete = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+    recordOp(this.transaction, { kind: 'delete', path: String(key) });
+    return originalDelete.call(this, key);
+  } as typeof IDBObjectStore.prototype.delete;
+});
+
+afterAll(() => {
+  IDBObjectStore.prototype.put = originalPut;
+  IDBObjectStore.prototype.delete = originalDelete;
+});
+
+/** The write transactions on database `name` recorded from index `from` on. */
+function commitsOf(name: string, from = 0): TxRecord[] {
+  return transactions.slice(from).filter((t) => t.db === idbName(name));
+}
+const puts = (t: TxRecord) => t.ops.filter((o) => o.kind === 'put');
+const deletes = (t: TxRecord) => t.ops.filter((o) => o.kind === 'delete');
+const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+const WAL = /^\d{6}\.wal$/;
+const SST = /^\d{6}\.sst$/;
+const MANIFEST = /^MANIFEST-\d{6}$/;
+
+/** Checks one commit's shape: each path at most once, all under the mount. */
+function expectWellFormed(name: string, t: TxRecord): void {
+  const paths = t.ops.map((o) => o.path);
+  expect(new Set(paths).size, `a commit names each path once: ${paths.join(' ')}`).toBe(paths.length);
+  for (const p of paths) expect(p.startsWith(`${idbName(name)}/`)).toBe(true);
+  for (const p of puts(t)) expect(p.contents, `contents of ${p.path}`).toBeInstanceOf(Uint8Array);
+}
+
+describe('what a commit stores', () => {
+  it('a durable write stores its new WAL segment and nothing else', async () => {
+    const name = 'one-wal';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    const db = await runtime.open(name);
+    let mark = transactions.length;
+    await db.put('first', '1');
+    const [first, ...more] = commitsOf(name, mark);
+    expect(more).toEqual([]);
+    expectWellFormed(name, first!);
+    // The first commit also stores the database's initial manifest.
+    const firstPuts = puts(first!).map((o) => base(o.path));
+    expect(firstPuts.filter((n) => WAL.test(n))).toHaveLength(1);
+    expect(firstPuts.filter((n) => MANIFEST.test(n))).toHaveLength(1);
+    expect(firstPuts).toContain('CURRENT');
+    expect(firstPuts).toHaveLength(3);
+
+    const stored = new Set(puts(first!).map((o) => o.path));
+    for (let i = 0; i < 30; i++) {
+      mark = transactions.length;
+      await db.put(`k${i}`, `value ${i}`);
+      const commits = commitsOf(name, mark);
+      expect(commits, `commits of write ${i}`).toHaveLength(1);
+      const t = commits[0]!;
+      expectWellFormed(name, t);
+      expect(deletes(t), `deletes of write ${i}`).toEqual([]);
+      expect(puts(t)).toHaveLength(1);
+      const { path, contents } = puts(t)[0]!;
+      expect(base(path)).toMatch(WAL);
+      expect(stored.has(path), `${path} is new`).toBe(false);
+      expect(contents!.length).toBeGreaterThan(0);
+      stored.add(path);
+    }
+    expect(await storedNames(factory, name)).toHaveLength(3 + 30);
+    await db.close();
+  });
+
+  it('writes issued together share one commit and one WAL segment', async () => {
+    const name = 'group';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    const db = await runtime.open(name);
+    await db.put('warm', 'up');
+    const mark = transactions.length;
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) writes.push(db.put(`g${i}`, 'x'.repeat(100)));
+    writes.push(db.delete('warm'));
+    writes.push(
+      db.batch([
+        { type: 'put', key: 'b1', value: '1' },
+        { type: 'put', key: 'b2', value: '2' },
+      ]),
+    );
+    await Promise.all(writes);
+    const commits = commitsOf(name, mark);
+    expect(commits).toHaveLength(1);
+    expect(deletes(commits[0]!)).toEqual([]);
+    const stored = puts(commits[0]!);
+    expect(stored).toHaveLength(1);
+    expect(base(stored[0]!.path)).toMatch(WAL);
+    expect(stored[0]!.contents!.length).toBeGreaterThan(50 * 100);
+    await db.close();
+  });
+
+  it('stores one file for a small write however many files the database holds', async () => {
+    const name = 'many-files';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    const db = await runtime.open(name, { memtableBytes: 64 * KiB });
+    const smallWriteStores = async (label: string): Promise<void> => {
+      await settle(db); // no background work (a trivial move, say) in the measured commit
+      const mark = transactions.length;
+      await db.put(`a-small-${label}`, 'v'); // keys below the tables' ranges
+      const commits = commitsOf(name, mark);
+      expect(commits, label).toHaveLength(1);
+      expect(deletes(commits[0]!), label).toEqual([]);
+      expect(puts(commits[0]!).map((o) => base(o.path)), label).toEqual([expect.stringMatching(WAL)]);
+    };
+    await db.put('a-warm', 'up'); // the first commit also stores the initial manifest
+    await smallWriteStores('at first');
+    // Tables with disjoint key ranges: compactions move them down whole.
+    for (let t = 0; t < 40; t++) {
+      await db.put(`t${String(t).padStart(3, '0')}`, 'x'.repeat(100));
+      await db.flush();
+    }
+    // flush() schedules no background work; the next write does.
+    await db.put('a-kick', 'v');
+    await settle(db);
+    const tables = liveTables(db.stats());
+    expect(tables.length).toBeGreaterThanOrEqual(30);
+    const storedTables = (await storedNames(factory, name)).filter((n) => SST.test(n));
+    expect(storedTables).toEqual(tables);
+    await smallWriteStores('with 30+ tables');
+    // And a deferred write made durable by sync().
+    await settle(db);
+    const mark = transactions.length;
+    await db.put('deferred', 'v', { durable: false });
+    await db.sync();
+    const commits = commitsOf(name, mark);
+    expect(commits).toHaveLength(1);
+    expect(commits[0]!.ops.map((o) => `${o.kind} ${base(o.path)}`)).toEqual([expect.stringMatching(/^put \d{6}\.wal$/)]);
+    await db.close();
+  });
+
+  it('makes every commit one transaction, counted by the commit stats; a durable write resolves after it completes', async () => {
+    const seed = seedFor('commit transactions');
+    const rand = prng(seed);
+    const name = 'one-tx';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    const db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 2 });
+    const mark = transactions.length;
+    const allCommitted = (what: string) => {
+      for (const t of commitsOf(name, mark)) {
+        expect(t.aborted, what).toBe(false);
+        expect(t.completed, `${what}: every commit started before it has completed`).toBe(true);
+      }
+    };
+    const pending: Promise<void>[] = [];
+    for (let op = 0; op < 500; op++) {
+      const k = `k${(rand() * 300) | 0}`;
+      const r = rand();
+      if (r < 0.35) {
+        await db.put(k, randomBytes(rand, (rand() * 2000) | 0));
+        allCommitted(`durable put ${op}`);
+      } else if (r < 0.7) {
+        void db.put(k, randomBytes(rand, (rand() * 2000) | 0), { durable: false });
+      } else if (r < 0.8) {
+        pending.push(db.delete(k).then(() => allCommitted(`delete ${op}`)));
+      } else if (r < 0.9) {
+        pending.push(
+          db
+            .batch([
+              { type: 'put', key: k, value: 'batch' },
+              { type: 'delete', key: `${k}x` },
+            ])
+            .then(() => allCommitted(`batch ${op}`)),
+        );
+      } else if (r < 0.93) {
+        await db.flush();
+        allCommitted(`flush ${op}`);
+      } else if (r < 0.95) {
+        await db.compact();
+        allCommitted(`compact ${op}`);
+      } else {
+        await sleep((rand() * 4) | 0); // timer commits of deferred writes and background work
+      }
+    }
+    await Promise.all(pending);
+    await db.sync();
+    allCommitted('sync');
+    const stats = db.stats();
+    const commits = commitsOf(name, mark);
+    for (const t of commits) expectWellFormed(name, t);
+    expect(stats.flushes).toBeGreaterThan(0);
+    expect(stats.compactions).toBeGreaterThan(0);
+    expect(commits.length).toBe(stats.commits.commits);
+    expect(commits.reduce((n, t) => n + puts(t).length, 0)).toBe(stats.commits.filesStored);
+    expect(commits.reduce((n, t) => n + deletes(t).length, 0)).toBe(stats.commits.filesDeleted);
+    expect(commits.reduce((n, t) => n + puts(t).reduce((b, o) => b + o.contents!.length, 0), 0)).toBe(
+      stats.commits.bytesStored,
+    );
+    await db.close();
+  });
+
+  it('asks IndexedDB for idbDurability on commits a writer awaits, and relaxed on timer commits', async () => {
+    const cases: { options: { idbDurability?: 'strict' | 'relaxed' | 'default' }; awaited: string }[] = [
+      { options: {}, awaited: 'strict' },
+      { options: { idbDurability: 'relaxed' }, awaited: 'relaxed' },
+      { options: { idbDurability: 'default' }, awaited: 'default' },
+    ];
+    for (const { options, awaited } of cases) {
+      const name = `durability-${awaited}`;
+      const runtime = await freshRuntime(new IDBFactory());
+      const db = await runtime.open(name, { ...options, commitIntervalMs: 1 });
+      let mark = transactions.length;
+      await db.put('durable', 'v');
+      expect(commitsOf(name, mark).map((t) => t.durability)).toEqual([awaited]);
+      mark = transactions.length;
+      await db.put('deferred', 'v', { durable: false });
+      for (let i = 0; i < 5000 && commitsOf(name, mark).length === 0; i++) await sleep(1);
+      expect(commitsOf(name, mark).map((t) => t.durability)).toEqual(['relaxed']);
+      mark = transactions.length;
+      await db.put('deferred2', 'v', { durable: false });
+      await db.sync(); // a writer waits: the commit is durable
+      expect(commitsOf(name, mark).map((t) => t.durability)).toEqual([awaited]);
+      await db.close();
+    }
+  });
+});
+
+describe('files are written once', () => {
+  it('stores every path once, except CURRENT, which comes with the manifest it names', async () => {
+    const seed = seedFor('write-once');
+    const rand = prng(seed);
+    const name = 'write-once';
+    const factory = new IDBFactory();
+    const mark = transactions.length;
+    const work = async (db: Database<'utf8', 'utf8'>, ops: number) => {
+      for (let op = 0; op < ops; op++) {
+        const k = `w${(rand() * 200) | 0}`;
+        const r = rand();
+        if (r < 0.5) await db.put(k, 'v'.repeat((rand() * 3000) | 0));
+        else if (r < 0.8) void db.put(k, 'd'.repeat((rand() * 3000) | 0), { durable: false });
+        else if (r < 0.9) await db.delete(k);
+        else if (r < 0.94) await db.flush();
+        else if (r < 0.96) await db.compact();
+        else await sleep(2);
+      }
+      await sleep(5);
+      await db.sync();
+    };
+    // Session 1: closed cleanly.
+    let runtime = await freshRuntime(factory);
+    let db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 2 });
+    await work(db, 300);
+    await db.close();
+    // Session 2: recovers the WAL, then crashes (dropped without close). It
+    // is let go idle first, so that no background work of it commits to
+    // the factory that session 3 uses.
+    runtime = await freshRuntime(factory);
+    db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 2 });
+    await work(db, 300);
+    await db.put('kick', 'v'); // schedules background work left by a last flush or compact
+    await settle(db);
+    // Session 3: recovers after the crash, closes cleanly.
+    runtime = await freshRuntime(factory);
+    db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 2 });
+    await work(db, 300);
+    await db.close();
+
+    const commits = commitsOf(name, mark);
+    const contentsByPath = new Map<string, Uint8Array[]>();
+    const deletedAt = new Map<string, number>();
+    commits.forEach((t, i) => {
+      expectWellFormed(name, t);
+      for (const o of t.ops) {
+        if (o.kind === 'delete') {
+          deletedAt.set(o.path, i);
+          continue;
+        }
+        if (base(o.path) !== 'CURRENT') {
+          expect(deletedAt.has(o.path), `${o.path} is stored again after its delete`).toBe(false);
+        }
+        const list = contentsByPath.get(o.path) ?? [];
+        list.push(o.contents!);
+        contentsByPath.set(o.path, list);
+      }
+    });
+    let currentPuts = 0;
+    const currentContents = new Set<string>();
+    for (const [path, list] of contentsByPath) {
+      if (base(path) === 'CURRENT') {
+        currentPuts += list.length;
+        for (const c of list) currentContents.add(Buffer.from(c).toString());
+        continue;
+      }
+      expect(list.length, `${path} is stored once`).toBe(1);
+    }
+    // CURRENT is replaced by rename, so it is stored again, each time naming a new manifest.
+    expect(currentPuts).toBeGreaterThan(3);
+    expect(currentContents.size).toBe(currentPuts);
+    for (const t of commits) {
+      const manifests = puts(t).filter((o) => MANIFEST.test(base(o.path)));
+      const current = puts(t).filter((o) => base(o.path) === 'CURRENT');
+      expect(manifests.length).toBeLessThanOrEqual(1);
+      expect(current.length).toBe(manifests.length);
+      if (current.length === 1) {
+        expect(Buffer.from(current[0]!.contents!).toString()).toBe(`${base(manifests[0]!.path)}\n`);
+      }
+    }
+    // What is stored now is the last stored version of each path.
+    const stored = await storedFiles(factory, name);
+    for (const [path, record] of stored) {
+      const list = contentsByPath.get(path);
+      expect(list, `${path} was put by a recorded commit`).toBeDefined();
+      expect(bytesEqual(record.contents, list![list!.length - 1]!)).toBe(true);
+    }
+  });
+});
+
+describe('the store mirrors the engine directory', () => {
+  it('holds exactly the engine files after each commit; obsolete files are deleted', async () => {
+    const seed = seedFor('store mirrors directory');
+    const rand = prng(seed);
+    const name = 'mirror';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    // A long interval: only the awaited commits below reach storage.
+    const db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 60_000 });
+    const mark = transactions.length;
+    const expectMirror = async (what: string) => {
+      const dir = directoryNames(runtime, name).filter((n) => n !== 'LOCK');
+      const FS = runtimeFS(runtime);
+      const contents = new Map(dir.map((n) => [n, FS.readFile(`${idbName(name)}/${n}`)] as const));
+      const stored = await storedFiles(factory, name);
+      expect([...stored.keys()].map(base).sort(), what).toEqual(dir);
+      for (const [path, record] of stored) {
+        expect(bytesEqual(record.contents, contents.get(base(path))!), `${what}: contents of ${path}`).toBe(true);
+      }
+      expect(dir.filter((n) => n.endsWith('.tmp')), what).toEqual([]);
+    };
+    for (let round = 0; round < 12; round++) {
+      for (let op = 0; op < 40; op++) {
+        const k = `m${(rand() * 300) | 0}`;
+        if (rand() < 0.8) void db.put(k, randomBytes(rand, (rand() * 3000) | 0), { durable: false });
+        else void db.delete(k, { durable: false });
+        if (rand() < 0.1) await sleep(0); // background flushes and compactions
+      }
+      if (round % 4 === 3) await db.compact();
+      // Background work may run while a commit is in flight (and is stored
+      // by the next one): compare once there is none left.
+      await settle(db);
+      await expectMirror(`round ${round}`);
+    }
+    await db.compact();
+    await settle(db);
+    await expectMirror('after compact');
+    const stats = db.stats();
+    expect(stats.compactions).toBeGreaterThan(0);
+    const names = await storedNames(factory, name);
+    expect(names.filter((n) => SST.test(n))).toEqual(liveTables(stats));
+    const manifests = names.filter((n) => MANIFEST.test(n));
+    expect(manifests).toHaveLength(1);
+    const current = (await storedFiles(factory, name)).get(`${idbName(name)}/CURRENT`);
+    expect(Buffer.from(current!.contents).toString()).toBe(`${manifests[0]}\n`);
+    // Every table or manifest ever stored but no longer live was deleted by a commit.
+    const everStored = new Set(commitsOf(name, mark).flatMap((t) => puts(t).map((o) => base(o.path))));
+    const obsolete = [...everStored].filter((n) => (SST.test(n) || MANIFEST.test(n)) && !names.includes(n));
+    expect(obsolete.length).toBeGreaterThan(0);
+    const deleted = new Set(commitsOf(name, mark).flatMap((t) => deletes(t).map((o) => base(o.path))));
+    for (const n of obsolete) expect(deleted.has(n), `${n} was deleted`).toBe(true);
+    await db.close();
+  });
+
+  it('is what the stock Emscripten loader restores at the next open, byte for byte', async () => {
+    const name = 'loader';
+    const factory = new IDBFactory();
+    const rand = prng(11);
+    const first = await freshRuntime(factory);
+    const db = await first.open(name, { memtableBytes: 64 * KiB });
+    for (let i = 0; i < 300; i++) await db.put(`l${i % 120}`, randomBytes(rand, (rand() * 2000) | 0));
+    await db.compact();
+    for (let i = 0; i < 50; i++) await db.put(`l${i}`, 'again');
+    await db.flush(); // no WAL left to replay: the next open changes nothing
+    const expected = db.scan();
+    await db.close();
+    const stored = await storedFiles(factory, name);
+    expect(stored.size).toBeGreaterThan(2);
+
+    const runtime: Runtime = await freshRuntime(factory);
+    const again = await runtime.open(name);
+    const FS = runtimeFS(runtime);
+    expect(directoryNames(runtime, name).filter((n) => n !== 'LOCK')).toEqual([...stored.keys()].map(base).sort());
+    for (const [path, record] of stored) {
+      const stat = FS.stat(path);
+      expect(FS.isFile(stat.mode), path).toBe(true);
+      expect(stat.mode, path).toBe(record.mode);
+      expect(stat.mtime.getTime(), path).toBe(record.timestamp.getTime());
+      expect(bytesEqual(FS.readFile(path), record.contents), path).toBe(true);
+    }
+    expect(again.scan()).toEqual(expected);
+    await again.close();
+  });
+});
+
+it('never stores the LOCK file, the engine\'s own', async () => {
+  const name = 'lock';
+  const factory = new IDBFactory();
+  const runtime = await freshRuntime(factory);
+  const mark = transactions.length;
+  const db = await runtime.open(name);
+  expect(directoryNames(runtime, name)).toContain('LOCK');
+  await db.put('k', 'v');
+  await db.flush();
+  await db.close();
+  const ops = commitsOf(name, mark).flatMap((t) => t.ops);
+  expect(ops.length).toBeGreaterThan(0);
+  for (const o of ops) expect(base(o.path)).not.toBe('LOCK');
+  expect(await storedNames(factory, name)).not.toContain('LOCK');
+  for (const t of transactions) for (const o of t.ops) expect(base(o.path)).not.toBe('LOCK');
+});
