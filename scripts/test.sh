@@ -7,13 +7,13 @@
 # under AddressSanitizer + UndefinedBehaviorSanitizer, then the wasm build
 # and the Vitest suites of the TypeScript package (wasm/test, in Node), and
 # the package in headless Chromium (wasm/test-browser). Ends
-# with one line totalling every suite: "tests: N passed, N failed".
+# with one line totalling every suite: "tests: N passed, N failed, N skipped".
 #
 # Long randomized and crash runs take a bounded budget by default; raise it
 # with STRATA_MODEL_OPS (model test operations) and STRATA_KILL_ROUNDS
-# (fork + SIGKILL rounds), STRATA_JS_MODEL_OPS and STRATA_JS_MEMORY_OPS (the
-# Vitest model and memory tests). STRATA_SKIP_SANITIZERS=1 skips the
-# sanitizer pass.
+# (fork + SIGKILL rounds), STRATA_JS_MODEL_OPS, STRATA_JS_WORKLOAD_OPS and
+# STRATA_JS_MEMORY_OPS (the Vitest model, workload and memory tests).
+# STRATA_SKIP_SANITIZERS=1 skips the sanitizer pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

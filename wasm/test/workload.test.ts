@@ -2,7 +2,7 @@
 // must not keep growing memory.
 //
 //   STRATA_SEED=<n>              replay a workload (the seed is printed)
-//   STRATA_WORKLOAD_OPS=<n>      random operations after the initial load (150,000)
+//   STRATA_JS_WORKLOAD_OPS=<n>      random operations after the initial load (150,000)
 //   STRATA_JS_MEMORY_OPS=<n>     operations of the memory-flatness run (1,000,000)
 import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
@@ -198,7 +198,7 @@ describe('memory stays flat over a long mixed run', () => {
 
 describe('100,000-key random workload against a Map', () => {
   const KEYS = 100_000;
-  const OPS = envInt('STRATA_WORKLOAD_OPS', 150_000);
+  const OPS = envInt('STRATA_JS_WORKLOAD_OPS', 150_000);
 
   // Key i in one of four forms: ASCII, 2-byte UTF-8, 4-byte UTF-8, binary
   // with 0x00 and 0xff. `input` is what is written, `bytes` its UTF-8 form.
