@@ -30,11 +30,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Node.js 20+ runs the TypeScript build, Vitest and the wasm benchmark.
-# Debian 12's own nodejs is 18, too old for them: this kind of machine comes
-# with Node 20, which is what we check for.
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+# Node.js 20.19+ runs the TypeScript build, Vitest (Vite 8 wants 20.19) and
+# the wasm benchmark. Debian 12's own nodejs is 18, too old for them: this
+# kind of machine comes with Node 20, which is what we check for.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+  echo "setup: Node.js 20.19 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi

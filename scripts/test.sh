@@ -67,6 +67,7 @@ fi
 
 # The wasm build, a strict type check of the package and its tests, then
 # Vitest (its JSON report gives the counts).
+wasm_built=0
 run_wasm_suite() {
   echo "=== wasm: build"
   if ! bash scripts/build-wasm.sh; then
@@ -74,15 +75,16 @@ run_wasm_suite() {
     total_failed=$((total_failed + 1))
     return
   fi
+  wasm_built=1
   echo "=== wasm: type check"
   if ! (cd wasm && npx tsc -p tsconfig.test.json); then
     echo "=== wasm: type check FAILED"
     total_failed=$((total_failed + 1))
   fi
   echo "=== wasm: vitest"
-  local report=$PWD/build/vitest.json
+  local report=$PWD/build/vitest.json status=0
   rm -f "$report"
-  (cd wasm && npx vitest run --reporter=default --reporter=json --outputFile="$report")
+  (cd wasm && npx vitest run --reporter=default --reporter=json --outputFile="$report") || status=$?
   if [ ! -f "$report" ]; then
     echo "=== wasm: no vitest report"
     total_failed=$((total_failed + 1))
@@ -95,6 +97,12 @@ run_wasm_suite() {
       !f.assertionResults.some((a) => a.status === "failed")).length;
     console.log(r.numPassedTests, r.numFailedTests + broken, r.numPendingTests + r.numTodoTests)' "$report")
   read -r passed failed skipped <<<"$counts"
+  # Vitest fails a run for errors outside any test (an unhandled rejection)
+  # that its report does not count.
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "=== wasm: vitest exited $status with no failed test: counted as one failure"
+    failed=1
+  fi
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
   total_skipped=$((total_skipped + skipped))
@@ -104,20 +112,25 @@ run_wasm_suite
 # The package in headless Chromium (node --test; TAP summary lines).
 run_browser_suite() {
   echo "=== browser: node --test wasm/test-browser"
-  local log=build/browser-tests.log
-  (cd wasm && node --test --test-reporter=tap test-browser/) 2>&1 | tee "$log"
-  local passed failed
+  local log=build/browser-tests.log status=0
+  (cd wasm && node --test --test-reporter=tap --test-timeout=300000 test-browser/*.test.mjs) 2>&1 | tee "$log" ||
+    status=$?
+  local passed failed cancelled
   passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
   failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+  cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$log" | tail -1)
   if [ -z "$passed" ] || [ -z "$failed" ]; then
     echo "=== browser: no summary"
     total_failed=$((total_failed + 1))
     return
   fi
+  failed=$((failed + ${cancelled:-0}))
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
 }
-[ -f wasm/dist/strata.wasm ] && run_browser_suite
+# Only on this run's build: never on a stale wasm/dist.
+[ "$wasm_built" -eq 1 ] && run_browser_suite
 
 echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 [ "$total_failed" -eq 0 ]

@@ -21,22 +21,38 @@ src=$prefix/src
 rm -rf "$prefix/include" "$prefix/lib"
 mkdir -p "$src" "$prefix/include" "$prefix/lib"
 
-# apt-get source needs deb-src entries: a twin of every deb entry.
-if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+# apt-get source needs deb-src entries: a twin of each of Debian's own deb
+# entries (third-party ones may have no sources to offer).
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+add_deb_src() {
+  shopt -s nullglob
   for f in /etc/apt/sources.list.d/*.sources; do
+    grep -q 'debian.org' "$f" || continue
     sed 's/^Types: deb$/Types: deb-src/' "$f" | $SUDO tee "${f%.sources}-src.sources" >/dev/null
   done
+  shopt -u nullglob
   if [ -f /etc/apt/sources.list ]; then
-    grep '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' | $SUDO tee /etc/apt/sources.list.d/strata-src.list >/dev/null
+    grep -E '^deb .*debian\.org' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
+      $SUDO tee /etc/apt/sources.list.d/strata-src.list >/dev/null || true
   fi
+}
+if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -rqs '^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  add_deb_src
   $SUDO apt-get update -qq
 fi
 
+# Downloads a source package's files, refreshing the package lists once if
+# they are stale or were cleaned.
+fetch_source() {
+  ls "$1"_*.orig.tar.* >/dev/null 2>&1 && return
+  apt-get source --download-only "$1" >/dev/null 2>&1 ||
+    { $SUDO apt-get update -qq && apt-get source --download-only "$1" >/dev/null; }
+}
+
 cd "$src"
-ls zlib_*.orig.tar.* >/dev/null 2>&1 || apt-get source --download-only zlib >/dev/null
-ls protobuf_*.orig.tar.* >/dev/null 2>&1 || apt-get source --download-only protobuf >/dev/null
+fetch_source zlib
+fetch_source protobuf
 
 echo "wasm-deps: zlib"
 rm -rf zlib && mkdir zlib && tar -xf zlib_*.orig.tar.* -C zlib --strip-components=1

@@ -460,13 +460,13 @@ TEST_F(BindingDatabaseTest, BadOpenConfigIsRejected) {
   const Case cases[] = {
       {"memtable 64 KiB - 1", MemtableBytes((64 << 10) - 1), "memtable size"},
       {"memtable 0", MemtableBytes(0), "memtable size"},
-      {"memtable 1 GiB + 1", MemtableBytes((1 << 30) + 1.0), "memtable size"},
+      {"memtable 64 MiB + 1", MemtableBytes((64 << 20) + 1.0), "memtable size"},
       {"memtable NaN", MemtableBytes(nan), "memtable size"},
       {"memtable inf", MemtableBytes(inf), "memtable size"},
       {"memtable -inf", MemtableBytes(-inf), "memtable size"},
       {"cache -1", CacheBytes(-1), "block cache size"},
       {"cache NaN", CacheBytes(nan), "block cache size"},
-      {"cache 1 GiB + 1", CacheBytes((1 << 30) + 1.0), "block cache size"},
+      {"cache 256 MiB + 1", CacheBytes((256 << 20) + 1.0), "block cache size"},
       {"bloom 31", BloomBits(31), "bloom bits"},
       {"bloom -1", BloomBits(-1), "bloom bits"},
       {"zlib 0", ZlibLevel(0), "zlib level"},
@@ -490,9 +490,9 @@ TEST_F(BindingDatabaseTest, BoundaryOpenConfigValuesAreAccepted) {
   plain.paranoid_checks = false;
   const std::pair<const char*, OpenConfig> cases[] = {
       {"memtable 64 KiB", MemtableBytes(64 << 10)},
-      {"memtable 1 GiB", MemtableBytes(1 << 30)},
+      {"memtable 64 MiB", MemtableBytes(64 << 20)},
       {"cache 0", CacheBytes(0)},
-      {"cache 1 GiB", CacheBytes(1 << 30)},
+      {"cache 256 MiB", CacheBytes(256 << 20)},
       {"bloom 0", BloomBits(0)},
       {"bloom 30", BloomBits(30)},
       {"zlib 1", ZlibLevel(1)},

@@ -18,8 +18,12 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE int strata_put(WasmDatabase* db, uint32_t key_size, uint32_t value_size) {
   return db->Put(key_size, value_size);
 }
-EMSCRIPTEN_KEEPALIVE int strata_delete(WasmDatabase* db, uint32_t key_size) { return db->Delete(key_size); }
-EMSCRIPTEN_KEEPALIVE int strata_write(WasmDatabase* db, uint32_t size) { return db->Write(size); }
+EMSCRIPTEN_KEEPALIVE int strata_delete(WasmDatabase* db, uint32_t key_size) {
+  return db->Delete(key_size);
+}
+EMSCRIPTEN_KEEPALIVE int strata_write(WasmDatabase* db, uint32_t size) {
+  return db->Write(size);
+}
 EMSCRIPTEN_KEEPALIVE int strata_get(WasmDatabase* db, uint32_t key_size, uint32_t snapshot_id) {
   return db->Get(key_size, snapshot_id);
 }
@@ -30,7 +34,9 @@ EMSCRIPTEN_KEEPALIVE int strata_cursor_next(WasmDatabase* db, uint32_t id, uint3
 EMSCRIPTEN_KEEPALIVE int strata_cursor_seek(WasmDatabase* db, uint32_t id, uint32_t target_size) {
   return db->CursorSeek(id, target_size);
 }
-EMSCRIPTEN_KEEPALIVE int strata_has_pending_work(WasmDatabase* db) { return db->HasPendingWork() ? 1 : 0; }
+EMSCRIPTEN_KEEPALIVE int strata_has_pending_work(WasmDatabase* db) {
+  return db->HasPendingWork() ? 1 : 0;
+}
 
 }  // extern "C"
 

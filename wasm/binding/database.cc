@@ -15,6 +15,8 @@ constexpr uint64_t kMaxScratch = kMaxBatchSize + 64;
 // Bounds on what a caller can hold open at once, so that a leaking caller
 // gets an error instead of growing memory without limit.
 constexpr size_t kMaxOpenCursors = 10000;
+constexpr double kMaxWriteBufferBytes = 64 << 20;
+constexpr double kMaxBlockCacheBytes = 256 << 20;
 constexpr size_t kMaxOpenSnapshots = 10000;
 // Each commit to IndexedDB closes a WAL segment. Flushing the memtable after
 // this many keeps the files that a database holds, and that open loads and
@@ -118,11 +120,13 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   if (db_) return Fail(Status::InvalidArgument("database is already open"));
   if (dir.empty() || dir[0] != '/')
     return Fail(Status::InvalidArgument("directory must be an absolute path"));
-  if (!(config.write_buffer_bytes >= 64 << 10 && config.write_buffer_bytes <= 1 << 30)) {
-    return Fail(Status::InvalidArgument("memtable size must be 64 KiB .. 1 GiB"));
+  // The memtable, the WAL segment buffered beside it and the memtable being
+  // flushed all live in wasm memory (at most 2 GiB): hence the caps.
+  if (!(config.write_buffer_bytes >= 64 << 10 && config.write_buffer_bytes <= kMaxWriteBufferBytes)) {
+    return Fail(Status::InvalidArgument("memtable size must be 64 KiB .. 64 MiB"));
   }
-  if (!(config.block_cache_bytes >= 0 && config.block_cache_bytes <= 1 << 30)) {
-    return Fail(Status::InvalidArgument("block cache size must be 0 .. 1 GiB"));
+  if (!(config.block_cache_bytes >= 0 && config.block_cache_bytes <= kMaxBlockCacheBytes)) {
+    return Fail(Status::InvalidArgument("block cache size must be 0 .. 256 MiB"));
   }
   if (config.bloom_bits_per_key < 0 || config.bloom_bits_per_key > 30) {
     return Fail(Status::InvalidArgument("bloom bits per key must be 0 .. 30"));
@@ -178,7 +182,7 @@ uintptr_t WasmDatabase::Scratch(uint32_t size) {
   }
   if (scratch_.size() < size) {
     std::string bigger;
-    bigger.resize(std::max<size_t>(size, 2 * scratch_.size()));
+    bigger.resize(std::min<size_t>(std::max<size_t>(size, 2 * scratch_.size()), kMaxScratch));
     scratch_.swap(bigger);
   }
   return reinterpret_cast<uintptr_t>(scratch_.data());

@@ -21,7 +21,11 @@ export function makeApi(load: () => Promise<StrataModule>): Api {
   let defaultRuntime: Promise<Runtime> | undefined;
   const createRuntime = async (options: RuntimeOptions = {}) => new Runtime(await load(), options);
   const runtime = () => {
-    defaultRuntime ??= createRuntime();
+    // A failed load (say, a failed fetch of the wasm) is retried next time.
+    defaultRuntime ??= createRuntime().catch((e: unknown) => {
+      defaultRuntime = undefined;
+      throw e;
+    });
     return defaultRuntime;
   };
   return {

@@ -28,7 +28,8 @@ export function checkBytes(x: unknown, what: string): asserts x is Bytes {
     if (!isWellFormed(x)) throw invalidArgument(`${what} is not well-formed UTF-16 (lone surrogate)`);
     return;
   }
-  if (x instanceof Uint8Array) return;
+  // Also a Uint8Array from another realm (an iframe, a vm context).
+  if (x instanceof Uint8Array || Object.prototype.toString.call(x) === '[object Uint8Array]') return;
   throw invalidArgument(`${what} must be a string or Uint8Array, got ${describe(x)}`);
 }
 

@@ -58,6 +58,7 @@ export interface HandleSettings<K extends Encoding, V extends Encoding> {
   idbDurability: IdbDurability;
   keyEncoding: K;
   valueEncoding: V;
+  onError: ((error: StrataError) => void) | undefined;
 }
 
 const OK = 0;
@@ -77,7 +78,7 @@ export class Snapshot {
 
   release(): void {
     if (this.id === 0) return;
-    this.db._releaseSnapshot(this.id);
+    this.db._releaseSnapshot(this, this.id);
     this.id = 0;
   }
 }
@@ -96,9 +97,18 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   };
   private rawOpen = true;
   private state: 'open' | 'closing' | 'closed' = 'open';
+  private failure: StrataError | undefined;
+  // A relaxed commit stored data since the last strict one: a strict commit
+  // must run even if nothing changed since, to flush it to disk.
+  private relaxedSinceStrict = false;
   private workTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly finalizer = new FinalizationRegistry<number>((cursor) => {
+  // Iterators and snapshots dropped without close()/release() give their
+  // engine resources back when collected.
+  private readonly cursorFinalizer = new FinalizationRegistry<number>((cursor) => {
     if (this.rawOpen) this.raw.closeCursor(cursor);
+  });
+  private readonly snapshotFinalizer = new FinalizationRegistry<number>((id) => {
+    if (this.rawOpen) this.raw.releaseSnapshot(id);
   });
 
   /** @internal Made by open(). */
@@ -112,7 +122,12 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.args = new ArgWriter(module, raw);
     this.descriptor = raw.descriptor() >>> 2;
     this.handle = raw.handle();
-    this.committer = new Committer((durable) => this.commit(durable), settings.commitIntervalMs, () => {});
+    this.committer = new Committer(
+      (durable) => this.commit(durable),
+      settings.commitIntervalMs,
+      (e) => this.fail(e),
+    );
+    this.scheduleWork(); // recovery may have left a flush or compaction due
   }
 
   get name(): string {
@@ -126,9 +141,10 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /**
    * Why writes are refused, if they are: a failed commit (QuotaExceeded,
    * IOError) or an engine background error (ReadOnly). Reads still work.
+   * The open option onError hears of it when it happens.
    */
   get readOnlyError(): StrataError | undefined {
-    return this.committer.failed;
+    return this.failure;
   }
 
   // ---- writes
@@ -136,6 +152,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void> {
     try {
       this.checkWritable();
+      checkWriteOptions(options);
       checkKey(key);
       checkValue(value);
       this.args.begin(maxByteLength(key) + maxByteLength(value));
@@ -151,6 +168,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   delete(key: Bytes, options?: WriteOptions): Promise<void> {
     try {
       this.checkWritable();
+      checkWriteOptions(options);
       checkKey(key);
       this.args.begin(maxByteLength(key));
       this.check(this.module._strata_delete(this.handle, this.args.bytes(key)));
@@ -164,6 +182,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   batch(operations: readonly BatchOperation[], options?: WriteOptions): Promise<void> {
     try {
       this.checkWritable();
+      checkWriteOptions(options);
       this.encodeBatch(operations);
       this.check(this.module._strata_write(this.handle, this.args.size));
     } catch (e) {
@@ -178,6 +197,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   get<E extends Encoding = V>(key: Bytes, options?: ReadOptions<E>): Decoded<E> | undefined {
     this.checkOpen();
     checkKey(key);
+    checkOptionsObject(options, 'get options');
     const snapshot = this.snapshotId(options?.snapshot);
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding');
     this.args.begin(maxByteLength(key));
@@ -192,14 +212,20 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   scan<KE extends Encoding = K, VE extends Encoding = V>(
     options?: ScanOptions<KE, VE>,
   ): Entry<Decoded<KE>, Decoded<VE>>[] {
-    return Array.from(this.iterator(options));
+    const it = this.iterator(options);
+    try {
+      return Array.from(it);
+    } finally {
+      it.close();
+    }
   }
 
   /** Entries of a range, one at a time, from the state of this moment. */
   iterator<KE extends Encoding = K, VE extends Encoding = V>(options?: ScanOptions<KE, VE>): EntryIterator<KE, VE> {
     this.checkOpen();
+    checkOptionsObject(options, 'scan options');
     const opts = options ?? {};
-    if (typeof opts !== 'object') throw invalidArgument(`scan options must be an object, got ${describe(opts)}`);
+    if (opts.reverse !== undefined && typeof opts.reverse !== 'boolean') throw invalidArgument('reverse must be a boolean');
     const range = parseRange(opts);
     const limit = parseLimit(opts.limit);
     const keyEncoding = this.encoding(opts.keyEncoding, this.settings.keyEncoding, 'keyEncoding') as KE;
@@ -221,7 +247,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     );
     if (cursor === 0) throw engineError(this.raw.lastCode(), this.raw.lastError());
     const it = new EntryIterator<KE, VE>(this as Database, cursor, limit, keyEncoding, valueEncoding);
-    this.finalizer.register(it, cursor, it);
+    this.cursorFinalizer.register(it, cursor, it);
     return it;
   }
 
@@ -230,7 +256,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.checkOpen();
     const id = this.raw.newSnapshot();
     if (id === 0) throw engineError(this.raw.lastCode(), this.raw.lastError());
-    return new Snapshot(this as Database, id);
+    const snapshot = new Snapshot(this as Database, id);
+    this.snapshotFinalizer.register(snapshot, id, snapshot);
+    return snapshot;
   }
 
   // ---- maintenance
@@ -249,6 +277,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     } catch (e) {
       return Promise.reject(e);
     }
+    this.scheduleWork();
     return this.committer.durable();
   }
 
@@ -260,7 +289,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   compact(range?: { gte?: Bytes; lte?: Bytes }): Promise<void> {
     try {
       this.checkWritable();
-      const { gte, lte } = range ?? {};
+      checkOptionsObject(range, 'compact range');
+      const { gte, lte, ...rest } = range ?? {};
+      if (Object.keys(rest).length > 0) throw invalidArgument('a compact range takes gte and lte only');
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
       this.args.begin((gte ? maxByteLength(gte) : 0) + (lte ? maxByteLength(lte) : 0));
@@ -270,13 +301,19 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     } catch (e) {
       return Promise.reject(e);
     }
+    this.scheduleWork();
     return this.committer.durable();
   }
 
   /** The engine's counters, gauges, levels and latency histograms. */
   stats(): Stats {
     this.checkOpen();
-    return parseStats(this.raw.statsJson(), this.commitStats);
+    const stats = parseStats(this.raw.statsJson(), this.commitStats);
+    if (this.failure && !stats.readOnly) {
+      stats.readOnly = true;
+      stats.readOnlyReason = this.failure.message;
+    }
+    return stats;
   }
 
   /** The same stats in Prometheus text format. */
@@ -331,12 +368,13 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   /** @internal */
   _closeCursor(it: EntryIterator<Encoding, Encoding>, cursor: number): void {
-    this.finalizer.unregister(it);
+    this.cursorFinalizer.unregister(it);
     if (this.rawOpen) this.raw.closeCursor(cursor);
   }
 
   /** @internal */
-  _releaseSnapshot(id: number): void {
+  _releaseSnapshot(snapshot: Snapshot, id: number): void {
+    this.snapshotFinalizer.unregister(snapshot);
     if (this.rawOpen) this.check(this.raw.releaseSnapshot(id)); // else closed with the engine
   }
 
@@ -348,12 +386,18 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   private checkWritable(): void {
     this.checkOpen();
-    const failure = this.committer.failed;
+    const failure = this.failure;
     if (failure) {
-      throw new StrataError(failure.code, `database ${this.name} is read-only after a failed commit: ${failure.message}`, {
-        cause: failure,
-      });
+      throw new StrataError(failure.code, `database ${this.name} is read-only: ${failure.message}`, { cause: failure });
     }
+  }
+
+  /** Turns the handle read-only for good, and tells onError once. */
+  private fail(error: StrataError): void {
+    if (this.failure) return;
+    this.failure = error;
+    const onError = this.settings.onError;
+    if (onError) queueMicrotask(() => onError(error));
   }
 
   private check(code: number): void {
@@ -424,6 +468,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private acknowledge(options: WriteOptions | undefined): Promise<void> {
     this.scheduleWork();
     const durable = options?.durable ?? this.settings.durability === 'durable';
+    if (this.failure) return Promise.reject(this.failure);
     if (durable) return this.committer.durable();
     this.committer.deferred();
     return Promise.resolve();
@@ -435,8 +480,13 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.workTimer = setTimeout(() => {
       this.workTimer = undefined;
       if (this.state !== 'open') return;
-      // An error here makes the engine read-only; writes then report it.
-      this.raw.runPendingWork();
+      try {
+        const code = this.raw.runPendingWork();
+        // The engine is read-only after this; writes report it too.
+        if (code !== OK) return this.fail(engineError(code, this.raw.lastError()));
+      } catch (e) {
+        return this.fail(new StrataError('IOError', `the wasm module failed: ${String(e)}`, { cause: e }));
+      }
       this.committer.deferred();
       this.scheduleWork();
     }, 0);
@@ -448,15 +498,34 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     if (this.rawOpen) this.check(this.raw.sync());
     const paths = this.raw.takeChanges().split('\n');
     paths.pop(); // after the last '\n'
-    if (paths.length === 0) return;
-    const stored = await this.storage.commit(paths, durable ? this.settings.idbDurability : 'relaxed');
+    const idbDurability = durable ? this.settings.idbDurability : 'relaxed';
+    if (paths.length === 0) {
+      // Nothing new, but what relaxed commits stored is not on disk yet:
+      // store CURRENT again (unchanged), strictly, to flush it all.
+      if (!(durable && idbDurability === 'strict' && this.relaxedSinceStrict)) return;
+      paths.push(`${this.storage.directory}/CURRENT`);
+    }
+    const stored = await this.storage.commit(paths, idbDurability);
+    this.relaxedSinceStrict = idbDurability !== 'strict' && (this.relaxedSinceStrict || stored.files + stored.deleted > 0);
     const s = this.commitStats;
     s.commits++;
     s.filesStored += stored.files;
-    s.filesDeleted += paths.length - stored.files;
+    s.filesDeleted += stored.deleted;
     s.bytesStored += stored.bytes;
     s.commitMicros += Math.round((performance.now() - started) * 1000);
   }
+}
+
+function checkOptionsObject(options: unknown, what: string): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalidArgument(`${what} must be an object, got ${describe(options)}`);
+  }
+}
+
+function checkWriteOptions(options: unknown): void {
+  checkOptionsObject(options, 'write options');
+  const durable = (options as WriteOptions | undefined)?.durable;
+  if (durable !== undefined && typeof durable !== 'boolean') throw invalidArgument('durable must be a boolean');
 }
 
 function closedError(name: string): StrataError {

@@ -8,9 +8,9 @@ import { StrataError, engineError, invalidArgument } from './errors.js';
 import { type IdbDurability, IndexedDbStorage, MemoryStorage, type Storage, deleteStoredDatabase } from './storage.js';
 
 export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
-  /** Memtable size at which it is written to a table. Default 4 MiB. */
+  /** Memtable size at which it is written to a table: 64 KiB .. 64 MiB. Default 4 MiB. */
   memtableBytes?: number;
-  /** Cache of uncompressed blocks; 0 disables. Default 8 MiB. */
+  /** Cache of uncompressed blocks, up to 256 MiB; 0 disables. Default 8 MiB. */
   blockCacheBytes?: number;
   /** Bloom filter bits per key, 0..30; 0 builds none. Default 10. */
   bloomBitsPerKey?: number;
@@ -42,7 +42,29 @@ export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = '
   valueEncoding?: V;
   /** Fail open on corruption found before the WAL tail (default true); false skips it. */
   paranoidChecks?: boolean;
+  /**
+   * Called once if the handle turns read-only: a commit failed (then writes
+   * acknowledged since the last successful commit are lost) or the engine
+   * hit a background error. db.readOnlyError holds the same error.
+   */
+  onError?: (error: StrataError) => void;
 }
+
+const OPEN_OPTIONS = new Set([
+  'memtableBytes',
+  'blockCacheBytes',
+  'bloomBitsPerKey',
+  'compression',
+  'compressionLevel',
+  'durability',
+  'commitIntervalMs',
+  'idbDurability',
+  'storage',
+  'keyEncoding',
+  'valueEncoding',
+  'paranoidChecks',
+  'onError',
+]);
 
 export interface DestroyOptions {
   storage?: 'indexeddb' | 'memory';
@@ -77,6 +99,12 @@ export class Runtime {
     if (typeof options !== 'object' || options === null) {
       throw invalidArgument(`open options must be an object, got ${describe(options)}`);
     }
+    for (const key of Object.keys(options)) {
+      if (!OPEN_OPTIONS.has(key)) throw invalidArgument(`unknown open option ${JSON.stringify(key)}`);
+    }
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw invalidArgument('onError must be a function');
+    }
     const config = engineConfig(options);
     const durability = options.durability ?? 'durable';
     if (durability !== 'durable' && durability !== 'deferred') {
@@ -92,21 +120,19 @@ export class Runtime {
     const storage = this.storage(name, options.storage);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is already open`);
     this.openNames.add(name);
-    try {
-      await storage.load();
-    } catch (e) {
-      storage.release();
-      this.openNames.delete(name);
-      throw e;
-    }
+    let unlock: () => void = () => {};
     const raw = new this.module.Database();
-    const code = raw.open(directory(name), config);
-    if (code !== 0) {
-      const error = engineError(code, raw.lastError());
+    try {
+      if (storage instanceof IndexedDbStorage) unlock = await exclusiveLock(name);
+      await storage.load();
+      const code = raw.open(directory(name), config);
+      if (code !== 0) throw engineError(code, raw.lastError());
+    } catch (e) {
       raw.delete();
       storage.release();
+      unlock();
       this.openNames.delete(name);
-      throw error;
+      throw e;
     }
     return new Database<K, V>(
       this.module,
@@ -119,8 +145,12 @@ export class Runtime {
         idbDurability,
         keyEncoding: (options.keyEncoding ?? 'utf8') as K,
         valueEncoding: (options.valueEncoding ?? 'utf8') as V,
+        onError: options.onError,
       },
-      () => this.openNames.delete(name),
+      () => {
+        unlock();
+        this.openNames.delete(name);
+      },
     );
   }
 
@@ -129,14 +159,19 @@ export class Runtime {
     checkName(name);
     const storage = this.storage(name, options.storage);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is open; close it first`);
-    storage.release();
-    const { FS } = this.module;
-    const dir = directory(name);
-    if (FS.analyzePath(dir).exists) {
-      for (const file of FS.readdir(dir)) if (file !== '.' && file !== '..') FS.unlink(`${dir}/${file}`);
-      FS.rmdir(dir);
+    const unlock = storage instanceof IndexedDbStorage ? await exclusiveLock(name) : () => {};
+    try {
+      storage.release();
+      const { FS } = this.module;
+      const dir = directory(name);
+      if (FS.analyzePath(dir).exists) {
+        for (const file of FS.readdir(dir)) if (file !== '.' && file !== '..') FS.unlink(`${dir}/${file}`);
+        FS.rmdir(dir);
+      }
+      if (storage instanceof IndexedDbStorage) await deleteStoredDatabase(this.indexedDB!, dir);
+    } finally {
+      unlock();
     }
-    if (storage instanceof IndexedDbStorage) await deleteStoredDatabase(this.indexedDB!, dir);
   }
 
   private storage(name: string, kind: unknown): Storage {
@@ -150,6 +185,33 @@ export class Runtime {
     }
     return new IndexedDbStorage(this.module, dir);
   }
+}
+
+interface LockManager {
+  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
+}
+
+/**
+ * Holds the Web Lock of database `name` until the returned function is
+ * called (or the page or worker dies), so that one tab, worker or runtime
+ * at a time writes it (DESIGN.md decision 5). Busy if another holds it.
+ * Where there are no Web Locks (Node), only a runtime's own opens exclude
+ * each other.
+ */
+function exclusiveLock(name: string): Promise<() => void> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  if (!locks) return Promise.resolve(() => {});
+  return new Promise((resolve, reject) => {
+    locks
+      .request(`stratadb:${name}`, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          reject(new StrataError('Busy', `database ${name} is open in another tab, worker or runtime`));
+          return undefined;
+        }
+        return new Promise<void>((release) => resolve(() => release()));
+      })
+      .catch(reject);
+  });
 }
 
 function directory(name: string): string {
@@ -186,8 +248,8 @@ function engineConfig(options: OpenOptions<Encoding, Encoding>): OpenConfig {
     return n;
   };
   return {
-    writeBufferBytes: integer(options.memtableBytes, 4 * MiB, 'memtableBytes', 64 * 1024, 1024 * MiB),
-    blockCacheBytes: integer(options.blockCacheBytes, 8 * MiB, 'blockCacheBytes', 0, 1024 * MiB),
+    writeBufferBytes: integer(options.memtableBytes, 4 * MiB, 'memtableBytes', 64 * 1024, 64 * MiB),
+    blockCacheBytes: integer(options.blockCacheBytes, 8 * MiB, 'blockCacheBytes', 0, 256 * MiB),
     bloomBitsPerKey: integer(options.bloomBitsPerKey, 10, 'bloomBitsPerKey', 0, 30),
     compression: options.compression ?? true,
     zlibLevel: integer(options.compressionLevel, 1, 'compressionLevel', 1, 9),

@@ -23,16 +23,19 @@ import { StrataError, storageError } from './errors.js';
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
 export interface CommitCounts {
-  files: number;
-  bytes: number;
+  files: number; // stored
+  bytes: number; // of the files stored
+  deleted: number;
 }
 
 export interface Storage {
+  /** The database's directory in Emscripten's file system. */
+  readonly directory: string;
   /** Makes the directory and fills it from storage. */
   load(): Promise<void>;
   /**
    * Stores the current state of the changed paths; resolves when durable,
-   * with the count and bytes of the files stored (the rest were deleted).
+   * with what it stored and deleted.
    */
   commit(paths: readonly string[], durability: IdbDurability): Promise<CommitCounts>;
   /** Forgets the directory in memory (the stored copy stays). */
@@ -43,15 +46,15 @@ export interface Storage {
 export class MemoryStorage implements Storage {
   constructor(
     private readonly module: StrataModule,
-    private readonly dir: string,
+    readonly directory: string,
   ) {}
 
   async load(): Promise<void> {
-    this.module.FS.mkdirTree(this.dir);
+    this.module.FS.mkdirTree(this.directory);
   }
 
   async commit(): Promise<CommitCounts> {
-    return { files: 0, bytes: 0 };
+    return { files: 0, bytes: 0, deleted: 0 };
   }
 
   release(): void {}
@@ -62,30 +65,38 @@ export class IndexedDbStorage implements Storage {
 
   constructor(
     private readonly module: StrataModule,
-    private readonly dir: string,
+    readonly directory: string,
   ) {}
 
   async load(): Promise<void> {
     const { FS, IDBFS } = this.module;
-    FS.mkdirTree(this.dir);
-    this.mount = (FS.mount(IDBFS, {}, this.dir) as { mount: unknown }).mount;
+    FS.mkdirTree(this.directory);
+    this.mount = (FS.mount(IDBFS, {}, this.directory) as { mount: unknown }).mount;
     // IDBFS.syncfs on this mount alone: FS.syncfs would reload every mounted
     // database, dropping what the open ones have not committed yet.
     await new Promise<void>((resolve, reject) => {
       IDBFS.syncfs(this.mount, true, (err) =>
-        err ? reject(storageError(`loading ${this.dir} from IndexedDB`, err)) : resolve(),
+        err ? reject(storageError(`loading ${this.directory} from IndexedDB`, err)) : resolve(),
       );
     });
+    // Someone deletes or upgrades the stored database: let them. Commits
+    // then fail on the closed connection and the handle turns read-only,
+    // so no write is acknowledged that the deletion erases.
+    const db = await this.connection();
+    db.onversionchange = () => db.close();
   }
 
   async commit(paths: readonly string[], durability: IdbDurability): Promise<CommitCounts> {
-    const counts = { files: 0, bytes: 0 };
+    const counts = { files: 0, bytes: 0, deleted: 0 };
     if (paths.length === 0) return counts;
     const { FS } = this.module;
     // Read every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
     const records = paths.map((path) => {
-      if (!FS.analyzePath(path).exists) return { path, value: undefined };
+      if (!FS.analyzePath(path).exists) {
+        counts.deleted++;
+        return { path, value: undefined };
+      }
       const stat = FS.stat(path);
       const contents = FS.readFile(path);
       counts.files++;
@@ -123,17 +134,17 @@ export class IndexedDbStorage implements Storage {
   release(): void {
     const { FS, IDBFS } = this.module;
     if (this.mount !== undefined) {
-      FS.unmount(this.dir);
+      FS.unmount(this.directory);
       this.mount = undefined;
     }
-    IDBFS.dbs[this.dir]?.close();
-    delete IDBFS.dbs[this.dir];
+    IDBFS.dbs[this.directory]?.close();
+    delete IDBFS.dbs[this.directory];
   }
 
   private connection(): Promise<IDBDatabase> {
     return new Promise((resolve, reject) => {
-      this.module.IDBFS.getDB(this.dir, (err, db) =>
-        err || !db ? reject(storageError(`opening IndexedDB database ${this.dir}`, err)) : resolve(db),
+      this.module.IDBFS.getDB(this.directory, (err, db) =>
+        err || !db ? reject(storageError(`opening IndexedDB database ${this.directory}`, err)) : resolve(db),
       );
     });
   }

@@ -1,7 +1,7 @@
 // Real-browser tests of the package in headless Chromium (node --test):
 // persistence across a reload and across a browser restart (real IndexedDB
-// through IDBFS), the package in a module Web Worker, and a Vite build of an
-// app that imports it. Pages are served from wasm/ on 127.0.0.1.
+// through IDBFS), one writer per database (Web Locks), the package in a
+// module Web Worker, and a Vite build of an app that imports it. Pages are served from wasm/ on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,16 @@ test('durable writes survive a page reload and a browser restart', async () => {
   try {
     const page = await context.newPage();
     expectPersisted(await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=read`));
+  } finally {
+    await context.close();
+  }
+});
+
+test('a second opener of an open database gets Busy (Web Locks), until it closes', async () => {
+  const context = await launch();
+  try {
+    const result = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/locks.html`);
+    assert.deepEqual(result, { secondOpen: 'Busy', destroyWhileOpen: 'Busy', value: 'from a' });
   } finally {
     await context.close();
   }

@@ -11,60 +11,15 @@ import {
   type Runtime,
   type ScanOptions,
   Snapshot,
-  StrataError,
   type Stats,
   createRuntime,
 } from '../dist/node.js';
+import { bytesOf, expectRejects, expectThrows, prng } from './helpers.js';
 
 const utf8 = new TextEncoder();
-const bytesOf = (x: Bytes): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
 const compareBytes = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b);
 const hex = (x: Bytes): string => Buffer.from(bytesOf(x)).toString('hex');
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function expectStrataError(e: unknown, code: StrataError['code']): void {
-  expect(e).toBeInstanceOf(StrataError);
-  expect((e as StrataError).code).toBe(code);
-}
-
-function expectThrows(f: () => unknown, code: StrataError['code']): void {
-  let threw = false;
-  try {
-    f();
-  } catch (e) {
-    threw = true;
-    expectStrataError(e, code);
-  }
-  expect(threw, `expected a synchronous ${code}`).toBe(true);
-}
-
-async function expectRejects(f: () => unknown, code: StrataError['code']): Promise<void> {
-  let result: unknown;
-  try {
-    result = f();
-  } catch (e) {
-    throw new Error(`threw synchronously instead of rejecting: ${String(e)}`);
-  }
-  expect(result).toBeInstanceOf(Promise);
-  const error = await (result as Promise<unknown>).then(
-    () => {
-      throw new Error(`resolved; expected a rejection with ${code}`);
-    },
-    (e: unknown) => e,
-  );
-  expectStrataError(error, code);
-}
 
 // ---- a sorted model of the database, for range reads
 

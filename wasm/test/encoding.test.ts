@@ -5,23 +5,12 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import { type Database, type Entry, type Runtime, createRuntime } from '../dist/node.js';
+import { bytesOf, prng } from './helpers.js';
 
 const utf8 = new TextEncoder();
 const MiB = 1024 * 1024;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const bytesOf = (x: string | Uint8Array): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const strings = [
   'plain ascii',

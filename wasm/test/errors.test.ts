@@ -14,53 +14,12 @@ import {
   MAX_VALUE_BYTES,
   type OpenOptions,
   type Runtime,
-  StrataError,
-  type StrataErrorCode,
   createRuntime,
 } from '../dist/node.js';
+import { expectRejects, expectStrataError, expectThrows } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
-function expectStrataError(e: unknown, code: StrataErrorCode): void {
-  expect(e, `expected a StrataError ${code}, got ${String(e)}`).toBeInstanceOf(StrataError);
-  expect(e).toBeInstanceOf(Error);
-  expect((e as StrataError).name).toBe('StrataError');
-  expect((e as StrataError).code, (e as StrataError).message).toBe(code);
-  expect(typeof (e as StrataError).message).toBe('string');
-}
-
-/** f() must throw a StrataError `code` synchronously. */
-function expectThrows(f: () => unknown, code: StrataErrorCode): void {
-  let threw = false;
-  let result: unknown;
-  try {
-    result = f();
-  } catch (e) {
-    threw = true;
-    expectStrataError(e, code);
-  }
-  if (result instanceof Promise) result.catch(() => {});
-  expect(threw, `expected a synchronous throw of ${code}, got ${String(result)}`).toBe(true);
-}
-
-/** f() must return a promise rejected with a StrataError `code`, and not throw. */
-async function expectRejects(f: () => unknown, code: StrataErrorCode): Promise<StrataError> {
-  let result: unknown;
-  try {
-    result = f();
-  } catch (e) {
-    throw new Error(`threw synchronously instead of rejecting: ${String(e)}`);
-  }
-  expect(result, 'expected a promise').toBeInstanceOf(Promise);
-  const error = await (result as Promise<unknown>).then(
-    () => {
-      throw new Error(`resolved; expected a rejection with ${code}`);
-    },
-    (e: unknown) => e,
-  );
-  expectStrataError(error, code);
-  return error as StrataError;
-}
 
 /** The size of the wasm instance's memory. Internal: not public API. */
 function wasmMemoryBytes(db: Database): number | undefined {
@@ -673,5 +632,28 @@ describe('no IndexedDB', () => {
     await mem.put('k', 'v');
     await mem.close();
     await expectRejects(() => strata.open(''), 'InvalidArgument');
+  });
+});
+
+describe('options are checked, not ignored', () => {
+  it('refuses write options, ranges and scan flags of the wrong type', async () => {
+    await expectRejects(() => db.put('k', 'v', { durable: 'false' } as never), 'InvalidArgument');
+    await expectRejects(() => db.delete('k', 5 as never), 'InvalidArgument');
+    await expectRejects(() => db.batch([], { durable: 1 } as never), 'InvalidArgument');
+    await expectRejects(() => db.compact(5 as never), 'InvalidArgument');
+    await expectRejects(() => db.compact('a' as never), 'InvalidArgument');
+    await expectRejects(() => db.compact({ gt: 'a' } as never), 'InvalidArgument');
+    expectThrows(() => db.get('k', 'binary' as never), 'InvalidArgument');
+    expectThrows(() => db.scan({ reverse: 'yes' } as never), 'InvalidArgument');
+    expectThrows(() => db.scan(7 as never), 'InvalidArgument');
+  });
+
+  it('refuses unknown open options and sizes past the caps', async () => {
+    await expectRejects(() => runtime.open('o1', { memtableSize: 1 } as never), 'InvalidArgument');
+    await expectRejects(() => runtime.open('o2', { memtableBytes: 64 * MiB + 1 }), 'InvalidArgument');
+    await expectRejects(() => runtime.open('o3', { blockCacheBytes: 256 * MiB + 1 }), 'InvalidArgument');
+    await expectRejects(() => runtime.open('o4', { onError: 'log' } as never), 'InvalidArgument');
+    const big = await runtime.open('o5', { memtableBytes: 64 * MiB, blockCacheBytes: 256 * MiB });
+    await big.close();
   });
 });

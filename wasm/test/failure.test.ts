@@ -15,7 +15,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { type Database, type OpenOptions, StrataError, type StrataErrorCode } from '../dist/node.js';
-import { freshRuntime, prng, randomBytes, settle } from './persist-helpers.js';
+import { freshRuntime, prng, randomBytes, settle } from './helpers.js';
 
 const KiB = 1024;
 
@@ -391,5 +391,28 @@ describe('other IndexedDB failures during a commit', () => {
     const third = await (await freshRuntime(factory)).open('first-commit');
     expect(third.get('k2')).toBe('v2');
     await third.close();
+  });
+
+  it('tells onError once when a timer commit of deferred writes fails, and stats say read-only', async () => {
+    const runtime = await freshRuntime(new IDBFactory());
+    const heard: StrataError[] = [];
+    const db = await runtime.open('on-error', {
+      durability: 'deferred',
+      commitIntervalMs: 1,
+      onError: (e) => heard.push(e),
+    });
+    await db.sync();
+    injectFault(quotaRequest);
+    await db.put('lost', 'v'); // acknowledged at once; its commit will fail
+    for (let i = 0; i < 5000 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(heard.map((e) => e.code)).toEqual(['QuotaExceeded']);
+    expect(db.readOnlyError).toBe(heard[0]);
+    const stats = db.stats();
+    expect(stats.readOnly).toBe(true);
+    expect(stats.readOnlyReason).toContain('QuotaExceeded');
+    await expectRejectsWith(db.put('after', 'v'), 'QuotaExceeded');
+    removeFault();
+    await expectRejectsWith(db.close(), 'QuotaExceeded');
+    expect(heard.length).toBe(1);
   });
 });

@@ -27,7 +27,7 @@ import {
   sleep,
   storedFiles,
   storedNames,
-} from './persist-helpers.js';
+} from './helpers.js';
 
 const KiB = 1024;
 
@@ -303,6 +303,27 @@ describe('what a commit stores', () => {
       await db.close();
     }
   });
+  it('makes sync() after a timer commit flush it strictly, by storing CURRENT again', async () => {
+    const name = 'strict-after-relaxed';
+    const runtime = await freshRuntime(new IDBFactory());
+    const db = await runtime.open(name, { durability: 'deferred', commitIntervalMs: 1 });
+    await db.sync(); // the files of the open, strictly
+    let mark = transactions.length;
+    await db.put('k', 'v');
+    for (let i = 0; i < 5000 && commitsOf(name, mark).length === 0; i++) await sleep(1);
+    expect(commitsOf(name, mark).map((t) => t.durability)).toEqual(['relaxed']);
+    // Nothing changed since, but the relaxed commit is not on disk yet.
+    mark = transactions.length;
+    await db.sync();
+    const flush = commitsOf(name, mark);
+    expect(flush.map((t) => t.durability)).toEqual(['strict']);
+    expect(flush[0]!.ops.map((o) => base(o.path))).toEqual(['CURRENT']);
+    // Once strict, a sync with nothing new stores nothing.
+    mark = transactions.length;
+    await db.sync();
+    expect(commitsOf(name, mark)).toEqual([]);
+    await db.close();
+  });
 });
 
 describe('files are written once', () => {
@@ -373,10 +394,15 @@ describe('files are written once', () => {
       }
       expect(list.length, `${path} is stored once`).toBe(1);
     }
-    // CURRENT is replaced by rename, so it is stored again, each time naming a new manifest.
+    // CURRENT is replaced by rename, so it is stored again, each time naming
+    // a new manifest; or stored unchanged, alone, by a strict flush (a sync
+    // after relaxed commits).
+    const isStrictFlush = (t: TxRecord) => t.ops.length === 1 && base(t.ops[0]!.path) === 'CURRENT';
+    const flushes = commits.filter(isStrictFlush).length;
     expect(currentPuts).toBeGreaterThan(3);
-    expect(currentContents.size).toBe(currentPuts);
+    expect(currentContents.size).toBe(currentPuts - flushes);
     for (const t of commits) {
+      if (isStrictFlush(t)) continue;
       const manifests = puts(t).filter((o) => MANIFEST.test(base(o.path)));
       const current = puts(t).filter((o) => base(o.path) === 'CURRENT');
       expect(manifests.length).toBeLessThanOrEqual(1);

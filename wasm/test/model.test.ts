@@ -12,7 +12,7 @@
 import { expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import type { BatchOperation, Database, OpenOptions, Snapshot } from '../dist/node.js';
-import { bytesEqual, crashCopy, freshRuntime, hex, prng, seedFor } from './persist-helpers.js';
+import { bytesEqual, crashCopy, freshRuntime, hex, prng, seedFor } from './helpers.js';
 
 const OPS = Number(process.env.STRATA_JS_MODEL_OPS ?? 15000);
 const KiB = 1024;

@@ -26,7 +26,7 @@ import {
   sleep,
   storedNames,
   utf8,
-} from './persist-helpers.js';
+} from './helpers.js';
 
 const MiB = 1024 * 1024;
 const KiB = 1024;

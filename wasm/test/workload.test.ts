@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type Database, type Snapshot, createRuntime } from '../dist/node.js';
+import { prng } from './helpers.js';
 
 const utf8 = new TextEncoder();
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -23,17 +24,6 @@ function envInt(name: string, fallback: number): number {
 const SEED = envInt('STRATA_SEED', Math.floor(Math.random() * 2 ** 32));
 console.log(`workload.test.ts: seed ${SEED} (replay with STRATA_SEED=${SEED})`);
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -17,9 +17,9 @@ const TYPES = {
 /** Serves root on 127.0.0.1 at a free port; resolves to { url, close }. */
 export function serve(root) {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (path.includes('..')) return void res.writeHead(403).end();
     try {
+      const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+      if (path.includes('..')) return void res.writeHead(403).end();
       const body = await readFile(join(root, path));
       res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
     } catch {

@@ -1,10 +1,10 @@
-// Shared by persistence.test.ts, idbfs.test.ts, failure.test.ts and
-// model.test.ts: a seeded PRNG, byte helpers, and direct access to the
-// IndexedDB records IDBFS keeps ({timestamp, mode, contents} under the
+// Shared by the suites: a seeded PRNG, byte helpers, expectations on
+// StrataErrors, and direct access to the IndexedDB records IDBFS keeps ({timestamp, mode, contents} under the
 // file's absolute path in object store 'FILE_DATA' of the IndexedDB
 // database named after the mount point, /stratadb/<name>).
+import { expect } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { type Runtime, createRuntime } from '../dist/node.js';
+import { type Runtime, StrataError, type StrataErrorCode, createRuntime } from '../dist/node.js';
 
 export const STORE = 'FILE_DATA';
 export const idbName = (name: string): string => `/stratadb/${name}`;
@@ -32,6 +32,7 @@ export function seedFor(what: string): number {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const utf8 = new TextEncoder();
+export const bytesOf = (x: string | Uint8Array): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
 export const hex = (x: Uint8Array): string => Buffer.from(x).toString('hex');
 export const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
@@ -201,4 +202,45 @@ export async function settle(db: Settleable): Promise<void> {
     return;
   }
   throw new Error('background work did not settle');
+}
+
+export function expectStrataError(e: unknown, code: StrataErrorCode): void {
+  expect(e, `expected a StrataError ${code}, got ${String(e)}`).toBeInstanceOf(StrataError);
+  expect(e).toBeInstanceOf(Error);
+  expect((e as StrataError).name).toBe('StrataError');
+  expect((e as StrataError).code, (e as StrataError).message).toBe(code);
+  expect(typeof (e as StrataError).message).toBe('string');
+}
+
+/** f() must throw a StrataError `code` synchronously. */
+export function expectThrows(f: () => unknown, code: StrataErrorCode): void {
+  let threw = false;
+  let result: unknown;
+  try {
+    result = f();
+  } catch (e) {
+    threw = true;
+    expectStrataError(e, code);
+  }
+  if (result instanceof Promise) result.catch(() => {});
+  expect(threw, `expected a synchronous throw of ${code}, got ${String(result)}`).toBe(true);
+}
+
+/** f() must return a promise rejected with a StrataError `code`, and not throw. */
+export async function expectRejects(f: () => unknown, code: StrataErrorCode): Promise<StrataError> {
+  let result: unknown;
+  try {
+    result = f();
+  } catch (e) {
+    throw new Error(`threw synchronously instead of rejecting: ${String(e)}`);
+  }
+  expect(result, 'expected a promise').toBeInstanceOf(Promise);
+  const error = await (result as Promise<unknown>).then(
+    () => {
+      throw new Error(`resolved; expected a rejection with ${code}`);
+    },
+    (e: unknown) => e,
+  );
+  expectStrataError(error, code);
+  return error as StrataError;
 }
