@@ -17,7 +17,7 @@
 // deletes of one commit share one transaction, so a commit lands whole or not
 // at all: a manifest and the files it names arrive together, and a file that
 // a manifest edit made obsolete leaves storage only with that edit.
-import type { StrataModule } from './strata.js';
+import type { MemfsNode, StrataModule } from './strata.js';
 import { StrataError, storageError } from './errors.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
@@ -62,6 +62,7 @@ export class MemoryStorage implements Storage {
 
 export class IndexedDbStorage implements Storage {
   private mount: unknown; // Emscripten's mount object, while mounted
+  private db: IDBDatabase | undefined; // IDBFS's connection, once loaded
 
   constructor(
     private readonly module: StrataModule,
@@ -84,26 +85,26 @@ export class IndexedDbStorage implements Storage {
     // so no write is acknowledged that the deletion erases.
     const db = await this.connection();
     db.onversionchange = () => db.close();
+    this.db = db;
   }
 
   async commit(paths: readonly string[], durability: IdbDurability): Promise<CommitCounts> {
     const counts = { files: 0, bytes: 0, deleted: 0 };
     if (paths.length === 0) return counts;
-    const { FS } = this.module;
-    // Read every file now, synchronously, so the commit is the state of one
+    // Take every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
     const records = paths.map((path) => {
-      if (!FS.analyzePath(path).exists) {
+      const node = this.fileNode(path);
+      if (!node) {
         counts.deleted++;
         return { path, value: undefined };
       }
-      const stat = FS.stat(path);
-      const contents = FS.readFile(path);
+      const contents = exactBytes(node);
       counts.files++;
       counts.bytes += contents.length;
-      return { path, value: { timestamp: stat.mtime, mode: stat.mode, contents } };
+      return { path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents } };
     });
-    const db = await this.connection();
+    const db = this.db ?? (await this.connection());
     return new Promise<CommitCounts>((resolve, reject) => {
       let tx: IDBTransaction | undefined;
       try {
@@ -131,6 +132,14 @@ export class IndexedDbStorage implements Storage {
     });
   }
 
+  private fileNode(path: string): MemfsNode | undefined {
+    try {
+      return this.module.FS.lookupPath(path).node;
+    } catch {
+      return undefined; // removed since it changed
+    }
+  }
+
   release(): void {
     const { FS, IDBFS } = this.module;
     if (this.mount !== undefined) {
@@ -139,6 +148,7 @@ export class IndexedDbStorage implements Storage {
     }
     IDBFS.dbs[this.directory]?.close();
     delete IDBFS.dbs[this.directory];
+    this.db = undefined;
   }
 
   private connection(): Promise<IDBDatabase> {
@@ -148,6 +158,20 @@ export class IndexedDbStorage implements Storage {
       );
     });
   }
+}
+
+/**
+ * A file's bytes in a buffer of their exact size: IndexedDB stores a typed
+ * array's whole buffer, spare capacity included. A file written once (as
+ * CommitEnv writes them) already is one, and is stored without a copy here
+ * (put() clones it at once).
+ */
+function exactBytes(node: MemfsNode): Uint8Array {
+  const data = node.contents;
+  if (!data) return new Uint8Array(0);
+  // MEMFS may hold an Int8Array (a slice of HEAP8): view it as bytes.
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, node.usedBytes);
+  return data.byteOffset === 0 && data.buffer.byteLength === node.usedBytes ? bytes : bytes.slice();
 }
 
 /** Deletes the stored copy of a database (its IndexedDB database). */

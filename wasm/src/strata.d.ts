@@ -49,22 +49,22 @@ export interface RawDatabase {
   delete(): void;
 }
 
-export interface FSStat {
+/** A MEMFS file node (src/library_memfs.js in 3.1.6). */
+export interface MemfsNode {
+  contents: Int8Array | Uint8Array | null; // may have spare capacity past usedBytes
+  usedBytes: number;
+  timestamp: number; // ms
   mode: number;
-  size: number;
-  mtime: Date;
 }
 
 /** The subset of Emscripten's FS that the package uses. */
 export interface EmscriptenFS {
+  lookupPath(path: string): { node: MemfsNode };
   mkdirTree(path: string): void;
   mount(type: unknown, options: object, mountpoint: string): unknown;
   unmount(mountpoint: string): void;
   syncfs(populate: boolean, callback: (err: unknown) => void): void;
   readdir(path: string): string[];
-  readFile(path: string): Uint8Array;
-  writeFile(path: string, data: Uint8Array): void;
-  stat(path: string): FSStat;
   unlink(path: string): void;
   rmdir(path: string): void;
   analyzePath(path: string): { exists: boolean };
