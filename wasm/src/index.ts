@@ -10,3 +10,12 @@ const wasmUrl = new URL('./strata.wasm', import.meta.url);
 export const { open, destroy, createRuntime } = makeApi(() =>
   createStrataModule({ locateFile: () => wasmUrl.href }),
 );
+
+export {
+  openInWorker,
+  WorkerDatabase,
+  WorkerIterator,
+  WorkerSnapshot,
+  type WorkerReadOptions,
+  type WorkerScanOptions,
+} from './worker-client.js';

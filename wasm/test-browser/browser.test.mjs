@@ -82,6 +82,34 @@ test('a second opener of an open database gets Busy (Web Locks), until it closes
   }
 });
 
+test('openInWorker serves the whole API from a database worker', async () => {
+  const context = await launch();
+  try {
+    const r = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/worker-client.html`);
+    assert.deepEqual(r, {
+      get: 'v42',
+      missing: undefined,
+      binary: [0, 255],
+      scanCount: 4999,
+      atSnapshot: 'v1',
+      now: 'changed',
+      iterated: 4999,
+      afterSeek: 'k02000',
+      emptyKey: 'InvalidArgument',
+      unknownOption: 'InvalidArgument',
+      uncloneable: 'InvalidArgument',
+      flushes: true,
+      metrics: true,
+      afterClose: 'Closed',
+      reopened: 5000,
+      pendingOnCrash: 'IOError',
+      afterCrash: 'IOError',
+    });
+  } finally {
+    await context.close();
+  }
+});
+
 test('the package runs in a module Web Worker', async () => {
   const context = await launch();
   try {
@@ -114,7 +142,7 @@ test('a Vite build of an app importing stratadb emits the wasm and runs', async 
     const context = await launch();
     try {
       const result = await resultOf(await context.newPage(), `${app.url}/index.html`);
-      assert.equal(result.value, 'vite');
+      assert.deepEqual(result, { value: 'vite', workerValue: 'worker' });
     } finally {
       await context.close();
       await app.close();
