@@ -59,6 +59,11 @@ export interface HandleSettings<K extends Encoding, V extends Encoding> {
   keyEncoding: K;
   valueEncoding: V;
   onError: ((error: StrataError) => void) | undefined;
+  /**
+   * A read-only handle (OpenOptions.readOnly, or ifLocked: 'readonly'):
+   * how to open a fresh one for refresh(). Undefined for a writer.
+   */
+  reopenReadOnly: (() => Promise<Database<K, V>>) | undefined;
 }
 
 const OK = 0;
@@ -305,6 +310,22 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     return this.committer.durable();
   }
 
+  /** Whether this is a read-only handle (see OpenOptions.readOnly). */
+  get readOnly(): boolean {
+    return this.settings.reopenReadOnly !== undefined;
+  }
+
+  /**
+   * For a read-only handle: closes it and opens a new one on what is stored
+   * now (the writer's durable writes since this one opened included).
+   */
+  async refresh(): Promise<Database<K, V>> {
+    const reopen = this.settings.reopenReadOnly;
+    if (!reopen) throw invalidArgument('refresh() is for read-only handles');
+    await this.close();
+    return reopen();
+  }
+
   /** The engine's counters, gauges, levels and latency histograms. */
   stats(): Stats {
     this.checkOpen();
@@ -386,6 +407,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   private checkWritable(): void {
     this.checkOpen();
+    if (this.settings.reopenReadOnly) {
+      throw new StrataError('ReadOnly', `this handle of database ${this.name} is read-only`);
+    }
     const failure = this.failure;
     if (failure) {
       throw new StrataError(failure.code, `database ${this.name} is read-only: ${failure.message}`, { cause: failure });
@@ -476,6 +500,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   /** Runs pending flushes and compactions one step per task. */
   private scheduleWork(): void {
+    if (this.settings.reopenReadOnly) return; // its changes are never stored
     if (this.workTimer !== undefined || this.module._strata_has_pending_work(this.handle) === 0) return;
     this.workTimer = setTimeout(() => {
       this.workTimer = undefined;

@@ -126,6 +126,14 @@ async function handle(method: Request['method'], args: unknown[]): Promise<[unkn
       return [database().stats()];
     case 'metrics':
       return [database().metrics()];
+    case 'refresh': {
+      const stale = database();
+      db = undefined;
+      iterators.clear();
+      snapshots.clear();
+      db = await stale.refresh();
+      return [undefined];
+    }
     case 'close': {
       const closing = database();
       db = undefined;

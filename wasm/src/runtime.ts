@@ -1,11 +1,18 @@
 // A runtime is one instance of the wasm module with the databases opened in
 // it. Each database directory is an IDBFS mount at /stratadb/<name>, stored
 // in the IndexedDB database of the same name.
-import type { OpenConfig, StrataModule } from './strata.js';
+import type { OpenConfig, RawDatabase, StrataModule } from './strata.js';
 import { type Encoding, checkEncoding, describe } from './bytes.js';
 import { Database, type Durability } from './database.js';
 import { StrataError, engineError, invalidArgument } from './errors.js';
-import { type IdbDurability, IndexedDbStorage, MemoryStorage, type Storage, deleteStoredDatabase } from './storage.js';
+import {
+  type IdbDurability,
+  IndexedDbStorage,
+  MemoryStorage,
+  ReadOnlyStorage,
+  type Storage,
+  deleteStoredDatabase,
+} from './storage.js';
 
 export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
   /** Memtable size at which it is written to a table: 64 KiB .. 64 MiB. Default 4 MiB. */
@@ -40,6 +47,16 @@ export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = '
   keyEncoding?: K;
   /** Form of values returned by reads: 'utf8' strings (default) or 'binary'. */
   valueEncoding?: V;
+  /**
+   * Open read-only: no lock taken, nothing ever stored, writes refused with
+   * ReadOnly; reads see what was stored at open; refresh() reopens.
+   */
+  readOnly?: boolean;
+  /**
+   * When another tab, worker or runtime has the database open: 'error'
+   * (default) answers Busy, 'readonly' opens a read-only handle instead.
+   */
+  ifLocked?: 'error' | 'readonly';
   /** Fail open on corruption found before the WAL tail (default true); false skips it. */
   paranoidChecks?: boolean;
   /**
@@ -64,6 +81,8 @@ const OPEN_OPTIONS = new Set([
   'valueEncoding',
   'paranoidChecks',
   'onError',
+  'readOnly',
+  'ifLocked',
 ]);
 
 export interface DestroyOptions {
@@ -117,16 +136,29 @@ export class Runtime {
     }
     checkEncoding(options.keyEncoding, 'keyEncoding');
     checkEncoding(options.valueEncoding, 'valueEncoding');
-    const storage = this.storage(name, options.storage);
+    if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {
+      throw invalidArgument('readOnly must be a boolean');
+    }
+    if (options.ifLocked !== undefined && options.ifLocked !== 'error' && options.ifLocked !== 'readonly') {
+      throw invalidArgument(`ifLocked must be 'error' or 'readonly', got ${describe(options.ifLocked)}`);
+    }
+    let readOnly = options.readOnly === true;
+    let storage = this.storage(name, options.storage, readOnly);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is already open`);
     this.openNames.add(name);
     let unlock: () => void = () => {};
     const raw = new this.module.Database();
     try {
-      if (storage instanceof IndexedDbStorage) unlock = await exclusiveLock(name);
-      await storage.load();
-      const code = raw.open(directory(name), config);
-      if (code !== 0) throw engineError(code, raw.lastError());
+      if (storage instanceof IndexedDbStorage && !readOnly) {
+        try {
+          unlock = await exclusiveLock(name);
+        } catch (e) {
+          if (!(e instanceof StrataError && e.code === 'Busy' && options.ifLocked === 'readonly')) throw e;
+          readOnly = true;
+          storage = this.storage(name, options.storage, true);
+        }
+      }
+      await this.load(storage, raw, name, config, readOnly);
     } catch (e) {
       raw.delete();
       storage.release();
@@ -146,6 +178,7 @@ export class Runtime {
         keyEncoding: (options.keyEncoding ?? 'utf8') as K,
         valueEncoding: (options.valueEncoding ?? 'utf8') as V,
         onError: options.onError,
+        reopenReadOnly: readOnly ? () => this.open<K, V>(name, { ...options, readOnly: true }) : undefined,
       },
       () => {
         unlock();
@@ -174,7 +207,26 @@ export class Runtime {
     }
   }
 
-  private storage(name: string, kind: unknown): Storage {
+  /**
+   * Loads the stored files and opens the engine on them. A read-only handle
+   * loads while the writer may be committing, so it can catch a manifest
+   * and the files it names at different moments: it tries again.
+   */
+  private async load(storage: Storage, raw: RawDatabase, name: string, config: OpenConfig, readOnly: boolean) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await storage.load();
+        const code = raw.open(directory(name), config);
+        if (code !== 0) throw engineError(code, raw.lastError());
+        return;
+      } catch (e) {
+        if (!readOnly || attempt === 3) throw e;
+        storage.release();
+      }
+    }
+  }
+
+  private storage(name: string, kind: unknown, readOnly = false): Storage {
     const dir = directory(name);
     if (kind === 'memory') return new MemoryStorage(this.module, dir);
     if (kind !== undefined && kind !== 'indexeddb') {
@@ -183,7 +235,7 @@ export class Runtime {
     if (!this.indexedDB) {
       throw invalidArgument("no IndexedDB here: pass storage: 'memory', or an indexedDB to createRuntime()");
     }
-    return new IndexedDbStorage(this.module, dir);
+    return readOnly ? new ReadOnlyStorage(this.module, dir) : new IndexedDbStorage(this.module, dir);
   }
 }
 

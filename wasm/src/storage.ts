@@ -174,6 +174,16 @@ function exactBytes(node: MemfsNode): Uint8Array {
   return data.byteOffset === 0 && data.buffer.byteLength === node.usedBytes ? bytes : bytes.slice();
 }
 
+/**
+ * A read-only handle's storage: loaded like a writer's, never committed to
+ * (what the engine writes locally, recovery say, stays in memory).
+ */
+export class ReadOnlyStorage extends IndexedDbStorage {
+  override async commit(): Promise<CommitCounts> {
+    return { files: 0, bytes: 0, deleted: 0 };
+  }
+}
+
 /** Deletes the stored copy of a database (its IndexedDB database). */
 export function deleteStoredDatabase(factory: IDBFactory, dir: string): Promise<void> {
   return new Promise((resolve, reject) => {

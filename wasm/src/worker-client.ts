@@ -126,6 +126,14 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     return this.call('metrics', []) as Promise<string>;
   }
 
+  /**
+   * For a read-only handle: reopens it on what is stored now. Iterators and
+   * snapshots of the old one end.
+   */
+  refresh(): Promise<void> {
+    return this.call('refresh', []) as Promise<void>;
+  }
+
   /** Closes the database (making every write durable) and ends the worker. */
   async close(): Promise<void> {
     if (this.state !== 'open') throw new StrataError('Closed', `database ${this.name} is closed`);

@@ -22,6 +22,7 @@ export type Method =
   | 'compact'
   | 'stats'
   | 'metrics'
+  | 'refresh'
   | 'close';
 
 export interface Request {

@@ -82,6 +82,170 @@ test('a second opener of an open database gets Busy (Web Locks), until it closes
   }
 });
 
+/** A page with the package at window.stratadb. */
+async function apiPage(context) {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/test-browser/pages/api.html`);
+  await page.waitForFunction(() => window.testResult === 'ready');
+  return page;
+}
+
+test('a second tab gets Busy, or a read-only handle that refreshes on request', async () => {
+  const context = await launch();
+  try {
+    const [a, b] = [await apiPage(context), await apiPage(context)];
+    await a.evaluate(async () => {
+      window.db = await window.stratadb.open('tabs');
+      await window.db.put('k1', 'one');
+    });
+    // The default: Busy, naming the database.
+    const busy = await b.evaluate(() =>
+      window.stratadb.open('tabs').then(
+        () => 'opened',
+        (e) => `${e.code}: ${e.message}`,
+      ),
+    );
+    assert.match(busy, /^Busy: .*tabs/);
+    // By option: a read-only handle on what is stored.
+    const seen = await b.evaluate(async () => {
+      window.reader = await window.stratadb.open('tabs', { ifLocked: 'readonly' });
+      let write;
+      try {
+        await window.reader.put('k2', 'no');
+      } catch (e) {
+        write = e.code;
+      }
+      return { readOnly: window.reader.readOnly, k1: window.reader.get('k1'), write };
+    });
+    assert.deepEqual(seen, { readOnly: true, k1: 'one', write: 'ReadOnly' });
+    await a.evaluate(() => window.db.put('k2', 'two'));
+    const refreshed = await b.evaluate(async () => {
+      const before = window.reader.get('k2');
+      window.reader = await window.reader.refresh();
+      return { before: before ?? null, after: window.reader.get('k2') };
+    });
+    assert.deepEqual(refreshed, { before: null, after: 'two' });
+    await a.evaluate(() => window.db.close());
+  } finally {
+    await context.close();
+  }
+});
+
+test('100,000 keys written, the page reloaded, all read back', async () => {
+  const context = await launch();
+  try {
+    const page = await apiPage(context);
+    await page.evaluate(async () => {
+      const db = await window.stratadb.open('hundred-thousand');
+      const key = (i) => `key${String(i).padStart(6, '0')}`;
+      for (let i = 0; i < 100_000; i += 1000) {
+        const batch = [];
+        for (let j = i; j < i + 1000; j++) batch.push({ type: 'put', key: key(j), value: `value ${j}` });
+        await db.batch(batch);
+      }
+      // No close: the reload drops it.
+    });
+    await page.reload();
+    await page.waitForFunction(() => window.testResult === 'ready');
+    const result = await page.evaluate(async () => {
+      const db = await window.stratadb.open('hundred-thousand');
+      let count = 0;
+      let wrong = 0;
+      for (const { key, value } of db.iterator()) {
+        if (value !== `value ${Number(key.slice(3))}`) wrong++;
+        count++;
+      }
+      const stats = db.stats();
+      await db.close();
+      return { count, wrong, tables: stats.levels.reduce((n, l) => n + l.files, 0) };
+    });
+    assert.equal(result.count, 100_000);
+    assert.equal(result.wrong, 0);
+    assert.ok(result.tables > 0, 'the data went through tables, not only the WAL');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a page closed during a write load keeps every acknowledged batch, whole', async () => {
+  const context = await launch();
+  try {
+    const writer = await apiPage(context);
+    // Sequential durable batches of 20 keys, each key tagged with its batch.
+    await writer.evaluate(() => {
+      window.acked = 0;
+      (async () => {
+        const db = await window.stratadb.open('killed-mid-load', { memtableBytes: 64 * 1024 });
+        for (let b = 1; ; b++) {
+          const batch = [];
+          for (let k = 0; k < 20; k++) batch.push({ type: 'put', key: `k${k}`, value: `b${b}` });
+          batch.push({ type: 'put', key: `batch${String(b).padStart(6, '0')}`, value: 'done' });
+          await db.batch(batch);
+          window.acked = b;
+        }
+      })();
+    });
+    await writer.waitForFunction(() => window.acked >= 300, null, { timeout: 60_000 });
+    const ackedBeforeClose = await writer.evaluate(() => window.acked);
+    await writer.close({ runBeforeUnload: false });
+
+    const reader = await apiPage(context);
+    const state = await reader.evaluate(async () => {
+      const db = await window.stratadb.open('killed-mid-load');
+      const values = new Set();
+      for (let k = 0; k < 20; k++) values.add(db.get(`k${k}`));
+      const markers = db.scan({ gte: 'batch', lt: 'batci' }).map((e) => Number(e.key.slice(5)));
+      await db.close();
+      return { values: [...values], markers };
+    });
+    // Every key holds the same batch's value: no batch landed in part.
+    assert.equal(state.values.length, 1, `keys from different batches: ${state.values}`);
+    const last = Number(state.values[0].slice(1));
+    assert.ok(last >= ackedBeforeClose, `batch ${ackedBeforeClose} was acknowledged, only ${last} survived`);
+    // The markers are exactly batches 1..last.
+    assert.equal(state.markers.length, last);
+    assert.equal(state.markers.at(-1), last);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a quota-exceeded IndexedDB turns the handle read-only and loses nothing acknowledged', async () => {
+  const context = await launch();
+  try {
+    const page = await apiPage(context);
+    const result = await page.evaluate(async () => {
+      const db = await window.stratadb.open('quota');
+      for (let i = 0; i < 50; i++) await db.put(`k${i}`, `v${i}`);
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function () {
+        throw new DOMException('simulated: the quota is exhausted', 'QuotaExceededError');
+      };
+      const codeOf = (p) => p.then(() => 'ok', (e) => e.code);
+      const failed = await codeOf(db.put('k50', 'v50'));
+      const later = await codeOf(db.put('k51', 'v51'));
+      const readable = db.get('k49');
+      const readOnly = db.stats().readOnly;
+      IDBObjectStore.prototype.put = put;
+      const closed = await codeOf(db.close());
+      const again = await window.stratadb.open('quota');
+      const kept = again.scan({ gte: 'k', lt: 'l' }).length;
+      await again.close();
+      return { failed, later, readable, readOnly, closed, kept };
+    });
+    assert.deepEqual(result, {
+      failed: 'QuotaExceeded',
+      later: 'QuotaExceeded',
+      readable: 'v49',
+      readOnly: true,
+      closed: 'QuotaExceeded',
+      kept: 50,
+    });
+  } finally {
+    await context.close();
+  }
+});
+
 test('openInWorker serves the whole API from a database worker', async () => {
   const context = await launch();
   try {
