@@ -37,17 +37,35 @@ EMSCRIPTEN_KEEPALIVE int strata_cursor_seek(WasmDatabase* db, uint32_t id, uint3
 EMSCRIPTEN_KEEPALIVE int strata_has_pending_work(WasmDatabase* db) {
   return db->HasPendingWork() ? 1 : 0;
 }
+EMSCRIPTEN_KEEPALIVE int strata_has_compaction_job(WasmDatabase* db) {
+  return db->HasCompactionJob() ? 1 : 0;
+}
 
 }  // extern "C"
 
+namespace {
+
+// A compaction worker's instance: runs the envelope (bytes) against the
+// input files it wrote into its file system; returns the encoded result.
+emscripten::val RunCompaction(const std::string& envelope) {
+  const std::string result = strata::RunEncodedCompaction(envelope, strata::Env::Default());
+  return emscripten::val::global("Uint8Array")
+      .new_(emscripten::typed_memory_view(result.size(), reinterpret_cast<const uint8_t*>(result.data())));
+}
+
+}  // namespace
+
 EMSCRIPTEN_BINDINGS(strata) {
+  emscripten::function("runCompaction", &RunCompaction);
+
   emscripten::value_object<OpenConfig>("OpenConfig")
       .field("writeBufferBytes", &OpenConfig::write_buffer_bytes)
       .field("blockCacheBytes", &OpenConfig::block_cache_bytes)
       .field("bloomBitsPerKey", &OpenConfig::bloom_bits_per_key)
       .field("compression", &OpenConfig::compression)
       .field("zlibLevel", &OpenConfig::zlib_level)
-      .field("paranoidChecks", &OpenConfig::paranoid_checks);
+      .field("paranoidChecks", &OpenConfig::paranoid_checks)
+      .field("deferredCompaction", &OpenConfig::deferred_compaction);
 
   emscripten::class_<WasmDatabase>("Database")
       .constructor<>()
@@ -67,6 +85,11 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("compact", &WasmDatabase::Compact)
       .function("runPendingWork", &WasmDatabase::RunPendingWork)
       .function("takeChanges", &WasmDatabase::TakeChanges)
+      .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
+      .function("compactionInputs", &WasmDatabase::CompactionInputs)
+      .function("writeFile", &WasmDatabase::WriteFile)
+      .function("completeCompaction", &WasmDatabase::CompleteCompaction)
+      .function("runCompactionInline", &WasmDatabase::RunCompactionInline)
       .function("statsJson", &WasmDatabase::StatsJson)
       .function("metrics", &WasmDatabase::Metrics);
 }

@@ -146,6 +146,11 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   options.bloom_bits_per_key = config.bloom_bits_per_key;
   options.zlib_level = config.zlib_level;
   if (!config.compression) options.compression_per_level = {Compression::kNone};
+  compactions_.reset();
+  if (config.deferred_compaction) {
+    compactions_ = std::make_shared<DeferredCompactionExecutor>();
+    options.compaction_executor = compactions_;
+  }
   Status s = DB::Open(options, dir, &db_);
   if (!s.ok()) {
     db_.reset();
@@ -370,7 +375,12 @@ int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uin
   if (!ScratchHolds(uint64_t{begin_size} + end_size))
     return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   const Slice begin(scratch_.data(), begin_size), end(scratch_.data() + begin_size, end_size);
-  return Fail(db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr));
+  // A manual compaction runs its jobs here, level after level; it answers
+  // Busy if a worker's job is still out (call again once it completes).
+  if (compactions_) compactions_->SetInline(true);
+  Status s = db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr);
+  if (compactions_) compactions_->SetInline(false);
+  return Fail(s);
 }
 
 bool WasmDatabase::HasPendingWork() {
@@ -390,6 +400,37 @@ std::string WasmDatabase::TakeChanges() {
     out += '\n';
   }
   return out;
+}
+
+int WasmDatabase::TakeCompactionJob() {
+  if (int code = CheckOpen()) return code;
+  if (!compactions_ || !compactions_->HasJob()) return static_cast<int>(Status::Code::kNotFound);
+  std::vector<std::string> paths;
+  result_ = compactions_->TakeJob(&paths);
+  compaction_inputs_.clear();
+  for (const auto& path : paths) compaction_inputs_ += path + '\n';
+  SetResult(result_.data(), result_.size());
+  return kOk;
+}
+
+int WasmDatabase::WriteFile(const std::string& path, uint32_t size) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  if (path.empty() || path[0] != '/') return Fail(Status::InvalidArgument("file path must be absolute"));
+  return Fail(WriteStringToFile(env_.get(), Slice(scratch_.data(), size), path, /*sync=*/true));
+}
+
+int WasmDatabase::CompleteCompaction(uint32_t size) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  if (!compactions_) return Fail(Status::InvalidArgument("compaction is not deferred"));
+  return Fail(compactions_->Complete(Slice(scratch_.data(), size)));
+}
+
+int WasmDatabase::RunCompactionInline() {
+  if (int code = CheckOpen()) return code;
+  if (!compactions_) return Fail(Status::InvalidArgument("compaction is not deferred"));
+  return Fail(compactions_->RunInline());
 }
 
 std::string WasmDatabase::StatsJson() {

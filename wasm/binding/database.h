@@ -23,6 +23,7 @@
 #include <string>
 
 #include "commit_env.h"
+#include "compaction_executor.h"
 #include "strata/db.h"
 
 namespace strata {
@@ -34,6 +35,9 @@ struct OpenConfig {
   bool compression = true;  // zlib in L2 and deeper (the engine default)
   int zlib_level = 1;
   bool paranoid_checks = true;
+  // Compaction jobs wait for JavaScript to run them elsewhere (in a
+  // compaction worker) instead of running inside RunPendingWork.
+  bool deferred_compaction = false;
 };
 
 class WasmDatabase {
@@ -89,11 +93,27 @@ class WasmDatabase {
   // Bounds in the scratch, like NewCursor (inclusive).
   int Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size);
   bool HasPendingWork();
+  // A deferred compaction job waits to be taken.
+  bool HasCompactionJob() const { return compactions_ && compactions_->HasJob(); }
   int RunPendingWork();
 
   // The paths written, renamed or removed since the last call, each ending
   // in '\n' (names never contain one).
   std::string TakeChanges();
+
+  // Deferred compaction (OpenConfig::deferred_compaction): takes the job
+  // that waits. Result: its envelope (DeferredCompactionExecutor::TakeJob);
+  // code 1 (not found) when none waits. Its input paths, '\n'-terminated,
+  // are then in CompactionInputs().
+  int TakeCompactionJob();
+  std::string CompactionInputs() const { return compaction_inputs_; }
+  // Writes a compaction output file (its bytes in the scratch) through the
+  // CommitEnv, so that the next commit stores it.
+  int WriteFile(const std::string& path, uint32_t size);
+  // Delivers the encoded result (in the scratch) of the taken job.
+  int CompleteCompaction(uint32_t size);
+  // Runs the waiting or taken job here instead.
+  int RunCompactionInline();
   std::string StatsJson();
   std::string Metrics();
 
@@ -109,6 +129,8 @@ class WasmDatabase {
   uint32_t NewId();
 
   std::unique_ptr<CommitEnv> env_;
+  std::shared_ptr<DeferredCompactionExecutor> compactions_;  // when deferred
+  std::string compaction_inputs_;
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;

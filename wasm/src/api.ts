@@ -19,7 +19,7 @@ export interface Api {
 
 export function makeApi(load: () => Promise<StrataModule>): Api {
   let defaultRuntime: Promise<Runtime> | undefined;
-  const createRuntime = async (options: RuntimeOptions = {}) => new Runtime(await load(), options);
+  const createRuntime = async (options: RuntimeOptions = {}) => new Runtime(await load(), options, load);
   const runtime = () => {
     // A failed load (say, a failed fetch of the wasm) is retried next time.
     defaultRuntime ??= createRuntime().catch((e: unknown) => {

@@ -20,8 +20,9 @@ import { ArgWriter } from './args.js';
 import { Committer } from './committer.js';
 import { StrataError, engineError, invalidArgument } from './errors.js';
 import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } from './iterator.js';
-import { type CommitStats, type Stats, parseStats } from './stats.js';
+import { type CommitStats, type CompactionJobStats, type Stats, parseStats } from './stats.js';
 import type { IdbDurability, Storage } from './storage.js';
+import type { CompactionJobMessage, CompactionReply, CompactionRunner } from './compaction.js';
 
 export type Durability = 'durable' | 'deferred';
 
@@ -64,10 +65,52 @@ export interface HandleSettings<K extends Encoding, V extends Encoding> {
    * how to open a fresh one for refresh(). Undefined for a writer.
    */
   reopenReadOnly: (() => Promise<Database<K, V>>) | undefined;
+  /** Where compaction jobs run; undefined: inside the engine's own steps. */
+  compactionRunner: CompactionRunner | undefined;
 }
 
 const OK = 0;
 const NOT_FOUND = 1;
+const BUSY = 5;
+
+/** Batch operations read once and checked, with a bound on their encoding. */
+interface CheckedBatch {
+  ops: { put: boolean; key: Bytes; value: Bytes }[];
+  bound: number;
+}
+
+/**
+ * Reads each operation's fields once: a getter cannot change what was
+ * checked and sized before it is encoded.
+ */
+function checkBatch(operations: readonly BatchOperation[]): CheckedBatch {
+  if (!Array.isArray(operations)) throw invalidArgument(`batch takes an array, got ${describe(operations)}`);
+  const ops: CheckedBatch['ops'] = [];
+  let bound = 0;
+  for (let i = 0; i < operations.length; i++) {
+    const op: unknown = operations[i];
+    if (typeof op !== 'object' || op === null) throw invalidArgument(`batch[${i}] must be an object`);
+    const { type, key, value } = op as { type: unknown; key: unknown; value: unknown };
+    checkKey(key, `batch[${i}].key`);
+    if (type === 'put') {
+      checkValue(value);
+      ops.push({ put: true, key, value });
+      bound += 9 + maxByteLength(key) + maxByteLength(value);
+    } else if (type === 'delete') {
+      ops.push({ put: false, key, value: '' });
+      bound += 5 + maxByteLength(key);
+    } else {
+      throw invalidArgument(`batch[${i}].type must be 'put' or 'delete', got ${describe(type)}`);
+    }
+  }
+  if (bound > MAX_BATCH_BYTES) {
+    // Strings were bounded at 3 bytes a character; size them exactly.
+    bound = 0;
+    for (const op of ops) bound += 9 + byteLength(op.key) + byteLength(op.value);
+    if (bound > MAX_BATCH_BYTES) throw invalidArgument(`batch of ${bound} bytes exceeds ${MAX_BATCH_BYTES}`);
+  }
+  return { ops, bound };
+}
 
 /** A point-in-time view for reads. Release it when done. */
 export class Snapshot {
@@ -107,6 +150,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   // must run even if nothing changed since, to flush it to disk.
   private relaxedSinceStrict = false;
   private workTimer: ReturnType<typeof setTimeout> | undefined;
+  private compactionInFlight: Promise<void> | undefined;
+  private readonly compactionStats: CompactionJobStats;
   // Iterators and snapshots dropped without close()/release() give their
   // engine resources back when collected.
   private readonly cursorFinalizer = new FinalizationRegistry<number>((cursor) => {
@@ -132,6 +177,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       settings.commitIntervalMs,
       (e) => this.fail(e),
     );
+    this.compactionStats = { runner: settings.compactionRunner?.kind ?? 'inline', sent: 0, installed: 0, runHere: 0 };
     this.scheduleWork(); // recovery may have left a flush or compaction due
   }
 
@@ -160,14 +206,14 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       checkWriteOptions(options);
       checkKey(key);
       checkValue(value);
-      this.args.begin(maxByteLength(key) + maxByteLength(value));
-      const keySize = this.args.bytes(key);
-      const valueSize = this.args.bytes(value);
-      this.check(this.module._strata_put(this.handle, keySize, valueSize));
+      return this.write(options, () => {
+        this.args.begin(maxByteLength(key) + maxByteLength(value));
+        const keySize = this.args.bytes(key);
+        return this.module._strata_put(this.handle, keySize, this.args.bytes(value));
+      });
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.acknowledge(options);
   }
 
   delete(key: Bytes, options?: WriteOptions): Promise<void> {
@@ -175,12 +221,13 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.checkWritable();
       checkWriteOptions(options);
       checkKey(key);
-      this.args.begin(maxByteLength(key));
-      this.check(this.module._strata_delete(this.handle, this.args.bytes(key)));
+      return this.write(options, () => {
+        this.args.begin(maxByteLength(key));
+        return this.module._strata_delete(this.handle, this.args.bytes(key));
+      });
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.acknowledge(options);
   }
 
   /** Applies the operations atomically, in order: all or none. */
@@ -188,12 +235,14 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     try {
       this.checkWritable();
       checkWriteOptions(options);
-      this.encodeBatch(operations);
-      this.check(this.module._strata_write(this.handle, this.args.size));
+      const ops = checkBatch(operations);
+      return this.write(options, () => {
+        this.encodeBatch(ops);
+        return this.module._strata_write(this.handle, this.args.size);
+      });
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.acknowledge(options);
   }
 
   // ---- reads
@@ -278,12 +327,13 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   flush(): Promise<void> {
     try {
       this.checkWritable();
-      this.check(this.raw.flush());
+      return this.whenNotBusy(() => this.raw.flush()).then(() => {
+        this.scheduleWork();
+        return this.committer.durable();
+      });
     } catch (e) {
       return Promise.reject(e);
     }
-    this.scheduleWork();
-    return this.committer.durable();
   }
 
   /**
@@ -299,15 +349,18 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       if (Object.keys(rest).length > 0) throw invalidArgument('a compact range takes gte and lte only');
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
-      this.args.begin((gte ? maxByteLength(gte) : 0) + (lte ? maxByteLength(lte) : 0));
-      const beginSize = gte !== undefined ? this.args.bytes(gte) : 0;
-      const endSize = lte !== undefined ? this.args.bytes(lte) : 0;
-      this.check(this.raw.compact(gte !== undefined, beginSize, lte !== undefined, endSize));
+      return this.whenNotBusy(() => {
+        this.args.begin((gte ? maxByteLength(gte) : 0) + (lte ? maxByteLength(lte) : 0));
+        const beginSize = gte !== undefined ? this.args.bytes(gte) : 0;
+        const endSize = lte !== undefined ? this.args.bytes(lte) : 0;
+        return this.raw.compact(gte !== undefined, beginSize, lte !== undefined, endSize);
+      }).then(() => {
+        this.scheduleWork();
+        return this.committer.durable();
+      });
     } catch (e) {
       return Promise.reject(e);
     }
-    this.scheduleWork();
-    return this.committer.durable();
   }
 
   /** Whether this is a read-only handle (see OpenOptions.readOnly). */
@@ -329,7 +382,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** The engine's counters, gauges, levels and latency histograms. */
   stats(): Stats {
     this.checkOpen();
-    const stats = parseStats(this.raw.statsJson(), this.commitStats);
+    const stats = parseStats(this.raw.statsJson(), this.commitStats, this.compactionStats);
     if (this.failure && !stats.readOnly) {
       stats.readOnly = true;
       stats.readOnlyReason = this.failure.message;
@@ -362,6 +415,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       await this.committer.durable();
     } finally {
       this.committer.stop();
+      this.settings.compactionRunner?.close();
       this.state = 'closed';
       this.raw.delete();
       this.storage.release();
@@ -448,36 +502,10 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     return { heap: this.module.HEAPU8, ptr: u32[this.descriptor]!, size: u32[this.descriptor + 1]! };
   }
 
-  private encodeBatch(operations: readonly BatchOperation[]): void {
-    if (!Array.isArray(operations)) throw invalidArgument(`batch takes an array, got ${describe(operations)}`);
-    // Each field is read once, into ops: a getter cannot change what was
-    // checked and sized before it is encoded.
-    const ops: { put: boolean; key: Bytes; value: Bytes }[] = [];
-    let bound = 0;
-    for (let i = 0; i < operations.length; i++) {
-      const op: unknown = operations[i];
-      if (typeof op !== 'object' || op === null) throw invalidArgument(`batch[${i}] must be an object`);
-      const { type, key, value } = op as { type: unknown; key: unknown; value: unknown };
-      checkKey(key, `batch[${i}].key`);
-      if (type === 'put') {
-        checkValue(value);
-        ops.push({ put: true, key, value });
-        bound += 9 + maxByteLength(key) + maxByteLength(value);
-      } else if (type === 'delete') {
-        ops.push({ put: false, key, value: '' });
-        bound += 5 + maxByteLength(key);
-      } else {
-        throw invalidArgument(`batch[${i}].type must be 'put' or 'delete', got ${describe(type)}`);
-      }
-    }
-    if (bound > MAX_BATCH_BYTES) {
-      // Strings were bounded at 3 bytes a character; size them exactly.
-      bound = 0;
-      for (const op of ops) bound += 9 + byteLength(op.key) + byteLength(op.value);
-      if (bound > MAX_BATCH_BYTES) throw invalidArgument(`batch of ${bound} bytes exceeds ${MAX_BATCH_BYTES}`);
-    }
-    this.args.begin(bound);
-    for (const op of ops) {
+  /** Encodes checked operations into the scratch. */
+  private encodeBatch(batch: CheckedBatch): void {
+    this.args.begin(batch.bound);
+    for (const op of batch.ops) {
       this.args.u8(op.put ? 1 : 0);
       const keySizeAt = this.args.reserveU32();
       this.args.setU32(keySizeAt, this.args.bytes(op.key));
@@ -488,9 +516,42 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     }
   }
 
+  /**
+   * Applies a write (apply returns its status code) and answers by the
+   * durability mode. A write that must wait for a compaction running in a
+   * worker (the engine answers Busy then) is applied again once it is done.
+   */
+  private write(options: WriteOptions | undefined, apply: () => number): Promise<void> {
+    const code = apply();
+    const running = this.compactionInFlight;
+    if (code === BUSY && running) {
+      return running.then(() => {
+        this.checkWritable();
+        return this.write(options, apply);
+      });
+    }
+    this.check(code);
+    return this.acknowledge(options);
+  }
+
+  /** Runs call; if it answers Busy while a compaction is out, again after it. */
+  private whenNotBusy(call: () => number): Promise<void> {
+    const code = call();
+    const running = this.compactionInFlight;
+    if (code === BUSY && running) {
+      return running.then(() => {
+        this.checkWritable();
+        return this.whenNotBusy(call);
+      });
+    }
+    this.check(code);
+    return Promise.resolve();
+  }
+
   /** The promise a write returns, by durability, and background work. */
   private acknowledge(options: WriteOptions | undefined): Promise<void> {
     this.scheduleWork();
+    this.startCompaction(); // a write that had to make room may have picked one
     const durable = options?.durable ?? this.settings.durability === 'durable';
     if (this.failure) return Promise.reject(this.failure);
     if (durable) return this.committer.durable();
@@ -513,8 +574,71 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
         return this.fail(new StrataError('IOError', `the wasm module failed: ${String(e)}`, { cause: e }));
       }
       this.committer.deferred();
+      this.startCompaction();
       this.scheduleWork();
     }, 0);
+  }
+
+  /**
+   * Sends the compaction job the engine picked, if one waits, to the
+   * compaction runner; installs its outputs when they come back. A runner
+   * that fails leaves the job to run here, so no job is lost.
+   */
+  private startCompaction(): void {
+    const runner = this.settings.compactionRunner;
+    if (!runner || this.compactionInFlight || this.state !== 'open') return;
+    if (this.module._strata_has_compaction_job(this.handle) === 0) return;
+    let job: CompactionJobMessage;
+    try {
+      this.check(this.raw.takeCompactionJob());
+      const { heap, ptr, size } = this.result();
+      const envelope = heap.slice(ptr, ptr + size);
+      const paths = this.raw.compactionInputs().split('\n');
+      paths.pop(); // after the last '\n'
+      const inputs = paths.map((path) => ({ path, bytes: this.module.FS.readFile(path) }));
+      job = { id: ++this.compactionStats.sent, dir: this.storage.directory, envelope, inputs };
+    } catch (e) {
+      return this.runCompactionHere(e);
+    }
+    this.compactionInFlight = runner
+      .run(job)
+      .then(
+        (reply) => this.installCompaction(reply),
+        (e: unknown) => this.runCompactionHere(e),
+      )
+      .finally(() => {
+        this.compactionInFlight = undefined;
+        if (this.state !== 'open') return;
+        this.committer.deferred();
+        this.scheduleWork();
+      });
+  }
+
+  private installCompaction(reply: CompactionReply): void {
+    if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
+    try {
+      for (const output of reply.outputs) {
+        this.args.begin(output.bytes.length);
+        this.args.bytes(output.bytes);
+        this.check(this.raw.writeFile(output.path, output.bytes.length));
+      }
+      this.args.begin(reply.result.length);
+      this.args.bytes(reply.result);
+      this.check(this.raw.completeCompaction(reply.result.length));
+      this.compactionStats.installed++;
+    } catch (e) {
+      this.runCompactionHere(e);
+    }
+  }
+
+  /** The job could not run (or come back) elsewhere: run it in this instance. */
+  private runCompactionHere(cause: unknown): void {
+    if (!this.rawOpen) return;
+    this.compactionStats.runHere++;
+    const code = this.raw.runCompactionInline();
+    if (code !== OK) {
+      this.fail(new StrataError('IOError', `compaction failed (${String(cause)}): ${this.raw.lastError()}`, { cause }));
+    }
   }
 
   /** One durability point: close the WAL segment, store what changed. */

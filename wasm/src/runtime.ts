@@ -4,6 +4,7 @@
 import type { OpenConfig, RawDatabase, StrataModule } from './strata.js';
 import { type Encoding, checkEncoding, describe } from './bytes.js';
 import { Database, type Durability } from './database.js';
+import { InstanceCompactionRunner, WorkerCompactionRunner } from './compaction.js';
 import { StrataError, engineError, invalidArgument } from './errors.js';
 import {
   type IdbDurability,
@@ -57,6 +58,15 @@ export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = '
    * (default) answers Busy, 'readonly' opens a read-only handle instead.
    */
   ifLocked?: 'error' | 'readonly';
+  /**
+   * Where compaction jobs run (DESIGN.md decision 3): 'worker' (the default
+   * where there are Web Workers) sends each to a compaction worker with a
+   * wasm instance of its own, so reads and writes go on meanwhile; 'inline'
+   * (the default elsewhere) runs them here between calls; 'instance' sends
+   * them to a second wasm instance in this thread (the worker's path, for
+   * Node and tests).
+   */
+  compaction?: 'worker' | 'inline' | 'instance';
   /** Fail open on corruption found before the WAL tail (default true); false skips it. */
   paranoidChecks?: boolean;
   /**
@@ -83,6 +93,7 @@ const OPEN_OPTIONS = new Set([
   'onError',
   'readOnly',
   'ifLocked',
+  'compaction',
 ]);
 
 export interface DestroyOptions {
@@ -104,6 +115,8 @@ export class Runtime {
   constructor(
     private readonly module: StrataModule,
     options: RuntimeOptions,
+    /** Loads another instance of the module (for compaction: 'instance'). */
+    private readonly loadModule: () => Promise<StrataModule>,
   ) {
     this.indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
     const factory = this.indexedDB;
@@ -142,6 +155,13 @@ export class Runtime {
     if (options.ifLocked !== undefined && options.ifLocked !== 'error' && options.ifLocked !== 'readonly') {
       throw invalidArgument(`ifLocked must be 'error' or 'readonly', got ${describe(options.ifLocked)}`);
     }
+    const compaction = options.compaction ?? (typeof Worker === 'function' ? 'worker' : 'inline');
+    if (!['worker', 'inline', 'instance'].includes(compaction)) {
+      throw invalidArgument(`compaction must be 'worker', 'inline' or 'instance', got ${describe(compaction)}`);
+    }
+    if (compaction === 'worker' && typeof Worker !== 'function') {
+      throw invalidArgument("compaction: 'worker' needs Web Workers (use 'inline' or 'instance')");
+    }
     let readOnly = options.readOnly === true;
     let storage = this.storage(name, options.storage, readOnly);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is already open`);
@@ -158,6 +178,8 @@ export class Runtime {
           storage = this.storage(name, options.storage, true);
         }
       }
+      // A read-only handle writes nothing, so it runs no compaction either.
+      config.deferredCompaction = compaction !== 'inline' && !readOnly;
       await this.load(storage, raw, name, config, readOnly);
     } catch (e) {
       raw.delete();
@@ -179,6 +201,11 @@ export class Runtime {
         valueEncoding: (options.valueEncoding ?? 'utf8') as V,
         onError: options.onError,
         reopenReadOnly: readOnly ? () => this.open<K, V>(name, { ...options, readOnly: true }) : undefined,
+        compactionRunner: !config.deferredCompaction
+          ? undefined
+          : compaction === 'worker'
+            ? new WorkerCompactionRunner()
+            : new InstanceCompactionRunner(this.loadModule()),
       },
       () => {
         unlock();
@@ -306,5 +333,6 @@ function engineConfig(options: OpenOptions<Encoding, Encoding>): OpenConfig {
     compression: options.compression ?? true,
     zlibLevel: integer(options.compressionLevel, 1, 'compressionLevel', 1, 9),
     paranoidChecks: options.paranoidChecks ?? true,
+    deferredCompaction: false,
   };
 }

@@ -100,6 +100,18 @@ export interface Stats {
   compactionLatency: Histogram;
   /** What the package adds: commits to storage. */
   commits: CommitStats;
+  /** ... and where compaction jobs ran. */
+  compactionJobs: CompactionJobStats;
+}
+
+export interface CompactionJobStats {
+  /** 'worker', 'instance' or 'inline' (OpenOptions.compaction). */
+  runner: 'worker' | 'instance' | 'inline';
+  /** Jobs sent to the runner and installed from its outputs. */
+  sent: number;
+  installed: number;
+  /** Jobs run in the database's own instance after the runner failed. */
+  runHere: number;
 }
 
 export interface CommitStats {
@@ -120,7 +132,7 @@ type RawLevel = Omit<LevelStats, 'smallestKey' | 'largestKey' | 'tables'> & {
   largestKeyHex: string;
   tables: RawTable[];
 };
-type RawStats = Omit<Stats, 'levels' | 'commits'> & { levels: RawLevel[] };
+type RawStats = Omit<Stats, 'levels' | 'commits' | 'compactionJobs'> & { levels: RawLevel[] };
 
 function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
@@ -129,7 +141,7 @@ function fromHex(hex: string): Uint8Array {
 }
 
 /** Parses the binding's JSON. */
-export function parseStats(json: string, commits: CommitStats): Stats {
+export function parseStats(json: string, commits: CommitStats, compactionJobs: CompactionJobStats): Stats {
   const raw = JSON.parse(json) as RawStats;
   const levels = raw.levels.map(({ smallestKeyHex, largestKeyHex, tables, ...level }) => ({
     ...level,
@@ -141,5 +153,5 @@ export function parseStats(json: string, commits: CommitStats): Stats {
       largestKey: fromHex(largestKeyHex),
     })),
   }));
-  return { ...raw, levels, commits: { ...commits } };
+  return { ...raw, levels, commits: { ...commits }, compactionJobs: { ...compactionJobs } };
 }

@@ -9,6 +9,7 @@ export interface OpenConfig {
   compression: boolean;
   zlibLevel: number;
   paranoidChecks: boolean;
+  deferredCompaction: boolean;
 }
 
 /**
@@ -43,6 +44,11 @@ export interface RawDatabase {
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
   runPendingWork(): number;
   takeChanges(): string;
+  takeCompactionJob(): number;
+  compactionInputs(): string;
+  writeFile(path: string, size: number): number;
+  completeCompaction(size: number): number;
+  runCompactionInline(): number;
   statsJson(): string;
   metrics(): string;
   /** Frees the Embind handle. */
@@ -60,6 +66,8 @@ export interface MemfsNode {
 /** The subset of Emscripten's FS that the package uses. */
 export interface EmscriptenFS {
   lookupPath(path: string): { node: MemfsNode };
+  writeFile(path: string, data: Uint8Array): void;
+  readFile(path: string): Uint8Array;
   mkdirTree(path: string): void;
   mount(type: unknown, options: object, mountpoint: string): unknown;
   unmount(mountpoint: string): void;
@@ -90,6 +98,9 @@ export interface StrataModule {
   _strata_cursor_next(handle: number, cursor: number, maxEntries: number, maxBytes: number): number;
   _strata_cursor_seek(handle: number, cursor: number, targetSize: number): number;
   _strata_has_pending_work(handle: number): number;
+  _strata_has_compaction_job(handle: number): number;
+  /** In a compaction worker's instance: runs an envelope, returns the encoded result. */
+  runCompaction(envelope: Uint8Array): Uint8Array;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   FS: EmscriptenFS;

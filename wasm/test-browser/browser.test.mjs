@@ -246,6 +246,45 @@ test('a quota-exceeded IndexedDB turns the handle read-only and loses nothing ac
   }
 });
 
+test('compactions run in the compaction worker and the data stays correct', async () => {
+  const context = await launch();
+  try {
+    const page = await apiPage(context);
+    const result = await page.evaluate(async () => {
+      const db = await window.stratadb.openInWorker('compacted', { memtableBytes: 64 * 1024 });
+      const model = new Map();
+      for (let round = 0; round < 40; round++) {
+        const batch = [];
+        for (let i = 0; i < 500; i++) {
+          const key = `k${String((round * 7919 + i * 31) % 6000).padStart(5, '0')}`;
+          const value = `r${round}-${i}-${'x'.repeat(100)}`;
+          batch.push({ type: 'put', key, value });
+          model.set(key, value);
+        }
+        await db.batch(batch, { durable: false });
+      }
+      await db.sync();
+      for (let i = 0; i < 50 && (await db.stats()).compactionJobs.sent === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const stats = await db.stats();
+      const entries = await db.scan();
+      let wrong = entries.length === model.size ? 0 : 1;
+      for (const { key, value } of entries) if (model.get(key) !== value) wrong++;
+      await db.close();
+      const again = await window.stratadb.open('compacted');
+      for (const { key, value } of again.scan()) if (model.get(key) !== value) wrong++;
+      await again.close();
+      return { jobs: stats.compactionJobs, compactions: stats.compactions, wrong };
+    });
+    assert.equal(result.jobs.runner, 'worker');
+    assert.ok(result.jobs.sent > 0, 'no job went to the compaction worker');
+    assert.equal(result.jobs.runHere, 0);
+    assert.ok(result.compactions >= result.jobs.installed);
+    assert.equal(result.wrong, 0);
+  } finally {
+    await context.close();
+  }
+});
+
 test('openInWorker serves the whole API from a database worker', async () => {
   const context = await launch();
   try {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "strata/options.h"
+#include "strata/slice.h"
 #include "strata/status.h"
 
 namespace strata {
@@ -105,5 +106,15 @@ class CompactionExecutor {
   virtual void Execute(const CompactionJob& job, Env* env, FileNumberAllocator allocate_number,
                        std::function<void(CompactionResult)> done) = 0;
 };
+
+// A versioned binary encoding of jobs and results, to hand a job to another
+// wasm instance (the compaction Web Worker) and its result back. Every field
+// round-trips. Decoding checks every bound: bad, truncated or trailing bytes
+// give Corruption naming the field, and leave *job / *result unchanged.
+// The format is described in src/compaction/job_codec.cc.
+std::string EncodeCompactionJob(const CompactionJob& job);
+Status DecodeCompactionJob(const Slice& bytes, CompactionJob* job);
+std::string EncodeCompactionResult(const CompactionResult& result);
+Status DecodeCompactionResult(const Slice& bytes, CompactionResult* result);
 
 }  // namespace strata

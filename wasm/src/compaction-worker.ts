@@ -1,0 +1,22 @@
+// The compaction worker: a wasm instance of its own that merges the tables
+// a database sends it (compaction.ts) and sends the new tables back.
+import createStrataModule from './strata.js';
+import { type CompactionJobMessage, runCompactionIn } from './compaction.js';
+
+declare const self: {
+  onmessage: ((e: MessageEvent<CompactionJobMessage>) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+};
+
+const wasmUrl = new URL('./strata.wasm', import.meta.url);
+const module = createStrataModule({ locateFile: () => wasmUrl.href });
+
+self.onmessage = async (e: MessageEvent<CompactionJobMessage>) => {
+  const job = e.data;
+  try {
+    const reply = runCompactionIn(await module, job);
+    self.postMessage(reply, [reply.result.buffer as ArrayBuffer, ...reply.outputs.map((o) => o.bytes.buffer as ArrayBuffer)]);
+  } catch (error) {
+    self.postMessage({ id: job.id, error: String(error) });
+  }
+};

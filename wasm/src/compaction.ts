@@ -1,0 +1,107 @@
+// Running the engine's compaction jobs in another wasm instance (DESIGN.md
+// decision 3): the database takes a job (an envelope: the job and its
+// reserved output file numbers, wasm/binding/compaction_executor.h) with its
+// input tables' bytes, a runner merges them in its own instance, and the
+// outputs' bytes come back to be written and installed by the database.
+import type { StrataModule } from './strata.js';
+
+export interface CompactionJobMessage {
+  id: number;
+  dir: string; // the database directory: inputs and outputs live there
+  envelope: Uint8Array;
+  inputs: { path: string; bytes: Uint8Array }[];
+}
+
+export interface CompactionReply {
+  id: number;
+  result: Uint8Array; // EncodeCompactionResult
+  outputs: { path: string; bytes: Uint8Array }[];
+}
+
+export interface CompactionRunner {
+  readonly kind: 'worker' | 'instance';
+  run(job: CompactionJobMessage): Promise<CompactionReply>;
+  close(): void;
+}
+
+/** Runs one job in `module`, leaving its file system as it found it. */
+export function runCompactionIn(module: StrataModule, job: CompactionJobMessage): CompactionReply {
+  const { FS } = module;
+  FS.mkdirTree(job.dir);
+  const inputs = new Set(job.inputs.map((i) => i.path));
+  for (const input of job.inputs) FS.writeFile(input.path, input.bytes);
+  try {
+    const result = module.runCompaction(job.envelope);
+    // What the job wrote is what is new in the directory.
+    const outputs = FS.readdir(job.dir)
+      .filter((name) => name !== '.' && name !== '..')
+      .map((name) => `${job.dir}/${name}`)
+      .filter((path) => !inputs.has(path))
+      .map((path) => ({ path, bytes: FS.readFile(path) }));
+    return { id: job.id, result, outputs };
+  } finally {
+    for (const name of FS.readdir(job.dir)) if (name !== '.' && name !== '..') FS.unlink(`${job.dir}/${name}`);
+  }
+}
+
+/** Jobs go to a compaction Web Worker (compaction-worker.ts), one at a time. */
+export class WorkerCompactionRunner implements CompactionRunner {
+  readonly kind = 'worker';
+  private readonly worker: Worker;
+  private pending: { id: number; resolve: (r: CompactionReply) => void; reject: (e: Error) => void } | undefined;
+
+  constructor() {
+    this.worker = new Worker(new URL('./compaction-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'stratadb compaction',
+    });
+    this.worker.onmessage = (e: MessageEvent<CompactionReply | { id: number; error: string }>) => {
+      const pending = this.pending;
+      if (!pending || pending.id !== e.data.id) return;
+      this.pending = undefined;
+      if ('error' in e.data) pending.reject(new Error(e.data.error));
+      else pending.resolve(e.data);
+    };
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.fail(`the compaction worker failed: ${e.message}`);
+    };
+  }
+
+  run(job: CompactionJobMessage): Promise<CompactionReply> {
+    return new Promise((resolve, reject) => {
+      this.pending = { id: job.id, resolve, reject };
+      // The inputs are copies made for this job: transfer them.
+      this.worker.postMessage(job, [job.envelope.buffer as ArrayBuffer, ...job.inputs.map((i) => i.bytes.buffer as ArrayBuffer)]);
+    });
+  }
+
+  close(): void {
+    this.worker.terminate();
+    this.fail('the compaction worker was closed');
+  }
+
+  private fail(message: string): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(new Error(message));
+  }
+}
+
+/**
+ * Jobs go to a second wasm instance in this thread: the same path as a
+ * worker's (envelope, copies of the inputs, outputs written back), without
+ * the parallelism. For Node, where there are no Web Workers, and tests.
+ */
+export class InstanceCompactionRunner implements CompactionRunner {
+  readonly kind = 'instance';
+  constructor(private readonly module: Promise<StrataModule>) {}
+
+  async run(job: CompactionJobMessage): Promise<CompactionReply> {
+    const module = await this.module;
+    await new Promise((resolve) => setTimeout(resolve, 0)); // finish in a later task, as a worker would
+    return runCompactionIn(module, job);
+  }
+
+  close(): void {}
+}

@@ -1,0 +1,72 @@
+// Compaction jobs run outside the engine call that picks them (DESIGN.md
+// decision 3): with compaction: 'instance' each job goes, as it would to a
+// compaction worker, to a second wasm instance as an envelope with copies of
+// its input tables, and its outputs come back to be written and installed.
+import { describe, expect, it } from 'vitest';
+import { IDBFactory } from 'fake-indexeddb';
+import { createRuntime } from '../dist/node.js';
+import { prng, seedFor } from './helpers.js';
+
+const KiB = 1024;
+
+describe("compaction: 'instance'", () => {
+  it('compacts in another instance, and loses nothing', async () => {
+    const seed = seedFor('compaction instance');
+    const rand = prng(seed);
+    const factory = new IDBFactory();
+    const runtime = await createRuntime({ indexedDB: factory });
+    const db = await runtime.open('instance', {
+      compaction: 'instance',
+      memtableBytes: 64 * KiB,
+      durability: 'deferred',
+    });
+    const model = new Map<string, string>();
+    for (let i = 0; i < 20_000; i++) {
+      const key = `k${String(Math.floor(rand() * 5000)).padStart(5, '0')}`;
+      if (rand() < 0.1) {
+        await db.delete(key);
+        model.delete(key);
+      } else {
+        const value = `v${i}-${'x'.repeat(Math.floor(rand() * 200))}`;
+        await db.put(key, value);
+        model.set(key, value);
+      }
+      if (i % 200 === 0) {
+        // Let the runner's job come back; read meanwhile.
+        await new Promise((r) => setTimeout(r, 0));
+        expect(db.get(key)).toBe(model.get(key));
+      }
+    }
+    await db.sync();
+    const stats = db.stats();
+    expect(stats.compactions).toBeGreaterThan(0);
+    // Every job went to the other instance and came back.
+    expect(stats.compactionJobs.runner).toBe('instance');
+    expect(stats.compactionJobs.sent).toBeGreaterThan(0);
+    expect(stats.compactionJobs.installed).toBe(stats.compactionJobs.sent);
+    expect(stats.compactionJobs.runHere).toBe(0);
+    expect(stats.levels.slice(1).some((l) => l.files > 0)).toBe(true);
+    const check = (d: typeof db) => {
+      const sorted = [...model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(d.scan().map(({ key, value }) => [key, value])).toEqual(sorted);
+    };
+    check(db);
+    await db.close();
+    const again = await (await createRuntime({ indexedDB: factory })).open('instance', { compaction: 'instance' });
+    check(again);
+    await again.close();
+  });
+
+  it('runs a manual compaction while a job is out, and compact() leaves one level', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const db = await runtime.open('manual', { compaction: 'instance', memtableBytes: 64 * KiB });
+    const writes = [];
+    for (let i = 0; i < 5000; i++) writes.push(db.put(`k${String(i).padStart(5, '0')}`, 'v'.repeat(100)));
+    await Promise.all(writes);
+    await db.compact();
+    const levels = db.stats().levels.filter((l) => l.files > 0);
+    expect(levels.length).toBe(1);
+    expect(db.scan().length).toBe(5000);
+    await db.close();
+  });
+});
