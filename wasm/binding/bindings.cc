@@ -87,7 +87,7 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("takeChanges", &WasmDatabase::TakeChanges)
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
-      .function("writeFile", &WasmDatabase::WriteFile)
+      .function("recordFile", &WasmDatabase::RecordFile)
       .function("completeCompaction", &WasmDatabase::CompleteCompaction)
       .function("runCompactionInline", &WasmDatabase::RunCompactionInline)
       .function("statsJson", &WasmDatabase::StatsJson)

@@ -413,11 +413,12 @@ int WasmDatabase::TakeCompactionJob() {
   return kOk;
 }
 
-int WasmDatabase::WriteFile(const std::string& path, uint32_t size) {
+int WasmDatabase::RecordFile(const std::string& path) {
   if (int code = CheckOpen()) return code;
-  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   if (path.empty() || path[0] != '/') return Fail(Status::InvalidArgument("file path must be absolute"));
-  return Fail(WriteStringToFile(env_.get(), Slice(scratch_.data(), size), path, /*sync=*/true));
+  if (!env_->FileExists(path)) return Fail(Status::InvalidArgument(path + ": no such file"));
+  env_->RecordChange(path);
+  return kOk;
 }
 
 int WasmDatabase::CompleteCompaction(uint32_t size) {

@@ -107,9 +107,10 @@ class WasmDatabase {
   // are then in CompactionInputs().
   int TakeCompactionJob();
   std::string CompactionInputs() const { return compaction_inputs_; }
-  // Writes a compaction output file (its bytes in the scratch) through the
-  // CommitEnv, so that the next commit stores it.
-  int WriteFile(const std::string& path, uint32_t size);
+  // Records a compaction output that JavaScript wrote into the database
+  // directory itself (whole, in one buffer), so that the next commit
+  // stores it.
+  int RecordFile(const std::string& path);
   // Delivers the encoded result (in the scratch) of the taken job.
   int CompleteCompaction(uint32_t size);
   // Runs the waiting or taken job here instead.

@@ -588,6 +588,17 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const runner = this.settings.compactionRunner;
     if (!runner || this.compactionInFlight || this.state !== 'open') return;
     if (this.module._strata_has_compaction_job(this.handle) === 0) return;
+    this.compactionInFlight = this.runCompaction(runner).finally(() => {
+      this.compactionInFlight = undefined;
+      if (this.state !== 'open') return;
+      this.committer.deferred();
+      this.scheduleWork();
+    });
+  }
+
+  // Each step of sending a job and installing its outputs copies megabytes:
+  // they go one file per task, so that requests are served in between.
+  private async runCompaction(runner: CompactionRunner): Promise<void> {
     let job: CompactionJobMessage;
     try {
       this.check(this.raw.takeCompactionJob());
@@ -595,33 +606,32 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       const envelope = heap.slice(ptr, ptr + size);
       const paths = this.raw.compactionInputs().split('\n');
       paths.pop(); // after the last '\n'
-      const inputs = paths.map((path) => ({ path, bytes: this.module.FS.readFile(path) }));
+      const inputs = [];
+      for (const path of paths) {
+        await nextTask();
+        if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
+        inputs.push({ path, bytes: this.module.FS.readFile(path) });
+      }
       job = { id: ++this.compactionStats.sent, dir: this.storage.directory, envelope, inputs };
     } catch (e) {
       return this.runCompactionHere(e);
     }
-    this.compactionInFlight = runner
-      .run(job)
-      .then(
-        (reply) => this.installCompaction(reply),
-        (e: unknown) => this.runCompactionHere(e),
-      )
-      .finally(() => {
-        this.compactionInFlight = undefined;
-        if (this.state !== 'open') return;
-        this.committer.deferred();
-        this.scheduleWork();
-      });
-  }
-
-  private installCompaction(reply: CompactionReply): void {
-    if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
+    let reply: CompactionReply;
+    try {
+      reply = await runner.run(job);
+    } catch (e) {
+      return this.runCompactionHere(e);
+    }
     try {
       for (const output of reply.outputs) {
-        this.args.begin(output.bytes.length);
-        this.args.bytes(output.bytes);
-        this.check(this.raw.writeFile(output.path, output.bytes.length));
+        await nextTask();
+        if (!this.rawOpen) return;
+        // The bytes came for this alone: the file takes them without a copy.
+        this.module.FS.writeFile(output.path, output.bytes, { canOwn: true });
+        this.check(this.raw.recordFile(output.path));
       }
+      await nextTask();
+      if (!this.rawOpen) return;
       this.args.begin(reply.result.length);
       this.args.bytes(reply.result);
       this.check(this.raw.completeCompaction(reply.result.length));
@@ -664,6 +674,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     s.commitMicros += Math.round((performance.now() - started) * 1000);
   }
 }
+
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 function checkOptionsObject(options: unknown, what: string): void {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {

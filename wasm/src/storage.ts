@@ -22,6 +22,9 @@ import { StrataError, storageError } from './errors.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
+// Bytes of puts a commit issues in one task (see IndexedDbStorage.commit).
+const SPLIT_BYTES = 1 << 20;
+
 export interface CommitCounts {
   files: number; // stored
   bytes: number; // of the files stored
@@ -107,15 +110,7 @@ export class IndexedDbStorage implements Storage {
     const db = this.db ?? (await this.connection());
     return new Promise<CommitCounts>((resolve, reject) => {
       let tx: IDBTransaction | undefined;
-      try {
-        const options = durability === 'default' ? undefined : { durability };
-        tx = db.transaction([this.module.IDBFS.DB_STORE_NAME], 'readwrite', options);
-        const store = tx.objectStore(this.module.IDBFS.DB_STORE_NAME);
-        for (const { path, value } of records) {
-          if (value) store.put(value, path);
-          else store.delete(path);
-        }
-      } catch (e) {
+      const fail = (e: unknown) => {
         // Never land part of a commit: undo the requests already made.
         try {
           tx?.abort();
@@ -123,6 +118,32 @@ export class IndexedDbStorage implements Storage {
           // already finished or aborted
         }
         reject(storageError('committing to IndexedDB', e));
+      };
+      // A put clones its file at once: a commit of many megabytes (new
+      // tables) issues its puts a few at a time, the next ones from the
+      // last one's success (still in the same transaction), so that the
+      // thread is not held for the whole copy.
+      let next = 0;
+      const issue = (store: IDBObjectStore) => {
+        try {
+          let bytes = 0;
+          let last: IDBRequest | undefined;
+          while (next < records.length && bytes < SPLIT_BYTES) {
+            const { path, value } = records[next++]!;
+            last = value ? store.put(value, path) : store.delete(path);
+            bytes += value?.contents.length ?? 0;
+          }
+          if (next < records.length && last) last.onsuccess = () => issue(store);
+        } catch (e) {
+          fail(e);
+        }
+      };
+      try {
+        const options = durability === 'default' ? undefined : { durability };
+        tx = db.transaction([this.module.IDBFS.DB_STORE_NAME], 'readwrite', options);
+        issue(tx.objectStore(this.module.IDBFS.DB_STORE_NAME));
+      } catch (e) {
+        fail(e);
         return;
       }
       const transaction = tx;

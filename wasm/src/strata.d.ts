@@ -46,7 +46,7 @@ export interface RawDatabase {
   takeChanges(): string;
   takeCompactionJob(): number;
   compactionInputs(): string;
-  writeFile(path: string, size: number): number;
+  recordFile(path: string): number;
   completeCompaction(size: number): number;
   runCompactionInline(): number;
   statsJson(): string;
@@ -66,7 +66,7 @@ export interface MemfsNode {
 /** The subset of Emscripten's FS that the package uses. */
 export interface EmscriptenFS {
   lookupPath(path: string): { node: MemfsNode };
-  writeFile(path: string, data: Uint8Array): void;
+  writeFile(path: string, data: Uint8Array, options?: { canOwn?: boolean }): void;
   readFile(path: string): Uint8Array;
   mkdirTree(path: string): void;
   mount(type: unknown, options: object, mountpoint: string): unknown;
