@@ -44,47 +44,67 @@ export function runCompactionIn(module: StrataModule, job: CompactionJobMessage)
   }
 }
 
-/** Jobs go to a compaction Web Worker (compaction-worker.ts), one at a time. */
+/**
+ * Jobs go to a compaction Web Worker (compaction-worker.ts), one at a time.
+ * A worker that fails, or does not answer in time (a browser may kill a
+ * worker without a word), is ended; the job then runs in the database's own
+ * instance, and the next job starts a new worker.
+ */
 export class WorkerCompactionRunner implements CompactionRunner {
   readonly kind = 'worker';
-  private readonly worker: Worker;
-  private pending: { id: number; resolve: (r: CompactionReply) => void; reject: (e: Error) => void } | undefined;
-
-  constructor() {
-    this.worker = new Worker(new URL('./compaction-worker.js', import.meta.url), {
-      type: 'module',
-      name: 'stratadb compaction',
-    });
-    this.worker.onmessage = (e: MessageEvent<CompactionReply | { id: number; error: string }>) => {
-      const pending = this.pending;
-      if (!pending || pending.id !== e.data.id) return;
-      this.pending = undefined;
-      if ('error' in e.data) pending.reject(new Error(e.data.error));
-      else pending.resolve(e.data);
-    };
-    this.worker.onerror = (e) => {
-      e.preventDefault();
-      this.fail(`the compaction worker failed: ${e.message}`);
-    };
-  }
+  /** How long a job may take: a base plus a time per megabyte of input. */
+  static timeoutMs = { base: 30_000, perMiB: 2_000 };
+  private worker: Worker | undefined;
+  private pending:
+    | { id: number; resolve: (r: CompactionReply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+    | undefined;
 
   run(job: CompactionJobMessage): Promise<CompactionReply> {
+    const worker = (this.worker ??= this.start());
+    const mib = job.inputs.reduce((n, i) => n + i.bytes.length, 0) / (1 << 20);
+    const { base, perMiB } = WorkerCompactionRunner.timeoutMs;
     return new Promise((resolve, reject) => {
-      this.pending = { id: job.id, resolve, reject };
+      const timer = setTimeout(() => this.fail('the compaction worker did not answer in time'), base + perMiB * mib);
+      this.pending = { id: job.id, resolve, reject, timer };
       // The inputs are copies made for this job: transfer them.
-      this.worker.postMessage(job, [job.envelope.buffer as ArrayBuffer, ...job.inputs.map((i) => i.bytes.buffer as ArrayBuffer)]);
+      worker.postMessage(job, [job.envelope.buffer as ArrayBuffer, ...job.inputs.map((i) => i.bytes.buffer as ArrayBuffer)]);
     });
   }
 
   close(): void {
-    this.worker.terminate();
     this.fail('the compaction worker was closed');
   }
 
+  private start(): Worker {
+    const worker = new Worker(new URL('./compaction-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'stratadb compaction',
+    });
+    worker.onmessage = (e: MessageEvent<CompactionReply | { id: number; error: string }>) => {
+      const pending = this.pending;
+      if (!pending || pending.id !== e.data.id) return;
+      clearTimeout(pending.timer);
+      this.pending = undefined;
+      if ('error' in e.data) pending.reject(new Error(e.data.error));
+      else pending.resolve(e.data);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.fail(`the compaction worker failed: ${e.message}`);
+    };
+    return worker;
+  }
+
+  /** Ends the worker (a new one serves the next job) and the job it had. */
   private fail(message: string): void {
+    this.worker?.terminate();
+    this.worker = undefined;
     const pending = this.pending;
     this.pending = undefined;
-    pending?.reject(new Error(message));
+    if (pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(message));
+    }
   }
 }
 

@@ -19,3 +19,4 @@ export {
   type WorkerReadOptions,
   type WorkerScanOptions,
 } from './worker-client.js';
+export { WorkerCompactionRunner } from './compaction.js';

@@ -285,6 +285,42 @@ test('compactions run in the compaction worker and the data stays correct', asyn
   }
 });
 
+test('a compaction worker that does not answer in time: the job runs here, nothing is lost', async () => {
+  const context = await launch();
+  try {
+    const page = await apiPage(context);
+    const result = await page.evaluate(async () => {
+      // Every job "times out" at once: as if the worker had been killed.
+      window.stratadb.WorkerCompactionRunner.timeoutMs = { base: 0, perMiB: 0 };
+      const db = await window.stratadb.open('unanswered', { memtableBytes: 64 * 1024 });
+      const model = new Map();
+      for (let round = 0; round < 30; round++) {
+        const batch = [];
+        for (let i = 0; i < 500; i++) {
+          const key = `k${String((round * 7919 + i * 31) % 5000).padStart(5, '0')}`;
+          batch.push({ type: 'put', key, value: `r${round}-${'y'.repeat(100)}` });
+          model.set(key, `r${round}-${'y'.repeat(100)}`);
+        }
+        await db.batch(batch);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      for (let i = 0; i < 100 && db.stats().compactionJobs.runHere === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const jobs = db.stats().compactionJobs;
+      await db.close();
+      const again = await window.stratadb.open('unanswered');
+      let wrong = again.scan().length === model.size ? 0 : 1;
+      for (const { key, value } of again.scan()) if (model.get(key) !== value) wrong++;
+      await again.close();
+      return { jobs, wrong };
+    });
+    assert.ok(result.jobs.runHere > 0, JSON.stringify(result.jobs));
+    assert.equal(result.jobs.installed, 0);
+    assert.equal(result.wrong, 0);
+  } finally {
+    await context.close();
+  }
+});
+
 test('openInWorker serves the whole API from a database worker', async () => {
   const context = await launch();
   try {
