@@ -1,5 +1,6 @@
 #include "compaction_executor.h"
 
+#include "strata/env.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -104,6 +105,9 @@ std::string RunEncodedCompaction(const Slice& envelope, Env* env) {
   };
   result = RunCompactionJob(job, env, allocate);
   if (ran_out && result.status.ok()) {
+    // Its outputs may share a name: drop them all, so a failed job leaves
+    // no file behind.
+    for (const auto& out : result.outputs) env->RemoveFile(out.path).IgnoreError();
     result.status = Status::Corruption("compaction needed more output file numbers than were reserved");
     result.outputs.clear();
   }

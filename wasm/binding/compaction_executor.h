@@ -33,7 +33,8 @@ class DeferredCompactionExecutor : public CompactionExecutor {
   std::string TakeJob(std::vector<std::string>* input_paths);
   // Delivers the encoded result of the taken job (its output files already
   // written); a failed result makes it run the job here instead.
-  // InvalidArgument when no job is taken or the bytes are bad.
+  // InvalidArgument when no job is taken or the result is another job's,
+  // Corruption when the bytes do not decode.
   Status Complete(const Slice& encoded_result);
   // Runs the job that waits or was taken here, and delivers its result.
   Status RunInline();

@@ -23,6 +23,7 @@ import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } 
 import { type CommitStats, type CompactionJobStats, type Stats, parseStats } from './stats.js';
 import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionJobMessage, CompactionReply, CompactionRunner } from './compaction.js';
+import { EventHub, type StrataEventListener } from './events.js';
 
 export type Durability = 'durable' | 'deferred';
 
@@ -152,6 +153,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private workTimer: ReturnType<typeof setTimeout> | undefined;
   private compactionInFlight: Promise<void> | undefined;
   private readonly compactionStats: CompactionJobStats;
+  private readonly events = new EventHub();
+  private lastJob = 0; // compaction job ids, for events
   // Iterators and snapshots dropped without close()/release() give their
   // engine resources back when collected.
   private readonly cursorFinalizer = new FinalizationRegistry<number>((cursor) => {
@@ -363,6 +366,15 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     }
   }
 
+  /**
+   * Calls listener with every event the database reports (events.ts):
+   * flushes, compactions, write stalls, durability points, errors. Returns
+   * the function that unsubscribes it.
+   */
+  subscribe(listener: StrataEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
   /** Whether this is a read-only handle (see OpenOptions.readOnly). */
   get readOnly(): boolean {
     return this.settings.reopenReadOnly !== undefined;
@@ -474,6 +486,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private fail(error: StrataError): void {
     if (this.failure) return;
     this.failure = error;
+    this.events.emit({ type: 'error', code: error.code, message: error.message });
     const onError = this.settings.onError;
     if (onError) queueMicrotask(() => onError(error));
   }
@@ -523,9 +536,12 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
    */
   private write(options: WriteOptions | undefined, apply: () => number): Promise<void> {
     const code = apply();
+    if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
     const running = this.compactionInFlight;
     if (code === BUSY && running) {
+      this.events.emit({ type: 'write-stall', stalled: true });
       return running.then(() => {
+        this.events.emit({ type: 'write-stall', stalled: false });
         this.checkWritable();
         return this.write(options, apply);
       });
@@ -537,6 +553,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** Runs call; if it answers Busy while a compaction is out, again after it. */
   private whenNotBusy(call: () => number): Promise<void> {
     const code = call();
+    if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
     const running = this.compactionInFlight;
     if (code === BUSY && running) {
       return running.then(() => {
@@ -567,7 +584,11 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.workTimer = undefined;
       if (this.state !== 'open') return;
       try {
+        const before = this.events.active ? this.activity() : undefined;
+        if (before?.immutableMemtable) this.events.emit({ type: 'flush', phase: 'started' });
+        const started = performance.now();
         const code = this.raw.runPendingWork();
+        if (before) this.reportStep(before, performance.now() - started);
         // The engine is read-only after this; writes report it too.
         if (code !== OK) return this.fail(engineError(code, this.raw.lastError()));
       } catch (e) {
@@ -577,6 +598,30 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.startCompaction();
       this.scheduleWork();
     }, 0);
+  }
+
+  /** The few engine counters events are made from. */
+  private activity() {
+    const s = JSON.parse(this.raw.statsJson()) as Pick<
+      Stats,
+      'flushes' | 'immutableMemtable' | 'compactions' | 'compactionBytesWritten'
+    > & { levels: { files: number }[] };
+    return { ...s, l0Files: s.levels[0]?.files ?? 0 };
+  }
+
+  /** Events for what a step of pending work did inside the engine. */
+  private reportStep(before: ReturnType<Database['activity']>, ms: number): void {
+    const after = this.activity();
+    const micros = Math.round(ms * 1000);
+    if (after.flushes > before.flushes) {
+      this.events.emit({ type: 'flush', phase: 'finished', micros, l0Files: after.l0Files });
+    }
+    if (after.compactions > before.compactions && !this.settings.compactionRunner) {
+      const job = ++this.lastJob;
+      this.events.emit({ type: 'compaction', phase: 'started', job, runner: 'here', inputs: [] });
+      const bytesWritten = after.compactionBytesWritten - before.compactionBytesWritten;
+      this.events.emit({ type: 'compaction', phase: 'finished', job, runner: 'here', outputs: [], bytesWritten, micros });
+    }
   }
 
   /**
@@ -600,35 +645,45 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   // they go one file per task, so that requests are served in between.
   private async runCompaction(runner: CompactionRunner): Promise<void> {
     let job: CompactionJobMessage;
+    const id = ++this.lastJob;
     try {
       this.check(this.raw.takeCompactionJob());
       const { heap, ptr, size } = this.result();
       const envelope = heap.slice(ptr, ptr + size);
       const paths = this.raw.compactionInputs().split('\n');
       paths.pop(); // after the last '\n'
+      const sizes = paths.map((path) => ({ path, bytes: this.module.FS.lookupPath(path).node.usedBytes }));
+      this.events.emit({ type: 'compaction', phase: 'started', job: id, runner: runner.kind, inputs: sizes });
       const inputs = [];
       for (const path of paths) {
         await nextTask();
         if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
         inputs.push({ path, bytes: this.module.FS.readFile(path) });
+        const progress = { job: id, step: 'input-sent', done: inputs.length, total: paths.length } as const;
+        this.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }
-      job = { id: ++this.compactionStats.sent, dir: this.storage.directory, envelope, inputs };
+      job = { id, dir: this.storage.directory, envelope, inputs };
     } catch (e) {
-      return this.runCompactionHere(e);
+      return this.runCompactionHere(e, id);
     }
+    const started = performance.now();
     let reply: CompactionReply;
     try {
+      this.compactionStats.sent++;
       reply = await runner.run(job);
     } catch (e) {
-      return this.runCompactionHere(e);
+      return this.runCompactionHere(e, job.id);
     }
     try {
+      let done = 0;
       for (const output of reply.outputs) {
         await nextTask();
         if (!this.rawOpen) return;
         // The bytes came for this alone: the file takes them without a copy.
         this.module.FS.writeFile(output.path, output.bytes, { canOwn: true });
         this.check(this.raw.recordFile(output.path));
+        const progress = { job: job.id, step: 'output-installed', done: ++done, total: reply.outputs.length } as const;
+        this.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }
       await nextTask();
       if (!this.rawOpen) return;
@@ -636,19 +691,37 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.args.bytes(reply.result);
       this.check(this.raw.completeCompaction(reply.result.length));
       this.compactionStats.installed++;
+      const outputs = reply.outputs.map(({ path, bytes }) => ({ path, bytes: bytes.length }));
+      this.events.emit({
+        type: 'compaction',
+        phase: 'finished',
+        job: job.id,
+        runner: runner.kind,
+        outputs,
+        bytesWritten: outputs.reduce((n, o) => n + o.bytes, 0),
+        micros: Math.round((performance.now() - started) * 1000),
+      });
     } catch (e) {
-      this.runCompactionHere(e);
+      this.runCompactionHere(e, job.id);
     }
   }
 
   /** The job could not run (or come back) elsewhere: run it in this instance. */
-  private runCompactionHere(cause: unknown): void {
+  private runCompactionHere(cause: unknown, job = ++this.lastJob): void {
     if (!this.rawOpen) return;
     this.compactionStats.runHere++;
+    this.events.emit({ type: 'compaction', phase: 'started', job, runner: 'here', inputs: [] });
+    const started = performance.now();
+    const before = this.events.active ? this.activity() : undefined;
     const code = this.raw.runCompactionInline();
     if (code !== OK) {
       this.fail(new StrataError('IOError', `compaction failed (${String(cause)}): ${this.raw.lastError()}`, { cause }));
+      return;
     }
+    const after = this.events.active ? this.activity() : undefined;
+    const bytesWritten = before && after ? after.compactionBytesWritten - before.compactionBytesWritten : 0;
+    const micros = Math.round((performance.now() - started) * 1000);
+    this.events.emit({ type: 'compaction', phase: 'finished', job, runner: 'here', outputs: [], bytesWritten, micros });
   }
 
   /** One durability point: close the WAL segment, store what changed. */
@@ -667,11 +740,21 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const stored = await this.storage.commit(paths, idbDurability);
     this.relaxedSinceStrict = idbDurability !== 'strict' && (this.relaxedSinceStrict || stored.files + stored.deleted > 0);
     const s = this.commitStats;
+    const micros = Math.round((performance.now() - started) * 1000);
     s.commits++;
     s.filesStored += stored.files;
     s.filesDeleted += stored.deleted;
     s.bytesStored += stored.bytes;
-    s.commitMicros += Math.round((performance.now() - started) * 1000);
+    s.commitMicros += micros;
+    this.events.emit({
+      type: 'durable',
+      commit: s.commits,
+      filesStored: stored.files,
+      filesDeleted: stored.deleted,
+      bytes: stored.bytes,
+      micros,
+      idbDurability,
+    });
   }
 }
 

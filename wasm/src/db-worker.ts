@@ -17,6 +17,7 @@ declare const self: {
 type AnyDatabase = Database<Encoding, Encoding>;
 
 let db: AnyDatabase | undefined;
+let forwardEvents = false; // all of them, or only errors
 const iterators = new Map<number, EntryIterator<Encoding, Encoding>>();
 const snapshots = new Map<number, Snapshot>();
 let nextId = 1;
@@ -24,6 +25,14 @@ let nextId = 1;
 function wire(e: unknown): WireError {
   if (e instanceof StrataError) return { code: e.code, message: e.message };
   return { code: 'IOError', message: `database worker: ${String(e)}` };
+}
+
+/** Forwards the database's events to the client. */
+function attach(database: AnyDatabase): AnyDatabase {
+  database.subscribe((event) => {
+    if (forwardEvents || event.type === 'error') self.postMessage({ event });
+  });
+  return database;
 }
 
 function database(): AnyDatabase {
@@ -66,7 +75,7 @@ async function handle(method: Request['method'], args: unknown[]): Promise<[unkn
   switch (method) {
     case 'open': {
       if (db) throw new StrataError('Busy', 'this worker already has a database open');
-      db = (await open(a as string, { ...(b as object), onError: (e) => self.postMessage({ event: 'error', error: wire(e) }) })) as AnyDatabase;
+      db = attach((await open(a as string, b as object)) as AnyDatabase);
       return [undefined];
     }
     case 'put':
@@ -131,9 +140,12 @@ async function handle(method: Request['method'], args: unknown[]): Promise<[unkn
       db = undefined;
       iterators.clear();
       snapshots.clear();
-      db = await stale.refresh();
+      db = attach(await stale.refresh());
       return [undefined];
     }
+    case 'events':
+      forwardEvents = a === true;
+      return [undefined];
     case 'close': {
       const closing = database();
       db = undefined;

@@ -16,3 +16,4 @@ export { Runtime, type DestroyOptions, type OpenOptions, type RuntimeOptions } f
 export type { CommitStats, CompactionJobStats, Histogram, LevelStats, Stats, TableStats } from './stats.js';
 export type { IdbDurability } from './storage.js';
 export type { Api } from './api.js';
+export type { FileInfo, StrataEvent, StrataEventListener } from './events.js';

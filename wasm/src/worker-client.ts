@@ -9,6 +9,7 @@ import type { Entry, RangeOptions } from './iterator.js';
 import type { OpenOptions } from './runtime.js';
 import type { Stats } from './stats.js';
 import type { Method, Request, WorkerMessage } from './worker-protocol.js';
+import { EventHub, type StrataEventListener } from './events.js';
 
 // Entries per message when iterating: an iterator fetches pages this big.
 const PAGE_ENTRIES = 256;
@@ -49,6 +50,7 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   private failure: StrataError | undefined; // the worker is gone
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readOnly: StrataError | undefined;
+  private readonly events = new EventHub();
 
   /** @internal Made by openInWorker(). */
   constructor(
@@ -66,6 +68,20 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
 
   get closed(): boolean {
     return this.state !== 'open';
+  }
+
+  /**
+   * Calls listener with every event the worker's database reports (see
+   * Database.subscribe); returns the function that unsubscribes it.
+   */
+  subscribe(listener: StrataEventListener): () => void {
+    const wasActive = this.events.active;
+    const unsubscribe = this.events.subscribe(listener);
+    if (!wasActive) void this.call('events', [true]).catch(() => {});
+    return () => {
+      unsubscribe();
+      if (!this.events.active && !this.closed) void this.call('events', [false]).catch(() => {});
+    };
   }
 
   /** Why writes are refused, if they are (see Database.readOnlyError). */
@@ -171,8 +187,12 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
 
   private receive(message: WorkerMessage): void {
     if ('event' in message) {
-      this.readOnly ??= new StrataError(message.error.code, message.error.message);
-      this.onError?.(this.readOnly);
+      const { event } = message;
+      if (event.type === 'error' && !this.readOnly) {
+        this.readOnly = new StrataError(event.code, event.message);
+        this.onError?.(this.readOnly);
+      }
+      this.events.emit(event);
       return;
     }
     const waiter = this.pending.get(message.id);

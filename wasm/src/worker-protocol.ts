@@ -3,6 +3,7 @@
 // carry what the worker reports on its own. Errors travel as their code and
 // message and become StrataErrors again on the caller's side.
 import type { StrataErrorCode } from './errors.js';
+import type { StrataEvent } from './events.js';
 
 export type Method =
   | 'open'
@@ -23,6 +24,7 @@ export type Method =
   | 'stats'
   | 'metrics'
   | 'refresh'
+  | 'events'
   | 'close';
 
 export interface Request {
@@ -38,10 +40,12 @@ export interface WireError {
 
 export type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
 
-/** The handle turned read-only (DatabaseOptions.onError). */
-export interface ErrorEvent {
-  event: 'error';
-  error: WireError;
+/**
+ * An event of the worker's database. 'error' events always come (they
+ * drive onError); the others once the client asked for them ('events').
+ */
+export interface EventMessage {
+  event: StrataEvent;
 }
 
-export type WorkerMessage = Response | ErrorEvent;
+export type WorkerMessage = Response | EventMessage;

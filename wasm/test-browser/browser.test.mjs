@@ -252,6 +252,8 @@ test('compactions run in the compaction worker and the data stays correct', asyn
     const page = await apiPage(context);
     const result = await page.evaluate(async () => {
       const db = await window.stratadb.openInWorker('compacted', { memtableBytes: 64 * 1024 });
+      const events = [];
+      db.subscribe((e) => events.push(e));
       const model = new Map();
       for (let round = 0; round < 40; round++) {
         const batch = [];
@@ -273,8 +275,12 @@ test('compactions run in the compaction worker and the data stays correct', asyn
       const again = await window.stratadb.open('compacted');
       for (const { key, value } of again.scan()) if (model.get(key) !== value) wrong++;
       await again.close();
-      return { jobs: stats.compactionJobs, compactions: stats.compactions, wrong };
+      const kinds = new Set(events.map((e) => `${e.type}${e.phase ? ` ${e.phase}` : ''}${e.runner ? ` ${e.runner}` : ''}`));
+      return { jobs: stats.compactionJobs, compactions: stats.compactions, wrong, kinds: [...kinds].sort() };
     });
+    for (const kind of ['compaction started worker', 'compaction progress', 'compaction finished worker', 'flush started', 'flush finished', 'durable']) {
+      assert.ok(result.kinds.includes(kind), `no '${kind}' event among ${result.kinds}`);
+    }
     assert.equal(result.jobs.runner, 'worker');
     assert.ok(result.jobs.sent > 0, 'no job went to the compaction worker');
     assert.equal(result.jobs.runHere, 0);

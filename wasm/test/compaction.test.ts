@@ -4,7 +4,7 @@
 // its input tables, and its outputs come back to be written and installed.
 import { describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { createRuntime } from '../dist/node.js';
+import { type StrataEvent, createRuntime } from '../dist/node.js';
 import { prng, seedFor } from './helpers.js';
 
 const KiB = 1024;
@@ -67,6 +67,49 @@ describe("compaction: 'instance'", () => {
     const levels = db.stats().levels.filter((l) => l.files > 0);
     expect(levels.length).toBe(1);
     expect(db.scan().length).toBe(5000);
+    await db.close();
+  });
+});
+
+describe('events', () => {
+  it('reports flushes, compactions step by step, and durability points', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const db = await runtime.open('events', { compaction: 'instance', memtableBytes: 64 * KiB });
+    const events: StrataEvent[] = [];
+    const unsubscribe = db.subscribe((e) => events.push(e));
+    for (let round = 0; round < 20; round++) {
+      const batch = [];
+      for (let i = 0; i < 400; i++) {
+        batch.push({ type: 'put' as const, key: `k${String((round * 7919 + i * 31) % 4000).padStart(5, '0')}`, value: 'v'.repeat(150) });
+      }
+      await db.batch(batch);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    for (let i = 0; i < 200 && !events.some((e) => e.type === 'compaction' && e.phase === 'finished'); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const of = (type: string, phase?: string) =>
+      events.filter((e) => e.type === type && (phase === undefined || ('phase' in e && e.phase === phase)));
+    expect(of('flush', 'started').length).toBeGreaterThan(0);
+    expect(of('flush', 'finished').length).toBe(of('flush', 'started').length);
+    const started = of('compaction', 'started') as Extract<StrataEvent, { type: 'compaction'; phase: 'started' }>[];
+    const finished = of('compaction', 'finished') as Extract<StrataEvent, { type: 'compaction'; phase: 'finished' }>[];
+    expect(started.length).toBeGreaterThan(0);
+    expect(started[0]!.runner).toBe('instance');
+    expect(started[0]!.inputs.length).toBeGreaterThan(0);
+    expect(finished[0]!.job).toBe(started[0]!.job);
+    expect(finished[0]!.outputs.length).toBeGreaterThan(0);
+    expect(finished[0]!.bytesWritten).toBe(finished[0]!.outputs.reduce((n, o) => n + o.bytes, 0));
+    const progress = of('compaction', 'progress').filter((e) => 'job' in e && e.job === started[0]!.job);
+    expect(progress.length).toBe(started[0]!.inputs.length + finished[0]!.outputs.length);
+    // One durability point per commit, in order.
+    const durable = of('durable') as Extract<StrataEvent, { type: 'durable' }>[];
+    expect(durable.map((e) => e.commit)).toEqual(durable.map((_, i) => durable[0]!.commit + i));
+    expect(durable.at(-1)!.commit).toBe(db.stats().commits.commits);
+    unsubscribe();
+    const count = events.length;
+    await db.put('after', 'v');
+    expect(events.length).toBe(count);
     await db.close();
   });
 });

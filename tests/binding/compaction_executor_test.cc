@@ -1,0 +1,1009 @@
+// Deferred compaction through WasmDatabase (wasm/binding/database.h) and
+// DeferredCompactionExecutor / RunEncodedCompaction
+// (wasm/binding/compaction_executor.h), natively, on the path the
+// TypeScript package drives in the browser (wasm/src/database.ts
+// runCompaction, wasm/src/compaction.ts runCompactionIn):
+//
+//   the engine starts a job -> HasCompactionJob() -> TakeCompactionJob()
+//   (the envelope at Descriptor(), the input paths in CompactionInputs())
+//   -> a compaction worker writes the inputs' bytes into a file system of
+//   its own, runs RunEncodedCompaction there and sends back the encoded
+//   result and the new files -> the database writes each output into its
+//   directory and RecordFile()s it -> CompleteCompaction(result in the
+//   scratch) installs the job.
+//
+// The worker's file system is a MemEnv holding the inputs at the same
+// paths, exactly the worker's situation. The database lives in a fresh
+// temporary directory per test on the POSIX Env; a std::map model of every
+// write (with overwrites and deletes) checks the data after each step.
+#include "compaction_executor.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "database.h"
+#include "json_test_util.h"
+#include "strata/compaction.h"
+#include "strata/env.h"
+#include "strata/mem_env.h"
+#include "strata/options.h"
+
+namespace strata {
+namespace {
+
+using jsontest::Json;
+using jsontest::JsonParser;
+
+constexpr int kOk = 0;
+constexpr int kNotFound = 1;
+constexpr int kCorruption = 2;
+constexpr int kInvalidArgument = 3;
+constexpr int kBusy = 5;
+
+static_assert(sizeof(uintptr_t) == sizeof(void*), "the descriptor holds pointers");
+
+#define EXPECT_LAST_ERROR_HAS(db, needle) \
+  EXPECT_NE(std::string::npos, (db).LastError().find(needle)) << "LastError(): " << (db).LastError()
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+void PutVarint64(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint64(const std::string& s, size_t* at, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift <= 63 && *at < s.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(s[(*at)++]);
+    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// A '\n'-terminated list (CompactionInputs, TakeChanges) as its lines.
+std::vector<std::string> Lines(const std::string& all) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < all.size()) {
+    const size_t nl = all.find('\n', start);
+    EXPECT_NE(std::string::npos, nl) << "a path without its '\\n': " << all.substr(start);
+    if (nl == std::string::npos) break;
+    out.push_back(all.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string Parent(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+// A TakeJob envelope (compaction_executor.cc): the reserved output file
+// numbers, then the encoded job.
+struct Envelope {
+  std::vector<uint64_t> numbers;
+  CompactionJob job;
+};
+
+testing::AssertionResult ParseEnvelope(const std::string& bytes, Envelope* out) {
+  size_t at = 0;
+  uint64_t count = 0;
+  if (!GetVarint64(bytes, &at, &count)) return testing::AssertionFailure() << "no number count";
+  out->numbers.clear();
+  for (uint64_t i = 0; i < count; i++) {
+    uint64_t n;
+    if (!GetVarint64(bytes, &at, &n))
+      return testing::AssertionFailure() << "file number " << i << " truncated";
+    out->numbers.push_back(n);
+  }
+  Status s = DecodeCompactionJob(Slice(bytes.data() + at, bytes.size() - at), &out->job);
+  if (!s.ok()) return testing::AssertionFailure() << "job: " << s.ToString();
+  return testing::AssertionSuccess();
+}
+
+// An envelope built by hand: these numbers, then this job.
+std::string MakeEnvelope(const std::vector<uint64_t>& numbers, const CompactionJob& job) {
+  std::string out;
+  PutVarint64(&out, numbers.size());
+  for (uint64_t n : numbers) PutVarint64(&out, n);
+  return out + EncodeCompactionJob(job);
+}
+
+// What a compaction worker sends back (compaction.ts, CompactionReply).
+struct WorkerReply {
+  std::string result;  // EncodeCompactionResult
+  CompactionResult decoded;
+  std::map<std::string, std::string> outputs;  // path -> bytes
+};
+
+// The worker: a file system of its own (a MemEnv) into which it writes the
+// inputs' bytes at their paths (read here from the database's directory),
+// runs the envelope, and answers the result and the files that are new in
+// the job's directory.
+void RunInWorker(const std::string& envelope, const std::string& dir, const std::vector<std::string>& inputs,
+                 WorkerReply* reply) {
+  std::unique_ptr<MemEnv> fs = NewMemEnv(Env::Default());
+  ASSERT_TRUE(fs->CreateDir(dir).ok());
+  std::set<std::string> input_set;
+  for (const auto& path : inputs) {
+    std::string bytes;
+    ASSERT_TRUE(ReadFileToString(Env::Default(), path, &bytes).ok()) << path;
+    ASSERT_TRUE(fs->CreateDir(Parent(path)).ok());
+    ASSERT_TRUE(WriteStringToFile(fs.get(), bytes, path, /*sync=*/true).ok()) << path;
+    input_set.insert(path);
+  }
+  reply->result = RunEncodedCompaction(envelope, fs.get());
+  Status s = DecodeCompactionResult(reply->result, &reply->decoded);
+  ASSERT_TRUE(s.ok()) << "the worker's result does not decode: " << s.ToString();
+  std::vector<std::string> names;
+  ASSERT_TRUE(fs->GetChildren(dir, &names).ok());
+  reply->outputs.clear();
+  for (const auto& name : names) {
+    const std::string path = dir + "/" + name;
+    if (input_set.count(path) > 0) continue;
+    ASSERT_TRUE(ReadFileToString(fs.get(), path, &reply->outputs[path]).ok()) << path;
+  }
+}
+
+void RemoveTree(const std::string& dir) {
+  Env* env = Env::Default();
+  std::vector<std::string> children;
+  if (env->GetChildren(dir, &children).ok()) {
+    for (const auto& c : children) {
+      const std::string path = dir + "/" + c;
+      if (!env->RemoveFile(path).ok()) RemoveTree(path);
+    }
+  }
+  env->RemoveDir(dir).IgnoreError();
+}
+
+// A job taken from the database: its envelope (raw and parsed) and input
+// paths.
+struct TakenJob {
+  std::string envelope;
+  Envelope parsed;
+  std::vector<std::string> inputs;
+};
+
+class BindingCompactionExecutorTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string base = testing::TempDir();
+    if (base.empty() || base.back() != '/') base += "/";
+    std::string templ = base + "strata_compaction_exec_XXXXXX";
+    ASSERT_NE(nullptr, mkdtemp(templ.data()));
+    root_ = templ;
+    dir_ = root_ + "/db";
+    db_ = std::make_unique<WasmDatabase>();
+  }
+
+  void TearDown() override {
+    db_.reset();  // closes it if still open
+    if (!root_.empty()) RemoveTree(root_);
+  }
+
+  // The smallest memtable; jobs wait for JavaScript unless deferred is off.
+  int Open(bool deferred = true) {
+    OpenConfig config;
+    config.write_buffer_bytes = 64 << 10;
+    config.deferred_compaction = deferred;
+    return db_->Open(dir_, config);
+  }
+
+  // --- the calling convention (database.h) ---
+
+  void Load(const std::vector<std::string>& args) {
+    uint64_t total = 0;
+    for (const auto& a : args) total += a.size();
+    char* p = reinterpret_cast<char*>(db_->Scratch(static_cast<uint32_t>(total)));
+    ASSERT_NE(nullptr, p) << db_->LastError();
+    for (const auto& a : args) {
+      if (!a.empty()) std::memcpy(p, a.data(), a.size());
+      p += a.size();
+    }
+  }
+
+  std::string Result() const {
+    const uintptr_t* d = reinterpret_cast<const uintptr_t*>(db_->Descriptor());
+    if (d[1] == 0) return std::string();
+    return std::string(reinterpret_cast<const char*>(d[0]), d[1]);
+  }
+
+  int Put(const std::string& key, const std::string& value) {
+    Load({key, value});
+    return db_->Put(static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()));
+  }
+  int Delete(const std::string& key) {
+    Load({key});
+    return db_->Delete(static_cast<uint32_t>(key.size()));
+  }
+  // The value, or "<code N>" when Get fails.
+  std::string GetOr(const std::string& key) {
+    Load({key});
+    const int code = db_->Get(static_cast<uint32_t>(key.size()), 0);
+    return code == kOk ? Result() : "<code " + std::to_string(code) + ">";
+  }
+  int Complete(const std::string& encoded_result) {
+    Load({encoded_result});
+    return db_->CompleteCompaction(static_cast<uint32_t>(encoded_result.size()));
+  }
+  int Compact() {
+    Load({});
+    return db_->Compact(false, 0, false, 0);
+  }
+
+  // Every entry, through one cursor.
+  std::map<std::string, std::string> Scan() {
+    std::map<std::string, std::string> out;
+    Load({});
+    const uint32_t id = db_->NewCursor(false, 0, false, false, 0, false, false, 0);
+    EXPECT_NE(0u, id) << db_->LastError();
+    if (id == 0) return out;
+    for (int calls = 0; calls < 100000; calls++) {
+      const int code = db_->CursorNext(id, 1000, 1 << 20);
+      EXPECT_EQ(kOk, code) << db_->LastError();
+      if (code != kOk) break;
+      const std::string r = Result();
+      uint32_t count;
+      std::memcpy(&count, r.data(), 4);
+      if (count == 0) break;
+      size_t at = 4;
+      for (uint32_t i = 0; i < count; i++) {
+        uint32_t ks, vs;
+        std::memcpy(&ks, r.data() + at, 4);
+        std::memcpy(&vs, r.data() + at + 4, 4);
+        at += 8;
+        out[r.substr(at, ks)] = r.substr(at + ks, vs);
+        at += ks + vs;
+      }
+    }
+    EXPECT_EQ(kOk, db_->CloseCursor(id));
+    return out;
+  }
+
+  Json Stats() {
+    Json root;
+    std::string error;
+    const std::string json = db_->StatsJson();
+    EXPECT_TRUE(JsonParser::Parse(json, &root, &error)) << error << "\n" << json;
+    return root;
+  }
+  uint64_t Counter(const std::string& name) {
+    const Json stats = Stats();
+    const Json* j = stats.Find(name);
+    EXPECT_NE(nullptr, j) << name;
+    return j == nullptr ? ~uint64_t{0} : static_cast<uint64_t>(j->number);
+  }
+  bool ReadOnly() {
+    const Json stats = Stats();
+    const Json* j = stats.Find("readOnly");
+    EXPECT_NE(nullptr, j);
+    return j == nullptr || j->boolean;
+  }
+  // The numbers of the tables in one level (level >= 0) or in all.
+  std::set<uint64_t> LevelTables(int level) {
+    std::set<uint64_t> out;
+    const Json stats = Stats();
+    const Json* levels = stats.Find("levels");
+    EXPECT_NE(nullptr, levels);
+    if (levels == nullptr) return out;
+    for (const auto& l : levels->array) {
+      const Json* n = l.Find("level");
+      if (level >= 0 && (n == nullptr || static_cast<int>(n->number) != level)) continue;
+      for (const auto& t : l.Find("tables")->array)
+        out.insert(static_cast<uint64_t>(t.Find("number")->number));
+    }
+    return out;
+  }
+  std::set<uint64_t> AllTables() { return LevelTables(-1); }
+  std::set<std::string> Changes() {
+    const auto lines = Lines(db_->TakeChanges());
+    return std::set<std::string>(lines.begin(), lines.end());
+  }
+
+  // --- the workload ---
+
+  static std::string Key(int i) {
+    char buf[16];
+    snprintf(buf, sizeof(buf), "key%04d", i);
+    return buf;
+  }
+
+  // About 20 KiB of puts over the whole key space (so tables overlap and a
+  // job merges them), overwriting earlier rounds, and some deletes. Stays
+  // under the 64 KiB memtable: a round is one table once flushed.
+  void WriteRound() {
+    const int round = round_++;
+    for (int i = 0; i < 120; i++) {
+      const std::string key = Key((round * 37 + i * 7) % 400);
+      std::string value = "r" + std::to_string(round) + "-" + key + "-";
+      value.resize(150, static_cast<char>('a' + (round + i) % 26));
+      ASSERT_EQ(kOk, Put(key, value)) << db_->LastError();
+      model_[key] = value;
+      keys_.insert(key);
+      if (i % 10 == 9) {
+        const std::string gone = Key((round * 11 + i * 13) % 400);
+        ASSERT_EQ(kOk, Delete(gone)) << db_->LastError();
+        model_.erase(gone);
+        keys_.insert(gone);
+      }
+    }
+  }
+
+  void FlushAndRunPendingWork() {
+    ASSERT_EQ(kOk, db_->Flush()) << db_->LastError();
+    for (int steps = 0; steps < 100 && db_->HasPendingWork() && !db_->HasCompactionJob(); steps++) {
+      ASSERT_EQ(kOk, db_->RunPendingWork()) << db_->LastError();
+    }
+  }
+
+  // Rounds of writes and flushes until the engine starts a job.
+  void FillUntilJob() {
+    for (int rounds = 0; rounds < 20 && !db_->HasCompactionJob(); rounds++) {
+      ASSERT_NO_FATAL_FAILURE(WriteRound());
+      ASSERT_NO_FATAL_FAILURE(FlushAndRunPendingWork());
+    }
+    ASSERT_TRUE(db_->HasCompactionJob()) << "no compaction job after " << round_ << " flushed rounds";
+  }
+
+  // TakeCompactionJob, and checks what it answers: the envelope parses,
+  // names the job's inputs in CompactionInputs()'s order, writes into the
+  // database directory and reserves fresh file numbers.
+  void Take(TakenJob* taken) {
+    ASSERT_TRUE(db_->HasCompactionJob());
+    ASSERT_EQ(kOk, db_->TakeCompactionJob()) << db_->LastError();
+    EXPECT_FALSE(db_->HasCompactionJob()) << "a taken job no longer waits";
+    taken->envelope = Result();
+    ASSERT_TRUE(ParseEnvelope(taken->envelope, &taken->parsed));
+    const std::string inputs = db_->CompactionInputs();
+    ASSERT_FALSE(inputs.empty());
+    EXPECT_EQ('\n', inputs.back());
+    taken->inputs = Lines(inputs);
+    const CompactionJob& job = taken->parsed.job;
+    EXPECT_GT(job.id, 0u);
+    EXPECT_EQ(dir_, job.output_dir);
+    ASSERT_EQ(job.inputs.size(), taken->inputs.size());
+    for (size_t i = 0; i < job.inputs.size(); i++) {
+      EXPECT_EQ(job.inputs[i].path, taken->inputs[i]);
+      EXPECT_EQ(dir_, Parent(taken->inputs[i]));
+      EXPECT_TRUE(Env::Default()->FileExists(taken->inputs[i])) << taken->inputs[i];
+    }
+    EXPECT_GE(job.inputs.size(), 2u) << "a merge, not a trivial move";
+    const std::set<uint64_t> numbers(taken->parsed.numbers.begin(), taken->parsed.numbers.end());
+    EXPECT_EQ(taken->parsed.numbers.size(), numbers.size()) << "reserved numbers repeat";
+    EXPECT_FALSE(numbers.empty());
+    const std::set<uint64_t> tables = AllTables();
+    for (uint64_t n : numbers) {
+      EXPECT_EQ(0u, tables.count(n)) << "reserved number " << n << " is a live table";
+      char name[32];
+      snprintf(name, sizeof(name), "/%06llu.sst", static_cast<unsigned long long>(n));
+      EXPECT_FALSE(Env::Default()->FileExists(dir_ + name)) << dir_ + name;
+    }
+    for (const auto& in : job.inputs) EXPECT_EQ(0u, numbers.count(in.file_number));
+  }
+
+  // The worker's run of a taken job; checks it succeeded and that its new
+  // files are exactly the result's outputs, named by reserved numbers.
+  void RunWorker(const TakenJob& taken, WorkerReply* reply) {
+    ASSERT_NO_FATAL_FAILURE(RunInWorker(taken.envelope, dir_, taken.inputs, reply));
+    const CompactionResult& r = reply->decoded;
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    EXPECT_EQ(taken.parsed.job.id, r.job_id);
+    ASSERT_FALSE(r.outputs.empty());
+    ASSERT_EQ(r.outputs.size(), reply->outputs.size()) << "new files in the worker's directory";
+    const std::set<uint64_t> reserved(taken.parsed.numbers.begin(), taken.parsed.numbers.end());
+    for (const auto& out : r.outputs) {
+      ASSERT_EQ(1u, reply->outputs.count(out.path)) << out.path << " is not among the worker's files";
+      EXPECT_EQ(out.size, reply->outputs.at(out.path).size()) << out.path;
+      EXPECT_EQ(1u, reserved.count(out.file_number)) << out.path << " was not reserved";
+    }
+  }
+
+  // What database.ts does with a reply: writes each output into the
+  // database directory itself (FS.writeFile) and records it, then completes
+  // the job with the encoded result.
+  void WriteOutputs(const WorkerReply& reply) {
+    for (const auto& [path, bytes] : reply.outputs) {
+      ASSERT_TRUE(WriteStringToFile(Env::Default(), bytes, path, /*sync=*/true).ok()) << path;
+      ASSERT_EQ(kOk, db_->RecordFile(path)) << path << ": " << db_->LastError();
+    }
+  }
+  void Deliver(const WorkerReply& reply) {
+    ASSERT_NO_FATAL_FAILURE(WriteOutputs(reply));
+    ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
+  }
+
+  // Every key ever written reads back as the model says, and a scan sees
+  // exactly the model.
+  void ExpectDataIntact() {
+    for (const auto& key : keys_) {
+      const auto it = model_.find(key);
+      EXPECT_EQ(it == model_.end() ? "<code 1>" : it->second, GetOr(key)) << key;
+    }
+    EXPECT_EQ(model_, Scan());
+  }
+
+  std::string root_;
+  std::string dir_;
+  std::unique_ptr<WasmDatabase> db_;
+  std::map<std::string, std::string> model_;
+  std::set<std::string> keys_;
+  int round_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// The worker's path, end to end
+
+TEST_F(BindingCompactionExecutorTest, WorkerRunsTheJobAndTheDatabaseInstallsIt) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  EXPECT_EQ(0u, Counter("compactions"));
+  EXPECT_EQ(1u, Counter("compactionsRunning"));
+  EXPECT_FALSE(db_->HasPendingWork()) << "nothing else to do while the job waits";
+
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  EXPECT_EQ(kNotFound, db_->TakeCompactionJob()) << "one job, taken once";
+  const std::set<uint64_t> l0_before = LevelTables(0);
+  for (const auto& in : taken.parsed.job.inputs) {
+    if (in.level == 0) {
+      EXPECT_EQ(1u, l0_before.count(in.file_number)) << in.path;
+    }
+  }
+
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  Changes();  // what came before
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  EXPECT_FALSE(ReadOnly());
+  // The outputs are the output level's new tables, byte for byte what the
+  // worker wrote; the inputs are gone.
+  const std::set<uint64_t> out_level = LevelTables(taken.parsed.job.output_level);
+  for (const auto& out : reply.decoded.outputs) {
+    EXPECT_EQ(1u, out_level.count(out.file_number)) << out.path;
+    std::string bytes;
+    EXPECT_TRUE(ReadFileToString(Env::Default(), out.path, &bytes).ok()) << out.path;
+    EXPECT_TRUE(bytes == reply.outputs.at(out.path)) << out.path;
+  }
+  const std::set<uint64_t> tables = AllTables();
+  for (const auto& in : taken.parsed.job.inputs) {
+    EXPECT_EQ(0u, tables.count(in.file_number)) << in.path;
+    EXPECT_FALSE(Env::Default()->FileExists(in.path)) << in.path;
+  }
+  // The next commit stores the outputs and deletes the inputs.
+  const std::set<std::string> changes = Changes();
+  for (const auto& [path, bytes] : reply.outputs) {
+    EXPECT_EQ(1u, changes.count(path)) << path << " not in " << testing::PrintToString(changes);
+  }
+  for (const auto& in : taken.inputs) {
+    EXPECT_EQ(1u, changes.count(in)) << in << " not in " << testing::PrintToString(changes);
+  }
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  // More writes on top, then a reopen (deferred again): all there.
+  ASSERT_NO_FATAL_FAILURE(WriteRound());
+  ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  for (const auto& out : reply.decoded.outputs) {
+    EXPECT_EQ(1u, AllTables().count(out.file_number)) << out.path << " after reopen";
+  }
+  EXPECT_FALSE(ReadOnly());
+}
+
+// Jobs keep coming as writes go on; each runs in a worker.
+TEST_F(BindingCompactionExecutorTest, SeveralJobsInARow) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  for (int job = 0; job < 3; job++) {
+    SCOPED_TRACE("job " + std::to_string(job));
+    ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+    TakenJob taken;
+    ASSERT_NO_FATAL_FAILURE(Take(&taken));
+    WorkerReply reply;
+    ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+    ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+    EXPECT_EQ(static_cast<uint64_t>(job + 1), Counter("compactions"));
+    ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  }
+  ASSERT_EQ(kOk, db_->Close());
+  ASSERT_EQ(kOk, Open());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// ---------------------------------------------------------------------------
+// While a job is out
+
+TEST_F(BindingCompactionExecutorTest, ReadsAndWritesGoOnWhileAJobIsOut) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  EXPECT_EQ(kOk, Put("while-out", "v"));
+  model_["while-out"] = "v";
+  keys_.insert("while-out");
+  EXPECT_EQ("v", GetOr("while-out"));
+  // A flush too, and pending work: no second job while one is out, and
+  // the inputs stay (they are live until the edit that replaces them).
+  ASSERT_NO_FATAL_FAILURE(WriteRound());
+  ASSERT_NO_FATAL_FAILURE(FlushAndRunPendingWork());
+  EXPECT_FALSE(db_->HasCompactionJob());
+  EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
+  for (const auto& in : taken.inputs) EXPECT_TRUE(Env::Default()->FileExists(in)) << in;
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  // The job still completes: the worker only ever saw its inputs.
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+  EXPECT_EQ(1u, Counter("compactions"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_EQ(kOk, db_->Close());
+  ASSERT_EQ(kOk, Open());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+TEST_F(BindingCompactionExecutorTest, CompactIsBusyWhileAJobIsOut) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+
+  EXPECT_EQ(kBusy, Compact());
+  EXPECT_LAST_ERROR_HAS(*db_, "compaction");
+  EXPECT_EQ(0u, Counter("compactions")) << "Busy compacted nothing";
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+  EXPECT_EQ(kOk, Compact()) << db_->LastError();
+  EXPECT_TRUE(LevelTables(0).empty());
+  EXPECT_GT(Counter("compactions"), 1u);
+  EXPECT_FALSE(db_->HasCompactionJob()) << "a manual compaction leaves no job out";
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// L0 reaches the stop trigger (12, the engine default) while the job that
+// would shrink it is out: a write that needs room answers Busy instead of
+// waiting for a job only JavaScript can finish, and applies nothing.
+TEST_F(BindingCompactionExecutorTest, WritesStopAtTheL0LimitUntilTheJobCompletes) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  const int stop = Options().l0_stop_writes_trigger;
+  for (int i = 0; i < 2 * stop && LevelTables(0).size() < static_cast<size_t>(stop); i++) {
+    ASSERT_NO_FATAL_FAILURE(WriteRound());
+    ASSERT_EQ(kOk, db_->Flush()) << db_->LastError();
+  }
+  ASSERT_EQ(static_cast<size_t>(stop), LevelTables(0).size());
+
+  // Room in the memtable: writes go on. A flush needs room in L0: Busy.
+  ASSERT_EQ(kOk, Put("small", "1"));
+  model_["small"] = "1";
+  keys_.insert("small");
+  EXPECT_EQ(kBusy, db_->Flush());
+  EXPECT_LAST_ERROR_HAS(*db_, "writes are stopped");
+  // Fill the memtable: the write that needs a new one answers Busy.
+  int code = kOk;
+  std::string refused;
+  for (int i = 0; i < 1000 && code == kOk; i++) {
+    const std::string key = "fill" + std::to_string(i);
+    const std::string value(1000, 'f');
+    code = Put(key, value);
+    keys_.insert(key);
+    if (code == kOk) {
+      model_[key] = value;
+    } else {
+      refused = key;
+    }
+  }
+  EXPECT_EQ(kBusy, code) << db_->LastError();
+  EXPECT_LAST_ERROR_HAS(*db_, "writes are stopped");
+  EXPECT_EQ("<code 1>", GetOr(refused)) << "a refused write applies nothing";
+  EXPECT_FALSE(ReadOnly()) << "Busy is not an error state";
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+  EXPECT_LT(LevelTables(0).size(), static_cast<size_t>(stop));
+  EXPECT_EQ(kOk, Put(refused, "now")) << db_->LastError();
+  model_[refused] = "now";
+  EXPECT_EQ(kOk, db_->Flush()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// ---------------------------------------------------------------------------
+// Running a job here instead
+
+TEST_F(BindingCompactionExecutorTest, RunCompactionInlineCompletesATakenJob) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;  // a worker that will come back too late
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+
+  ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  EXPECT_FALSE(ReadOnly());
+  for (const auto& in : taken.parsed.job.inputs) EXPECT_EQ(0u, AllTables().count(in.file_number));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  // Nothing left to run or complete: the late result is refused.
+  EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline());
+  EXPECT_EQ(kInvalidArgument, Complete(reply.result));
+  EXPECT_EQ(1u, Counter("compactions"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_EQ(kOk, db_->Close());
+  ASSERT_EQ(kOk, Open());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+TEST_F(BindingCompactionExecutorTest, RunCompactionInlineRunsAWaitingJob) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
+  EXPECT_FALSE(db_->HasCompactionJob());
+  EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// A worker that failed (out of memory, say) answers a failed result: the
+// job runs here instead, and the failure is not the database's.
+TEST_F(BindingCompactionExecutorTest, FailedWorkerResultRunsTheJobHere) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+
+  CompactionResult failed;
+  failed.job_id = taken.parsed.job.id;
+  failed.status = Status::Corruption("the worker ran out of memory");
+  ASSERT_EQ(kOk, Complete(EncodeCompactionResult(failed))) << db_->LastError();
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  EXPECT_FALSE(ReadOnly()) << Stats().Find("readOnlyReason")->text;
+  for (const auto& in : taken.parsed.job.inputs) EXPECT_EQ(0u, AllTables().count(in.file_number));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  EXPECT_EQ(kOk, Put("after", "1"));
+  model_["after"] = "1";
+  keys_.insert("after");
+  ASSERT_EQ(kOk, db_->Close());
+  ASSERT_EQ(kOk, Open());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// A worker whose file system lacked the inputs fails the job (the real
+// worker's failure); the database runs it here from its own inputs.
+TEST_F(BindingCompactionExecutorTest, WorkerWithoutTheInputsFailsAndTheJobRunsHere) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunInWorker(taken.envelope, dir_, {}, &reply));
+  EXPECT_FALSE(reply.decoded.status.ok());
+  EXPECT_EQ(taken.parsed.job.id, reply.decoded.job_id);
+  EXPECT_TRUE(reply.decoded.outputs.empty());
+  EXPECT_TRUE(reply.outputs.empty()) << "a failed job leaves no files behind";
+
+  ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_FALSE(ReadOnly());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// ---------------------------------------------------------------------------
+// Results that are refused
+
+TEST_F(BindingCompactionExecutorTest, GarbageResultIsRefusedAndTheJobStaysOut) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+
+  auto expect_refused = [&](const std::string& what, const std::string& bytes) {
+    SCOPED_TRACE(what);
+    const int code = Complete(bytes);
+    EXPECT_TRUE(code == kInvalidArgument || code == kCorruption) << code << ": " << db_->LastError();
+    EXPECT_FALSE(db_->LastError().empty());
+    EXPECT_EQ(0u, Counter("compactions"));
+    EXPECT_EQ(1u, Counter("compactionsRunning")) << "the job stays out";
+    EXPECT_FALSE(db_->HasCompactionJob()) << "and is not offered again";
+    EXPECT_FALSE(ReadOnly());
+  };
+  expect_refused("garbage", "this is not a compaction result");
+  expect_refused("empty", "");
+  expect_refused("truncated", reply.result.substr(0, reply.result.size() / 2));
+  expect_refused("trailing byte", reply.result + "x");
+  std::string bad_magic = reply.result;
+  bad_magic[0] = 'J';
+  expect_refused("a job's magic", bad_magic);
+  // Beyond the scratch: refused before anything is read.
+  Load({reply.result});
+  EXPECT_EQ(kInvalidArgument, db_->CompleteCompaction(0x7fffffff));
+  EXPECT_EQ(1u, Counter("compactionsRunning"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  // The job is still out: here it runs.
+  ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+TEST_F(BindingCompactionExecutorTest, ResultOfAnotherJobIsRefused) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(WriteOutputs(reply));
+
+  for (uint64_t other : {taken.parsed.job.id + 1, taken.parsed.job.id - 1, uint64_t{0}}) {
+    if (other == taken.parsed.job.id) continue;
+    SCOPED_TRACE("job id " + std::to_string(other));
+    CompactionResult wrong = reply.decoded;
+    wrong.job_id = other;
+    EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(wrong)));
+    EXPECT_LAST_ERROR_HAS(*db_, "another compaction job");
+    // Failed results of another job are refused too, not run.
+    wrong.status = Status::IOError("worker died");
+    wrong.outputs.clear();
+    EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(wrong)));
+    EXPECT_EQ(0u, Counter("compactions"));
+    EXPECT_EQ(1u, Counter("compactionsRunning"));
+  }
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+
+  // The right result still installs.
+  ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
+  EXPECT_EQ(1u, Counter("compactions"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+TEST_F(BindingCompactionExecutorTest, CompleteWithNoJobOutIsInvalidArgument) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  CompactionResult result;
+  result.job_id = 1;
+  EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(result)));
+  EXPECT_LAST_ERROR_HAS(*db_, "no compaction job");
+  EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline());
+  EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
+
+  // A job that waits is not out yet: completing it is refused too, and it
+  // still waits.
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(result)));
+  EXPECT_TRUE(db_->HasCompactionJob());
+  EXPECT_EQ(0u, Counter("compactions"));
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+
+  // Completed: a second delivery of the same result is refused.
+  EXPECT_EQ(kInvalidArgument, Complete(reply.result));
+  EXPECT_EQ(1u, Counter("compactions"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+TEST_F(BindingCompactionExecutorTest, DatabaseWithoutDeferredCompactionHasNoJobs) {
+  ASSERT_EQ(kOk, Open(/*deferred=*/false)) << db_->LastError();
+  for (int i = 0; i < 6; i++) {
+    ASSERT_NO_FATAL_FAILURE(WriteRound());
+    ASSERT_NO_FATAL_FAILURE(FlushAndRunPendingWork());
+    EXPECT_FALSE(db_->HasCompactionJob());
+  }
+  EXPECT_GE(Counter("compactions"), 1u) << "jobs ran inline in RunPendingWork";
+  EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
+  CompactionResult result;
+  EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(result)));
+  EXPECT_LAST_ERROR_HAS(*db_, "not deferred");
+  EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline());
+  EXPECT_LAST_ERROR_HAS(*db_, "not deferred");
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// ---------------------------------------------------------------------------
+// Close with a job out
+
+TEST_F(BindingCompactionExecutorTest, CloseWithAJobOutAbandonsIt) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;  // the worker's answer arrives after the close
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
+  EXPECT_FALSE(db_->HasCompactionJob());
+  EXPECT_EQ(kInvalidArgument, Complete(reply.result)) << "closed";
+  EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline()) << "closed";
+
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  EXPECT_FALSE(ReadOnly());
+  // The old session's job is gone with it.
+  EXPECT_EQ(kInvalidArgument, Complete(reply.result));
+  for (const auto& in : taken.parsed.job.inputs) {
+    EXPECT_EQ(1u, AllTables().count(in.file_number)) << in.path << " is still live";
+  }
+  // The engine picks the work again; a worker runs it.
+  for (int steps = 0; steps < 10 && db_->HasPendingWork() && !db_->HasCompactionJob(); steps++) {
+    ASSERT_EQ(kOk, db_->RunPendingWork()) << db_->LastError();
+  }
+  ASSERT_TRUE(db_->HasCompactionJob());
+  TakenJob again;
+  ASSERT_NO_FATAL_FAILURE(Take(&again));
+  WorkerReply reply2;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(again, &reply2));
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply2));
+  EXPECT_EQ(1u, Counter("compactions"));
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_EQ(kOk, db_->Close());
+  ASSERT_EQ(kOk, Open());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// The outputs were written and recorded, but the close came before
+// CompleteCompaction: they are orphans, which the next open removes (or a
+// new table of that session reuses the number and overwrites).
+TEST_F(BindingCompactionExecutorTest, OutputsOfAnAbandonedJobDoNotSurviveReopen) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(WriteOutputs(reply));
+  ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
+
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  const std::set<uint64_t> tables = AllTables();
+  for (const auto& out : reply.decoded.outputs) {
+    std::string bytes;
+    const bool exists = ReadFileToString(Env::Default(), out.path, &bytes).ok();
+    EXPECT_TRUE(!exists || (tables.count(out.file_number) > 0 && bytes != reply.outputs.at(out.path)))
+        << out.path << " survived as an orphan";
+  }
+  EXPECT_EQ(0u, Counter("compactions"));
+}
+
+// ---------------------------------------------------------------------------
+// The worker's side alone
+
+TEST_F(BindingCompactionExecutorTest, MalformedEnvelopeGivesACorruptionResult) {
+  std::unique_ptr<MemEnv> fs = NewMemEnv(Env::Default());
+  CompactionJob job;
+  job.id = 7;
+  job.output_dir = "/w";
+  CompactionInput in;
+  in.file_number = 3;
+  in.path = "/w/000003.sst";
+  in.size = 100;
+  job.inputs.push_back(in);
+  const std::string encoded_job = EncodeCompactionJob(job);
+
+  std::string truncated_numbers;
+  PutVarint64(&truncated_numbers, 3);
+  PutVarint64(&truncated_numbers, 10);
+  truncated_numbers.push_back('\x80');  // a varint cut short
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"empty", ""},
+      {"count cut short", "\x80"},
+      {"count beyond the bytes", std::string("\x7f\x01\x02", 3)},
+      {"numbers cut short", truncated_numbers},
+      {"no job", MakeEnvelope({10, 11}, job).substr(0, 3)},
+      {"garbage job", MakeEnvelope({10, 11}, job).substr(0, 3) + "garbage"},
+      {"job cut short", MakeEnvelope({10, 11}, job).substr(0, 3 + encoded_job.size() - 1)},
+      {"trailing byte", MakeEnvelope({10, 11}, job) + "x"},
+  };
+  for (const auto& [what, envelope] : cases) {
+    SCOPED_TRACE(what);
+    const std::string bytes = RunEncodedCompaction(envelope, fs.get());
+    CompactionResult result;
+    ASSERT_TRUE(DecodeCompactionResult(bytes, &result).ok()) << "a result, always";
+    EXPECT_TRUE(result.status.IsCorruption()) << result.status.ToString();
+    EXPECT_TRUE(result.outputs.empty());
+  }
+  EXPECT_EQ(0u, fs->FilesCreated()) << "a bad envelope runs nothing";
+}
+
+// A job that needs more output numbers than the envelope reserved fails
+// (the database then runs it here) rather than reusing a number.
+TEST_F(BindingCompactionExecutorTest, EnvelopeWithTooFewNumbersFails) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+
+  TakenJob starved = taken;
+  starved.envelope = MakeEnvelope({}, taken.parsed.job);
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunInWorker(starved.envelope, dir_, taken.inputs, &reply));
+  EXPECT_TRUE(reply.decoded.status.IsCorruption()) << reply.decoded.status.ToString();
+  EXPECT_TRUE(reply.decoded.outputs.empty());
+  EXPECT_EQ(taken.parsed.job.id, reply.decoded.job_id);
+
+  // Delivered, it makes the job run here.
+  ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
+  EXPECT_EQ(1u, Counter("compactions"));
+  EXPECT_FALSE(ReadOnly());
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// RunEncodedCompaction's result says its outputs are the new files in the
+// job's directory (compaction.ts sends back every new file, and
+// database.ts writes and records each before CompleteCompaction), so a
+// failed result leaves none behind, as RunCompactionJob does on its own
+// errors: also when the job ran out of reserved file numbers.
+TEST_F(BindingCompactionExecutorTest, FailedResultLeavesNoFilesInTheWorkerDirectory) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  // No numbers reserved: the job fails for want of one.
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunInWorker(MakeEnvelope({}, taken.parsed.job), dir_, taken.inputs, &reply));
+  ASSERT_FALSE(reply.decoded.status.ok());
+  std::vector<std::string> left;
+  for (const auto& [path, bytes] : reply.outputs) left.push_back(path);
+  EXPECT_TRUE(left.empty()) << "files left behind: " << testing::PrintToString(left);
+}
+
+// ---------------------------------------------------------------------------
+// RecordFile
+
+TEST_F(BindingCompactionExecutorTest, RecordFileTakesOnlyAnExistingAbsolutePath) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  Changes();
+  EXPECT_EQ(kInvalidArgument, db_->RecordFile("db/000999.sst"));
+  EXPECT_LAST_ERROR_HAS(*db_, "absolute");
+  EXPECT_EQ(kInvalidArgument, db_->RecordFile(""));
+  EXPECT_EQ(kInvalidArgument, db_->RecordFile(dir_ + "/000999.sst"));
+  EXPECT_TRUE(Changes().empty()) << "refused paths are not recorded";
+
+  const std::string path = dir_ + "/000999.sst";
+  ASSERT_TRUE(WriteStringToFile(Env::Default(), "bytes", path, true).ok());
+  EXPECT_EQ(kOk, db_->RecordFile(path)) << db_->LastError();
+  EXPECT_EQ(std::set<std::string>{path}, Changes());
+
+  ASSERT_EQ(kOk, db_->Close());
+  EXPECT_EQ(kInvalidArgument, db_->RecordFile(path)) << "closed";
+}
+
+}  // namespace
+}  // namespace strata
