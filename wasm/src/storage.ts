@@ -23,7 +23,7 @@ import { StrataError, storageError } from './errors.js';
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
 // Bytes of puts a commit issues in one task (see IndexedDbStorage.commit).
-const SPLIT_BYTES = 1 << 20;
+const SPLIT_BYTES = 256 << 10;
 
 export interface CommitCounts {
   files: number; // stored

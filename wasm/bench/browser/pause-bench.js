@@ -28,6 +28,10 @@ async function run(compaction) {
     await db.batch(batch);
   }
   await db.sync();
+  let maxFlushMs = 0;
+  db.subscribe((e) => {
+    if (e.type === 'flush' && e.phase === 'finished') maxFlushMs = Math.max(maxFlushMs, e.micros / 1000);
+  });
   const before = await db.stats();
   const latencies = [];
   const start = performance.now();
@@ -48,6 +52,8 @@ async function run(compaction) {
     p50Ms: +percentile(latencies, 50).toFixed(3),
     p99Ms: +percentile(latencies, 99).toFixed(2),
     maxPauseMs: +latencies.at(-1).toFixed(1),
+    longestFlushMs: +maxFlushMs.toFixed(1),
+    over16ms: latencies.filter((l) => l > 16).length,
     compactions: after.compactions - before.compactions,
     compactionBytesWritten: after.compactionBytesWritten - before.compactionBytesWritten,
     flushes: after.flushes - before.flushes,
