@@ -29,8 +29,10 @@ async function run(compaction) {
   }
   await db.sync();
   let maxFlushMs = 0;
+  let stalls = 0;
   db.subscribe((e) => {
     if (e.type === 'flush' && e.phase === 'finished') maxFlushMs = Math.max(maxFlushMs, e.micros / 1000);
+    if (e.type === 'write-stall' && e.stalled) stalls++;
   });
   const before = await db.stats();
   const latencies = [];
@@ -54,6 +56,7 @@ async function run(compaction) {
     maxPauseMs: +latencies.at(-1).toFixed(1),
     longestFlushMs: +maxFlushMs.toFixed(1),
     over16ms: latencies.filter((l) => l > 16).length,
+    writeStalls: stalls,
     compactions: after.compactions - before.compactions,
     compactionBytesWritten: after.compactionBytesWritten - before.compactionBytesWritten,
     flushes: after.flushes - before.flushes,
