@@ -36,6 +36,16 @@ function launch() {
   });
 }
 
+/** Runs fn with a browser on the shared profile, closed afterwards. */
+async function withBrowser(fn) {
+  const context = await launch();
+  try {
+    return await fn(context);
+  } finally {
+    await context.close();
+  }
+}
+
 /** Loads url in page and returns the window.testResult it sets. */
 async function resultOf(page, url) {
   await page.goto(url);
@@ -54,32 +64,23 @@ const expectPersisted = (r) => {
 };
 
 test('durable writes survive a page reload and a browser restart', async () => {
-  let context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const page = await context.newPage();
     await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=write`);
     // A reload drops the wasm instance without close(): a crash, to it.
     expectPersisted(await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=read`));
-  } finally {
-    await context.close();
-  }
-  context = await launch();
-  try {
+  });
+  await withBrowser(async (context) => {
     const page = await context.newPage();
     expectPersisted(await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=read`));
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a second opener of an open database gets Busy (Web Locks), until it closes', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const result = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/locks.html`);
     assert.deepEqual(result, { secondOpen: 'Busy', destroyWhileOpen: 'Busy', value: 'from a' });
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 /** A page with the package at window.stratadb. */
@@ -91,8 +92,7 @@ async function apiPage(context) {
 }
 
 test('a second tab gets Busy, or a read-only handle that refreshes on request', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const [a, b] = [await apiPage(context), await apiPage(context)];
     await a.evaluate(async () => {
       window.db = await window.stratadb.open('tabs');
@@ -126,14 +126,11 @@ test('a second tab gets Busy, or a read-only handle that refreshes on request', 
     });
     assert.deepEqual(refreshed, { before: null, after: 'two' });
     await a.evaluate(() => window.db.close());
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('100,000 keys written, the page reloaded, all read back', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const page = await apiPage(context);
     await page.evaluate(async () => {
       const db = await window.stratadb.open('hundred-thousand');
@@ -162,14 +159,11 @@ test('100,000 keys written, the page reloaded, all read back', async () => {
     assert.equal(result.count, 100_000);
     assert.equal(result.wrong, 0);
     assert.ok(result.tables > 0, 'the data went through tables, not only the WAL');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a page closed during a write load keeps every acknowledged batch, whole', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const writer = await apiPage(context);
     // Sequential durable batches of 20 keys, each key tagged with its batch.
     await writer.evaluate(() => {
@@ -205,14 +199,11 @@ test('a page closed during a write load keeps every acknowledged batch, whole', 
     // The markers are exactly batches 1..last.
     assert.equal(state.markers.length, last);
     assert.equal(state.markers.at(-1), last);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a quota-exceeded IndexedDB turns the handle read-only and loses nothing acknowledged', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const page = await apiPage(context);
     const result = await page.evaluate(async () => {
       const db = await window.stratadb.open('quota');
@@ -241,14 +232,11 @@ test('a quota-exceeded IndexedDB turns the handle read-only and loses nothing ac
       closed: 'QuotaExceeded',
       kept: 50,
     });
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('compactions run in the compaction worker and the data stays correct', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const page = await apiPage(context);
     const result = await page.evaluate(async () => {
       const db = await window.stratadb.openInWorker('compacted', { memtableBytes: 64 * 1024 });
@@ -286,14 +274,11 @@ test('compactions run in the compaction worker and the data stays correct', asyn
     assert.equal(result.jobs.runHere, 0);
     assert.ok(result.compactions >= result.jobs.installed);
     assert.equal(result.wrong, 0);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a compaction worker that does not answer in time: the job runs here, nothing is lost', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const page = await apiPage(context);
     const result = await page.evaluate(async () => {
       // Every job "times out" at once: as if the worker had been killed.
@@ -322,14 +307,11 @@ test('a compaction worker that does not answer in time: the job runs here, nothi
     assert.ok(result.jobs.runHere > 0, JSON.stringify(result.jobs));
     assert.equal(result.jobs.installed, 0);
     assert.equal(result.wrong, 0);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('openInWorker serves the whole API from a database worker', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const r = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/worker-client.html`);
     assert.deepEqual(r, {
       get: 'v42',
@@ -350,23 +332,18 @@ test('openInWorker serves the whole API from a database worker', async () => {
       pendingOnCrash: 'IOError',
       afterCrash: 'IOError',
     });
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the package runs in a module Web Worker', async () => {
-  const context = await launch();
-  try {
+  await withBrowser(async (context) => {
     const result = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/worker.html`);
     assert.deepEqual(result.entries, [
       { key: 'a', value: '1' },
       { key: 'b', value: '2' },
     ]);
     assert.equal(result.emptyKeyCode, 'InvalidArgument');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a Vite build of an app importing stratadb emits the wasm and runs', async () => {
@@ -384,12 +361,12 @@ test('a Vite build of an app importing stratadb emits the wasm and runs', async 
       `no .wasm among ${assets.join(', ')}`,
     );
     const app = await serve(outDir);
-    const context = await launch();
     try {
-      const result = await resultOf(await context.newPage(), `${app.url}/index.html`);
-      assert.deepEqual(result, { value: 'vite', workerValue: 'worker' });
+      await withBrowser(async (context) => {
+        const result = await resultOf(await context.newPage(), `${app.url}/index.html`);
+        assert.deepEqual(result, { value: 'vite', workerValue: 'worker' });
+      });
     } finally {
-      await context.close();
       await app.close();
     }
   } finally {

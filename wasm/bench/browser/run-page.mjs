@@ -1,0 +1,35 @@
+// Runs a benchmark page (bench/browser/<page>.html) in headless Chromium,
+// served from wasm/ on 127.0.0.1, and resolves to the window.benchResults
+// it sets. Command-line flags --name=value become its query string.
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from './chromium.mjs';
+import { serve } from './serve.mjs';
+
+/** Number flags --name=value from argv, with defaults. */
+export function numberFlags(defaults) {
+  const flags = { ...defaults };
+  for (const arg of process.argv.slice(2)) {
+    const [, name, value] = arg.match(/^--([a-z]+)=(.*)$/) ?? [];
+    if (!name || !(name in defaults)) throw new Error(`unknown flag ${arg}; flags: ${Object.keys(defaults).join(', ')}`);
+    flags[name] = Number(value);
+  }
+  return flags;
+}
+
+/** Resolves to { version, results } of the page run with the query. */
+export async function runPage(page, query, timeout = 900_000) {
+  const root = fileURLToPath(new URL('../../', import.meta.url)); // wasm/
+  const server = await serve(root);
+  const browser = await launchChromium();
+  try {
+    const tab = await browser.context.newPage();
+    await tab.goto(`${server.url}/bench/browser/${page}.html?${new URLSearchParams(query)}`);
+    await tab.waitForFunction(() => window.benchResults !== undefined, null, { timeout });
+    const results = await tab.evaluate(() => window.benchResults);
+    if (results.error) throw new Error(results.error);
+    return { version: browser.context.browser()?.version() ?? '', results };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
