@@ -19,7 +19,6 @@
 #include "compaction_executor.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -32,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "binding_test_util.h"
 #include "database.h"
 #include "json_test_util.h"
 #include "strata/compaction.h"
@@ -43,18 +43,6 @@ namespace strata {
 namespace {
 
 using jsontest::Json;
-using jsontest::JsonParser;
-
-constexpr int kOk = 0;
-constexpr int kNotFound = 1;
-constexpr int kCorruption = 2;
-constexpr int kInvalidArgument = 3;
-constexpr int kBusy = 5;
-
-static_assert(sizeof(uintptr_t) == sizeof(void*), "the descriptor holds pointers");
-
-#define EXPECT_LAST_ERROR_HAS(db, needle) \
-  EXPECT_NE(std::string::npos, (db).LastError().find(needle)) << "LastError(): " << (db).LastError()
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -75,20 +63,6 @@ bool GetVarint64(const std::string& s, size_t* at, uint64_t* v) {
     if ((byte & 0x80) == 0) return true;
   }
   return false;
-}
-
-// A '\n'-terminated list (CompactionInputs, TakeChanges) as its lines.
-std::vector<std::string> Lines(const std::string& all) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < all.size()) {
-    const size_t nl = all.find('\n', start);
-    EXPECT_NE(std::string::npos, nl) << "a path without its '\\n': " << all.substr(start);
-    if (nl == std::string::npos) break;
-    out.push_back(all.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
 }
 
 std::string Parent(const std::string& path) {
@@ -163,18 +137,6 @@ void RunInWorker(const std::string& envelope, const std::string& dir, const std:
   }
 }
 
-void RemoveTree(const std::string& dir) {
-  Env* env = Env::Default();
-  std::vector<std::string> children;
-  if (env->GetChildren(dir, &children).ok()) {
-    for (const auto& c : children) {
-      const std::string path = dir + "/" + c;
-      if (!env->RemoveFile(path).ok()) RemoveTree(path);
-    }
-  }
-  env->RemoveDir(dir).IgnoreError();
-}
-
 // A job taken from the database: its envelope (raw and parsed) and input
 // paths.
 struct TakenJob {
@@ -183,22 +145,9 @@ struct TakenJob {
   std::vector<std::string> inputs;
 };
 
-class BindingCompactionExecutorTest : public testing::Test {
+class BindingCompactionExecutorTest : public WasmDatabaseTest {
  protected:
-  void SetUp() override {
-    std::string base = testing::TempDir();
-    if (base.empty() || base.back() != '/') base += "/";
-    std::string templ = base + "strata_compaction_exec_XXXXXX";
-    ASSERT_NE(nullptr, mkdtemp(templ.data()));
-    root_ = templ;
-    dir_ = root_ + "/db";
-    db_ = std::make_unique<WasmDatabase>();
-  }
-
-  void TearDown() override {
-    db_.reset();  // closes it if still open
-    if (!root_.empty()) RemoveTree(root_);
-  }
+  BindingCompactionExecutorTest() : WasmDatabaseTest("strata_compaction_exec_") {}
 
   // The smallest memtable; jobs wait for JavaScript unless deferred is off.
   int Open(bool deferred = true) {
@@ -208,60 +157,19 @@ class BindingCompactionExecutorTest : public testing::Test {
     return db_->Open(dir_, config);
   }
 
-  // --- the calling convention (database.h) ---
-
-  void Load(const std::vector<std::string>& args) {
-    uint64_t total = 0;
-    for (const auto& a : args) total += a.size();
-    char* p = reinterpret_cast<char*>(db_->Scratch(static_cast<uint32_t>(total)));
-    ASSERT_NE(nullptr, p) << db_->LastError();
-    for (const auto& a : args) {
-      if (!a.empty()) std::memcpy(p, a.data(), a.size());
-      p += a.size();
-    }
-  }
-
-  std::string Result() const {
-    const uintptr_t* d = reinterpret_cast<const uintptr_t*>(db_->Descriptor());
-    if (d[1] == 0) return std::string();
-    return std::string(reinterpret_cast<const char*>(d[0]), d[1]);
-  }
-
-  int Put(const std::string& key, const std::string& value) {
-    Load({key, value});
-    return db_->Put(static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()));
-  }
-  int Delete(const std::string& key) {
-    Load({key});
-    return db_->Delete(static_cast<uint32_t>(key.size()));
-  }
-  // The value, or "<code N>" when Get fails.
-  std::string GetOr(const std::string& key) {
-    Load({key});
-    const int code = db_->Get(static_cast<uint32_t>(key.size()), 0);
-    return code == kOk ? Result() : "<code " + std::to_string(code) + ">";
-  }
-  int Complete(const std::string& encoded_result) {
-    Load({encoded_result});
-    return db_->CompleteCompaction(static_cast<uint32_t>(encoded_result.size()));
-  }
-  int Compact() {
-    Load({});
-    return db_->Compact(false, 0, false, 0);
-  }
+  // --- reading the database ---
 
   // Every entry, through one cursor.
   std::map<std::string, std::string> Scan() {
     std::map<std::string, std::string> out;
-    Load({});
-    const uint32_t id = db_->NewCursor(false, 0, false, false, 0, false, false, 0);
+    const uint32_t id = d_->NewCursor(NoBound(), NoBound(), /*reverse=*/false);
     EXPECT_NE(0u, id) << db_->LastError();
     if (id == 0) return out;
     for (int calls = 0; calls < 100000; calls++) {
       const int code = db_->CursorNext(id, 1000, 1 << 20);
       EXPECT_EQ(kOk, code) << db_->LastError();
       if (code != kOk) break;
-      const std::string r = Result();
+      const std::string r = d_->Result();
       uint32_t count;
       std::memcpy(&count, r.data(), 4);
       if (count == 0) break;
@@ -279,21 +187,14 @@ class BindingCompactionExecutorTest : public testing::Test {
     return out;
   }
 
-  Json Stats() {
-    Json root;
-    std::string error;
-    const std::string json = db_->StatsJson();
-    EXPECT_TRUE(JsonParser::Parse(json, &root, &error)) << error << "\n" << json;
-    return root;
-  }
   uint64_t Counter(const std::string& name) {
-    const Json stats = Stats();
+    const Json stats = d_->Stats();
     const Json* j = stats.Find(name);
     EXPECT_NE(nullptr, j) << name;
     return j == nullptr ? ~uint64_t{0} : static_cast<uint64_t>(j->number);
   }
   bool ReadOnly() {
-    const Json stats = Stats();
+    const Json stats = d_->Stats();
     const Json* j = stats.Find("readOnly");
     EXPECT_NE(nullptr, j);
     return j == nullptr || j->boolean;
@@ -301,7 +202,7 @@ class BindingCompactionExecutorTest : public testing::Test {
   // The numbers of the tables in one level (level >= 0) or in all.
   std::set<uint64_t> LevelTables(int level) {
     std::set<uint64_t> out;
-    const Json stats = Stats();
+    const Json stats = d_->Stats();
     const Json* levels = stats.Find("levels");
     EXPECT_NE(nullptr, levels);
     if (levels == nullptr) return out;
@@ -315,16 +216,24 @@ class BindingCompactionExecutorTest : public testing::Test {
   }
   std::set<uint64_t> AllTables() { return LevelTables(-1); }
   std::set<std::string> Changes() {
-    const auto lines = Lines(db_->TakeChanges());
-    return std::set<std::string>(lines.begin(), lines.end());
+    const std::vector<std::string> paths = d_->Changes();
+    return std::set<std::string>(paths.begin(), paths.end());
   }
 
-  // --- the workload ---
+  // --- the workload, and the model that follows it ---
 
   static std::string Key(int i) {
     char buf[16];
     snprintf(buf, sizeof(buf), "key%04d", i);
     return buf;
+  }
+
+  // A Put the model follows (whatever it answers: the caller checks that).
+  int ModelPut(const std::string& key, const std::string& value) {
+    const int code = d_->Put(key, value);
+    model_[key] = value;
+    keys_.insert(key);
+    return code;
   }
 
   // About 20 KiB of puts over the whole key space (so tables overlap and a
@@ -336,23 +245,27 @@ class BindingCompactionExecutorTest : public testing::Test {
       const std::string key = Key((round * 37 + i * 7) % 400);
       std::string value = "r" + std::to_string(round) + "-" + key + "-";
       value.resize(150, static_cast<char>('a' + (round + i) % 26));
-      ASSERT_EQ(kOk, Put(key, value)) << db_->LastError();
-      model_[key] = value;
-      keys_.insert(key);
+      ASSERT_EQ(kOk, ModelPut(key, value)) << db_->LastError();
       if (i % 10 == 9) {
         const std::string gone = Key((round * 11 + i * 13) % 400);
-        ASSERT_EQ(kOk, Delete(gone)) << db_->LastError();
+        ASSERT_EQ(kOk, d_->Delete(gone)) << db_->LastError();
         model_.erase(gone);
         keys_.insert(gone);
       }
     }
   }
 
-  void FlushAndRunPendingWork() {
-    ASSERT_EQ(kOk, db_->Flush()) << db_->LastError();
-    for (int steps = 0; steps < 100 && db_->HasPendingWork() && !db_->HasCompactionJob(); steps++) {
+  // Stops early once a job waits: the engine does nothing else until it is
+  // taken and completed.
+  void RunPendingWorkUntilJob(int max_steps) {
+    for (int steps = 0; steps < max_steps && db_->HasPendingWork() && !db_->HasCompactionJob(); steps++) {
       ASSERT_EQ(kOk, db_->RunPendingWork()) << db_->LastError();
     }
+  }
+
+  void FlushAndRunPendingWork() {
+    ASSERT_EQ(kOk, db_->Flush()) << db_->LastError();
+    ASSERT_NO_FATAL_FAILURE(RunPendingWorkUntilJob(100));
   }
 
   // Rounds of writes and flushes until the engine starts a job.
@@ -364,6 +277,24 @@ class BindingCompactionExecutorTest : public testing::Test {
     ASSERT_TRUE(db_->HasCompactionJob()) << "no compaction job after " << round_ << " flushed rounds";
   }
 
+  // Every key ever written reads back as the model says, and a scan sees
+  // exactly the model.
+  void ExpectDataIntact() {
+    for (const auto& key : keys_) {
+      const auto it = model_.find(key);
+      EXPECT_EQ(it == model_.end() ? "<code 1>" : it->second, d_->GetOr(key)) << key;
+    }
+    EXPECT_EQ(model_, Scan());
+  }
+
+  void ReopenAndExpectDataIntact() {
+    ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
+    ASSERT_EQ(kOk, Open()) << db_->LastError();
+    ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  }
+
+  // --- a job's way: taken, run in a worker, delivered ---
+
   // TakeCompactionJob, and checks what it answers: the envelope parses,
   // names the job's inputs in CompactionInputs()'s order, writes into the
   // database directory and reserves fresh file numbers.
@@ -371,7 +302,7 @@ class BindingCompactionExecutorTest : public testing::Test {
     ASSERT_TRUE(db_->HasCompactionJob());
     ASSERT_EQ(kOk, db_->TakeCompactionJob()) << db_->LastError();
     EXPECT_FALSE(db_->HasCompactionJob()) << "a taken job no longer waits";
-    taken->envelope = Result();
+    taken->envelope = d_->Result();
     ASSERT_TRUE(ParseEnvelope(taken->envelope, &taken->parsed));
     const std::string inputs = db_->CompactionInputs();
     ASSERT_FALSE(inputs.empty());
@@ -400,6 +331,20 @@ class BindingCompactionExecutorTest : public testing::Test {
     for (const auto& in : job.inputs) EXPECT_EQ(0u, numbers.count(in.file_number));
   }
 
+  // Writes until a job waits, and takes it.
+  void FillAndTake(TakenJob* taken) {
+    ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+    ASSERT_NO_FATAL_FAILURE(Take(taken));
+  }
+  void OpenUntilJob() {
+    ASSERT_EQ(kOk, Open()) << db_->LastError();
+    ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  }
+  void OpenAndTake(TakenJob* taken) {
+    ASSERT_EQ(kOk, Open()) << db_->LastError();
+    ASSERT_NO_FATAL_FAILURE(FillAndTake(taken));
+  }
+
   // The worker's run of a taken job; checks it succeeded and that its new
   // files are exactly the result's outputs, named by reserved numbers.
   void RunWorker(const TakenJob& taken, WorkerReply* reply) {
@@ -417,6 +362,18 @@ class BindingCompactionExecutorTest : public testing::Test {
     }
   }
 
+  // Opens, takes a job and has a worker run it; the reply is not delivered.
+  void OpenTakeAndRun(TakenJob* taken, WorkerReply* reply) {
+    ASSERT_NO_FATAL_FAILURE(OpenAndTake(taken));
+    ASSERT_NO_FATAL_FAILURE(RunWorker(*taken, reply));
+  }
+
+  // The worker's run of a taken job whose envelope reserves no output
+  // numbers: it fails for want of one.
+  void RunWithoutNumbers(const TakenJob& taken, WorkerReply* reply) {
+    ASSERT_NO_FATAL_FAILURE(RunInWorker(MakeEnvelope({}, taken.parsed.job), dir_, taken.inputs, reply));
+  }
+
   // What database.ts does with a reply: writes each output into the
   // database directory itself (FS.writeFile) and records it, then completes
   // the job with the encoded result.
@@ -426,24 +383,64 @@ class BindingCompactionExecutorTest : public testing::Test {
       ASSERT_EQ(kOk, db_->RecordFile(path)) << path << ": " << db_->LastError();
     }
   }
+  // A job run in a worker and its outputs recorded: all it lacks is
+  // CompleteCompaction.
+  void OpenAndRecordOutputs(TakenJob* taken, WorkerReply* reply) {
+    ASSERT_NO_FATAL_FAILURE(OpenTakeAndRun(taken, reply));
+    ASSERT_NO_FATAL_FAILURE(WriteOutputs(*reply));
+  }
   void Deliver(const WorkerReply& reply) {
     ASSERT_NO_FATAL_FAILURE(WriteOutputs(reply));
-    ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
+    ASSERT_EQ(kOk, d_->Complete(reply.result)) << db_->LastError();
   }
 
-  // Every key ever written reads back as the model says, and a scan sees
-  // exactly the model.
-  void ExpectDataIntact() {
-    for (const auto& key : keys_) {
-      const auto it = model_.find(key);
-      EXPECT_EQ(it == model_.end() ? "<code 1>" : it->second, GetOr(key)) << key;
-    }
-    EXPECT_EQ(model_, Scan());
+  // The whole way of a taken job: run in a MemEnv worker, installed.
+  void RunAndInstall(const TakenJob& taken, WorkerReply* reply) {
+    ASSERT_NO_FATAL_FAILURE(RunWorker(taken, reply));
+    ASSERT_NO_FATAL_FAILURE(Deliver(*reply));
+  }
+  void RunAndInstall(const TakenJob& taken) {
+    WorkerReply reply;
+    ASSERT_NO_FATAL_FAILURE(RunAndInstall(taken, &reply));
+  }
+  // The same, then checks that the session has done `compactions` in all
+  // and that the data is intact.
+  void RunInstallAndCheck(const TakenJob& taken, uint64_t compactions) {
+    ASSERT_NO_FATAL_FAILURE(RunAndInstall(taken));
+    EXPECT_EQ(compactions, Counter("compactions"));
+    ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
   }
 
-  std::string root_;
-  std::string dir_;
-  std::unique_ptr<WasmDatabase> db_;
+  // A failed reply still names the job, and has no outputs.
+  void ExpectFailedReplyTo(const TakenJob& taken, const WorkerReply& reply) {
+    EXPECT_EQ(taken.parsed.job.id, reply.decoded.job_id);
+    EXPECT_TRUE(reply.decoded.outputs.empty());
+  }
+
+  // Delivering a failed result makes the database run the job itself; the
+  // failure is not the database's.
+  void ExpectFailedResultRunsTheJobHere(const WorkerReply& reply) {
+    ASSERT_EQ(kOk, d_->Complete(reply.result)) << db_->LastError();
+    EXPECT_EQ(1u, Counter("compactions"));
+    EXPECT_FALSE(ReadOnly());
+    ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  }
+
+  // One compaction done this session, and none running.
+  void ExpectOneCompactionDone() {
+    EXPECT_EQ(1u, Counter("compactions"));
+    EXPECT_EQ(0u, Counter("compactionsRunning"));
+  }
+
+  // The job ran here (RunCompactionInline or a failed result): done, its
+  // inputs are no longer tables, the data is intact.
+  void ExpectJobRanHere(const TakenJob& taken) {
+    ExpectOneCompactionDone();
+    EXPECT_FALSE(ReadOnly()) << d_->Stats().Find("readOnlyReason")->text;
+    for (const auto& in : taken.parsed.job.inputs) EXPECT_EQ(0u, AllTables().count(in.file_number));
+    ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  }
+
   std::map<std::string, std::string> model_;
   std::set<std::string> keys_;
   int round_ = 0;
@@ -453,8 +450,7 @@ class BindingCompactionExecutorTest : public testing::Test {
 // The worker's path, end to end
 
 TEST_F(BindingCompactionExecutorTest, WorkerRunsTheJobAndTheDatabaseInstallsIt) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  ASSERT_NO_FATAL_FAILURE(OpenUntilJob());
   EXPECT_EQ(0u, Counter("compactions"));
   EXPECT_EQ(1u, Counter("compactionsRunning"));
   EXPECT_FALSE(db_->HasPendingWork()) << "nothing else to do while the job waits";
@@ -474,8 +470,7 @@ TEST_F(BindingCompactionExecutorTest, WorkerRunsTheJobAndTheDatabaseInstallsIt) 
   Changes();  // what came before
   ASSERT_NO_FATAL_FAILURE(Deliver(reply));
 
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  ExpectOneCompactionDone();
   EXPECT_FALSE(ReadOnly());
   // The outputs are the output level's new tables, byte for byte what the
   // worker wrote; the inputs are gone.
@@ -503,9 +498,7 @@ TEST_F(BindingCompactionExecutorTest, WorkerRunsTheJobAndTheDatabaseInstallsIt) 
 
   // More writes on top, then a reopen (deferred again): all there.
   ASSERT_NO_FATAL_FAILURE(WriteRound());
-  ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
   for (const auto& out : reply.decoded.outputs) {
     EXPECT_EQ(1u, AllTables().count(out.file_number)) << out.path << " after reopen";
   }
@@ -517,34 +510,23 @@ TEST_F(BindingCompactionExecutorTest, SeveralJobsInARow) {
   ASSERT_EQ(kOk, Open()) << db_->LastError();
   for (int job = 0; job < 3; job++) {
     SCOPED_TRACE("job " + std::to_string(job));
-    ASSERT_NO_FATAL_FAILURE(FillUntilJob());
     TakenJob taken;
-    ASSERT_NO_FATAL_FAILURE(Take(&taken));
-    WorkerReply reply;
-    ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-    ASSERT_NO_FATAL_FAILURE(Deliver(reply));
-    EXPECT_EQ(static_cast<uint64_t>(job + 1), Counter("compactions"));
-    ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+    ASSERT_NO_FATAL_FAILURE(FillAndTake(&taken));
+    ASSERT_NO_FATAL_FAILURE(RunInstallAndCheck(taken, static_cast<uint64_t>(job + 1)));
   }
-  ASSERT_EQ(kOk, db_->Close());
-  ASSERT_EQ(kOk, Open());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
 }
 
 // ---------------------------------------------------------------------------
 // While a job is out
 
 TEST_F(BindingCompactionExecutorTest, ReadsAndWritesGoOnWhileAJobIsOut) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
 
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
-  EXPECT_EQ(kOk, Put("while-out", "v"));
-  model_["while-out"] = "v";
-  keys_.insert("while-out");
-  EXPECT_EQ("v", GetOr("while-out"));
+  EXPECT_EQ(kOk, ModelPut("while-out", "v"));
+  EXPECT_EQ("v", d_->GetOr("while-out"));
   // A flush too, and pending work: no second job while one is out, and
   // the inputs stay (they are live until the edit that replaces them).
   ASSERT_NO_FATAL_FAILURE(WriteRound());
@@ -555,31 +537,21 @@ TEST_F(BindingCompactionExecutorTest, ReadsAndWritesGoOnWhileAJobIsOut) {
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 
   // The job still completes: the worker only ever saw its inputs.
-  WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
-  EXPECT_EQ(1u, Counter("compactions"));
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
-  ASSERT_EQ(kOk, db_->Close());
-  ASSERT_EQ(kOk, Open());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(RunInstallAndCheck(taken, 1u));
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
 }
 
 TEST_F(BindingCompactionExecutorTest, CompactIsBusyWhileAJobIsOut) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
 
-  EXPECT_EQ(kBusy, Compact());
+  EXPECT_EQ(kBusy, d_->Compact());
   EXPECT_LAST_ERROR_HAS(*db_, "compaction");
   EXPECT_EQ(0u, Counter("compactions")) << "Busy compacted nothing";
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 
-  WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
-  EXPECT_EQ(kOk, Compact()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(RunAndInstall(taken));
+  EXPECT_EQ(kOk, d_->Compact()) << db_->LastError();
   EXPECT_TRUE(LevelTables(0).empty());
   EXPECT_GT(Counter("compactions"), 1u);
   EXPECT_FALSE(db_->HasCompactionJob()) << "a manual compaction leaves no job out";
@@ -590,10 +562,8 @@ TEST_F(BindingCompactionExecutorTest, CompactIsBusyWhileAJobIsOut) {
 // would shrink it is out: a write that needs room answers Busy instead of
 // waiting for a job only JavaScript can finish, and applies nothing.
 TEST_F(BindingCompactionExecutorTest, WritesStopAtTheL0LimitUntilTheJobCompletes) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
   const int stop = Options().l0_stop_writes_trigger;
   for (int i = 0; i < 2 * stop && LevelTables(0).size() < static_cast<size_t>(stop); i++) {
     ASSERT_NO_FATAL_FAILURE(WriteRound());
@@ -602,9 +572,7 @@ TEST_F(BindingCompactionExecutorTest, WritesStopAtTheL0LimitUntilTheJobCompletes
   ASSERT_EQ(static_cast<size_t>(stop), LevelTables(0).size());
 
   // Room in the memtable: writes go on. A flush needs room in L0: Busy.
-  ASSERT_EQ(kOk, Put("small", "1"));
-  model_["small"] = "1";
-  keys_.insert("small");
+  ASSERT_EQ(kOk, ModelPut("small", "1"));
   EXPECT_EQ(kBusy, db_->Flush());
   EXPECT_LAST_ERROR_HAS(*db_, "writes are stopped");
   // Fill the memtable: the write that needs a new one answers Busy.
@@ -613,7 +581,7 @@ TEST_F(BindingCompactionExecutorTest, WritesStopAtTheL0LimitUntilTheJobCompletes
   for (int i = 0; i < 1000 && code == kOk; i++) {
     const std::string key = "fill" + std::to_string(i);
     const std::string value(1000, 'f');
-    code = Put(key, value);
+    code = d_->Put(key, value);
     keys_.insert(key);
     if (code == kOk) {
       model_[key] = value;
@@ -623,16 +591,13 @@ TEST_F(BindingCompactionExecutorTest, WritesStopAtTheL0LimitUntilTheJobCompletes
   }
   EXPECT_EQ(kBusy, code) << db_->LastError();
   EXPECT_LAST_ERROR_HAS(*db_, "writes are stopped");
-  EXPECT_EQ("<code 1>", GetOr(refused)) << "a refused write applies nothing";
+  EXPECT_EQ("<code 1>", d_->GetOr(refused)) << "a refused write applies nothing";
   EXPECT_FALSE(ReadOnly()) << "Busy is not an error state";
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 
-  WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+  ASSERT_NO_FATAL_FAILURE(RunAndInstall(taken));
   EXPECT_LT(LevelTables(0).size(), static_cast<size_t>(stop));
-  EXPECT_EQ(kOk, Put(refused, "now")) << db_->LastError();
-  model_[refused] = "now";
+  EXPECT_EQ(kOk, ModelPut(refused, "now")) << db_->LastError();
   EXPECT_EQ(kOk, db_->Flush()) << db_->LastError();
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 }
@@ -641,100 +606,70 @@ TEST_F(BindingCompactionExecutorTest, WritesStopAtTheL0LimitUntilTheJobCompletes
 // Running a job here instead
 
 TEST_F(BindingCompactionExecutorTest, RunCompactionInlineCompletesATakenJob) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;  // a worker that will come back too late
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(OpenTakeAndRun(&taken, &reply));
 
   ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_EQ(0u, Counter("compactionsRunning"));
-  EXPECT_FALSE(ReadOnly());
-  for (const auto& in : taken.parsed.job.inputs) EXPECT_EQ(0u, AllTables().count(in.file_number));
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ExpectJobRanHere(taken));
 
   // Nothing left to run or complete: the late result is refused.
   EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline());
-  EXPECT_EQ(kInvalidArgument, Complete(reply.result));
+  EXPECT_EQ(kInvalidArgument, d_->Complete(reply.result));
   EXPECT_EQ(1u, Counter("compactions"));
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
-  ASSERT_EQ(kOk, db_->Close());
-  ASSERT_EQ(kOk, Open());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
 }
 
 TEST_F(BindingCompactionExecutorTest, RunCompactionInlineRunsAWaitingJob) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  ASSERT_NO_FATAL_FAILURE(OpenUntilJob());
   ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
   EXPECT_FALSE(db_->HasCompactionJob());
   EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  ExpectOneCompactionDone();
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 }
 
 // A worker that failed (out of memory, say) answers a failed result: the
 // job runs here instead, and the failure is not the database's.
 TEST_F(BindingCompactionExecutorTest, FailedWorkerResultRunsTheJobHere) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
 
   CompactionResult failed;
   failed.job_id = taken.parsed.job.id;
   failed.status = Status::Corruption("the worker ran out of memory");
-  ASSERT_EQ(kOk, Complete(EncodeCompactionResult(failed))) << db_->LastError();
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_EQ(0u, Counter("compactionsRunning"));
-  EXPECT_FALSE(ReadOnly()) << Stats().Find("readOnlyReason")->text;
-  for (const auto& in : taken.parsed.job.inputs) EXPECT_EQ(0u, AllTables().count(in.file_number));
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
-  EXPECT_EQ(kOk, Put("after", "1"));
-  model_["after"] = "1";
-  keys_.insert("after");
-  ASSERT_EQ(kOk, db_->Close());
-  ASSERT_EQ(kOk, Open());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_EQ(kOk, d_->Complete(EncodeCompactionResult(failed))) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(ExpectJobRanHere(taken));
+  EXPECT_EQ(kOk, ModelPut("after", "1"));
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
 }
 
 // A worker whose file system lacked the inputs fails the job (the real
 // worker's failure); the database runs it here from its own inputs.
 TEST_F(BindingCompactionExecutorTest, WorkerWithoutTheInputsFailsAndTheJobRunsHere) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
   WorkerReply reply;
   ASSERT_NO_FATAL_FAILURE(RunInWorker(taken.envelope, dir_, {}, &reply));
   EXPECT_FALSE(reply.decoded.status.ok());
-  EXPECT_EQ(taken.parsed.job.id, reply.decoded.job_id);
-  EXPECT_TRUE(reply.decoded.outputs.empty());
+  ExpectFailedReplyTo(taken, reply);
   EXPECT_TRUE(reply.outputs.empty()) << "a failed job leaves no files behind";
 
-  ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_FALSE(ReadOnly());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ExpectFailedResultRunsTheJobHere(reply));
 }
 
 // ---------------------------------------------------------------------------
 // Results that are refused
 
 TEST_F(BindingCompactionExecutorTest, GarbageResultIsRefusedAndTheJobStaysOut) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(OpenTakeAndRun(&taken, &reply));
 
   auto expect_refused = [&](const std::string& what, const std::string& bytes) {
     SCOPED_TRACE(what);
-    const int code = Complete(bytes);
+    const int code = d_->Complete(bytes);
     EXPECT_TRUE(code == kInvalidArgument || code == kCorruption) << code << ": " << db_->LastError();
     EXPECT_FALSE(db_->LastError().empty());
     EXPECT_EQ(0u, Counter("compactions"));
@@ -750,45 +685,40 @@ TEST_F(BindingCompactionExecutorTest, GarbageResultIsRefusedAndTheJobStaysOut) {
   bad_magic[0] = 'J';
   expect_refused("a job's magic", bad_magic);
   // Beyond the scratch: refused before anything is read.
-  Load({reply.result});
+  d_->Load({reply.result});
   EXPECT_EQ(kInvalidArgument, db_->CompleteCompaction(0x7fffffff));
   EXPECT_EQ(1u, Counter("compactionsRunning"));
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 
   // The job is still out: here it runs.
   ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_EQ(0u, Counter("compactionsRunning"));
+  ExpectOneCompactionDone();
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 }
 
 TEST_F(BindingCompactionExecutorTest, ResultOfAnotherJobIsRefused) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  ASSERT_NO_FATAL_FAILURE(WriteOutputs(reply));
+  ASSERT_NO_FATAL_FAILURE(OpenAndRecordOutputs(&taken, &reply));
 
   for (uint64_t other : {taken.parsed.job.id + 1, taken.parsed.job.id - 1, uint64_t{0}}) {
     if (other == taken.parsed.job.id) continue;
     SCOPED_TRACE("job id " + std::to_string(other));
     CompactionResult wrong = reply.decoded;
     wrong.job_id = other;
-    EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(wrong)));
+    EXPECT_EQ(kInvalidArgument, d_->Complete(EncodeCompactionResult(wrong)));
     EXPECT_LAST_ERROR_HAS(*db_, "another compaction job");
     // Failed results of another job are refused too, not run.
     wrong.status = Status::IOError("worker died");
     wrong.outputs.clear();
-    EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(wrong)));
+    EXPECT_EQ(kInvalidArgument, d_->Complete(EncodeCompactionResult(wrong)));
     EXPECT_EQ(0u, Counter("compactions"));
     EXPECT_EQ(1u, Counter("compactionsRunning"));
   }
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 
   // The right result still installs.
-  ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
+  ASSERT_EQ(kOk, d_->Complete(reply.result)) << db_->LastError();
   EXPECT_EQ(1u, Counter("compactions"));
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 }
@@ -797,7 +727,7 @@ TEST_F(BindingCompactionExecutorTest, CompleteWithNoJobOutIsInvalidArgument) {
   ASSERT_EQ(kOk, Open()) << db_->LastError();
   CompactionResult result;
   result.job_id = 1;
-  EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(result)));
+  EXPECT_EQ(kInvalidArgument, d_->Complete(EncodeCompactionResult(result)));
   EXPECT_LAST_ERROR_HAS(*db_, "no compaction job");
   EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline());
   EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
@@ -805,17 +735,16 @@ TEST_F(BindingCompactionExecutorTest, CompleteWithNoJobOutIsInvalidArgument) {
   // A job that waits is not out yet: completing it is refused too, and it
   // still waits.
   ASSERT_NO_FATAL_FAILURE(FillUntilJob());
-  EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(result)));
+  EXPECT_EQ(kInvalidArgument, d_->Complete(EncodeCompactionResult(result)));
   EXPECT_TRUE(db_->HasCompactionJob());
   EXPECT_EQ(0u, Counter("compactions"));
   TakenJob taken;
   ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+  ASSERT_NO_FATAL_FAILURE(RunAndInstall(taken, &reply));
 
   // Completed: a second delivery of the same result is refused.
-  EXPECT_EQ(kInvalidArgument, Complete(reply.result));
+  EXPECT_EQ(kInvalidArgument, d_->Complete(reply.result));
   EXPECT_EQ(1u, Counter("compactions"));
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 }
@@ -830,7 +759,7 @@ TEST_F(BindingCompactionExecutorTest, DatabaseWithoutDeferredCompactionHasNoJobs
   EXPECT_GE(Counter("compactions"), 1u) << "jobs ran inline in RunPendingWork";
   EXPECT_EQ(kNotFound, db_->TakeCompactionJob());
   CompactionResult result;
-  EXPECT_EQ(kInvalidArgument, Complete(EncodeCompactionResult(result)));
+  EXPECT_EQ(kInvalidArgument, d_->Complete(EncodeCompactionResult(result)));
   EXPECT_LAST_ERROR_HAS(*db_, "not deferred");
   EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline());
   EXPECT_LAST_ERROR_HAS(*db_, "not deferred");
@@ -841,57 +770,40 @@ TEST_F(BindingCompactionExecutorTest, DatabaseWithoutDeferredCompactionHasNoJobs
 // Close with a job out
 
 TEST_F(BindingCompactionExecutorTest, CloseWithAJobOutAbandonsIt) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;  // the worker's answer arrives after the close
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  ASSERT_NO_FATAL_FAILURE(OpenTakeAndRun(&taken, &reply));
   ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
   EXPECT_FALSE(db_->HasCompactionJob());
-  EXPECT_EQ(kInvalidArgument, Complete(reply.result)) << "closed";
+  EXPECT_EQ(kInvalidArgument, d_->Complete(reply.result)) << "closed";
   EXPECT_EQ(kInvalidArgument, db_->RunCompactionInline()) << "closed";
 
   ASSERT_EQ(kOk, Open()) << db_->LastError();
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
   EXPECT_FALSE(ReadOnly());
   // The old session's job is gone with it.
-  EXPECT_EQ(kInvalidArgument, Complete(reply.result));
+  EXPECT_EQ(kInvalidArgument, d_->Complete(reply.result));
   for (const auto& in : taken.parsed.job.inputs) {
     EXPECT_EQ(1u, AllTables().count(in.file_number)) << in.path << " is still live";
   }
   // The engine picks the work again; a worker runs it.
-  for (int steps = 0; steps < 10 && db_->HasPendingWork() && !db_->HasCompactionJob(); steps++) {
-    ASSERT_EQ(kOk, db_->RunPendingWork()) << db_->LastError();
-  }
+  ASSERT_NO_FATAL_FAILURE(RunPendingWorkUntilJob(10));
   ASSERT_TRUE(db_->HasCompactionJob());
   TakenJob again;
   ASSERT_NO_FATAL_FAILURE(Take(&again));
-  WorkerReply reply2;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(again, &reply2));
-  ASSERT_NO_FATAL_FAILURE(Deliver(reply2));
-  EXPECT_EQ(1u, Counter("compactions"));
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
-  ASSERT_EQ(kOk, db_->Close());
-  ASSERT_EQ(kOk, Open());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(RunInstallAndCheck(again, 1u));
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
 }
 
 // The outputs were written and recorded, but the close came before
 // CompleteCompaction: they are orphans, which the next open removes (or a
 // new table of that session reuses the number and overwrites).
 TEST_F(BindingCompactionExecutorTest, OutputsOfAnAbandonedJobDoNotSurviveReopen) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  ASSERT_NO_FATAL_FAILURE(WriteOutputs(reply));
-  ASSERT_EQ(kOk, db_->Close()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(OpenAndRecordOutputs(&taken, &reply));
 
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ReopenAndExpectDataIntact());
   const std::set<uint64_t> tables = AllTables();
   for (const auto& out : reply.decoded.outputs) {
     std::string bytes;
@@ -945,24 +857,15 @@ TEST_F(BindingCompactionExecutorTest, MalformedEnvelopeGivesACorruptionResult) {
 // A job that needs more output numbers than the envelope reserved fails
 // (the database then runs it here) rather than reusing a number.
 TEST_F(BindingCompactionExecutorTest, EnvelopeWithTooFewNumbersFails) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
-
-  TakenJob starved = taken;
-  starved.envelope = MakeEnvelope({}, taken.parsed.job);
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
   WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunInWorker(starved.envelope, dir_, taken.inputs, &reply));
+  ASSERT_NO_FATAL_FAILURE(RunWithoutNumbers(taken, &reply));
   EXPECT_TRUE(reply.decoded.status.IsCorruption()) << reply.decoded.status.ToString();
-  EXPECT_TRUE(reply.decoded.outputs.empty());
-  EXPECT_EQ(taken.parsed.job.id, reply.decoded.job_id);
+  ExpectFailedReplyTo(taken, reply);
 
   // Delivered, it makes the job run here.
-  ASSERT_EQ(kOk, Complete(reply.result)) << db_->LastError();
-  EXPECT_EQ(1u, Counter("compactions"));
-  EXPECT_FALSE(ReadOnly());
-  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  ASSERT_NO_FATAL_FAILURE(ExpectFailedResultRunsTheJobHere(reply));
 }
 
 // RunEncodedCompaction's result says its outputs are the new files in the
@@ -971,13 +874,10 @@ TEST_F(BindingCompactionExecutorTest, EnvelopeWithTooFewNumbersFails) {
 // failed result leaves none behind, as RunCompactionJob does on its own
 // errors: also when the job ran out of reserved file numbers.
 TEST_F(BindingCompactionExecutorTest, FailedResultLeavesNoFilesInTheWorkerDirectory) {
-  ASSERT_EQ(kOk, Open()) << db_->LastError();
-  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   TakenJob taken;
-  ASSERT_NO_FATAL_FAILURE(Take(&taken));
-  // No numbers reserved: the job fails for want of one.
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(&taken));
   WorkerReply reply;
-  ASSERT_NO_FATAL_FAILURE(RunInWorker(MakeEnvelope({}, taken.parsed.job), dir_, taken.inputs, &reply));
+  ASSERT_NO_FATAL_FAILURE(RunWithoutNumbers(taken, &reply));
   ASSERT_FALSE(reply.decoded.status.ok());
   std::vector<std::string> left;
   for (const auto& [path, bytes] : reply.outputs) left.push_back(path);

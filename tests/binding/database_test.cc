@@ -1,30 +1,24 @@
 // WasmDatabase (wasm/binding/database.h), natively on the POSIX Env in a
 // fresh temporary directory per test, driven through the same calling
-// convention as the TypeScript package: arguments are written at the
-// pointer Scratch(n) returns, results are read through the {pointer,
-// length} pair at Descriptor().
-//
-// The descriptor holds two uintptr_t (database.h), which are the two uint32
-// the package reads in wasm32 and two 64-bit words natively, so a native
-// test can follow the pointer just like the package does.
+// convention as the TypeScript package (binding_test_util.h, Driver).
 #include "database.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "binding_test_util.h"
 #include "json_test_util.h"
 #include "strata/env.h"
 #include "strata/options.h"
@@ -33,29 +27,12 @@ namespace strata {
 namespace {
 
 using jsontest::Json;
-using jsontest::JsonParser;
-using Entries = std::vector<std::pair<std::string, std::string>>;
 
-constexpr int kOk = 0;
-constexpr int kNotFound = 1;
-constexpr int kInvalidArgument = 3;
-constexpr int kBusy = 5;
 // database.cc: the largest argument a call may ask the scratch for.
 constexpr uint64_t kMaxScratch = kMaxBatchSize + 64;
 
-static_assert(sizeof(uintptr_t) == sizeof(void*), "the descriptor holds pointers");
-
-#define EXPECT_LAST_ERROR_HAS(db, needle) \
-  EXPECT_NE(std::string::npos, (db).LastError().find(needle)) << "LastError(): " << (db).LastError()
-
 void AppendU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; i++) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint32_t LoadU32(const std::string& s, size_t at) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; i--) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
 }
 
 // Batch entries in the binding's encoding (database.h, Write).
@@ -72,21 +49,6 @@ std::string DeleteOp(const std::string& key) {
   AppendU32(&s, static_cast<uint32_t>(key.size()));
   s += key;
   return s;
-}
-
-struct Bound {
-  bool has = false;
-  std::string key;
-  bool inclusive = false;
-};
-Bound NoBound() {
-  return Bound{};
-}
-Bound Incl(const std::string& key) {
-  return Bound{true, key, true};
-}
-Bound Excl(const std::string& key) {
-  return Bound{true, key, false};
 }
 
 std::string Printable(const std::string& s) {
@@ -107,186 +69,17 @@ std::string Describe(const Bound& b) {
   return std::string(b.inclusive ? "[" : "(") + "\"" + Printable(b.key) + "\"";
 }
 
-// Drives one WasmDatabase the way the TypeScript package does.
-class Driver {
- public:
-  explicit Driver(WasmDatabase* db) : db_(db) {}
-
-  // Writes args back to back into the scratch.
-  void Load(const std::vector<std::string>& args) {
-    uint64_t total = 0;
-    for (const auto& a : args) total += a.size();
-    char* p = reinterpret_cast<char*>(db_->Scratch(static_cast<uint32_t>(total)));
-    ASSERT_NE(nullptr, p) << db_->LastError();
-    for (const auto& a : args) {
-      if (!a.empty()) std::memcpy(p, a.data(), a.size());
-      p += a.size();
-    }
-  }
-
-  // The bytes the descriptor points at.
-  std::string Result() const {
-    const uintptr_t* d = reinterpret_cast<const uintptr_t*>(db_->Descriptor());
-    if (d[1] == 0) return std::string();
-    return std::string(reinterpret_cast<const char*>(d[0]), d[1]);
-  }
-
-  int Put(const std::string& key, const std::string& value) {
-    Load({key, value});
-    return db_->Put(static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()));
-  }
-  int Delete(const std::string& key) {
-    Load({key});
-    return db_->Delete(static_cast<uint32_t>(key.size()));
-  }
-  int Write(const std::string& encoded) {
-    Load({encoded});
-    return db_->Write(static_cast<uint32_t>(encoded.size()));
-  }
-  int Get(const std::string& key, std::string* value, uint32_t snapshot = 0) {
-    Load({key});
-    const int code = db_->Get(static_cast<uint32_t>(key.size()), snapshot);
-    if (code == kOk) *value = Result();
-    return code;
-  }
-  // The value, or "<code N>" when Get fails: one EXPECT_EQ checks both.
-  std::string GetOr(const std::string& key, uint32_t snapshot = 0) {
-    std::string value;
-    const int code = Get(key, &value, snapshot);
-    return code == kOk ? value : "<code " + std::to_string(code) + ">";
-  }
-
-  uint32_t NewCursor(const Bound& lower, const Bound& upper, bool reverse, uint32_t snapshot = 0) {
-    Load({lower.has ? lower.key : "", upper.has ? upper.key : ""});
-    return db_->NewCursor(lower.has, static_cast<uint32_t>(lower.key.size()), lower.inclusive, upper.has,
-                          static_cast<uint32_t>(upper.key.size()), upper.inclusive, reverse, snapshot);
-  }
-
-  // One CursorNext; appends the entries to *out and sets *count. Checks the
-  // result's framing: it must hold exactly count entries.
-  int Next(uint32_t id, uint32_t max_entries, uint32_t max_bytes, Entries* out, uint32_t* count,
-           size_t* result_size = nullptr) {
-    const int code = db_->CursorNext(id, max_entries, max_bytes);
-    *count = 0;
-    if (code != kOk) return code;
-    const std::string r = Result();
-    if (result_size) *result_size = r.size();
-    EXPECT_GE(r.size(), 4u);
-    if (r.size() < 4) return -1;
-    *count = LoadU32(r, 0);
-    size_t at = 4;
-    for (uint32_t i = 0; i < *count; i++) {
-      EXPECT_LE(at + 8, r.size()) << "entry " << i << " header past the end";
-      if (at + 8 > r.size()) return -1;
-      const uint32_t ks = LoadU32(r, at), vs = LoadU32(r, at + 4);
-      at += 8;
-      EXPECT_LE(at + ks + vs, r.size()) << "entry " << i << " past the end";
-      if (at + ks + vs > r.size()) return -1;
-      out->emplace_back(r.substr(at, ks), r.substr(at + ks, vs));
-      at += ks + vs;
-    }
-    EXPECT_EQ(r.size(), at) << "bytes after the last entry";
-    return code;
-  }
-
-  // Every remaining entry, page entries per call; expects the cursor to stay
-  // exhausted once it returned 0.
-  Entries Drain(uint32_t id, uint32_t page = 3) {
-    Entries out;
-    for (int calls = 0; calls < 100000; calls++) {
-      uint32_t count = 0;
-      const int code = Next(id, page, 1 << 20, &out, &count);
-      EXPECT_EQ(kOk, code) << db_->LastError();
-      if (code != kOk) break;
-      EXPECT_LE(count, page);
-      if (count == 0) {
-        Entries more;
-        EXPECT_EQ(kOk, Next(id, page, 1 << 20, &more, &count));
-        EXPECT_EQ(0u, count) << "an exhausted cursor returned more";
-        break;
-      }
-    }
-    return out;
-  }
-
-  int Compact(const Bound& begin, const Bound& end) {
-    Load({begin.has ? begin.key : "", end.has ? end.key : ""});
-    return db_->Compact(begin.has, static_cast<uint32_t>(begin.key.size()), end.has,
-                        static_cast<uint32_t>(end.key.size()));
-  }
-
-  // TakeChanges split into paths; checks each ends with '\n'.
-  std::vector<std::string> Changes() {
-    const std::string all = db_->TakeChanges();
-    std::vector<std::string> paths;
-    size_t start = 0;
-    while (start < all.size()) {
-      const size_t nl = all.find('\n', start);
-      EXPECT_NE(std::string::npos, nl) << "a path without its '\\n': " << all.substr(start);
-      if (nl == std::string::npos) break;
-      paths.push_back(all.substr(start, nl - start));
-      start = nl + 1;
-    }
-    return paths;
-  }
-
-  Json Stats() {
-    Json root;
-    std::string error;
-    const std::string json = db_->StatsJson();
-    EXPECT_TRUE(JsonParser::Parse(json, &root, &error)) << error << "\n" << json;
-    return root;
-  }
-
-  // Sets LastError() to a message no other call produces, so a test can
-  // tell that the next call set it.
-  void ResetError() {
-    EXPECT_EQ(0u, db_->Scratch(std::numeric_limits<uint32_t>::max()));
-    EXPECT_NE(std::string::npos, db_->LastError().find("-byte limit"));
-  }
-
- private:
-  WasmDatabase* const db_;
-};
-
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-void RemoveTree(const std::string& dir) {
-  Env* env = Env::Default();
-  std::vector<std::string> children;
-  if (env->GetChildren(dir, &children).ok()) {
-    for (const auto& c : children) {
-      const std::string path = dir + "/" + c;
-      if (!env->RemoveFile(path).ok()) RemoveTree(path);
-    }
-  }
-  env->RemoveDir(dir).IgnoreError();
 }
 
 uint64_t Number(const Json& j) {
   return static_cast<uint64_t>(j.number);
 }
 
-class BindingDatabaseTest : public testing::Test {
+class BindingDatabaseTest : public WasmDatabaseTest {
  protected:
-  void SetUp() override {
-    std::string base = testing::TempDir();
-    if (base.empty() || base.back() != '/') base += "/";
-    std::string templ = base + "strata_binding_XXXXXX";
-    ASSERT_NE(nullptr, mkdtemp(templ.data()));
-    root_ = templ;
-    dir_ = root_ + "/db";
-    db_ = std::make_unique<WasmDatabase>();
-    d_ = std::make_unique<Driver>(db_.get());
-  }
-
-  void TearDown() override {
-    d_.reset();
-    db_.reset();  // closes it if still open
-    if (!root_.empty()) RemoveTree(root_);
-  }
+  BindingDatabaseTest() : WasmDatabaseTest("strata_binding_") {}
 
   int Open(const OpenConfig& config = OpenConfig()) { return db_->Open(dir_, config); }
 
@@ -341,11 +134,6 @@ class BindingDatabaseTest : public testing::Test {
     }
     EXPECT_GT(differing, 0) << "the step changed no file";
   }
-
-  std::string root_;
-  std::string dir_;
-  std::unique_ptr<WasmDatabase> db_;
-  std::unique_ptr<Driver> d_;
 };
 
 // ---------------------------------------------------------------------------
