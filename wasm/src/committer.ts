@@ -91,7 +91,8 @@ export class Committer {
         for (const w of batch) w.reject(this.failure);
       }
     }
-    for (const w of this.waiters.splice(0)) w.reject(this.failure!);
+    // After a failure, writers that came during the failed commit fail too.
+    if (this.failure) for (const w of this.waiters.splice(0)) w.reject(this.failure);
     this.running = false;
   }
 }

@@ -4,6 +4,7 @@
 // input tables' bytes, a runner merges them in its own instance, and the
 // outputs' bytes come back to be written and installed by the database.
 import type { StrataModule } from './strata.js';
+import { filesIn } from './storage.js';
 
 export interface CompactionJobMessage {
   id: number;
@@ -33,14 +34,12 @@ export function runCompactionIn(module: StrataModule, job: CompactionJobMessage)
   try {
     const result = module.runCompaction(job.envelope);
     // What the job wrote is what is new in the directory.
-    const outputs = FS.readdir(job.dir)
-      .filter((name) => name !== '.' && name !== '..')
-      .map((name) => `${job.dir}/${name}`)
+    const outputs = filesIn(FS, job.dir)
       .filter((path) => !inputs.has(path))
       .map((path) => ({ path, bytes: FS.readFile(path) }));
     return { id: job.id, result, outputs };
   } finally {
-    for (const name of FS.readdir(job.dir)) if (name !== '.' && name !== '..') FS.unlink(`${job.dir}/${name}`);
+    for (const path of filesIn(FS, job.dir)) FS.unlink(path);
   }
 }
 

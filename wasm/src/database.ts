@@ -330,7 +330,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   flush(): Promise<void> {
     try {
       this.checkWritable();
-      return this.whenNotBusy(() => this.raw.flush()).then(() => {
+      return Promise.resolve(this.whenNotBusy(() => this.raw.flush())).then(() => {
         this.scheduleWork();
         return this.committer.durable();
       });
@@ -352,12 +352,13 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       if (Object.keys(rest).length > 0) throw invalidArgument('a compact range takes gte and lte only');
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
-      return this.whenNotBusy(() => {
+      const compacted = this.whenNotBusy(() => {
         this.args.begin((gte ? maxByteLength(gte) : 0) + (lte ? maxByteLength(lte) : 0));
         const beginSize = gte !== undefined ? this.args.bytes(gte) : 0;
         const endSize = lte !== undefined ? this.args.bytes(lte) : 0;
         return this.raw.compact(gte !== undefined, beginSize, lte !== undefined, endSize);
-      }).then(() => {
+      });
+      return Promise.resolve(compacted).then(() => {
         this.scheduleWork();
         return this.committer.durable();
       });
@@ -529,13 +530,19 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     }
   }
 
-  /**
-   * Applies a write (apply returns its status code) and answers by the
-   * durability mode. A write that must wait for a compaction running in a
-   * worker (the engine answers Busy then) is applied again once it is done.
-   */
+  /** Applies a write (apply returns its status code); answers by the durability mode. */
   private write(options: WriteOptions | undefined, apply: () => number): Promise<void> {
-    const code = apply();
+    const waiting = this.whenNotBusy(apply);
+    return waiting ? waiting.then(() => this.acknowledge(options)) : this.acknowledge(options);
+  }
+
+  /**
+   * Runs call. If it answers Busy (it must wait for a compaction running in
+   * a worker), runs it again once that is installed, and returns the promise
+   * of that; undefined when it went through at once.
+   */
+  private whenNotBusy(call: () => number): Promise<void> | undefined {
+    const code = call();
     if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
     const running = this.compactionInFlight;
     if (code === BUSY && running) {
@@ -543,26 +550,11 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       return running.then(() => {
         this.events.emit({ type: 'write-stall', stalled: false });
         this.checkWritable();
-        return this.write(options, apply);
-      });
-    }
-    this.check(code);
-    return this.acknowledge(options);
-  }
-
-  /** Runs call; if it answers Busy while a compaction is out, again after it. */
-  private whenNotBusy(call: () => number): Promise<void> {
-    const code = call();
-    if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
-    const running = this.compactionInFlight;
-    if (code === BUSY && running) {
-      return running.then(() => {
-        this.checkWritable();
         return this.whenNotBusy(call);
       });
     }
     this.check(code);
-    return Promise.resolve();
+    return undefined;
   }
 
   /** The promise a write returns, by durability, and background work. */

@@ -13,6 +13,7 @@ import {
   ReadOnlyStorage,
   type Storage,
   deleteStoredDatabase,
+  filesIn,
 } from './storage.js';
 
 export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
@@ -225,7 +226,7 @@ export class Runtime {
       const { FS } = this.module;
       const dir = directory(name);
       if (FS.analyzePath(dir).exists) {
-        for (const file of FS.readdir(dir)) if (file !== '.' && file !== '..') FS.unlink(`${dir}/${file}`);
+        for (const path of filesIn(FS, dir)) FS.unlink(path);
         FS.rmdir(dir);
       }
       if (storage instanceof IndexedDbStorage) await deleteStoredDatabase(this.indexedDB!, dir);

@@ -17,7 +17,7 @@
 // deletes of one commit share one transaction, so a commit lands whole or not
 // at all: a manifest and the files it names arrive together, and a file that
 // a manifest edit made obsolete leaves storage only with that edit.
-import type { MemfsNode, StrataModule } from './strata.js';
+import type { EmscriptenFS, MemfsNode, StrataModule } from './strata.js';
 import { StrataError, storageError } from './errors.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
@@ -179,6 +179,13 @@ export class IndexedDbStorage implements Storage {
       );
     });
   }
+}
+
+/** Absolute paths of the files in dir. */
+export function filesIn(FS: EmscriptenFS, dir: string): string[] {
+  return FS.readdir(dir)
+    .filter((name) => name !== '.' && name !== '..')
+    .map((name) => `${dir}/${name}`);
 }
 
 /**

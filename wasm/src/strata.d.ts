@@ -71,7 +71,6 @@ export interface EmscriptenFS {
   mkdirTree(path: string): void;
   mount(type: unknown, options: object, mountpoint: string): unknown;
   unmount(mountpoint: string): void;
-  syncfs(populate: boolean, callback: (err: unknown) => void): void;
   readdir(path: string): string[];
   unlink(path: string): void;
   rmdir(path: string): void;
