@@ -256,6 +256,10 @@ TEST_P(DBCompactionTest, StatsCountFlushesAndCompactions) {
       << "per-level compaction_bytes_written must count compactions only (flush_bytes_written "
       << st.flush_bytes_written << ")";
   EXPECT_EQ(options_.write_buffer_size, st.memtable_limit);
+  EXPECT_EQ(static_cast<uint64_t>(options_.l0_compaction_trigger), st.l0_compaction_trigger);
+  EXPECT_EQ(static_cast<uint64_t>(options_.l0_slowdown_writes_trigger), st.l0_slowdown_trigger);
+  EXPECT_EQ(static_cast<uint64_t>(options_.l0_stop_writes_trigger), st.l0_stop_trigger);
+  EXPECT_EQ(static_cast<uint64_t>(options_.max_wal_segments_per_memtable), st.wal_segment_limit);
 }
 
 TEST_P(DBCompactionTest, ZlibLevelsStoreCompressibleValuesSmallerThanUncompressedLevels) {

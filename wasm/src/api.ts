@@ -13,6 +13,8 @@ export interface Api {
   ): Promise<Database<K, V>>;
   /** Deletes the database `name`, which must not be open. */
   destroy(name: string, options?: DestroyOptions): Promise<void>;
+  /** The names of the databases stored in IndexedDB, sorted. */
+  list(): Promise<string[]>;
   /** A runtime of its own: a fresh wasm instance, with its own options. */
   createRuntime(options?: RuntimeOptions): Promise<Runtime>;
 }
@@ -31,6 +33,7 @@ export function makeApi(load: () => Promise<StrataModule>): Api {
   return {
     open: async (name, options) => (await runtime()).open(name, options),
     destroy: async (name, options) => (await runtime()).destroy(name, options),
+    list: async () => (await runtime()).list(),
     createRuntime,
   };
 }

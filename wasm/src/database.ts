@@ -143,6 +143,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     filesDeleted: 0,
     bytesStored: 0,
     commitMicros: 0,
+    lastDurableAt: 0,
   };
   private rawOpen = true;
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -738,6 +739,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     s.filesDeleted += stored.deleted;
     s.bytesStored += stored.bytes;
     s.commitMicros += micros;
+    s.lastDurableAt = Date.now();
     this.events.emit({
       type: 'durable',
       commit: s.commits,

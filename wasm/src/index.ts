@@ -7,7 +7,7 @@ export * from './exports.js';
 
 const wasmUrl = new URL('./strata.wasm', import.meta.url);
 
-export const { open, destroy, createRuntime } = makeApi(() =>
+export const { open, destroy, list, createRuntime } = makeApi(() =>
   createStrataModule({ locateFile: () => wasmUrl.href }),
 );
 

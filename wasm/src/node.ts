@@ -10,6 +10,6 @@ export * from './exports.js';
 
 const wasmUrl = new URL('./strata.wasm', import.meta.url);
 
-export const { open, destroy, createRuntime } = makeApi(async () =>
+export const { open, destroy, list, createRuntime } = makeApi(async () =>
   createStrataModule({ wasmBinary: await readFile(wasmUrl) }),
 );

@@ -5,7 +5,7 @@ import type { OpenConfig, RawDatabase, StrataModule } from './strata.js';
 import { type Encoding, checkEncoding, describe } from './bytes.js';
 import { Database, type Durability } from './database.js';
 import { InstanceCompactionRunner, WorkerCompactionRunner } from './compaction.js';
-import { StrataError, engineError, invalidArgument } from './errors.js';
+import { StrataError, engineError, invalidArgument, storageError } from './errors.js';
 import {
   type IdbDurability,
   IndexedDbStorage,
@@ -213,6 +213,24 @@ export class Runtime {
         this.openNames.delete(name);
       },
     );
+  }
+
+  /** The names of the databases stored in this runtime's IndexedDB, sorted. */
+  async list(): Promise<string[]> {
+    const factory = this.indexedDB;
+    if (!factory) return [];
+    let stored: IDBDatabaseInfo[];
+    try {
+      stored = await factory.databases();
+    } catch (e) {
+      throw storageError('listing IndexedDB databases', e);
+    }
+    const prefix = `${ROOT}/`;
+    return stored
+      .map((info) => info.name ?? '')
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => name.slice(prefix.length))
+      .sort();
   }
 
   /** Deletes a database and all its files. It must not be open. */

@@ -66,6 +66,11 @@ export interface Stats {
   memtableLimit: number;
   immutableMemtableBytes: number;
   immutableMemtable: boolean;
+  /** Thresholds: WAL segments that force a flush (0: none), L0 files that start a compaction, delay writes, stop them. */
+  walSegmentLimit: number;
+  l0CompactionTrigger: number;
+  l0SlowdownTrigger: number;
+  l0StopTrigger: number;
   flushes: number;
   flushBytesWritten: number;
   compactions: number;
@@ -123,6 +128,8 @@ export interface CommitStats {
   bytesStored: number;
   /** Time spent in commits, from start to durable. */
   commitMicros: number;
+  /** When the last commit became durable (Date.now()), 0 before the first. */
+  lastDurableAt: number;
 }
 
 // The JSON shapes: keys as hex strings.

@@ -883,11 +883,18 @@ describe('stats and metrics', () => {
       }
     });
     expect(s.levels[0]!.targetBytes).toBe(0);
-    for (const f of ['commits', 'filesStored', 'filesDeleted', 'bytesStored', 'commitMicros'] as const) {
+    for (const f of ['commits', 'filesStored', 'filesDeleted', 'bytesStored', 'commitMicros', 'lastDurableAt'] as const) {
       expect(typeof s.commits[f], `commits.${f}`).toBe('number');
     }
+    // The thresholds the gauges are drawn against (the browser build's options).
+    expect(s.walSegmentLimit).toBe(256);
+    expect(s.l0CompactionTrigger).toBe(4);
+    expect(s.l0SlowdownTrigger).toBe(8);
+    expect(s.l0StopTrigger).toBe(12);
     // IndexedDB storage: the flush was committed.
     expect(s.commits.commits).toBeGreaterThan(0);
+    expect(s.commits.lastDurableAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(s.commits.lastDurableAt).toBeLessThanOrEqual(Date.now());
     expect(s.commits.filesStored).toBeGreaterThan(0);
     expect(s.commits.bytesStored).toBeGreaterThan(0);
   });
@@ -990,6 +997,21 @@ describe('close and destroy', () => {
     expect(db.get('k')).toBeUndefined();
     expect(db.scan()).toEqual([]);
     expect(db.stats().levels.every((l) => l.files === 0)).toBe(true);
+  });
+
+  it('list() names the stored databases, sorted, and forgets destroyed ones', async () => {
+    await db.put('k', 'v');
+    const other = await runtime.open('api-listed');
+    await other.put('x', 'y');
+    await other.close();
+    const names = await runtime.list();
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['api', 'api-listed']));
+    await runtime.destroy('api-listed');
+    expect(await runtime.list()).not.toContain('api-listed');
+    const mem = await runtime.open('api-list-mem', { storage: 'memory' });
+    expect(await runtime.list()).not.toContain('api-list-mem');
+    await mem.close();
   });
 
   it('destroy() leaves other databases alone', async () => {

@@ -84,6 +84,12 @@ struct Stats {
   uint64_t immutable_memtable_bytes = 0;  // 0 when none is being flushed
   bool immutable_memtable = false;
 
+  // Thresholds from Options, for drawing the gauges above against them.
+  uint64_t wal_segment_limit = 0;      // WAL segments that force a flush; 0: none
+  uint64_t l0_compaction_trigger = 0;  // L0 files that start a compaction
+  uint64_t l0_slowdown_trigger = 0;    // L0 files at which writes are delayed
+  uint64_t l0_stop_trigger = 0;        // L0 files at which writes wait
+
   // Levels L0..L(n-1).
   std::vector<LevelStats> levels;
 

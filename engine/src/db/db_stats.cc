@@ -55,6 +55,10 @@ Stats DBImpl::GetStats() {
 
   std::lock_guard<std::mutex> lock(mutex_);
   st.memtable_limit = options_.write_buffer_size;
+  st.wal_segment_limit = static_cast<uint64_t>(options_.max_wal_segments_per_memtable);
+  st.l0_compaction_trigger = static_cast<uint64_t>(options_.l0_compaction_trigger);
+  st.l0_slowdown_trigger = static_cast<uint64_t>(options_.l0_slowdown_writes_trigger);
+  st.l0_stop_trigger = static_cast<uint64_t>(options_.l0_stop_writes_trigger);
   if (closed_) return st;
   st.last_sequence = versions_->LastSequence();
   st.wal_live_segments = live_wal_segments_.size();

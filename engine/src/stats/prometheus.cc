@@ -46,6 +46,17 @@ void WriteMemtables(const Stats& s, PrometheusWriter* w) {
            s.immutable_memtable);
 }
 
+void WriteThresholds(const Stats& s, PrometheusWriter* w) {
+  w->Gauge("strata_wal_segment_limit", "WAL segments that force a memtable flush (0: no limit).",
+           s.wal_segment_limit);
+  w->Gauge("strata_l0_compaction_trigger_files", "L0 files that start a compaction.",
+           s.l0_compaction_trigger);
+  w->Gauge("strata_l0_slowdown_trigger_files", "L0 files at which writes are delayed.",
+           s.l0_slowdown_trigger);
+  w->Gauge("strata_l0_stop_trigger_files", "L0 files at which writes wait for compaction.",
+           s.l0_stop_trigger);
+}
+
 // One family per LevelStats field, one series per level. The label is the
 // level's position in Stats::levels (LevelStats::level should agree), so the
 // series stay unique even if a producer leaves LevelStats::level unset.
@@ -148,6 +159,7 @@ std::string Stats::ToPrometheus() const {
   WriteOperations(*this, &w);
   WriteWal(*this, &w);
   WriteMemtables(*this, &w);
+  WriteThresholds(*this, &w);
   WriteLevels(*this, &w);
   WriteBackgroundWork(*this, &w);
   WriteStalls(*this, &w);
