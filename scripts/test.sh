@@ -5,8 +5,10 @@
 #
 # Suites: the native GoogleTest suites (RelWithDebInfo), the same suites
 # under AddressSanitizer + UndefinedBehaviorSanitizer, then the wasm build
-# and the Vitest suites of the TypeScript package (wasm/test, in Node), and
-# the package in headless Chromium (wasm/test-browser). Ends
+# and the Vitest suites of the TypeScript package (wasm/test, in Node), the
+# package in headless Chromium (wasm/test-browser), the dashboard's build
+# and Vitest suites (web/test), and the built dashboard in headless Chromium
+# (web/test-e2e, screenshots in build/dashboard-screenshots). Ends
 # with one line totalling every suite: "tests: N passed, N failed, N skipped".
 #
 # Long randomized and crash runs take a bounded budget by default; raise it
@@ -65,32 +67,15 @@ if [ "${STRATA_SKIP_SANITIZERS:-0}" != 1 ]; then
     -DSTRATA_BUILD_BENCH=OFF
 fi
 
-# The wasm build, a strict type check of the package and its tests, then
-# Vitest (its JSON report gives the counts).
-wasm_built=0
-run_wasm_suite() {
-  echo "=== wasm: build"
-  if ! bash scripts/build-wasm.sh; then
-    echo "=== wasm: build FAILED"
-    total_failed=$((total_failed + 1))
-    return
-  fi
-  wasm_built=1
-  echo "=== wasm: type check"
-  if ! (cd wasm && npx tsc -p tsconfig.test.json); then
-    echo "=== wasm: type check FAILED"
-    total_failed=$((total_failed + 1))
-  fi
-  echo "=== wasm: vitest"
-  local report=$PWD/build/vitest.json status=0
-  rm -f "$report"
-  (cd wasm && npx vitest run --reporter=default --reporter=json --outputFile="$report") || status=$?
+# Adds a Vitest JSON report's counts to the totals (NAME REPORT STATUS).
+count_vitest() {
+  local name=$1 report=$2 status=$3
   if [ ! -f "$report" ]; then
-    echo "=== wasm: no vitest report"
+    echo "=== $name: no vitest report"
     total_failed=$((total_failed + 1))
     return
   fi
-  local counts
+  local counts passed failed skipped
   # A file that fails to load has no failed test: count it as one failure.
   counts=$(node -e 'const r = require(process.argv[1]);
     const broken = r.testResults.filter((f) => f.status === "failed" &&
@@ -100,27 +85,36 @@ run_wasm_suite() {
   # Vitest fails a run for errors outside any test (an unhandled rejection)
   # that its report does not count.
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    echo "=== wasm: vitest exited $status with no failed test: counted as one failure"
+    echo "=== $name: vitest exited $status with no failed test: counted as one failure"
     failed=1
   fi
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
   total_skipped=$((total_skipped + skipped))
 }
-run_wasm_suite
 
-# The package in headless Chromium (node --test; TAP summary lines).
-run_browser_suite() {
-  echo "=== browser: node --test wasm/test-browser"
-  local log=build/browser-tests.log status=0
-  (cd wasm && node --test --test-reporter=tap --test-timeout=300000 test-browser/*.test.mjs) 2>&1 | tee "$log" ||
-    status=$?
+# Runs Vitest in DIR and counts it (NAME DIR).
+run_vitest() {
+  local name=$1 dir=$2 report=$PWD/build/$1-vitest.json status=0
+  echo "=== $name: vitest"
+  rm -f "$report"
+  (cd "$dir" && npx vitest run --reporter=default --reporter=json --outputFile="$report") || status=$?
+  count_vitest "$name" "$report" "$status"
+}
+
+# Runs node --test over the files PATTERNS match in DIR and counts its TAP
+# summary (NAME DIR PATTERNS...; quote the patterns: they expand in DIR).
+run_node_tests() {
+  local name=$1 dir=$2 log=$PWD/build/$1-tests.log status=0
+  shift 2
+  echo "=== $name: node --test $*"
+  (cd "$dir" && node --test --test-reporter=tap --test-timeout=300000 $*) 2>&1 | tee "$log" || status=$?
   local passed failed cancelled
   passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
   failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
   cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$log" | tail -1)
   if [ -z "$passed" ] || [ -z "$failed" ]; then
-    echo "=== browser: no summary"
+    echo "=== $name: no summary"
     total_failed=$((total_failed + 1))
     return
   fi
@@ -129,8 +123,33 @@ run_browser_suite() {
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
 }
-# Only on this run's build: never on a stale wasm/dist.
-[ "$wasm_built" -eq 1 ] && run_browser_suite
+
+# Runs a build or check step; a failure counts as one failed test (NAME CMD...).
+step() {
+  local name=$1
+  shift
+  echo "=== $name"
+  if ! "$@"; then
+    echo "=== $name FAILED"
+    total_failed=$((total_failed + 1))
+    return 1
+  fi
+}
+
+# The wasm build, a strict type check of the package and its tests, Vitest,
+# then the package in headless Chromium (only on this run's build, never on
+# a stale wasm/dist).
+if step "wasm: build" bash scripts/build-wasm.sh; then
+  step "wasm: type check" bash -c 'cd wasm && npx tsc -p tsconfig.test.json'
+  run_vitest wasm wasm
+  run_node_tests browser wasm 'test-browser/*.test.mjs'
+  # The dashboard: build (strict tsc, then vite), its unit tests, then the
+  # built site in headless Chromium.
+  if step "web: build" bash scripts/build-web.sh; then
+    run_vitest web web
+    run_node_tests web-e2e web 'test-e2e/*.test.mjs'
+  fi
+fi
 
 echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 [ "$total_failed" -eq 0 ]

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the dashboard (web/) into web/dist: a static site that works from
+# any host under any sub-path. Needs the package built first
+# (scripts/build-wasm.sh), which web/ depends on as a local file package.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+# npm ci only when the lock file changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+echo "build-web: web/dist is $(du -sh dist | cut -f1) ($(find dist -type f | wc -l) files)"

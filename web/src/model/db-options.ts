@@ -1,0 +1,113 @@
+// What the dashboard remembers about databases between visits (the engine
+// stores no open options): the options each was created with, and which
+// one was open last. Kept in localStorage under "stratadb-dashboard:*".
+import type { DbOptions } from '../app/session.js';
+
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** The options a new database gets from the Databases tab: small memtables, so flushes and compactions show soon. */
+export interface CreateOptions {
+  memtableBytes: number;
+  durability: 'durable' | 'deferred';
+  compression: boolean;
+  bloomBitsPerKey: number;
+}
+
+export const DEFAULT_DATABASE = 'demo';
+export const DEFAULT_OPTIONS: CreateOptions = {
+  memtableBytes: 1024 * 1024,
+  durability: 'durable',
+  compression: true,
+  bloomBitsPerKey: 10,
+};
+export const MEMTABLE_CHOICES = [256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 16 * 1024 * 1024];
+
+const PREFIX = 'stratadb-dashboard:';
+const LAST = `${PREFIX}last`;
+const optionsKey = (name: string) => `${PREFIX}options:${name}`;
+
+/** A database name as the package accepts it, or a one-line reason it is not. */
+export function checkDatabaseName(name: string): string | undefined {
+  if (name.length === 0) return 'a database needs a name';
+  if (name.length > 200) return 'a database name is at most 200 characters';
+  if (name.includes('/') || name.includes('\0') || name === '.' || name === '..') {
+    return "a database name may not contain '/' or NUL, or be '.' or '..'";
+  }
+  if (name.startsWith('__bench__')) return "names starting with __bench__ are the benchmark's scratch databases";
+  return undefined;
+}
+
+/** Parses saved options, keeping only well-formed fields. */
+export function parseOptions(json: string | null): CreateOptions {
+  const out = { ...DEFAULT_OPTIONS };
+  if (json === null) return out;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return out;
+  }
+  if (typeof raw !== 'object' || raw === null) return out;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.memtableBytes === 'number' && r.memtableBytes >= 64 * 1024 && r.memtableBytes <= 64 * 1024 * 1024) {
+    out.memtableBytes = Math.floor(r.memtableBytes);
+  }
+  if (r.durability === 'durable' || r.durability === 'deferred') out.durability = r.durability;
+  if (typeof r.compression === 'boolean') out.compression = r.compression;
+  if (typeof r.bloomBitsPerKey === 'number' && Number.isInteger(r.bloomBitsPerKey) && r.bloomBitsPerKey >= 0 && r.bloomBitsPerKey <= 30) {
+    out.bloomBitsPerKey = r.bloomBitsPerKey;
+  }
+  return out;
+}
+
+export class SavedDatabases {
+  constructor(private readonly store: KeyValueStore | undefined) {}
+
+  options(name: string): CreateOptions {
+    return parseOptions(this.read(optionsKey(name)));
+  }
+
+  remember(name: string, options: CreateOptions): void {
+    this.write(optionsKey(name), JSON.stringify(options));
+  }
+
+  forget(name: string): void {
+    try {
+      this.store?.removeItem(optionsKey(name));
+      if (this.last() === name) this.store?.removeItem(LAST);
+    } catch {
+      // Storage may be disabled; the dashboard works without it.
+    }
+  }
+
+  last(): string | undefined {
+    const name = this.read(LAST);
+    return name !== null && checkDatabaseName(name) === undefined ? name : undefined;
+  }
+
+  setLast(name: string): void {
+    this.write(LAST, name);
+  }
+
+  private read(key: string): string | null {
+    try {
+      return this.store?.getItem(key) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private write(key: string, value: string): void {
+    try {
+      this.store?.setItem(key, value);
+    } catch {
+      // Storage full or disabled: the options are still used this visit.
+    }
+  }
+}
+
+export const toOpenOptions = (o: CreateOptions): DbOptions => ({ ...o });

@@ -1,0 +1,38 @@
+// The top bar: which database is open (and whether read-only), the health
+// badge, and how fresh the numbers are.
+import { h, setText } from '../app/dom.js';
+import { formatCount } from '../app/format.js';
+import type { Session } from '../app/session.js';
+
+export function mountTopbar(session: Session, healthBadge: HTMLElement): HTMLElement {
+  const name = h('span', { class: 'badge', id: 'current-database', title: 'The open database' }, 'no database');
+  const mode = h('span', { class: 'muted', id: 'current-mode' });
+  const sequence = h('span', { class: 'muted num', id: 'last-sequence', title: 'Last sequence number' });
+  session.listen({
+    switched: (opened) => {
+      setText(name, opened ?? 'no database');
+      name.className = `badge ${opened ? 'ok' : ''}`;
+      const readOnly = session.db?.readOnlyError;
+      setText(mode, readOnly ? 'read-only' : '');
+      mode.title = readOnly?.message ?? '';
+      setText(sequence, '');
+    },
+    stats: ({ stats }) => {
+      setText(sequence, `seq ${formatCount(stats.lastSequence)}`);
+      if (stats.readOnly) {
+        setText(mode, 'read-only');
+        mode.title = stats.readOnlyReason;
+      }
+    },
+  });
+  return h(
+    'header',
+    { class: 'topbar' },
+    h('h1', {}, 'StrataDB'),
+    name,
+    mode,
+    h('span', { class: 'spacer' }),
+    sequence,
+    healthBadge,
+  );
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, SavedDatabases, checkDatabaseName, parseOptions, type KeyValueStore } from '../src/model/db-options.js';
+
+class MapStore implements KeyValueStore {
+  readonly map = new Map<string, string>();
+  getItem(key: string) {
+    return this.map.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.map.set(key, value);
+  }
+  removeItem(key: string) {
+    this.map.delete(key);
+  }
+}
+
+describe('database names', () => {
+  it('accepts what the package accepts and says why not otherwise', () => {
+    expect(checkDatabaseName('orders 2026')).toBeUndefined();
+    expect(checkDatabaseName('')).toMatch(/needs a name/);
+    expect(checkDatabaseName('a/b')).toMatch(/may not contain/);
+    expect(checkDatabaseName('..')).toMatch(/may not contain/);
+    expect(checkDatabaseName('x'.repeat(201))).toMatch(/at most 200/);
+    expect(checkDatabaseName('__bench__1')).toMatch(/benchmark/);
+  });
+});
+
+describe('saved options', () => {
+  it('remembers options per database and the last one opened', () => {
+    const saved = new SavedDatabases(new MapStore());
+    const small = { ...DEFAULT_OPTIONS, memtableBytes: 256 * 1024, durability: 'deferred' as const };
+    saved.remember('a', small);
+    saved.setLast('a');
+    expect(saved.options('a')).toEqual(small);
+    expect(saved.options('b')).toEqual(DEFAULT_OPTIONS);
+    expect(saved.last()).toBe('a');
+    saved.forget('a');
+    expect(saved.options('a')).toEqual(DEFAULT_OPTIONS);
+    expect(saved.last()).toBeUndefined();
+  });
+
+  it('keeps only well-formed fields of what was stored', () => {
+    expect(parseOptions('not json')).toEqual(DEFAULT_OPTIONS);
+    expect(parseOptions('null')).toEqual(DEFAULT_OPTIONS);
+    expect(parseOptions(JSON.stringify({ memtableBytes: 1, durability: 'fast', compression: 'yes', bloomBitsPerKey: 99 }))).toEqual(DEFAULT_OPTIONS);
+    expect(parseOptions(JSON.stringify({ memtableBytes: 65536, compression: false, bloomBitsPerKey: 0 }))).toEqual({
+      ...DEFAULT_OPTIONS,
+      memtableBytes: 65536,
+      compression: false,
+      bloomBitsPerKey: 0,
+    });
+  });
+
+  it('works without storage, or with storage that throws', () => {
+    const none = new SavedDatabases(undefined);
+    none.setLast('a');
+    expect(none.last()).toBeUndefined();
+    const throwing: KeyValueStore = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => {
+        throw new Error('denied');
+      },
+    };
+    const saved = new SavedDatabases(throwing);
+    expect(() => saved.remember('a', DEFAULT_OPTIONS)).not.toThrow();
+    expect(saved.options('a')).toEqual(DEFAULT_OPTIONS);
+    expect(() => saved.forget('a')).not.toThrow();
+  });
+
+  it('ignores a stored last name the package would refuse', () => {
+    const store = new MapStore();
+    store.setItem('stratadb-dashboard:last', 'a/b');
+    expect(new SavedDatabases(store).last()).toBeUndefined();
+  });
+});
