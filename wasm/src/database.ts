@@ -153,6 +153,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private relaxedSinceStrict = false;
   private workTimer: ReturnType<typeof setTimeout> | undefined;
   private compactionInFlight: Promise<void> | undefined;
+  private waitingCalls = 0; // calls waiting for compactionInFlight (a write stall)
   private readonly compactionStats: CompactionJobStats;
   private readonly events = new EventHub();
   private lastJob = 0; // compaction job ids, for events
@@ -547,12 +548,17 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
     const running = this.compactionInFlight;
     if (code === BUSY && running) {
-      this.events.emit({ type: 'write-stall', stalled: true });
-      return running.then(() => {
-        this.events.emit({ type: 'write-stall', stalled: false });
+      // One write-stall event pair per stall, however many calls wait in it.
+      if (this.waitingCalls++ === 0) this.events.emit({ type: 'write-stall', stalled: true });
+      const retried = running.then(() => {
         this.checkWritable();
         return this.whenNotBusy(call);
       });
+      const done = () => {
+        if (--this.waitingCalls === 0) this.events.emit({ type: 'write-stall', stalled: false });
+      };
+      retried.then(done, done);
+      return retried;
     }
     this.check(code);
     return undefined;

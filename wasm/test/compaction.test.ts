@@ -112,4 +112,24 @@ describe('events', () => {
     expect(events.length).toBe(count);
     await db.close();
   });
+
+  it('reports a write stall once, however many writes wait in it', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const db = await runtime.open('stalls', { compaction: 'instance', memtableBytes: 64 * KiB });
+    const stalls: boolean[] = [];
+    db.subscribe((e) => e.type === 'write-stall' && stalls.push(e.stalled));
+    // Many writes at once, never yielding: L0 fills up while jobs are out.
+    const writes = [];
+    for (let i = 0; i < 30_000; i++) writes.push(db.put(`k${String((i * 7919) % 30_000).padStart(5, '0')}`, 'v'.repeat(100)));
+    await Promise.all(writes);
+    expect(db.stats().stoppedWrites).toBeGreaterThan(0);
+    // Alternating on/off, starting with on and ending with off; at most one
+    // stall per compaction job, however many writes waited.
+    expect(stalls.length).toBeGreaterThan(0);
+    expect(stalls.length % 2).toBe(0);
+    stalls.forEach((stalled, i) => expect(stalled).toBe(i % 2 === 0));
+    expect(stalls.length / 2).toBeLessThanOrEqual(db.stats().compactionJobs.sent);
+    expect(db.scan().length).toBe(30_000);
+    await db.close();
+  });
 });
