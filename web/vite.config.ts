@@ -10,5 +10,6 @@ export default defineConfig({
   // stratadb loads its wasm and workers relative to its own modules:
   // pre-bundling would move them away from those files.
   optimizeDeps: { exclude: ['stratadb'] },
-  server: { host: '127.0.0.1' },
+  // `npm run dev` serves stratadb from ../wasm (a file: dependency).
+  server: { host: '127.0.0.1', fs: { allow: ['.', '../wasm'] } },
 });

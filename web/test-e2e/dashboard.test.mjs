@@ -48,7 +48,7 @@ async function withDashboard(fn, viewport = { width: 1280, height: 800 }) {
     page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
     await page.goto(server.url);
-    await waitOpen(page, 'demo');
+    await waitOpen(page); // the database of the last visit, or demo
     await fn(page);
     assert.deepEqual(errors, [], 'the page logged errors');
   } finally {
@@ -56,8 +56,16 @@ async function withDashboard(fn, viewport = { width: 1280, height: 800 }) {
   }
 }
 
+/** Waits until `name` (or, without one, any database) is open and its stats are in. */
 async function waitOpen(page, name) {
-  await page.waitForFunction((n) => document.getElementById('current-database')?.textContent === n, name, { timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => {
+      const shown = document.getElementById('current-database')?.textContent ?? '';
+      return n === null ? shown !== '' && shown !== 'no database' : shown === n;
+    },
+    name ?? null,
+    { timeout: 60_000 },
+  );
   await page.waitForFunction(() => (document.getElementById('last-sequence')?.textContent ?? '') !== '', null, { timeout: 30_000 });
 }
 
@@ -86,6 +94,7 @@ async function shoot(page, name, selector) {
 
 test('console commands, a workload until a compaction, data kept across a reload', { timeout: 240_000 }, async () => {
   await withDashboard(async (page) => {
+    await waitOpen(page, 'demo'); // a first visit opens the demo database
     await tab(page, 'console');
     assert.match(await run(page, 'PUT greeting "hello world"'), /OK/);
     assert.match(await run(page, 'GET greeting'), /hello world/);
@@ -128,6 +137,7 @@ test('console commands, a workload until a compaction, data kept across a reload
 
   // Reload (a new browser on the same profile): the data is still there.
   await withDashboard(async (page) => {
+    await waitOpen(page, 'demo');
     await tab(page, 'console');
     assert.match(await run(page, 'GET greeting'), /hello world/);
     assert.match(await run(page, 'GET b'), /"?2"?/);
@@ -188,6 +198,20 @@ test('metrics and logs tabs show the engine’s own numbers and events', { timeo
     await page.selectOption('#logs-level', 'debug');
     await page.waitForFunction(() => /"event":"durable"/.test(document.getElementById('logs-lines')?.textContent ?? ''), null, { timeout: 30_000 });
     for (const line of await page.locator('#logs-lines .log-line').allTextContents()) JSON.parse(line);
+  });
+});
+
+test('the benchmark runs both sides in the browser and shows their ratios', { timeout: 180_000 }, async () => {
+  await withDashboard(async (page) => {
+    await tab(page, 'bench');
+    await page.fill('#bench-awaited', '20');
+    await page.fill('#bench-bulk', '500');
+    await page.click('#bench-start');
+    await page.waitForSelector('#bench-progress[data-state="done"]', { timeout: 150_000 });
+    const ratios = await page.locator('#bench-results .bench-ratio-value').allTextContents();
+    assert.equal(ratios.length, 4);
+    for (const ratio of ratios) assert.match(ratio, /^\d+\.\d\d×$/);
+    await shoot(page, 'bench-results', '.tools');
   });
 });
 

@@ -1,0 +1,88 @@
+/// <reference lib="webworker" />
+// The benchmark's worker: runs every workload on a scratch StrataDB
+// database (the package's in-thread API, compaction in a nested worker) and
+// on a scratch raw IndexedDB database, reports progress and results to the
+// page (protocol.ts), and deletes both databases at the end, cancelled or
+// not.
+import { destroy, list, open } from 'stratadb';
+import type { BenchConfig, FromWorker, ToWorker } from './protocol.js';
+import { BENCH_WORKLOADS, SIDES } from './workloads.js';
+import { Cancelled, makeData, runWorkload, type BenchTarget, type Control } from './runner.js';
+import { STRATA_BENCH_OPTIONS, strataTarget, type BenchDatabase } from './strata-target.js';
+import { deleteIdb, idbTarget, openIdb } from './idb-target.js';
+import { IDB_PREFIX, STRATA_PREFIX, leftovers, scratchNames } from './scratch.js';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let cancelled = false;
+let started = false;
+
+const post = (message: FromWorker) => self.postMessage(message);
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const message = e.data;
+  if (message.type === 'cancel') cancelled = true;
+  else if (message.type === 'start' && !started) {
+    started = true;
+    const names = scratchNames(Date.now());
+    // Hold the run's lock while its databases exist (see scratch.ts).
+    void navigator.locks.request(names.lock, () => run(message.config, names));
+  }
+};
+
+async function removeLeftovers(): Promise<void> {
+  const held = (await navigator.locks.query()).held?.map((l) => l.name ?? '') ?? [];
+  const strata = leftovers(await list(), STRATA_PREFIX, held);
+  const idb = leftovers(
+    (await indexedDB.databases()).map((d) => d.name ?? ''),
+    IDB_PREFIX,
+    held,
+  );
+  for (const name of strata) await destroy(name).catch(() => {});
+  for (const name of idb) await deleteIdb(name).catch(() => {});
+  if (strata.length + idb.length > 0) post({ type: 'note', message: `removed ${strata.length + idb.length} scratch database(s) left by an earlier run` });
+}
+
+async function run(config: BenchConfig, names: ReturnType<typeof scratchNames>): Promise<void> {
+  let strataDb: BenchDatabase | undefined;
+  let idb: IDBDatabase | undefined;
+  let outcome: FromWorker = { type: 'done' };
+  try {
+    await removeLeftovers();
+    strataDb = await open(names.strata, STRATA_BENCH_OPTIONS);
+    idb = await openIdb(names.idb);
+    const targets: Record<string, BenchTarget> = { stratadb: strataTarget(strataDb), indexeddb: idbTarget(idb) };
+    const data = makeData(config);
+    for (const workload of BENCH_WORKLOADS) {
+      for (const side of SIDES) {
+        const total = workload.ops(config);
+        post({ type: 'phase', workload: workload.id, side, total });
+        const control: Control = {
+          now: () => performance.now(),
+          cancelled: () => cancelled,
+          progress: (done, of) => post({ type: 'progress', workload: workload.id, side, done, total: of }),
+          pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+        };
+        post({ type: 'result', result: await runWorkload(workload.id, targets[side]!, config, data, control) });
+      }
+    }
+  } catch (e) {
+    outcome = e instanceof Cancelled ? { type: 'cancelled' } : { type: 'error', message: describe(e) };
+  }
+  // Clean up whatever happened above.
+  try {
+    idb?.close();
+    await deleteIdb(names.idb);
+    if (strataDb && !strataDb.closed) await strataDb.close();
+    await destroy(names.strata);
+  } catch (e) {
+    if (outcome.type !== 'error') outcome = { type: 'error', message: `deleting the scratch databases: ${describe(e)}` };
+  }
+  post(outcome);
+}
+
+function describe(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,376 @@
+// Levels: one row per level (L0..L6) with its file count, size against its
+// target (L0: files against its triggers), compaction score, and a track
+// where each table is a bar along the key space all levels share
+// (model/level-layout.ts). Hovering a bar, or moving along a focused track
+// with the arrow keys, shows the table's properties in a box of fixed size;
+// clicking pins it. Inputs of the running compaction are highlighted.
+// Bars are kept by table number and only restyled when their place changes.
+import type { LevelStats, Stats, TableStats } from 'stratadb';
+import { h, panel, replace, setText } from '../app/dom.js';
+import { displayBytes } from '../app/bytes-text.js';
+import { formatBytes, formatCount, formatRatio } from '../app/format.js';
+import type { Session } from '../app/session.js';
+import { fileNumberOf } from '../model/compaction-history.js';
+import { keySpaceOf } from '../model/key-space.js';
+import { compressionRatio, layoutLevels, levelLoad, type LevelLayout, type TableBar } from '../model/level-layout.js';
+import { meter, type Meter } from './meter.js';
+import './levels.css';
+
+const LEVELS = 7;
+/** Track heights in px: L0 stacks its overlapping tables in sub-rows. */
+const L0_TRACK = 46;
+const TRACK = 18;
+const MAX_SUB_ROW = 14;
+/** Narrowest bar in px, so a table holding one key still shows. */
+const MIN_BAR_PX = 3;
+
+interface Row {
+  element: HTMLElement;
+  files: HTMLElement;
+  load: Meter;
+  loadText: HTMLElement;
+  score: HTMLElement;
+  track: HTMLElement;
+}
+
+interface Bar {
+  element: HTMLElement;
+  level: number;
+  style: string;
+  bar: TableBar;
+}
+
+export function mountLevels(session: Session): HTMLElement {
+  const summary = h('span', { class: 'num muted lv-summary' });
+  const { section, body } = panel('panel-levels', 'Levels', summary);
+
+  const placeholder = h('p', { class: 'muted placeholder' }, 'No database open.');
+  const rows: Row[] = [];
+  for (let level = 0; level < LEVELS; level++) {
+    const files = h('span', { class: 'num lv-files' });
+    const load = meter(`L${level} size against its target`);
+    const loadText = h('span', { class: 'num lv-load-text' });
+    const score = h('span', { class: 'num lv-score' });
+    const track = h('div', {
+      class: 'lv-track',
+      tabindex: 0,
+      'data-level': level,
+      'aria-label': `L${level} tables along the key space; arrow keys move between them, Enter pins one`,
+      style: `height: ${level === 0 ? L0_TRACK : TRACK}px`,
+    });
+    const element = h(
+      'div',
+      { class: 'lv-row', 'data-level': level },
+      h('span', { class: 'lv-name' }, `L${level}`),
+      files,
+      h('div', { class: 'lv-load' }, load.element, loadText),
+      score,
+      track,
+    );
+    rows.push({ element, files, load, loadText, score, track });
+  }
+  const axisLow = h('span', { class: 'lv-axis-low mono' });
+  const axisPrefix = h('span', { class: 'lv-axis-prefix mono muted' });
+  const axisHigh = h('span', { class: 'lv-axis-high mono' });
+  const header = h(
+    'div',
+    { class: 'lv-row lv-head' },
+    h('span', {}, ''),
+    h('span', { title: 'Table files' }, 'Files'),
+    h('span', { title: 'L0: files against the compaction trigger (marks: compaction and slowdown triggers; full: writes stop). Deeper levels: bytes against the target.' }, 'Size / target'),
+    h('span', { title: 'Compaction score: 1 or more and the level wants compaction' }, 'Score'),
+    h('div', { class: 'lv-axis' }, axisLow, axisPrefix, axisHigh),
+  );
+
+  const detailsTitle = h('div', { class: 'lv-details-title' });
+  const detailsKeys = h('div', { class: 'lv-details-keys mono' });
+  const detailsFacts = h('dl', { class: 'lv-details-facts' });
+  const details = h('div', { class: 'lv-details', 'aria-live': 'polite' }, detailsTitle, detailsKeys, detailsFacts);
+
+  const content = h(
+    'div',
+    { class: 'lv-content' },
+    h('div', { class: 'lv-grid' }, header, ...rows.map((r) => r.element)),
+    h(
+      'div',
+      { class: 'lv-legend muted' },
+      h('span', { class: 'lv-swatch' }),
+      'table (darker: smaller)',
+      h('span', { class: 'lv-swatch active' }),
+      'compaction input',
+      h('span', { class: 'lv-swatch selected' }),
+      'selected',
+    ),
+    details,
+  );
+  body.append(placeholder, content);
+
+  const bars = new Map<number, Bar>();
+  const tables = new Map<number, { table: TableStats; level: number }>();
+  /** Inputs of the running compaction, from its `started` event. */
+  let running = new Set<number>();
+  let stats: Stats | undefined;
+  let layout: LevelLayout[] = [];
+  let pinned: number | undefined;
+  let hovered: number | undefined;
+  /** A pinned table that was compacted away: said until the pointer moves on. */
+  let gone: number | undefined;
+  let shownKey = '';
+
+  const showOpen = (open: boolean) => {
+    placeholder.hidden = open;
+    content.hidden = !open;
+  };
+
+  const clear = () => {
+    for (const bar of bars.values()) bar.element.remove();
+    bars.clear();
+    tables.clear();
+    running = new Set();
+    stats = undefined;
+    layout = [];
+    pinned = undefined;
+    hovered = undefined;
+    gone = undefined;
+    shownKey = '';
+    setText(summary, '');
+    setText(axisLow, '');
+    setText(axisPrefix, '');
+    setText(axisHigh, '');
+    for (const row of rows) {
+      setText(row.files, '');
+      setText(row.loadText, '');
+      setText(row.score, '');
+      row.load.set(0);
+    }
+    showDetails();
+  };
+
+  // ----- the bars -----
+  const drawBars = () => {
+    if (!stats) return;
+    const width = rows[1]!.track.clientWidth;
+    const minWidth = width > 0 ? MIN_BAR_PX / width : 0.004;
+    layout = layoutLevels(stats.levels, keySpaceOf(stats.levels), { minWidth, running });
+    const seen = new Set<number>();
+    for (const level of layout) {
+      const row = rows[level.level];
+      if (!row) continue;
+      const trackHeight = level.level === 0 ? L0_TRACK : TRACK;
+      const rowHeight = Math.min(MAX_SUB_ROW, trackHeight / level.rows);
+      let active = false;
+      for (const bar of level.bars) {
+        seen.add(bar.number);
+        active ||= bar.active;
+        const top = level.level === 0 ? bar.row * rowHeight + (trackHeight - rowHeight * level.rows) / 2 : 1;
+        const height = level.level === 0 ? rowHeight - 1 : trackHeight - 2;
+        const style =
+          `left:${(bar.x * 100).toFixed(3)}%;width:${(bar.width * 100).toFixed(3)}%;` +
+          `top:${top.toFixed(1)}px;height:${height.toFixed(1)}px;--shade:${(25 + bar.shade * 75).toFixed(0)}%`;
+        let entry = bars.get(bar.number);
+        if (!entry) {
+          entry = { element: h('div', { class: 'lv-table', 'data-table': bar.number }), level: -1, style: '', bar };
+          bars.set(bar.number, entry);
+        }
+        entry.bar = bar;
+        if (entry.level !== level.level) {
+          row.track.append(entry.element); // new, or moved down a level whole
+          entry.level = level.level;
+        }
+        if (entry.style !== style) {
+          entry.element.setAttribute('style', style);
+          entry.style = style;
+        }
+        entry.element.classList.toggle('active', bar.active);
+        entry.element.classList.toggle('selected', bar.number === pinned);
+      }
+      row.element.classList.toggle('compacting', active);
+    }
+    for (const [number, entry] of bars) {
+      if (!seen.has(number)) {
+        entry.element.remove();
+        bars.delete(number);
+      }
+    }
+  };
+
+  // ----- the numbers of each level -----
+  const drawLevels = (s: Stats) => {
+    let files = 0;
+    let bytes = 0;
+    for (const level of s.levels) {
+      const row = rows[level.level];
+      if (!row) continue;
+      files += level.files;
+      bytes += level.bytes;
+      setText(row.files, formatCount(level.files));
+      const load = levelLoad(level, s, formatBytes);
+      row.load.set(load.fill, load.status, load.marks);
+      setText(row.loadText, load.text);
+      const lastLevel = level.level === s.levels.length - 1;
+      setText(row.score, lastLevel ? '–' : level.score.toFixed(2));
+      row.score.classList.toggle('hot', !lastLevel && level.score >= 1);
+      row.score.title = lastLevel ? 'The last level is never compacted further' : levelTitle(level);
+    }
+    setText(summary, `${formatCount(files)} table${files === 1 ? '' : 's'} · ${formatBytes(bytes)}`);
+    const space = keySpaceOf(s.levels);
+    setText(axisLow, space.smallest ? displayBytes(space.smallest, 28) : '');
+    setText(axisHigh, space.largest ? displayBytes(space.largest, 28) : '');
+    setText(axisPrefix, space.prefix.length > 0 ? `common prefix ${displayBytes(space.prefix, 20)}` : '');
+    axisLow.title = space.smallest ? `smallest key: ${displayBytes(space.smallest, 200)}` : '';
+    axisHigh.title = space.largest ? `largest key: ${displayBytes(space.largest, 200)}` : '';
+  };
+
+  // ----- the details box -----
+  const fact = (label: string, value: string, cls = '', title?: string) =>
+    h('div', { class: `lv-fact ${cls}`, title }, h('dt', {}, label), h('dd', { class: 'num' }, value));
+
+  const showDetails = () => {
+    const number = hovered ?? pinned ?? gone;
+    const found = number === undefined ? undefined : tables.get(number);
+    const t = found?.table;
+    // Redraw only when what it shows changed.
+    const key = t
+      ? `${t.number}|${found.level}|${t.size}|${t.beingCompacted}|${running.has(t.number)}|${number === pinned}`
+      : `none|${number ?? ''}|${stats ? 1 : 0}|${tables.size > 0}`;
+    if (key === shownKey) return;
+    shownKey = key;
+    details.classList.toggle('empty', !t);
+    if (!t || !found) {
+      setText(
+        detailsTitle,
+        number !== undefined ? `Table #${number} is gone (compacted into the next level).` : stats && tables.size === 0 ? 'No tables yet: writes are still in the memtable.' : 'Hover over a table, or click it to keep it here.',
+      );
+      setText(detailsKeys, '');
+      replace(detailsFacts);
+      return;
+    }
+    const compacting = t.beingCompacted || running.has(t.number);
+    replace(
+      detailsTitle,
+      h('strong', {}, `Table #${t.number}`),
+      ` in L${found.level}`,
+      h('span', { class: 'muted num' }, ` · seq ${t.smallestSeq.toLocaleString('en-US')} – ${t.largestSeq.toLocaleString('en-US')}`),
+      number === pinned ? h('span', { class: 'muted' }, ' · pinned') : null,
+      compacting ? h('span', { class: 'lv-badge' }, 'being compacted') : null,
+    );
+    setText(detailsKeys, `${displayBytes(t.smallestKey, 60)}  …  ${displayBytes(t.largestKey, 60)}`);
+    detailsKeys.title = `smallest: ${displayBytes(t.smallestKey, 400)}\nlargest: ${displayBytes(t.largestKey, 400)}`;
+    replace(
+      detailsFacts,
+      fact('Entries', formatCount(t.entries)),
+      fact('Tombstones', `${formatCount(t.tombstones)}${t.entries > 0 ? ` (${((t.tombstones / t.entries) * 100).toFixed(0)}%)` : ''}`),
+      fact('Size', formatBytes(t.size)),
+      fact('Raw', formatBytes(t.rawKeyBytes + t.rawValueBytes), '', 'Keys and values before block encoding and compression'),
+      fact('Compression', formatRatio(compressionRatio(t))),
+      fact('Bloom', t.bloomBitsPerKey > 0 ? `${t.bloomBitsPerKey} bits/key` : 'none'),
+      fact('Compacting', compacting ? 'yes' : 'no', compacting ? 'warn' : ''),
+    );
+  };
+
+  const render = () => {
+    if (!stats) return;
+    tables.clear();
+    for (const level of stats.levels) for (const table of level.tables) tables.set(table.number, { table, level: level.level });
+    if (pinned !== undefined && !tables.has(pinned)) {
+      gone = pinned;
+      pinned = undefined;
+    }
+    drawLevels(stats);
+    drawBars();
+    showDetails();
+  };
+
+  // ----- pointer and keyboard -----
+  const grid = content.querySelector('.lv-grid') as HTMLElement;
+  const numberAt = (target: EventTarget | null): number | undefined => {
+    const el = target instanceof Element ? target.closest<HTMLElement>('[data-table]') : null;
+    return el ? Number(el.dataset.table) : undefined;
+  };
+  grid.addEventListener('mouseover', (e) => {
+    const number = numberAt(e.target);
+    if (number !== hovered) {
+      hovered = number;
+      if (number !== undefined) gone = undefined;
+      showDetails();
+    }
+  });
+  grid.addEventListener('mouseleave', () => {
+    hovered = undefined;
+    showDetails();
+  });
+  const pin = (number: number | undefined) => {
+    gone = undefined;
+    pinned = number === pinned ? undefined : number;
+    for (const [n, entry] of bars) entry.element.classList.toggle('selected', n === pinned);
+    showDetails();
+  };
+  grid.addEventListener('click', (e) => {
+    const number = numberAt(e.target);
+    if (number !== undefined) pin(number);
+  });
+  for (const row of rows) {
+    row.track.addEventListener('keydown', (e) => {
+      const level = Number(row.track.dataset.level);
+      const order = (layout[level]?.bars ?? []).slice().sort((a, b) => a.x - b.x || a.row - b.row);
+      if (order.length === 0) return;
+      const current = order.findIndex((bar) => bar.number === (hovered ?? pinned));
+      let next: number | undefined;
+      if (e.key === 'ArrowRight') next = current < 0 ? 0 : Math.min(order.length - 1, current + 1);
+      else if (e.key === 'ArrowLeft') next = current < 0 ? order.length - 1 : Math.max(0, current - 1);
+      else if (e.key === 'Home') next = 0;
+      else if (e.key === 'End') next = order.length - 1;
+      else if ((e.key === 'Enter' || e.key === ' ') && current >= 0) {
+        e.preventDefault();
+        pin(order[current]!.number);
+        return;
+      } else return;
+      e.preventDefault();
+      hovered = order[next]!.number;
+      for (const [n, entry] of bars) entry.element.classList.toggle('focus', n === hovered);
+      showDetails();
+    });
+    row.track.addEventListener('blur', () => {
+      for (const entry of bars.values()) entry.element.classList.remove('focus');
+      hovered = undefined;
+      showDetails();
+    });
+  }
+
+  // ----- the session -----
+  clear();
+  showOpen(session.db !== undefined);
+  if (session.lastStats) {
+    stats = session.lastStats.stats;
+    render();
+  }
+  session.listen({
+    switched(name) {
+      clear();
+      showOpen(name !== undefined);
+    },
+    stats(sample) {
+      stats = sample.stats;
+      render();
+    },
+    event(e) {
+      if (e.type !== 'compaction' || e.phase === 'progress') return;
+      if (e.phase === 'started') {
+        // A job the runner failed runs here under the same number, without files: keep its inputs.
+        if (e.inputs.length === 0) return;
+        running = new Set(e.inputs.flatMap((i) => {
+          const n = fileNumberOf(i.path);
+          return n === undefined ? [] : [n];
+        }));
+      } else running = new Set();
+      drawBars();
+      showDetails();
+    },
+  });
+  return section;
+}
+
+function levelTitle(level: LevelStats): string {
+  const moved = level.compactionBytesWritten > 0 ? `; compactions into it read ${formatBytes(level.compactionBytesRead)}, wrote ${formatBytes(level.compactionBytesWritten)}` : '';
+  return `score ${level.score.toFixed(3)}${moved}`;
+}

@@ -1,0 +1,172 @@
+// Memtable: the active memtable against its limit, the immutable one while
+// it is flushed, the WAL's live segments and bytes, time since the last
+// durability point, and flushes. Stats (2 Hz) give the numbers; `flush` and
+// `durable` events make the flushing mark and the "ago" text prompt, and a
+// 250 ms timer keeps that text counting between samples.
+import type { Stats, StrataEvent } from 'stratadb';
+import { h, panel, setText } from '../app/dom.js';
+import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent } from '../app/format.js';
+import type { Session } from '../app/session.js';
+import { meter } from './meter.js';
+import './memtable.css';
+
+const TICK_MS = 250;
+/** A flush inside one worker task is over before anyone sees it: keep the mark up this long. */
+const FLUSH_MARK_MS = 700;
+
+export function mountMemtable(session: Session): HTMLElement {
+  const flushing = h('span', { class: 'mt-flushing', role: 'status', 'aria-live': 'polite' }, 'flushing…');
+  const { section, body } = panel('panel-memtable', 'Memtable', flushing);
+
+  const placeholder = h('p', { class: 'muted placeholder' }, 'No database open.');
+  const line = (label: string) => {
+    const value = h('span', { class: 'num mt-value' });
+    return { value, element: h('div', { class: 'mt-line' }, h('span', { class: 'mt-label' }, label), value) };
+  };
+
+  const active = line('Active');
+  const activeMeter = meter('Memtable bytes against its limit');
+  const activeSub = h('div', { class: 'mt-sub num muted' });
+
+  const immutable = line('Immutable');
+  const immutableMeter = meter('Immutable memtable bytes');
+  immutableMeter.element.classList.add('mt-imm-gauge');
+  // Always laid out, hidden when there is none, so nothing below moves.
+  const immutableBlock = h('div', { class: 'mt-block mt-imm' }, immutable.element, immutableMeter.element);
+
+  const wal = line('WAL');
+  const walMeter = meter('WAL live segments against the limit');
+  const walSub = h('div', { class: 'mt-sub num muted' });
+
+  const durableAgo = h('dd', { class: 'mt-ago' });
+  const lastCommit = h('dd');
+  const flushes = h('dd');
+  const sequence = h('dd');
+  const recovered = h('dd');
+  const facts = h(
+    'dl',
+    { class: 'kv mt-facts' },
+    h('dt', { title: 'When the last commit reached IndexedDB: every write before it survives a crash.' }, 'Durable'),
+    durableAgo,
+    h('dt', {}, 'Last commit'),
+    lastCommit,
+    h('dt', {}, 'Flushes'),
+    flushes,
+    h('dt', { title: 'The sequence number of the last write' }, 'Sequence'),
+    sequence,
+    h('dt', { title: 'What opening the database replayed from the WAL' }, 'Recovered'),
+    recovered,
+  );
+
+  const content = h(
+    'div',
+    { class: 'mt-content' },
+    h('div', { class: 'mt-block' }, active.element, activeMeter.element, activeSub),
+    immutableBlock,
+    h('div', { class: 'mt-block' }, wal.element, walMeter.element, walSub),
+    facts,
+  );
+  body.append(placeholder, content);
+
+  let stats: Stats | undefined;
+  let durableAt = 0;
+  let flushStarted = false;
+  let flushMarkUntil = 0;
+  let lastFlushMicros: number | undefined;
+  let lastDurability = '';
+
+  const reset = () => {
+    stats = undefined;
+    durableAt = 0;
+    flushStarted = false;
+    flushMarkUntil = 0;
+    lastFlushMicros = undefined;
+    lastDurability = '';
+    setText(lastCommit, '–');
+    lastCommit.title = '';
+  };
+
+  const showOpen = (open: boolean) => {
+    placeholder.hidden = open;
+    content.hidden = !open;
+  };
+
+  /** The parts that change with time alone. */
+  const tick = () => {
+    if (!session.db) return;
+    setText(durableAgo, durableAt > 0 ? `${formatAgo(Date.now() - durableAt)}${lastDurability ? ` · ${lastDurability}` : ''}` : 'not yet');
+    const on = flushStarted || Date.now() < flushMarkUntil || stats?.immutableMemtable === true;
+    flushing.classList.toggle('on', on);
+  };
+
+  const render = () => {
+    const s = stats;
+    if (!s) return;
+    setText(active.value, `${formatBytes(s.memtableBytes)} / ${formatBytes(s.memtableLimit)}`);
+    activeMeter.set(s.memtableLimit > 0 ? s.memtableBytes / s.memtableLimit : 0);
+    setText(
+      activeSub,
+      `${formatCount(s.memtableEntries)} entries · ${s.memtableLimit > 0 ? formatPercent(s.memtableBytes / s.memtableLimit) : '–'} full`,
+    );
+
+    immutableBlock.classList.toggle('present', s.immutableMemtable);
+    setText(immutable.value, s.immutableMemtable ? `${formatBytes(s.immutableMemtableBytes)} · flushing to L0` : '');
+    immutableMeter.set(s.memtableLimit > 0 ? s.immutableMemtableBytes / s.memtableLimit : 0);
+
+    const limit = s.walSegmentLimit;
+    setText(wal.value, limit > 0 ? `${s.walLiveSegments} / ${limit} segments` : `${s.walLiveSegments} segments`);
+    const walFraction = limit > 0 ? s.walLiveSegments / limit : 0;
+    walMeter.set(walFraction, walFraction >= 1 ? 'bad' : walFraction >= 0.75 ? 'warn' : 'ok');
+    setText(walSub, `${formatBytes(s.walBytes)} · ${formatCount(s.walRecords)} records · ${formatCount(s.walSyncs)} syncs${limit > 0 ? '' : ' · no segment limit'}`);
+
+    durableAt = Math.max(durableAt, s.commits.lastDurableAt);
+    const last = lastFlushMicros === undefined ? '' : ` · last ${formatMicros(lastFlushMicros)}`;
+    setText(flushes, `${formatCount(s.flushes)} · ${formatBytes(s.flushBytesWritten)}${last}`);
+    flushes.title = `${formatCount(s.flushes)} flushes wrote ${formatBytes(s.flushBytesWritten)} of tables to L0`;
+    setText(sequence, s.lastSequence.toLocaleString('en-US'));
+    const dropped = s.recoveryDroppedRecords > 0 ? ` · dropped ${formatCount(s.recoveryDroppedRecords)} (${formatBytes(s.recoveryDroppedBytes)})` : '';
+    setText(recovered, `${formatCount(s.recoveredRecords)} records from ${s.recoveredWalSegments} segment${s.recoveredWalSegments === 1 ? '' : 's'}${dropped}`);
+    recovered.classList.toggle('warn', s.recoveryDroppedRecords > 0);
+    recovered.title = dropped ? 'Records after a torn or corrupt WAL tail were dropped at open' : '';
+    tick();
+  };
+
+  const onEvent = (e: StrataEvent, at: number) => {
+    if (e.type === 'durable') {
+      durableAt = Math.max(durableAt, at);
+      lastDurability = e.idbDurability;
+      setText(lastCommit, `#${e.commit} · ${formatBytes(e.bytes)} in ${formatMicros(e.micros)}`);
+      lastCommit.title = `commit ${e.commit}: ${e.filesStored} files stored, ${e.filesDeleted} deleted, ${formatBytes(e.bytes)}, ${formatMicros(e.micros)}, IndexedDB durability '${e.idbDurability}'`;
+      tick();
+    } else if (e.type === 'flush') {
+      flushStarted = e.phase === 'started';
+      if (e.phase === 'finished') {
+        flushMarkUntil = at + FLUSH_MARK_MS;
+        lastFlushMicros = e.micros;
+        render();
+      }
+      tick();
+    }
+  };
+
+  reset();
+  showOpen(session.db !== undefined);
+  if (session.lastStats) {
+    stats = session.lastStats.stats;
+    render();
+  }
+  session.listen({
+    switched(name) {
+      reset();
+      showOpen(name !== undefined);
+      flushing.classList.remove('on');
+    },
+    stats(sample) {
+      stats = sample.stats;
+      render();
+    },
+    event: onEvent,
+  });
+  setInterval(tick, TICK_MS);
+  return section;
+}
