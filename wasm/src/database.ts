@@ -332,7 +332,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   flush(): Promise<void> {
     try {
       this.checkWritable();
-      return Promise.resolve(this.whenNotBusy(() => this.raw.flush())).then(() => {
+      return Promise.resolve(this.whenNotBusy(() => this.flushReporting())).then(() => {
         this.scheduleWork();
         return this.committer.durable();
       });
@@ -597,6 +597,18 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.startCompaction();
       this.scheduleWork();
     }, 0);
+  }
+
+  /** A flush asked for by flush(), with its events (it runs at once, in this call). */
+  private flushReporting(): number {
+    const before = this.events.active ? this.activity() : undefined;
+    const started = performance.now();
+    const code = this.raw.flush();
+    if (before && code === 0 && this.activity().flushes > before.flushes) {
+      this.events.emit({ type: 'flush', phase: 'started' });
+      this.reportStep(before, performance.now() - started);
+    }
+    return code;
   }
 
   /** The few engine counters events are made from. */

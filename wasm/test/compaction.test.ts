@@ -132,4 +132,18 @@ describe('events', () => {
     expect(db.scan().length).toBe(30_000);
     await db.close();
   });
+
+  it('reports a flush asked for by flush(), and none for an empty memtable', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const db = await runtime.open('manual-flush', { compaction: 'instance' });
+    const flushes: StrataEvent[] = [];
+    db.subscribe((e) => e.type === 'flush' && flushes.push(e));
+    await db.put('k', 'v');
+    await db.flush();
+    expect(flushes.map((e) => ('phase' in e ? e.phase : ''))).toEqual(['started', 'finished']);
+    expect(flushes[1]).toMatchObject({ l0Files: 1 });
+    await db.flush();
+    expect(flushes.length).toBe(2);
+    await db.close();
+  });
 });

@@ -36,8 +36,10 @@ const wide = (el: HTMLElement) => {
   return el;
 };
 
+const toolsColumn = h('aside', { class: 'tools', 'aria-label': 'Tools' }, mountTabs(tools));
+
 document.getElementById('app')!.append(
-  mountTopbar(session, health.badge),
+  mountTopbar(session, health.badge, toolsColumn),
   h(
     'main',
     { class: 'layout' },
@@ -50,7 +52,7 @@ document.getElementById('app')!.append(
       wide(mountCompaction(session)),
       wide(mountCharts(session)),
     ),
-    h('aside', { class: 'tools' }, mountTabs(tools)),
+    toolsColumn,
   ),
 );
 

@@ -4,7 +4,7 @@ import type { BenchConfig, SideResult } from '../src/bench/protocol.js';
 import { BENCH_WORKLOADS, DEFAULT_BENCH, keysLoaded, parseBenchForm, phases } from '../src/bench/workloads.js';
 import { browserName, buildRows, opsPerSec, overallProgress, ratioOf, ratioPosition, toMarkdown, verdict } from '../src/bench/report.js';
 import { Cancelled, makeData, runWorkload, timedLoop, type BenchTarget, type Control } from '../src/bench/runner.js';
-import { STRATA_BENCH_OPTIONS, strataTarget } from '../src/bench/strata-target.js';
+import { STRATA_BENCH_OPTIONS, isSettled, strataTarget } from '../src/bench/strata-target.js';
 import { IDB_PREFIX, STRATA_PREFIX, leftovers, scratchNames, stampOf } from '../src/bench/scratch.js';
 
 describe('benchmark form', () => {
@@ -69,10 +69,13 @@ describe('report shaping', () => {
     expect(rows[0]).toMatchObject({ ops: 2000, unit: 'puts', perSec: { stratadb: 2000, indexeddb: 500 }, ratio: 4 });
     expect(rows[1]!.ratio).toBeUndefined();
     expect(rows[2]!.problems).toEqual(['IndexedDB: 3 of 20000 reads found no value']);
+    expect(buildRows(DEFAULT_BENCH, [...results, { workload: 'random-reads', side: 'stratadb', ops: 20_000, ms: 100 }])[2]!.ratio).toBeUndefined();
     const md = toMarkdown(DEFAULT_BENCH, rows, 'Chrome 131', new Date(Date.UTC(2025, 0, 2, 3, 4)));
     expect(md).toContain('StrataDB vs raw IndexedDB, Chrome 131, 2025-01-02 03:04 UTC');
     expect(md).toContain('| (a) Awaited durable puts | 2,000 puts | 2,000 | 500 | 4.00× |');
     expect(md).toContain('| (b) Batched puts | 20,000 puts | – | – | – |');
+    expect(md).toContain('| (c) Random reads | 20,000 gets | – | 10,000 | – |');
+    expect(md).toContain('Failed checks:\n- (c) Random reads: IndexedDB: 3 of 20000 reads found no value (no ratio)\n');
   });
 
   it('reports overall progress through the phases', () => {
@@ -111,6 +114,7 @@ function asyncMapTarget(): BenchTarget & { map: Map<string, Uint8Array> } {
     putAwaited: (k, v) => later(() => void map.set(k, v)),
     putBatch: (entries) => later(() => entries.forEach(([k, v]) => map.set(k, v))),
     prepareReads: async () => {},
+    settle: async () => true,
     get: (k) => later(() => map.get(k)),
     scan: async (visit) => {
       let entries = 0;
@@ -190,6 +194,17 @@ describe('benchmark runner', () => {
     expect(scan.problem).toBe('scanned 300 entries, expected 1000');
   });
 
+  it('reports reads and scans that find values of the wrong size', async () => {
+    const target = asyncMapTarget();
+    const data = makeData(small);
+    await runWorkload('batched-puts', target, small, data, control());
+    for (const key of target.map.keys()) target.map.set(key, new Uint8Array(small.valueSize - 1));
+    const reads = await runWorkload('random-reads', target, small, data, control());
+    expect(reads.problem).toBe(`1000 of 1000 reads found a value that is not ${small.valueSize} bytes`);
+    const scan = await runWorkload('scan', target, small, data, control());
+    expect(scan.problem).toBe(`scanned ${1000 * (small.valueSize - 1)} value bytes, expected ${1000 * small.valueSize}`);
+  });
+
   it('stops with Cancelled when asked', async () => {
     const target = asyncMapTarget();
     await expect(runWorkload('batched-puts', target, small, makeData(small), control({ cancelAfter: 1 }))).rejects.toBeInstanceOf(Cancelled);
@@ -209,4 +224,26 @@ describe('benchmark runner', () => {
     expect(db.stats().flushes).toBeGreaterThan(0); // reads came from a table
     await db.close();
   });
+
+  it('waits for StrataDB to finish its flushes and compactions before a phase', async () => {
+    const runtime = await createRuntime();
+    const db = await runtime.open('bench-settle', { ...STRATA_BENCH_OPTIONS, storage: 'memory', compaction: 'instance', memtableBytes: 64 * 1024 });
+    try {
+      const target = strataTarget(db);
+      const value = new Uint8Array(200);
+      let busy = false;
+      // Batches until a compaction is under way or due (it runs between tasks).
+      for (let i = 0; i < 400 && !busy; i++) {
+        await db.batch(Array.from({ length: 50 }, (_, j) => ({ type: 'put' as const, key: `k${String((i * 50 + j) * 7919 % 100_000).padStart(6, '0')}`, value })));
+        const s = db.stats();
+        busy = s.compactionsRunning > 0 || s.levels.some((level) => level.score >= 1);
+      }
+      expect(busy).toBe(true);
+      expect(await target.settle(() => false)).toBe(true);
+      expect(isSettled(db.stats())).toBe(true);
+      expect(db.stats().compactions).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });

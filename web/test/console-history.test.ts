@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_STORAGE_KEY, History, type StringStorage } from '../src/console/history.js';
+import { HISTORY_STORAGE_KEY, History, MAX_SAVED_CHARS, type StringStorage } from '../src/console/history.js';
 
 class MemoryStorage implements StringStorage {
   readonly data = new Map<string, string>();
@@ -77,6 +77,19 @@ describe('History', () => {
     const second = new History(storage);
     expect(second.entries).toEqual(['PUT a 1', 'GET a']);
     expect(second.previous('')).toBe('GET a');
+  });
+
+  it('saves only the newest lines that fit, and recalls a huge one in this page only', () => {
+    const storage = new MemoryStorage();
+    const history = new History(storage);
+    const big = `PUT k ${'v'.repeat(MAX_SAVED_CHARS)}`;
+    const half = `PUT h ${'v'.repeat(MAX_SAVED_CHARS / 2)}`;
+    for (const line of ['GET a', half, big, half.replace('h', 'i'), 'GET b']) history.add(line);
+    expect(history.previous('')).toBe('GET b');
+    expect(history.previous('')).toBe(half.replace('h', 'i'));
+    expect(history.previous('')).toBe(big);
+    // Stored: the newest lines within the budget; the huge line is skipped, and the older half no longer fits.
+    expect(new History(storage).entries).toEqual([half.replace('h', 'i'), 'GET b']);
   });
 
   it.each([

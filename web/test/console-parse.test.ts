@@ -7,7 +7,6 @@ import {
   type Command,
   SCAN_DEFAULT_LIMIT,
   commandHint,
-  compareBytes,
   helpLines,
   parseLine,
   quotePreview,
@@ -83,6 +82,19 @@ describe('parseLine accepts', () => {
   it(`a key of ${MAX_KEY_BYTES} bytes`, () => {
     const command = parsed(`GET ${'k'.repeat(MAX_KEY_BYTES)}`);
     expect(command.name === 'GET' && command.key.length).toBe(MAX_KEY_BYTES);
+  });
+
+  it('a pasted multi-megabyte value, text and escapes in order', () => {
+    const text = 'é'.repeat(1 << 20);
+    const command = parsed(`PUT k "${text}\\x00${text}\\n"`);
+    if (command.name !== 'PUT') throw new Error('not a PUT');
+    const half = utf8(text);
+    expect(command.value.length).toBe(2 * half.length + 2);
+    expect(command.value[half.length]).toBe(0);
+    expect(command.value.at(-1)).toBe(10);
+    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    expect(decode(command.value.subarray(0, half.length)) === text).toBe(true);
+    expect(decode(command.value.subarray(half.length + 1, -1)) === text).toBe(true);
   });
 });
 
@@ -214,13 +226,6 @@ describe('help', () => {
 });
 
 describe('helpers', () => {
-  it('compareBytes orders like the engine (unsigned, shorter first)', () => {
-    expect(compareBytes(b('a'), b('b'))).toBeLessThan(0);
-    expect(compareBytes(b('ab'), b('a'))).toBeGreaterThan(0);
-    expect(compareBytes(Uint8Array.from([0x7f]), Uint8Array.from([0x80]))).toBeLessThan(0);
-    expect(compareBytes(b('k'), b('k'))).toBe(0);
-  });
-
   it('quotePreview cuts long bytes and says how long they were', () => {
     expect(quotePreview(b('short'), 10)).toBe('short');
     expect(quotePreview(b('0123456789abc'), 10)).toBe('0123456789… (13 bytes)');

@@ -22,6 +22,9 @@ describe('database names', () => {
     expect(checkDatabaseName('..')).toMatch(/may not contain/);
     expect(checkDatabaseName('x'.repeat(201))).toMatch(/at most 200/);
     expect(checkDatabaseName('__bench__1')).toMatch(/benchmark/);
+    expect(checkDatabaseName(' demo')).toMatch(/start or end with a space/);
+    expect(checkDatabaseName('demo ')).toMatch(/start or end with a space/);
+    expect(checkDatabaseName('a\tb')).toMatch(/control characters/);
   });
 });
 

@@ -33,6 +33,16 @@ describe('event log entries', () => {
     expect(entryForEvent(events[8]![0], AT).code).toBe('QuotaExceeded');
   });
 
+  it('says where a compaction ran, and counts files only where the runner reports them', () => {
+    expect(entryForEvent(events[1]![0], AT).message).toBe('memtable flushed in 5.3 ms; L0 has 3 files');
+    expect(entryForEvent(events[2]![0], AT).message).toBe('compaction 4 started in the compaction worker on 2 files');
+    expect(entryForEvent(events[4]![0], AT).message).toBe('compaction 4 finished in 9.0 ms');
+    const started: StrataEvent = { type: 'compaction', phase: 'started', job: 5, runner: 'here', inputs: [] };
+    expect(entryForEvent(started, AT).message).toBe("compaction 5 started in the database's own instance");
+    const finished: StrataEvent = { type: 'compaction', phase: 'finished', job: 6, runner: 'instance', outputs: [{ path: '/d/000030.sst', bytes: 1 }], bytesWritten: 1, micros: 1500 };
+    expect(entryForEvent(finished, AT).message).toBe('compaction 6 finished in 1.5 ms: 1 file out');
+  });
+
   it('a note cannot overwrite the fixed fields', () => {
     const entry = entryForNote('warn', 'careful', { level: 'debug', ts: 'x', extra: 1 }, AT);
     expect(entry).toMatchObject({ level: 'warn', ts: '2026-11-24T18:00:00.000Z', source: 'dashboard', message: 'careful', extra: 1 });

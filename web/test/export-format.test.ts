@@ -29,8 +29,8 @@ describe('base64', () => {
 describe('export format', () => {
   it('reads back what it writes, binary bytes included', () => {
     const entries = [
-      { key: text('a'), value: text('1') },
       { key: bytes(0, 255, 10, 34), value: bytes() },
+      { key: text('a'), value: text('1') },
       { key: text('ключ'), value: text('значение') },
     ];
     const parsed = parseExport(fileOf(entries, 'my db'));
@@ -79,6 +79,8 @@ describe('export format', () => {
     refuses(`${headerLine('d', 0)}{"k":"YQ=="}\n`, 2, /"v" must be a base64 string/);
     refuses(`${headerLine('d', 0)}{"k":"%%","v":""}\n`, 2, /"k" must be a base64 string/);
     refuses(`${headerLine('d', 0)}{"k":"","v":""}\n`, 2, /key must be 1\.\./);
+    refuses(headerLine('d', 0) + entryLine(text('b'), text('1')) + entryLine(text('a'), text('2')) + trailerLine(2), 3, /ascending order/);
+    refuses(headerLine('d', 0) + entryLine(text('a'), text('1')) + entryLine(text('a'), text('2')) + trailerLine(2), 3, /ascending order/);
   });
 
   it('splits entries into batches by count and by bytes', () => {

@@ -4,6 +4,15 @@ import { compareBytes, keySpace, keySpaceOf } from '../src/model/key-space.js';
 const b = (s: string) => new TextEncoder().encode(s);
 const userKey = (i: number) => b(`user:${String(i).padStart(6, '0')}`);
 
+describe('compareBytes', () => {
+  it('orders like the engine: unsigned bytes, a prefix first', () => {
+    expect(compareBytes(b('a'), b('b'))).toBeLessThan(0);
+    expect(compareBytes(b('ab'), b('a'))).toBeGreaterThan(0);
+    expect(compareBytes(Uint8Array.of(0x7f), Uint8Array.of(0x80))).toBeLessThan(0);
+    expect(compareBytes(b('k'), b('k'))).toBe(0);
+  });
+});
+
 describe('keySpace', () => {
   it('maps the smallest key to 0 and the largest to 1', () => {
     const space = keySpace(b('apple'), b('pear'));

@@ -98,9 +98,12 @@ describe('levelLoad', () => {
     expect(load.fill).toBe(9 / 12);
     expect(load.marks).toEqual([4 / 12, 8 / 12]);
     expect(load.status).toBe('warn');
-    expect(load.text).toBe('9 / 4 files');
+    expect(load.text).toBe('9 / 12 files');
     expect(levelLoad(level(0, tables.slice(0, 3)), limits, fmt).status).toBe('ok');
     expect(levelLoad(level(0, [...tables, ...tables]), limits, fmt)).toMatchObject({ fill: 1, status: 'bad' });
+    // Triggers of 0 are not set: nothing to reach.
+    const unset = { l0CompactionTrigger: 0, l0SlowdownTrigger: 0, l0StopTrigger: 0 };
+    expect(levelLoad(level(0, tables), unset, fmt)).toMatchObject({ status: 'ok', marks: [] });
   });
 
   it('measures deeper levels in bytes against their target', () => {

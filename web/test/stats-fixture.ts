@@ -9,7 +9,7 @@ export const BOUNDS = [
 ];
 
 /** Index of the bucket holding `micros`: the first bound >= it, or the overflow bucket. */
-export function bucketOf(micros: number): number {
+function bucketOf(micros: number): number {
   const i = BOUNDS.findIndex((b) => micros <= b);
   return i < 0 ? BOUNDS.length : i;
 }

@@ -5,7 +5,8 @@ import { formatKey, keyBytes, makeValue, MAX_KEY_SPACE } from '../src/workload/k
 import { HOT_SHARE, MIXES, OpChooser, describeKeys, describeShares, hotSetSize, mixOf, type OpType } from '../src/workload/mix.js';
 import { RateMeter, RateScheduler, opsDue } from '../src/workload/scheduler.js';
 import { parseWholeNumber, parseWorkloadForm } from '../src/workload/config.js';
-import { WorkloadGenerator, describeError, type WorkloadTarget } from '../src/workload/generator.js';
+import { describeError } from '../src/model/error-text.js';
+import { MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, WorkloadGenerator, type WorkloadTarget } from '../src/workload/generator.js';
 
 describe('keys and values', () => {
   it('pads keys so byte order is numeric order', () => {
@@ -145,6 +146,8 @@ describe('form validation', () => {
   it('accepts whole numbers in range, with digit group separators', () => {
     expect(parseWorkloadForm(form)).toEqual({ ok: true, value: { kind: 'random', rate: 1000, keySpace: 100_000, valueSize: 100 } });
     expect(parseWholeNumber(' 10_000 ', 'x', 1, 50_000)).toEqual({ ok: true, value: 10_000 });
+    expect(parseWholeNumber('1 000 000', 'x', 1, 10_000_000)).toEqual({ ok: true, value: 1_000_000 });
+    for (const slip of ['1,0000', '10,00', '1,,000', ',1000', '1000,']) expect(parseWholeNumber(slip, 'x', 1, 50_000).ok).toBe(false);
   });
 
   it('names the field and the range in one line', () => {
@@ -304,6 +307,12 @@ describe('workload generator', () => {
     now = 1600; // a late tick (a throttled timer): 1,100 may go
     gen.tick();
     expect(target.pending.length).toBe(400);
+  });
+
+  it('bounds the value bytes in flight, not only the operations', () => {
+    const status = (valueSize: number) => new WorkloadGenerator(new ManualTarget(), { ...config, valueSize }, { now: () => 0 }).status();
+    expect(status(256).maxInFlight).toBe(MAX_IN_FLIGHT);
+    expect(status(65_536).maxInFlight).toBe(MAX_IN_FLIGHT_BYTES / 65_536);
   });
 
   it('stop() is final and reports its reason once', () => {

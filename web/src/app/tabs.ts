@@ -1,5 +1,7 @@
-// The tool tabs: a WAI-ARIA tablist (arrow keys move between tabs). Each
-// tool is mounted once, at start, so it keeps its state while hidden.
+// The tool tabs: a WAI-ARIA tablist (arrow keys, Home and End move between
+// tabs). Each tool is mounted once, at start, so it keeps its state while
+// hidden; the element its mount() returned gets a `tool-shown` event each
+// time its tab is selected (to refresh what it shows).
 import { h } from './dom.js';
 
 export interface Tool {
@@ -12,8 +14,9 @@ export function mountTabs(tools: Tool[]): HTMLElement {
   const tabs = tools.map((tool) =>
     h('button', { class: 'tab', role: 'tab', id: `tab-${tool.id}`, 'aria-controls': `tool-${tool.id}`, type: 'button' }, tool.label),
   );
-  const panels = tools.map((tool) =>
-    h('div', { class: 'tabpanel', role: 'tabpanel', id: `tool-${tool.id}`, 'aria-labelledby': `tab-${tool.id}` }, tool.mount()),
+  const contents = tools.map((tool) => tool.mount());
+  const panels = tools.map((tool, i) =>
+    h('div', { class: 'tabpanel', role: 'tabpanel', id: `tool-${tool.id}`, 'aria-labelledby': `tab-${tool.id}` }, contents[i]),
   );
   const select = (index: number, focus = false) => {
     tabs.forEach((tab, i) => {
@@ -22,14 +25,21 @@ export function mountTabs(tools: Tool[]): HTMLElement {
       panels[i]!.hidden = i !== index;
     });
     if (focus) tabs[index]!.focus();
-    panels[index]!.dispatchEvent(new CustomEvent('tool-shown'));
+    contents[index]!.dispatchEvent(new CustomEvent('tool-shown'));
     history.replaceState(null, '', `#${tools[index]!.id}`);
   };
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(i));
     tab.addEventListener('keydown', (e) => {
-      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-      if (step !== 0) select((i + step + tabs.length) % tabs.length, true);
+      const to =
+        e.key === 'ArrowRight' ? (i + 1) % tabs.length
+        : e.key === 'ArrowLeft' ? (i - 1 + tabs.length) % tabs.length
+        : e.key === 'Home' ? 0
+        : e.key === 'End' ? tabs.length - 1
+        : undefined;
+      if (to === undefined) return;
+      e.preventDefault();
+      select(to, true);
     });
   });
   const fromHash = tools.findIndex((tool) => `#${tool.id}` === location.hash);

@@ -3,12 +3,14 @@
 // database (the package's in-thread API, compaction in a nested worker) and
 // on a scratch raw IndexedDB database, reports progress and results to the
 // page (protocol.ts), and deletes both databases at the end, cancelled or
-// not.
+// not. Before every phase it waits (untimed) for StrataDB's background
+// flushes and compactions, so they are not timed against either side.
 import { destroy, list, open } from 'stratadb';
-import type { BenchConfig, FromWorker, ToWorker } from './protocol.js';
-import { BENCH_WORKLOADS, SIDES } from './workloads.js';
+import { describeError } from '../model/error-text.js';
+import type { BenchConfig, FromWorker, Side, ToWorker } from './protocol.js';
+import { BENCH_WORKLOADS, SIDES, SIDE_LABEL } from './workloads.js';
 import { Cancelled, makeData, runWorkload, type BenchTarget, type Control } from './runner.js';
-import { STRATA_BENCH_OPTIONS, strataTarget, type BenchDatabase } from './strata-target.js';
+import { SETTLE_TIMEOUT_MS, STRATA_BENCH_OPTIONS, strataTarget, type BenchDatabase } from './strata-target.js';
 import { deleteIdb, idbTarget, openIdb } from './idb-target.js';
 import { IDB_PREFIX, STRATA_PREFIX, leftovers, scratchNames } from './scratch.js';
 
@@ -51,12 +53,19 @@ async function run(config: BenchConfig, names: ReturnType<typeof scratchNames>):
     await removeLeftovers();
     strataDb = await open(names.strata, STRATA_BENCH_OPTIONS);
     idb = await openIdb(names.idb);
-    const targets: Record<string, BenchTarget> = { stratadb: strataTarget(strataDb), indexeddb: idbTarget(idb) };
+    const targets: Record<Side, BenchTarget> = { stratadb: strataTarget(strataDb), indexeddb: idbTarget(idb) };
     const data = makeData(config);
     for (const workload of BENCH_WORKLOADS) {
       for (const side of SIDES) {
         const total = workload.ops(config);
         post({ type: 'phase', workload: workload.id, side, total });
+        for (const target of Object.values(targets)) {
+          const settled = await target.settle(() => cancelled);
+          if (cancelled) throw new Cancelled();
+          if (!settled) {
+            post({ type: 'note', message: `${SIDE_LABEL[target.side]}: background work still running after ${SETTLE_TIMEOUT_MS / 1000} s; the next phase runs beside it` });
+          }
+        }
         const control: Control = {
           now: () => performance.now(),
           cancelled: () => cancelled,
@@ -67,22 +76,21 @@ async function run(config: BenchConfig, names: ReturnType<typeof scratchNames>):
       }
     }
   } catch (e) {
-    outcome = e instanceof Cancelled ? { type: 'cancelled' } : { type: 'error', message: describe(e) };
+    outcome = e instanceof Cancelled ? { type: 'cancelled' } : { type: 'error', message: describeError(e).text };
   }
-  // Clean up whatever happened above.
-  try {
-    idb?.close();
-    await deleteIdb(names.idb);
-    if (strataDb && !strataDb.closed) await strataDb.close();
-    await destroy(names.strata);
-  } catch (e) {
-    if (outcome.type !== 'error') outcome = { type: 'error', message: `deleting the scratch databases: ${describe(e)}` };
-  }
+  // Clean up whatever happened above; each step even if another failed.
+  const failures: string[] = [];
+  const attempt = async (what: string, step: () => unknown) => {
+    try {
+      await step();
+    } catch (e) {
+      failures.push(`${what}: ${describeError(e).text}`);
+    }
+  };
+  idb?.close();
+  await attempt(`deleting ${names.idb}`, () => deleteIdb(names.idb));
+  if (strataDb && !strataDb.closed) await attempt(`closing ${names.strata}`, () => strataDb.close());
+  await attempt(`destroying ${names.strata}`, () => destroy(names.strata));
+  if (failures.length > 0 && outcome.type !== 'error') outcome = { type: 'error', message: failures.join('; ') };
   post(outcome);
-}
-
-function describe(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  const message = e instanceof Error ? e.message : String(e);
-  return typeof code === 'string' ? `${code}: ${message}` : message;
 }

@@ -4,7 +4,8 @@
 // Worker → page: for each workload and side in turn a 'phase', 'progress'
 // at most every ~100 ms, then a 'result'; finally exactly one of 'done',
 // 'cancelled' or 'error' (after the scratch databases are deleted). 'note'
-// reports housekeeping (leftovers of an earlier run removed).
+// reports housekeeping (leftovers of an earlier run removed, background
+// work that would not settle before a phase).
 
 export type WorkloadId = 'awaited-puts' | 'batched-puts' | 'random-reads' | 'scan';
 export type Side = 'stratadb' | 'indexeddb';

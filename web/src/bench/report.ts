@@ -34,6 +34,7 @@ export interface ReportRow {
   unit: string;
   perSec: Partial<Record<Side, number>>;
   problems: string[];
+  /** Undefined until both sides finished, and when either failed its check (its speed means nothing). */
   ratio: number | undefined;
 }
 
@@ -53,7 +54,7 @@ export function buildRows(config: BenchConfig, results: readonly SideResult[]): 
       unit: w.unit,
       perSec,
       problems,
-      ratio: ratioOf(perSec.stratadb, perSec.indexeddb),
+      ratio: problems.length > 0 ? undefined : ratioOf(perSec.stratadb, perSec.indexeddb),
     };
   });
 }
@@ -84,6 +85,8 @@ export function toMarkdown(config: BenchConfig, rows: readonly ReportRow[], brow
         } |`,
     ),
   ];
+  const problems = rows.flatMap((r) => r.problems.map((p) => `- ${r.label}: ${p} (no ratio)`));
+  if (problems.length > 0) lines.push('', 'Failed checks:', ...problems);
   return lines.join('\n') + '\n';
 }
 

@@ -14,6 +14,14 @@ export interface BenchTarget {
   putBatch(entries: readonly (readonly [string, Uint8Array])[]): Promise<void>;
   /** Called before the reads (StrataDB flushes its memtable to a table). */
   prepareReads(): Promise<void>;
+  /**
+   * Resolves once the work the side does in the background (StrataDB's
+   * flushes, compactions and their commits to IndexedDB) is done. Called,
+   * untimed, on both sides before every phase: otherwise the tail of one
+   * side's writes runs into the next phase and is timed against the other.
+   * Resolves to false if it gave up waiting; stops early once `cancelled`.
+   */
+  settle(cancelled: () => boolean): Promise<boolean>;
   /** The value of key, at once or as a promise. */
   get(key: string): unknown;
   /**
@@ -115,18 +123,22 @@ export async function runWorkload(
     }
     case 'random-reads': {
       await target.prepareReads();
+      // Every key read was written with a value of valueSize bytes.
       let misses = 0;
+      let wrong = 0;
+      const check = (v: unknown) => {
+        if (v === undefined) misses++;
+        else if (!ArrayBuffer.isView(v) || v.byteLength !== config.valueSize) wrong++;
+      };
       const ms = await timedLoop(total, control, (i) => {
         const r = target.get(data.readKeys[i]!);
-        if (r instanceof Promise) {
-          return r.then((v) => {
-            if (v === undefined) misses++;
-          });
-        }
-        if (r === undefined) misses++;
-        return undefined;
+        return r instanceof Promise ? r.then(check) : check(r);
       });
-      return result(ms, misses > 0 ? `${misses} of ${total} reads found no value` : undefined);
+      const problems = [
+        ...(misses > 0 ? [`${misses} of ${total} reads found no value`] : []),
+        ...(wrong > 0 ? [`${wrong} of ${total} reads found a value that is not ${config.valueSize} bytes`] : []),
+      ];
+      return result(ms, problems.join('; ') || undefined);
     }
     case 'scan': {
       if (control.cancelled()) throw new Cancelled();

@@ -16,6 +16,9 @@ export interface BenchWorkload {
   how: Record<Side, string>;
 }
 
+/** Puts per StrataDB batch and per IndexedDB transaction in the batched workload. */
+export const BENCH_BATCH_SIZE = 100;
+
 /** Keys written (and so read and scanned): both write workloads cover 0 .. n-1. */
 export function keysLoaded(config: BenchConfig): number {
   return Math.max(config.awaitedOps, config.bulkOps);
@@ -40,8 +43,8 @@ export const BENCH_WORKLOADS: readonly BenchWorkload[] = [
     unit: 'puts',
     ops: (c) => c.bulkOps,
     how: {
-      stratadb: 'await db.batch() of 100 puts (durable, strict)',
-      indexeddb: 'one readwrite transaction of 100 puts, strict',
+      stratadb: `await db.batch() of ${BENCH_BATCH_SIZE} puts (durable, strict)`,
+      indexeddb: `one readwrite transaction of ${BENCH_BATCH_SIZE} puts, strict`,
     },
   },
   {
@@ -71,7 +74,7 @@ export const BENCH_WORKLOADS: readonly BenchWorkload[] = [
 export const SIDES: readonly Side[] = ['stratadb', 'indexeddb'];
 export const SIDE_LABEL: Record<Side, string> = { stratadb: 'StrataDB', indexeddb: 'IndexedDB' };
 
-export const DEFAULT_BENCH: BenchConfig = { awaitedOps: 2000, bulkOps: 20_000, batchSize: 100, valueSize: 100, seed: 42 };
+export const DEFAULT_BENCH: BenchConfig = { awaitedOps: 2000, bulkOps: 20_000, batchSize: BENCH_BATCH_SIZE, valueSize: 100, seed: 42 };
 
 /** Most data one run writes: bulk puts × value size. */
 export const MAX_BENCH_BYTES = 256 * 1024 * 1024;
@@ -99,7 +102,7 @@ export function parseBenchForm(form: BenchForm, seed = DEFAULT_BENCH.seed): Pars
       error: `Puts × value size is ${(bytes / 2 ** 20).toFixed(0)} MiB, over the ${MAX_BENCH_BYTES / 2 ** 20} MiB a run may write: lower one of them.`,
     };
   }
-  return { ok: true, value: { awaitedOps: awaited.value, bulkOps: bulk.value, batchSize: DEFAULT_BENCH.batchSize, valueSize: value.value, seed } };
+  return { ok: true, value: { awaitedOps: awaited.value, bulkOps: bulk.value, batchSize: BENCH_BATCH_SIZE, valueSize: value.value, seed } };
 }
 
 /** Every (workload, side) step of a run, in order. */

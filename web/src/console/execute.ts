@@ -12,6 +12,7 @@
 // Each result also has its run time, shown as "(1.2 ms)".
 import type { Stats } from 'stratadb';
 import { formatAgo, formatBytes, formatCount, formatPercent, formatRatio } from '../app/format.js';
+import { describeError } from '../model/error-text.js';
 import { type BatchOp, type Command, helpLines, parseLine, quotePreview, scanCommandText } from './parse.js';
 
 export type LineKind = 'ok' | 'value' | 'nil' | 'error' | 'info';
@@ -68,7 +69,7 @@ export async function runLine(text: string, db: ConsoleDb | undefined, clock: ()
   try {
     lines = await execute(command, db);
   } catch (e) {
-    lines = [errorLine(describeError(e))];
+    lines = [errorLine(describeError(e).text)];
   }
   return { lines, elapsedMs: clock() - started, command };
 }
@@ -150,13 +151,6 @@ async function scan(command: Of<'SCAN'>, db: ConsoleDb): Promise<OutputLine[]> {
 
 function errorLine(message: string): OutputLine {
   return line('error', `(error) ${message}`);
-}
-
-/** "Busy: database x is open elsewhere" for a StrataError (or anything with a code). */
-function describeError(e: unknown): string {
-  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  const text = typeof message === 'string' ? message : String(e);
-  return typeof code === 'string' ? `${code}: ${text}` : text;
 }
 
 // ---- STATS and INFO

@@ -1,7 +1,10 @@
 // The console's command history: the last MAX_HISTORY lines, oldest first,
 // kept in storage (localStorage in the page) as a JSON array of strings.
 // Up/Down walk it like a shell: the line being typed is kept as the draft
-// and comes back after the newest entry.
+// and comes back after the newest entry. Storage keeps only the newest
+// lines that fit in MAX_SAVED_CHARS (a pasted multi-megabyte PUT would
+// otherwise overflow localStorage's few megabytes, and every later save
+// would fail); longer lines are recalled in this page only.
 
 /** What History needs of localStorage (which fits it as is). */
 export interface StringStorage {
@@ -10,6 +13,7 @@ export interface StringStorage {
 }
 
 export const MAX_HISTORY = 200;
+export const MAX_SAVED_CHARS = 256 * 1024;
 export const HISTORY_STORAGE_KEY = 'stratadb.console.history';
 
 export class History {
@@ -72,8 +76,17 @@ export class History {
   }
 
   private save(): void {
+    const saved: string[] = [];
+    let chars = 0;
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const line = this.items[i]!;
+      if (line.length > MAX_SAVED_CHARS) continue;
+      if (chars + line.length > MAX_SAVED_CHARS) break;
+      chars += line.length;
+      saved.push(line);
+    }
     try {
-      this.storage?.setItem(this.key, JSON.stringify(this.items));
+      this.storage?.setItem(this.key, JSON.stringify(saved.reverse()));
     } catch {
       // Storage full or disabled: the history still works for this page.
     }

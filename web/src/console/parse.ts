@@ -3,6 +3,7 @@
 // bounds, limits), so the engine only sees well-formed requests.
 import { MAX_BATCH_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES } from 'stratadb';
 import { quoteBytes } from '../app/bytes-text.js';
+import { compareBytes } from '../model/key-space.js';
 import { InputError, tokenize, type Token, type Word } from './tokenize.js';
 
 export const SCAN_DEFAULT_LIMIT = 100;
@@ -258,12 +259,6 @@ function checkOrder(start: Uint8Array | undefined, end: Uint8Array | undefined, 
   if (order === 0 && !endInclusive) {
     fail(context, `the start and the end are both ${quotePreview(start, 40)} and the end is exclusive, so nothing is in range (GET reads one key)`);
   }
-}
-
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }
 
 // ---- the commands with options

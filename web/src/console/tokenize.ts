@@ -73,47 +73,57 @@ export function tokenize(line: string): Token[] {
   return tokens;
 }
 
+// The first character that ends a bare word, or a quote that may not be in one.
+const BARE_STOP = /[\s;"']/g;
+
 function readBare(line: string, start: number): [Word, number] {
-  let end = start;
-  while (!endsWord(line[end])) {
-    const c = line[end]!;
-    if (c === '"' || c === "'") {
-      // Suggest the whole word in the other kind of quotes.
-      let wordEnd = end;
-      while (!endsWord(line[wordEnd])) wordEnd++;
-      const other = c === '"' ? "'" : '"';
-      const whole = line.slice(start, wordEnd);
-      throw new InputError(`a ${c} inside a word at column ${end + 1}: quote the whole word, as ${other}${whole}${other}`);
-    }
-    end++;
+  BARE_STOP.lastIndex = start;
+  const stop = BARE_STOP.exec(line);
+  const end = stop ? stop.index : line.length;
+  const c = line[end];
+  if (c === '"' || c === "'") {
+    // Suggest the whole word in the other kind of quotes.
+    let wordEnd = end;
+    while (!endsWord(line[wordEnd])) wordEnd++;
+    const other = c === '"' ? "'" : '"';
+    const whole = line.slice(start, wordEnd);
+    throw new InputError(`a ${c} inside a word at column ${end + 1}: quote the whole word, as ${other}${whole}${other}`);
   }
   const text = line.slice(start, end);
   return [{ type: 'word', bytes: utf8(text), text, quoted: false, column: start + 1 }, end];
 }
 
-/** Collects literal text and raw bytes in order. */
+/** Collects runs of literal text and escaped bytes, in order. */
 class ByteBuilder {
-  private readonly parts: number[] = [];
-  private pending = '';
+  private readonly chunks: Uint8Array[] = [];
+  private escaped: number[] = [];
 
   text(s: string): void {
-    this.pending += s;
+    if (s.length === 0) return;
+    this.flushEscaped();
+    this.chunks.push(utf8(s));
   }
 
   byte(b: number): void {
-    this.flushText();
-    this.parts.push(b);
+    this.escaped.push(b);
   }
 
   finish(): Uint8Array {
-    this.flushText();
-    return Uint8Array.from(this.parts);
+    this.flushEscaped();
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 
-  private flushText(): void {
-    if (!this.pending) return;
-    for (const b of utf8(this.pending)) this.parts.push(b);
-    this.pending = '';
+  private flushEscaped(): void {
+    if (this.escaped.length === 0) return;
+    this.chunks.push(Uint8Array.from(this.escaped));
+    this.escaped = [];
   }
 }
 
@@ -129,8 +139,11 @@ function readQuoted(line: string, start: number): [Word, number] {
     const c = line[i]!;
     if (c === quote) break;
     if (c !== '\\') {
-      out.text(c);
-      i++;
+      // A run of plain text at once: a pasted multi-megabyte value stays fast.
+      let end = i + 1;
+      while (end < line.length && line[end] !== quote && line[end] !== '\\') end++;
+      out.text(line.slice(i, end));
+      i = end;
     } else if (quote === "'") {
       // Single quotes are literal: only \' stands for something else.
       const escapedQuote = line[i + 1] === "'";

@@ -1,7 +1,6 @@
 // What the dashboard remembers about databases between visits (the engine
 // stores no open options): the options each was created with, and which
 // one was open last. Kept in localStorage under "stratadb-dashboard:*".
-import type { DbOptions } from '../app/session.js';
 
 export interface KeyValueStore {
   getItem(key: string): string | null;
@@ -37,6 +36,10 @@ export function checkDatabaseName(name: string): string | undefined {
   if (name.includes('/') || name.includes('\0') || name === '.' || name === '..') {
     return "a database name may not contain '/' or NUL, or be '.' or '..'";
   }
+  // The package accepts these, but in a list they are invisible or look like another name.
+  if (name.trim() !== name) return 'a database name may not start or end with a space';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'a database name may not contain control characters (tabs, line breaks)';
   if (name.startsWith('__bench__')) return "names starting with __bench__ are the benchmark's scratch databases";
   return undefined;
 }
@@ -109,5 +112,3 @@ export class SavedDatabases {
     }
   }
 }
-
-export const toOpenOptions = (o: CreateOptions): DbOptions => ({ ...o });

@@ -21,6 +21,9 @@ export interface LogEntry {
 export const MAX_ENTRIES = 5000;
 
 const files = (list: { path: string; bytes: number }[]) => list.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+const RUNNER_TEXT = { worker: 'in the compaction worker', instance: 'in a second wasm instance', here: "in the database's own instance" } as const;
 
 /** An engine event as a log entry. Commits are frequent: they log at debug. */
 export function entryForEvent(event: StrataEvent, at: number): LogEntry {
@@ -33,7 +36,7 @@ export function entryForEvent(event: StrataEvent, at: number): LogEntry {
             ...base,
             level: 'info',
             event: 'flush.finished',
-            message: `memtable flushed in ${(event.micros / 1000).toFixed(1)} ms; L0 has ${event.l0Files} files`,
+            message: `memtable flushed in ${(event.micros / 1000).toFixed(1)} ms; L0 has ${count(event.l0Files, 'file')}`,
             micros: event.micros,
             l0Files: event.l0Files,
           };
@@ -43,7 +46,8 @@ export function entryForEvent(event: StrataEvent, at: number): LogEntry {
           ...base,
           level: 'info',
           event: 'compaction.started',
-          message: `compaction ${event.job} started in ${event.runner} on ${event.inputs.length} files`,
+          // A job run here reports no files (not zero files): no count then.
+          message: `compaction ${event.job} started ${RUNNER_TEXT[event.runner]}${event.runner === 'here' ? '' : ` on ${count(event.inputs.length, 'file')}`}`,
           job: event.job,
           runner: event.runner,
           inputs: files(event.inputs),
@@ -66,7 +70,7 @@ export function entryForEvent(event: StrataEvent, at: number): LogEntry {
         ...base,
         level: 'info',
         event: 'compaction.finished',
-        message: `compaction ${event.job} finished in ${(event.micros / 1000).toFixed(1)} ms: ${event.outputs.length} files out`,
+        message: `compaction ${event.job} finished in ${(event.micros / 1000).toFixed(1)} ms${event.runner === 'here' ? '' : `: ${count(event.outputs.length, 'file')} out`}`,
         job: event.job,
         runner: event.runner,
         outputs: files(event.outputs),

@@ -8,6 +8,7 @@
 // whose count disagrees, is refused before anything is written.
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from 'stratadb';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { compareBytes } from './key-space.js';
 
 export const EXPORT_FORMAT = 'stratadb-export';
 export const EXPORT_VERSION = 1;
@@ -90,6 +91,8 @@ export function parseExport(text: string): ParsedExport {
     const value = bytesField(record, 'v', n);
     if (key.length === 0 || key.length > MAX_KEY_BYTES) throw new ExportFormatError(n, `a key must be 1..${MAX_KEY_BYTES} bytes`);
     if (value.length > MAX_VALUE_BYTES) throw new ExportFormatError(n, `a value must be at most ${MAX_VALUE_BYTES} bytes`);
+    const previous = entries[entries.length - 1];
+    if (previous && compareBytes(previous.key, key) >= 0) throw new ExportFormatError(n, 'keys must be in ascending order, each once');
     entries.push({ key, value });
   }
   throw new ExportFormatError(lines.length, 'the file ends without its end line: it was cut off');

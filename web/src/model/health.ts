@@ -83,6 +83,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
+const WAITING = 'Waiting for the first stats.';
 const noStats = (id: CheckId, label: string, detail: string): HealthCheck => ({ id, label, level: 'unknown', value: '–', detail });
 
 function databaseCheck(input: HealthInput): HealthCheck {
@@ -99,17 +100,21 @@ function databaseCheck(input: HealthInput): HealthCheck {
   return { id: 'database', label: 'Database', level: 'healthy', value: 'open', detail: `${name} is open.` };
 }
 
-function readOnlyCheck(input: HealthInput, s: Stats): HealthCheck {
-  const why = input.readOnlyError || (s.readOnly ? s.readOnlyReason : '');
-  if (s.readOnly || input.readOnlyError)
+function readOnlyCheck(input: HealthInput, s: Stats | undefined): HealthCheck {
+  const base = { id: 'read-only' as const, label: 'Read-only' };
+  // A handle that turned read-only before any stats arrived is read-only all the same.
+  const readOnly = Boolean(input.readOnlyError) || s?.readOnly === true;
+  if (readOnly) {
+    const why = input.readOnlyError || s?.readOnlyReason || 'the engine gave no reason';
     return {
-      id: 'read-only',
-      label: 'Read-only',
+      ...base,
       level: 'unhealthy',
       value: 'read-only',
-      detail: `The database is read-only: ${sentence(why || 'the engine gave no reason')} Reads still work; writes are refused.`,
+      detail: `The database is read-only: ${sentence(why)} Reads still work; writes are refused.`,
     };
-  return { id: 'read-only', label: 'Read-only', level: 'healthy', value: 'writable', detail: 'Writes are accepted.' };
+  }
+  if (!s) return noStats(base.id, base.label, WAITING);
+  return { ...base, level: 'healthy', value: 'writable', detail: 'Writes are accepted.' };
 }
 
 function writesCheck(s: Stats): HealthCheck {
@@ -264,10 +269,10 @@ function persistenceCheck(storage: StorageStatus | undefined): HealthCheck {
 
 export function assessHealth(input: HealthInput): Health {
   const s = input.stats;
-  const waiting = input.open ? 'Waiting for the first stats.' : 'No database is open.';
+  const waiting = input.open ? WAITING : 'No database is open.';
   const checks: HealthCheck[] = [
     databaseCheck(input),
-    s ? readOnlyCheck(input, s) : noStats('read-only', 'Read-only', waiting),
+    input.open ? readOnlyCheck(input, s) : noStats('read-only', 'Read-only', waiting),
     s ? writesCheck(s) : noStats('writes', 'Writes', waiting),
     s ? memtableCheck(s) : noStats('memtable', 'Memtable', waiting),
     s ? walCheck(s) : noStats('wal', 'WAL', waiting),
@@ -275,16 +280,6 @@ export function assessHealth(input: HealthInput): Health {
     storageCheck(input.storage),
     persistenceCheck(input.storage),
   ];
-  // A handle that turned read-only before any stats arrived is still read-only.
-  if (!s && input.open && input.readOnlyError) {
-    checks[1] = {
-      id: 'read-only',
-      label: 'Read-only',
-      level: 'unhealthy',
-      value: 'read-only',
-      detail: `The database is read-only: ${sentence(input.readOnlyError)} Reads still work; writes are refused.`,
-    };
-  }
   let worst = 0;
   for (const c of checks) worst = Math.max(worst, RANK[c.level]);
   const level: HealthLevel = worst === 2 ? 'unhealthy' : worst === 1 ? 'degraded' : 'healthy';

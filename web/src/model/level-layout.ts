@@ -98,14 +98,15 @@ type Thresholds = Pick<Stats, 'l0CompactionTrigger' | 'l0SlowdownTrigger' | 'l0S
  */
 export function levelLoad(level: LevelStats, limits: Thresholds, formatBytes: (n: number) => string): LevelLoad {
   if (level.level === 0) {
+    // A trigger of 0 is not set (as in model/health.ts): it never fires.
+    const reached = (trigger: number) => trigger > 0 && level.files >= trigger;
     const full = Math.max(1, limits.l0StopTrigger);
-    const status: Status =
-      level.files >= limits.l0StopTrigger ? 'bad' : level.files >= limits.l0SlowdownTrigger ? 'warn' : 'ok';
+    const status: Status = reached(limits.l0StopTrigger) ? 'bad' : reached(limits.l0SlowdownTrigger) ? 'warn' : 'ok';
     return {
       fill: Math.min(1, level.files / full),
       marks: [limits.l0CompactionTrigger / full, limits.l0SlowdownTrigger / full].filter((m) => m > 0 && m < 1),
       status,
-      text: `${level.files} / ${limits.l0CompactionTrigger} files`,
+      text: `${level.files} / ${limits.l0StopTrigger} files`,
     };
   }
   if (level.targetBytes <= 0) {

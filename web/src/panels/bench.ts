@@ -9,6 +9,7 @@ import { startBench, type BenchRun } from '../bench/client.js';
 import type { BenchConfig, FromWorker, Side, SideResult, WorkloadId } from '../bench/protocol.js';
 import { browserName, buildRows, overallProgress, ratioPosition, toMarkdown, verdict } from '../bench/report.js';
 import { BENCH_WORKLOADS, DEFAULT_BENCH, SIDES, SIDE_LABEL, parseBenchForm, type BenchForm } from '../bench/workloads.js';
+import { meter } from './meter.js';
 
 /** How long a cancelled run may take to clean up before its worker is ended. */
 const CANCEL_GRACE_MS = 20_000;
@@ -51,14 +52,14 @@ export function mountBench(session: Session): HTMLElement {
     error,
   );
 
-  const progressFill = h('div', { class: 'gauge-fill', style: 'width:0%' });
+  const progressMeter = meter('Benchmark progress');
   const progressText = h('span', { class: 'bench-progress-text' }, 'Not run yet.');
   const progressPct = h('span', { class: 'num muted bench-pct' }, '');
   const progress = h(
     'div',
     { id: 'bench-progress', class: 'bench-progress', 'data-state': 'idle' },
     h('div', { class: 'bench-progress-line' }, progressText, progressPct),
-    h('div', { class: 'gauge' }, progressFill),
+    progressMeter.element,
   );
 
   const cells = new Map<WorkloadId, RowCells>();
@@ -153,8 +154,7 @@ export function mountBench(session: Session): HTMLElement {
     progress.dataset.state = state;
     setText(progressText, text);
     setText(progressPct, fraction === undefined ? '' : formatPercent(fraction));
-    progressFill.style.width = `${((fraction ?? (state === 'done' ? 1 : 0)) * 100).toFixed(1)}%`;
-    progressFill.className = `gauge-fill ${state === 'error' ? 'bad' : state === 'cancelled' ? 'warn' : ''}`;
+    progressMeter.set(fraction ?? (state === 'done' ? 1 : 0), state === 'error' ? 'bad' : state === 'cancelled' ? 'warn' : 'ok');
   };
 
   const setRunning = (running: boolean) => {

@@ -92,14 +92,18 @@ export function mountCompaction(session: Session): HTMLElement {
 
   // ----- the running job -----
   const state = h('span', { class: 'cp-state' });
-  const stall = h('span', { class: 'cp-stall', role: 'status' });
+  // Announced when a stall starts or ends; its running time ticks beside it, outside the live region.
+  const stallText = h('span', { role: 'status' });
+  const stallTime = h('span', { class: 'num', 'aria-hidden': 'true' });
+  const stall = h('span', { class: 'cp-stall' }, stallText, stallTime);
   const inputs = h('div', { class: 'cp-line num' });
   const progress = meter('Compaction progress');
   const stage = h('span', { class: 'cp-stage num' });
   const elapsed = h('span', { class: 'cp-elapsed num' });
   const runningBox = h(
     'div',
-    { id: 'compaction-running', class: 'cp-running', 'aria-live': 'polite' },
+    // Not a live region: its elapsed time changes four times a second.
+    { id: 'compaction-running', class: 'cp-running' },
     h('div', { class: 'cp-line cp-head' }, state, stall),
     inputs,
     h('div', { class: 'cp-progress' }, progress.element, stage, elapsed),
@@ -115,7 +119,7 @@ export function mountCompaction(session: Session): HTMLElement {
     h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', { title: c.title, class: c.num ? 'num' : undefined, scope: 'col' }, c.label)))),
     tbody,
   );
-  const historyBox = h('div', { class: 'cp-history scroll', tabindex: 0, 'aria-label': 'Compaction history' }, table, empty);
+  const historyBox = h('div', { class: 'cp-history scroll', tabindex: 0, role: 'region', 'aria-label': 'Compaction history' }, table, empty);
 
   const content = h('div', { class: 'cp-content' }, runningBox, totals, historyBox);
   body.append(placeholder, content);
@@ -204,7 +208,8 @@ export function mountCompaction(session: Session): HTMLElement {
     const stalled = history.stalled || stats?.writeStopped === true;
     stall.classList.toggle('on', stalled);
     const open = history.rows(new Set(['stall']))[0];
-    setText(stall, stalled ? `writes stalled${open && open.micros === undefined ? ` ${formatMicros((now - open.at) * 1000)}` : ''}` : '');
+    setText(stallText, stalled ? 'writes stalled' : '');
+    setText(stallTime, stalled && open && open.micros === undefined ? ` ${formatMicros((now - open.at) * 1000)}` : '');
   };
 
   const drawTotals = () => {

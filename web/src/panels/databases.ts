@@ -98,6 +98,10 @@ export function mountDatabases(session: Session): HTMLElement {
     const yes = h('button', { class: 'btn danger', type: 'button', disabled: true }, 'Destroy forever');
     const no = h('button', { class: 'btn', type: 'button' }, 'Cancel');
     typed.addEventListener('input', () => (yes.disabled = typed.value !== name));
+    typed.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') void refresh();
+      else if (e.key === 'Enter' && !yes.disabled) yes.click();
+    });
     yes.addEventListener('click', () => void destroyDatabase(name));
     no.addEventListener('click', () => void refresh());
     replace(cell, h('span', { class: 'bad' }, 'Type the name to destroy: '), typed, yes, no);

@@ -5,6 +5,7 @@
 import { h, panel, replace, setText } from '../app/dom.js';
 import type { Session } from '../app/session.js';
 import { LEVEL_TEXT, assessHealth, type CheckId, type CheckLevel, type Health, type HealthLevel, type StorageStatus } from '../model/health.js';
+import { meter, type Meter, type MeterStatus } from './meter.js';
 import './health.css';
 
 /** How often navigator.storage.estimate() is asked again. */
@@ -12,12 +13,15 @@ const STORAGE_REFRESH_MS = 5_000;
 
 const BADGE_CLASS: Record<HealthLevel, string> = { healthy: 'ok', degraded: 'warn', unhealthy: 'bad' };
 const VALUE_CLASS: Record<CheckLevel, string> = { healthy: '', info: 'muted', unknown: 'muted', degraded: 'warn', unhealthy: 'bad' };
+const GAUGE_STATUS: Record<CheckLevel, MeterStatus> = { healthy: 'ok', info: 'ok', unknown: 'ok', degraded: 'warn', unhealthy: 'bad' };
 const ROWS: CheckId[] = ['database', 'read-only', 'writes', 'memtable', 'wal', 'l0', 'storage', 'persistence'];
 
 interface Row {
   element: HTMLElement;
   label: HTMLElement;
+  /** The gauge's cell; empty (but laid out) for a check without a gauge. */
   gauge: HTMLElement;
+  meter: Meter;
   value: HTMLElement;
 }
 
@@ -27,9 +31,10 @@ function storageApi(): StorageManager | undefined {
 
 function makeRow(id: CheckId): Row {
   const label = h('span', { class: 'health-label' });
-  const gauge = h('span', { class: 'health-gauge' });
+  const bar = meter(id);
+  const gauge = h('span', { class: 'health-gauge' }, bar.element);
   const value = h('span', { class: 'health-value num' });
-  return { element: h('div', { class: 'health-row', id: `health-${id}` }, label, gauge, value), label, gauge, value };
+  return { element: h('div', { class: 'health-row', id: `health-${id}` }, label, gauge, value), label, gauge, meter: bar, value };
 }
 
 function setBadge(el: HTMLElement, health: Health, extra = ''): void {
@@ -45,7 +50,9 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
   const { section, body } = panel('panel-health', 'Health', level);
 
   const rows = new Map<CheckId, Row>(ROWS.map((id) => [id, makeRow(id)]));
-  const notes = h('ul', { class: 'health-notes', 'aria-live': 'polite' });
+  // Not a live region: its reasons carry numbers that change with every
+  // sample. The top bar's badge (role=status) announces a change of verdict.
+  const notes = h('ul', { class: 'health-notes' });
   const persistButton = h('button', { class: 'btn', type: 'button', id: 'persist-button' }, 'Request persistent storage');
   const persistAnswer = h('span', { class: 'health-answer muted' });
 
@@ -81,7 +88,17 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
       setText(row.value, check.value);
       row.value.className = `health-value num ${VALUE_CLASS[check.level]}`.trim();
       row.element.title = check.detail;
-      renderGauge(row.gauge, check.gauge, check.level);
+      const gauge = check.gauge;
+      row.gauge.classList.toggle('none', !gauge);
+      if (gauge) {
+        const name = `${check.label} against its limits`;
+        if (row.meter.element.getAttribute('aria-label') !== name) row.meter.element.setAttribute('aria-label', name);
+        row.meter.set(
+          gauge.max > 0 ? gauge.value / gauge.max : 0,
+          GAUGE_STATUS[check.level],
+          gauge.marks.map((m) => ({ at: m.at / gauge.max, kind: m.kind, label: m.label })),
+        );
+      }
     }
 
     // Notes: what is wrong, worst first, then what is worth knowing.
@@ -143,30 +160,4 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
   void refreshStorage();
   if (api) setInterval(() => void refreshStorage(), STORAGE_REFRESH_MS);
   return { panel: section, badge };
-}
-
-/** The bar (or nothing, for a check without one) with its threshold marks. */
-function renderGauge(cell: HTMLElement, gauge: { value: number; max: number; marks: { at: number; kind: string; label: string }[] } | undefined, level: CheckLevel): void {
-  if (!gauge) {
-    if (cell.firstChild) replace(cell);
-    return;
-  }
-  let bar = cell.firstElementChild as HTMLElement | null;
-  const key = gauge.marks.map((m) => `${m.kind}@${(m.at / gauge.max).toFixed(4)}`).join(',');
-  if (!bar || bar.dataset.marks !== key) {
-    bar = h(
-      'div',
-      { class: 'gauge', 'data-marks': key },
-      h('div', { class: 'gauge-fill' }),
-      ...gauge.marks.map((m) =>
-        h('div', { class: `gauge-mark ${m.kind}`, title: m.label, style: `left: calc(${((m.at / gauge.max) * 100).toFixed(2)}% - 1px)` }),
-      ),
-    );
-    replace(cell, bar);
-  }
-  const fill = bar.firstElementChild as HTMLElement;
-  const fraction = gauge.max > 0 ? Math.min(1, Math.max(0, gauge.value / gauge.max)) : 0;
-  fill.style.width = `${(fraction * 100).toFixed(2)}%`;
-  const cls = `gauge-fill${level === 'degraded' ? ' warn' : level === 'unhealthy' ? ' bad' : ''}`;
-  if (fill.className !== cls) fill.className = cls;
 }

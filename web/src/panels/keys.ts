@@ -1,5 +1,6 @@
 // The Keys tab: page through keys in order from any start key, view a value
-// as text or hex, edit or delete it.
+// as text or hex, edit or delete it. Keyboard: Tab reaches the first row,
+// Up/Down move between rows, Enter opens one in the editor.
 import './keys.css';
 import { StrataError } from 'stratadb';
 import { displayBytes, fromHex, printableText, toHex, utf8 } from '../app/bytes-text.js';
@@ -33,10 +34,15 @@ export function mountKeys(session: Session): HTMLElement {
   let starts: (Uint8Array | undefined)[] = [];
   let pageStart: Uint8Array | undefined;
   let lastKey: Uint8Array | undefined;
+  /** Counts loads, so an older scan that answers late (or for the database before a switch) is dropped. */
+  let loads = 0;
 
   const load = async (from: Uint8Array | undefined, exclusive = false) => {
     const db = session.db;
+    const ticket = ++loads;
     if (!db) {
+      next.disabled = prev.disabled = true;
+      setText(info, '');
       replace(rows, h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'No database is open.')));
       return;
     }
@@ -44,6 +50,7 @@ export function mountKeys(session: Session): HTMLElement {
       const range = from === undefined ? {} : exclusive ? { gt: from } : { gte: from };
       // One more than a page tells whether there is a next page.
       const entries = await db.scan({ ...range, limit: PAGE + 1 });
+      if (ticket !== loads) return;
       const shown = entries.slice(0, PAGE);
       pageStart = shown[0]?.key ?? from;
       lastKey = shown[shown.length - 1]?.key;
@@ -53,25 +60,43 @@ export function mountKeys(session: Session): HTMLElement {
       replace(
         rows,
         ...(shown.length
-          ? shown.map(({ key, value }) => {
+          ? shown.map(({ key, value }, i) => {
               const tr = h(
                 'tr',
-                { class: 'key-row', tabindex: 0, 'data-key': toHex(key) },
+                { class: 'key-row', tabindex: i === 0 ? 0 : -1, 'data-key': toHex(key), 'aria-label': `${displayBytes(key, 48)}, ${formatBytes(value.length)}` },
                 h('td', { class: 'mono' }, displayBytes(key, 48)),
                 h('td', { class: 'mono muted' }, displayBytes(value, 40)),
                 h('td', { class: 'num' }, formatBytes(value.length)),
               );
-              const pick = () => void edit(key);
-              tr.addEventListener('click', pick);
-              tr.addEventListener('keydown', (e) => e.key === 'Enter' && pick());
+              tr.addEventListener('click', () => void edit(key));
               return tr;
             })
           : [h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'No keys from here on.'))]),
       );
     } catch (e) {
+      if (ticket !== loads) return;
       replace(rows, h('tr', {}, h('td', { colspan: 3, class: 'error-line' }, errorText(e))));
     }
   };
+
+  // One tab stop for the table (a roving tabindex): arrows move, Enter opens.
+  rows.addEventListener('keydown', (e) => {
+    const row = e.target instanceof HTMLElement ? e.target.closest<HTMLTableRowElement>('tr.key-row') : null;
+    if (!row) return;
+    let to: Element | null = null;
+    if (e.key === 'ArrowDown') to = row.nextElementSibling;
+    else if (e.key === 'ArrowUp') to = row.previousElementSibling;
+    else if (e.key === 'Home') to = rows.firstElementChild;
+    else if (e.key === 'End') to = rows.lastElementChild;
+    else if (e.key === 'Enter' || e.key === ' ') row.click();
+    else return;
+    e.preventDefault();
+    if (to instanceof HTMLTableRowElement) {
+      row.tabIndex = -1;
+      to.tabIndex = 0;
+      to.focus();
+    }
+  });
 
   const fromStart = () => {
     const text = start.value;
@@ -129,8 +154,9 @@ export function mountKeys(session: Session): HTMLElement {
     save.addEventListener('click', async () => {
       const bytes = readBytes(area.value, mode);
       if (typeof bytes === 'string') return setText(note, bytes);
+      if (session.db !== db) return setText(note, 'the database was closed');
       try {
-        await session.db?.put(key, bytes);
+        await db.put(key, bytes);
         setText(note, `saved ${formatBytes(bytes.length)}`);
         void load(pageStart);
       } catch (e) {
@@ -138,14 +164,20 @@ export function mountKeys(session: Session): HTMLElement {
       }
     });
     const remove = h('button', { class: 'btn danger', type: 'button', id: 'value-delete' }, 'Delete');
+    // The first click arms it; leaving it disarms it again.
+    remove.addEventListener('blur', () => {
+      delete remove.dataset.armed;
+      setText(remove, 'Delete');
+    });
     remove.addEventListener('click', async () => {
       if (remove.dataset.armed !== 'yes') {
         remove.dataset.armed = 'yes';
         setText(remove, 'Really delete?');
         return;
       }
+      if (session.db !== db) return setText(note, 'the database was closed');
       try {
-        await session.db?.delete(key);
+        await db.delete(key);
         replace(editor, h('div', { class: 'muted' }, `deleted ${displayBytes(key)}`));
         void load(pageStart);
       } catch (e) {
@@ -189,6 +221,6 @@ export function mountKeys(session: Session): HTMLElement {
     h('div', { class: 'keys-table-wrap' }, h('table', { class: 'table', id: 'keys-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Value'), h('th', { class: 'num' }, 'Size'))), rows)),
     editor,
   );
-  queueMicrotask(() => root.parentElement?.addEventListener('tool-shown', () => void load(pageStart)));
+  root.addEventListener('tool-shown', () => void load(pageStart));
   return root;
 }

@@ -53,6 +53,7 @@ export function mountLevels(session: Session): HTMLElement {
     const score = h('span', { class: 'num lv-score' });
     const track = h('div', {
       class: 'lv-track',
+      role: 'group',
       tabindex: 0,
       'data-level': level,
       'aria-label': `L${level} tables along the key space; arrow keys move between them, Enter pins one`,
@@ -87,10 +88,11 @@ export function mountLevels(session: Session): HTMLElement {
   const detailsFacts = h('dl', { class: 'lv-details-facts' });
   const details = h('div', { class: 'lv-details', 'aria-live': 'polite' }, detailsTitle, detailsKeys, detailsFacts);
 
+  const grid = h('div', { class: 'lv-grid' }, header, ...rows.map((r) => r.element));
   const content = h(
     'div',
     { class: 'lv-content' },
-    h('div', { class: 'lv-grid' }, header, ...rows.map((r) => r.element)),
+    grid,
     h(
       'div',
       { class: 'lv-legend muted' },
@@ -282,7 +284,6 @@ export function mountLevels(session: Session): HTMLElement {
   };
 
   // ----- pointer and keyboard -----
-  const grid = content.querySelector('.lv-grid') as HTMLElement;
   const numberAt = (target: EventTarget | null): number | undefined => {
     const el = target instanceof Element ? target.closest<HTMLElement>('[data-table]') : null;
     return el ? Number(el.dataset.table) : undefined;

@@ -15,7 +15,8 @@ const TICK_MS = 250;
 const FLUSH_MARK_MS = 700;
 
 export function mountMemtable(session: Session): HTMLElement {
-  const flushing = h('span', { class: 'mt-flushing', role: 'status', 'aria-live': 'polite' }, 'flushing…');
+  // Not announced: under a workload it comes and goes every second.
+  const flushing = h('span', { class: 'mt-flushing' }, 'flushing…');
   const { section, body } = panel('panel-memtable', 'Memtable', flushing);
 
   const placeholder = h('p', { class: 'muted placeholder' }, 'No database open.');
@@ -31,7 +32,7 @@ export function mountMemtable(session: Session): HTMLElement {
   const immutable = line('Immutable');
   const immutableMeter = meter('Immutable memtable bytes');
   immutableMeter.element.classList.add('mt-imm-gauge');
-  // Always laid out, hidden when there is none, so nothing below moves.
+  // Always laid out (dimmed, "none", when there is none), so nothing below moves.
   const immutableBlock = h('div', { class: 'mt-block mt-imm' }, immutable.element, immutableMeter.element);
 
   const wal = line('WAL');
@@ -110,8 +111,8 @@ export function mountMemtable(session: Session): HTMLElement {
     );
 
     immutableBlock.classList.toggle('present', s.immutableMemtable);
-    setText(immutable.value, s.immutableMemtable ? `${formatBytes(s.immutableMemtableBytes)} · flushing to L0` : '');
-    immutableMeter.set(s.memtableLimit > 0 ? s.immutableMemtableBytes / s.memtableLimit : 0);
+    setText(immutable.value, s.immutableMemtable ? `${formatBytes(s.immutableMemtableBytes)} · flushing to L0` : 'none');
+    immutableMeter.set(s.immutableMemtable && s.memtableLimit > 0 ? s.immutableMemtableBytes / s.memtableLimit : 0);
 
     const limit = s.walSegmentLimit;
     setText(wal.value, limit > 0 ? `${s.walLiveSegments} / ${limit} segments` : `${s.walLiveSegments} segments`);

@@ -4,10 +4,17 @@ import { h } from '../app/dom.js';
 
 export type MeterStatus = 'ok' | 'warn' | 'bad';
 
+/** A threshold on the gauge: where it lies (0..1), its class (styled per panel) and its tooltip. */
+export interface MeterMark {
+  at: number;
+  kind?: string;
+  label?: string;
+}
+
 export interface Meter {
   element: HTMLElement;
-  /** fraction 0..1 (clamped); marks are fractions where thresholds lie. */
-  set(fraction: number, status?: MeterStatus, marks?: readonly number[]): void;
+  /** fraction 0..1 (clamped); marks are where thresholds lie (fractions, or MeterMarks). */
+  set(fraction: number, status?: MeterStatus, marks?: readonly (number | MeterMark)[]): void;
 }
 
 export function meter(label: string): Meter {
@@ -26,11 +33,14 @@ export function meter(label: string): Meter {
       }
       const cls = status === 'ok' ? 'gauge-fill' : `gauge-fill ${status}`;
       if (fill.className !== cls) fill.className = cls;
-      const key = at.join(',');
+      const list = at.map((m) => (typeof m === 'number' ? { at: m } : m));
+      const key = list.map((m) => `${m.at.toFixed(4)}:${m.kind ?? ''}:${m.label ?? ''}`).join(',');
       if (key !== marksKey) {
         marksKey = key;
         for (const m of marks) m.remove();
-        marks = at.map((x) => h('div', { class: 'gauge-mark', style: `left: calc(${(x * 100).toFixed(2)}% - 1px)` }));
+        marks = list.map((m) =>
+          h('div', { class: m.kind ? `gauge-mark ${m.kind}` : 'gauge-mark', title: m.label, style: `left: calc(${(m.at * 100).toFixed(2)}% - 1px)` }),
+        );
         element.append(...marks);
       }
     },

@@ -11,9 +11,8 @@ export function mountMetrics(session: Session): HTMLElement {
   const status = h('span', { class: 'muted num', id: 'metrics-status' });
   const auto = h('input', { type: 'checkbox', checked: true, id: 'metrics-auto' });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let root: HTMLElement | undefined;
 
-  const visible = () => root !== undefined && !root.closest('[hidden]');
+  const visible = () => !root.closest('[hidden]');
   const refresh = async () => {
     clearTimeout(timer);
     const db = session.db;
@@ -40,13 +39,13 @@ export function mountMetrics(session: Session): HTMLElement {
   save.addEventListener('click', () => download(`stratadb-${session.name ?? 'metrics'}.prom`, text.textContent ?? '', 'text/plain; version=0.0.4'));
 
   session.listen({ switched: () => void refresh() });
-  root = h(
+  const root = h(
     'div',
     { class: 'metrics' },
     h('div', { class: 'row' }, reload, h('label', {}, auto, ' auto-refresh'), save, status),
     text,
   );
-  // Refresh when the tab is shown; main.ts fires tool-shown on the tabpanel.
-  queueMicrotask(() => root!.parentElement?.addEventListener('tool-shown', () => void refresh()));
+  // Refresh (and start the auto-refresh) when the tab is shown: app/tabs.ts fires tool-shown.
+  root.addEventListener('tool-shown', () => void refresh());
   return root;
 }

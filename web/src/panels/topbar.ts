@@ -1,13 +1,19 @@
 // The top bar: which database is open (and whether read-only), the health
-// badge, and how fresh the numbers are.
+// badge, and how fresh the numbers are. In the one-column layout of a narrow
+// window the tools come after the whole overview: a button jumps there.
 import { h, setText } from '../app/dom.js';
 import { formatCount } from '../app/format.js';
 import type { Session } from '../app/session.js';
 
-export function mountTopbar(session: Session, healthBadge: HTMLElement): HTMLElement {
+export function mountTopbar(session: Session, healthBadge: HTMLElement, tools: HTMLElement): HTMLElement {
   const name = h('span', { class: 'badge', id: 'current-database', title: 'The open database' }, 'no database');
   const mode = h('span', { class: 'muted', id: 'current-mode' });
   const sequence = h('span', { class: 'muted num', id: 'last-sequence', title: 'Last sequence number' });
+  const toTools = h('button', { class: 'btn topbar-jump', type: 'button', title: 'Jump to the console, key browser and other tools' }, 'Tools ↓');
+  toTools.addEventListener('click', () => {
+    tools.scrollIntoView({ block: 'start' });
+    tools.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus({ preventScroll: true });
+  });
   session.listen({
     switched: (opened) => {
       setText(name, opened ?? 'no database');
@@ -34,5 +40,6 @@ export function mountTopbar(session: Session, healthBadge: HTMLElement): HTMLEle
     h('span', { class: 'spacer' }),
     sequence,
     healthBadge,
+    toTools,
   );
 }

@@ -10,9 +10,13 @@ import { DEFAULT_CONFIG, parseWorkloadForm, type WorkloadForm } from '../workloa
 import { TICK_MS, WorkloadGenerator, type GeneratorStatus } from '../workload/generator.js';
 import { formatKey } from '../workload/keys.js';
 import { MIXES, describeKeys, describeShares, mixOf, type WorkloadKind } from '../workload/mix.js';
+import { meter } from './meter.js';
 
 const REFRESH_MS = 250;
 const HISTORY_SECONDS = 60;
+/** The chart's viewBox is 300 x 60; its top CHART_TOP units are the label's. */
+const CHART_TOP = 16;
+const CHART_BOTTOM = 58;
 
 interface HistoryPoint {
   achieved: number;
@@ -64,11 +68,21 @@ export function mountWorkload(session: Session): HTMLElement {
   const stateText = h('span', { class: 'wl-state-text muted' }, 'Not running. Pick a workload and press Start.');
   const stallBadge = h('span', { class: 'badge bad wl-stall', 'aria-hidden': 'true' }, 'write stall');
   const achieved = h('span', { class: 'num wl-big' }, '–');
-  const target = h('span', { class: 'num muted' }, '–');
+  const target = h('span', { class: 'num muted wl-target' }, '–');
   const keepUp = h('span', { class: 'num wl-keepup' }, '');
-  const rateFill = h('div', { class: 'gauge-fill', style: 'width:0%' });
-  const flightFill = h('div', { class: 'gauge-fill', style: 'width:0%' });
-  const chart = svg('svg', { class: 'wl-chart', viewBox: '0 0 300 60', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'achieved ops/s over the last minute' });
+  const rateMeter = meter('Achieved rate against the target');
+  rateMeter.element.title = 'achieved / target rate';
+  const flightMeter = meter('Operations in flight against the most allowed');
+  const stallMarks = svg('g');
+  const targetLine = svg('polyline', { class: 'wl-chart-target', points: '' });
+  const achievedLine = svg('polyline', { class: 'wl-chart-achieved', points: '' });
+  const chart = svg(
+    'svg',
+    { class: 'wl-chart', viewBox: '0 0 300 60', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'achieved ops/s over the last minute' },
+    stallMarks,
+    targetLine,
+    achievedLine,
+  );
   const chartLabel = h('span', { class: 'wl-chart-label num muted' });
   const values: Record<string, HTMLElement> = {};
   const kvRow = (label: string, name: string) => {
@@ -83,7 +97,7 @@ export function mountWorkload(session: Session): HTMLElement {
       'div',
       { class: 'wl-rate' },
       h('div', { class: 'wl-rate-line' }, achieved, h('span', { class: 'muted' }, 'ops/s of'), target, h('span', { class: 'muted' }, 'target'), keepUp),
-      h('div', { class: 'gauge', title: 'achieved / target rate' }, rateFill),
+      rateMeter.element,
     ),
     h('div', { class: 'wl-chart-box' }, chartLabel, chart),
     h(
@@ -93,7 +107,7 @@ export function mountWorkload(session: Session): HTMLElement {
       ...kvRow('Issued', 'issued'),
       ...kvRow('Done', 'done'),
       h('dt', {}, 'In flight'),
-      h('dd', { class: 'wl-flight' }, (values.flight = h('span', { class: 'num' }, '–')), h('div', { class: 'gauge' }, flightFill)),
+      h('dd', { class: 'wl-flight' }, (values.flight = h('span', { class: 'num' }, '–')), flightMeter.element),
       ...kvRow('Backlog', 'owed'),
       ...kvRow('Skipped', 'skipped'),
       ...kvRow('Errors', 'errors'),
@@ -179,11 +193,9 @@ export function mountWorkload(session: Session): HTMLElement {
     const behind = s.running && s.elapsedMs > 2500 && (ratio < 0.9 || s.owed > s.targetRate * 0.2);
     setText(keepUp, !s.running ? '' : behind ? `behind · ${formatPercent(ratio)}` : s.elapsedMs > 2500 ? 'keeping up' : '');
     keepUp.className = `num wl-keepup ${behind ? 'bad' : 'ok'}`;
-    rateFill.style.width = `${Math.min(100, ratio * 100).toFixed(1)}%`;
-    rateFill.className = `gauge-fill ${behind ? 'bad' : ''}`;
+    rateMeter.set(ratio, behind ? 'bad' : 'ok');
     const flight = s.inFlight / s.maxInFlight;
-    flightFill.style.width = `${Math.min(100, flight * 100).toFixed(1)}%`;
-    flightFill.className = `gauge-fill ${flight >= 0.99 ? 'bad' : flight > 0.5 ? 'warn' : ''}`;
+    flightMeter.set(flight, flight >= 0.99 ? 'bad' : flight > 0.5 ? 'warn' : 'ok');
     setText(values.flight!, `${formatCount(s.inFlight)} / ${formatCount(s.maxInFlight)}`);
     setText(values.elapsed!, `${(s.elapsedMs / 1000).toFixed(1)} s`);
     setText(values.issued!, formatCount(s.issued));
@@ -205,14 +217,13 @@ export function mountWorkload(session: Session): HTMLElement {
     setText(chartLabel, `achieved ops/s, last ${HISTORY_SECONDS} s · peak ${formatCount(Math.round(peak))}`);
     const top = Math.max(1, ...history.map((p) => Math.max(p.achieved, p.target))) * 1.1;
     const x = (i: number) => ((i + HISTORY_SECONDS - history.length) / (HISTORY_SECONDS - 1)) * 300;
-    const y = (v: number) => 58 - (v / top) * 56;
-    const line = (pick: (p: HistoryPoint) => number) => history.map((p, i) => `${x(i).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(' ');
-    replace(
-      chart,
-      ...history.map((p, i) => (p.stalled ? svg('rect', { class: 'wl-chart-stall', x: x(i) - 2.5, y: 0, width: 5, height: 60 }) : null)),
-      history.length > 1 ? svg('polyline', { class: 'wl-chart-target', points: line((p) => p.target) }) : null,
-      history.length > 1 ? svg('polyline', { class: 'wl-chart-achieved', points: line((p) => p.achieved) }) : null,
-    );
+    const y = (v: number) => CHART_BOTTOM - (v / top) * (CHART_BOTTOM - CHART_TOP);
+    const line = (pick: (p: HistoryPoint) => number) =>
+      history.length > 1 ? history.map((p, i) => `${x(i).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(' ') : '';
+    targetLine.setAttribute('points', line((p) => p.target));
+    achievedLine.setAttribute('points', line((p) => p.achieved));
+    // The marks move left each second: the few (one per stalled second) are redrawn.
+    replace(stallMarks, ...history.map((p, i) => (p.stalled ? svg('rect', { class: 'wl-chart-stall', x: x(i) - 2.5, y: 0, width: 5, height: 60 }) : null)));
   };
 
   const stopRefreshing = () => {

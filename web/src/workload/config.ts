@@ -28,14 +28,15 @@ export interface WorkloadForm {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; field: keyof WorkloadForm };
 
 /**
- * A whole number from what a user typed; digit groups may be separated by
- * commas, underscores or spaces ("10,000").
+ * A whole number from what a user typed; groups of three digits may be
+ * separated by commas, underscores or spaces ("10,000"), so "1,0000" (a
+ * slip) is refused rather than read as 10000.
  */
 export function parseWholeNumber(text: string, name: string, min: number, max: number): { ok: true; value: number } | { ok: false; error: string } {
   const range = `${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
   const trimmed = text.trim();
   if (trimmed === '') return { ok: false, error: `${name} is empty: enter a whole number from ${range}.` };
-  const digits = trimmed.replace(/(?<=\d)[,_ ](?=\d{3})/g, '');
+  const digits = trimmed.replace(/(?<=\d)[,_ ](?=\d{3}(?!\d))/g, '');
   if (!/^\d+$/.test(digits)) return { ok: false, error: `${name} must be a whole number from ${range}, got ${JSON.stringify(trimmed)}.` };
   const value = Number(digits);
   if (value < min || value > max) return { ok: false, error: `${name} must be from ${range}, got ${value.toLocaleString('en-US')}.` };

@@ -5,6 +5,7 @@
 // engine cannot keep up (a write stall, say) in-flight operations pile up
 // to the bound, operations stay owed, then get skipped, and the achieved
 // rate drops below the target: status() reports all of it.
+import { describeError } from '../model/error-text.js';
 import type { WorkloadConfig } from './config.js';
 import { keyBytes, makeValue } from './keys.js';
 import { OpChooser, type OpType } from './mix.js';
@@ -12,6 +13,11 @@ import { RateMeter, RateScheduler } from './scheduler.js';
 
 export const TICK_MS = 50;
 export const MAX_IN_FLIGHT = 4000;
+/**
+ * Value bytes in flight at most: 4,000 puts of 64 KiB would queue 256 MiB
+ * of messages for the database worker. Large values lower the bound.
+ */
+export const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /**
  * Consecutive failures after which a run stops. It stops at the first
  * ReadOnly (every later write fails too) or Closed error.
@@ -57,13 +63,6 @@ export interface GeneratorStatus {
   failed: boolean;
 }
 
-/** "ReadOnly: database x is read-only" from whatever was thrown. */
-export function describeError(e: unknown): { code: string | undefined; text: string } {
-  const code = typeof (e as { code?: unknown } | null)?.code === 'string' ? (e as { code: string }).code : undefined;
-  const message = e instanceof Error ? e.message : String(e);
-  return { code, text: code ? `${code}: ${message}` : message };
-}
-
 export class WorkloadGenerator {
   private readonly chooser: OpChooser;
   private readonly scheduler: RateScheduler;
@@ -94,7 +93,7 @@ export class WorkloadGenerator {
     this.startMs = options.now();
     this.lastTick = this.startMs;
     this.scheduler = new RateScheduler(config.rate, this.startMs);
-    this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
+    this.maxInFlight = options.maxInFlight ?? Math.max(1, Math.min(MAX_IN_FLIGHT, Math.floor(MAX_IN_FLIGHT_BYTES / config.valueSize)));
     this.stopAfter = options.stopAfterFailures ?? STOP_AFTER_FAILURES;
     this.meter.sample(this.startMs, 0);
   }
@@ -114,7 +113,7 @@ export class WorkloadGenerator {
     const perTick = Math.ceil((this.config.rate * 2 * Math.max(TICK_MS, now - this.lastTick)) / 1000);
     this.lastTick = now;
     const n = Math.min(due, this.maxInFlight - this.inFlight, perTick);
-    for (let i = 0; i < n && this.running; i++) this.issue();
+    for (let i = 0; i < n; i++) this.issue();
     this.scheduler.issued(n);
     this.owed = due - n;
   }
