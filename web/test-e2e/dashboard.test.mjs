@@ -122,7 +122,8 @@ test('console commands, a workload until a compaction, data kept across a reload
     await page.waitForTimeout(1500); // a few more stats polls while the load settles
 
     for (const panel of ['memtable', 'health', 'levels', 'compaction', 'charts']) await shoot(page, panel, `#panel-${panel}`);
-    await shoot(page, 'dashboard-1280x800');
+    await page.screenshot({ path: join(shots, 'dashboard-1280x800.png') }); // what the window shows
+    await shoot(page, 'dashboard-full-page');
     const tables = await page.locator('#panel-levels [data-table]').count();
     assert.ok(tables > 0, 'the levels view draws the tables');
     await page.hover('#panel-levels [data-table]');
