@@ -76,7 +76,7 @@ async function handle(method: Request['method'], args: unknown[]): Promise<[unkn
     case 'open': {
       if (db) throw new StrataError('Busy', 'this worker already has a database open');
       db = attach((await open(a as string, b as object)) as AnyDatabase);
-      return [undefined];
+      return [db.readOnly];
     }
     case 'put':
       return [await database().put(a as Uint8Array, b as Uint8Array, c as object)];

@@ -49,7 +49,8 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: StrataError) => void }>();
   private failure: StrataError | undefined; // the worker is gone
   private state: 'open' | 'closing' | 'closed' = 'open';
-  private readOnly: StrataError | undefined;
+  private writeFailure: StrataError | undefined; // the handle turned read-only
+  private openedReadOnly = false;
   private readonly events = new EventHub();
 
   /** @internal Made by openInWorker(). */
@@ -86,7 +87,15 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
 
   /** Why writes are refused, if they are (see Database.readOnlyError). */
   get readOnlyError(): StrataError | undefined {
-    return this.readOnly;
+    return this.writeFailure;
+  }
+
+  /**
+   * Whether this is a read-only handle: opened with readOnly, or with
+   * ifLocked: 'readonly' while another tab or worker had the database.
+   */
+  get readOnly(): boolean {
+    return this.openedReadOnly;
   }
 
   put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void> {
@@ -164,6 +173,11 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     }
   }
 
+  /** @internal openInWorker() tells what the worker opened. */
+  _opened(readOnly: boolean): void {
+    this.openedReadOnly = readOnly;
+  }
+
   /** @internal */
   _call(method: Method, args: unknown[]): Promise<unknown> {
     return this.call(method, args);
@@ -188,9 +202,9 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   private receive(message: WorkerMessage): void {
     if ('event' in message) {
       const { event } = message;
-      if (event.type === 'error' && !this.readOnly) {
-        this.readOnly = new StrataError(event.code, event.message);
-        this.onError?.(this.readOnly);
+      if (event.type === 'error' && !this.writeFailure) {
+        this.writeFailure = new StrataError(event.code, event.message);
+        this.onError?.(this.writeFailure);
       }
       this.events.emit(event);
       return;
@@ -288,7 +302,7 @@ export async function openInWorker<K extends Encoding = 'utf8', V extends Encodi
   const worker = new Worker(new URL('./db-worker.js', import.meta.url), { type: 'module', name: `stratadb ${name}` });
   const db = new WorkerDatabase<K, V>(worker, name, onError);
   try {
-    await db._call('open', [name, rest]);
+    db._opened((await db._call('open', [name, rest])) as boolean);
   } catch (e) {
     worker.terminate();
     throw e;

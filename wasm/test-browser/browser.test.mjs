@@ -125,6 +125,16 @@ test('a second tab gets Busy, or a read-only handle that refreshes on request', 
       return { before: before ?? null, after: window.reader.get('k2') };
     });
     assert.deepEqual(refreshed, { before: null, after: 'two' });
+    // The worker client says so too.
+    const inWorker = await b.evaluate(async () => {
+      const reader = await window.stratadb.openInWorker('tabs', { ifLocked: 'readonly' });
+      const writer = await window.stratadb.openInWorker('tabs-other');
+      const result = { reader: reader.readOnly, writer: writer.readOnly, k2: await reader.get('k2') };
+      await reader.close();
+      await writer.close();
+      return result;
+    });
+    assert.deepEqual(inWorker, { reader: true, writer: false, k2: 'two' });
     await a.evaluate(() => window.db.close());
   });
 });

@@ -216,6 +216,24 @@ test('the benchmark runs both sides in the browser and shows their ratios', { ti
   });
 });
 
+test('a second tab gets the database read-only and says why', { timeout: 120_000 }, async () => {
+  await withDashboard(async (page) => {
+    const second = await page.context().newPage();
+    const errors = [];
+    second.on('pageerror', (e) => errors.push(e.message));
+    await second.goto(server.url);
+    await waitOpen(second);
+    await second.waitForFunction(() => document.getElementById('current-mode')?.textContent === 'read-only', null, { timeout: 30_000 });
+    const why = await second.locator('#panel-health').innerText();
+    assert.match(why, /read-only/i);
+    await tab(second, 'console');
+    assert.match(await run(second, 'PUT k v'), /ReadOnly/);
+    await shoot(second, 'second-tab-read-only', '#panel-health');
+    await second.close();
+    assert.deepEqual(errors, []);
+  });
+});
+
 test('a narrow window: one column, nothing wider than the window', { timeout: 120_000 }, async () => {
   await withDashboard(
     async (page) => {

@@ -103,6 +103,13 @@ describe('assessHealth', () => {
       expect(check(early, 'read-only').level).toBe('unhealthy');
     });
 
+    it('a read-only handle (another tab writes) is degraded, and says why', () => {
+      const h = assessHealth(input({}, { readOnlyHandle: true }));
+      expect(h.level).toBe('degraded');
+      expect(check(h, 'read-only').detail).toMatch(/Another tab or worker has this database open for writing/);
+      expect(assessHealth(input({}, { readOnlyHandle: false })).level).toBe('healthy');
+    });
+
     it('still says why when the engine gave no reason', () => {
       expect(assessHealth(input({ readOnly: true })).reasons[0]).toContain('the engine gave no reason.');
     });

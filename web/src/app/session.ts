@@ -66,7 +66,7 @@ export class Session {
     const unsubscribe = db.subscribe((event) => this.emit((l) => l.event?.(event, Date.now())));
     this.current = { name, db, unsubscribe };
     this.latest = undefined;
-    this.note('info', `opened ${name}`, db.readOnlyError ? { readOnly: db.readOnlyError.message } : {});
+    this.note(db.readOnly ? 'warn' : 'info', db.readOnly ? `opened ${name} read-only: another tab or worker has it open for writing` : `opened ${name}`);
     this.emit((l) => l.switched?.(name));
     await this.poll();
     return db;

@@ -57,6 +57,8 @@ export interface HealthInput {
   stats?: Stats | undefined;
   /** session.db.readOnlyError?.message: why the package refuses writes. */
   readOnlyError?: string | undefined;
+  /** session.db.readOnly: a read-only handle (another tab or worker has the database for writing). */
+  readOnlyHandle?: boolean | undefined;
   storage?: StorageStatus | undefined;
 }
 
@@ -111,6 +113,16 @@ function readOnlyCheck(input: HealthInput, s: Stats | undefined): HealthCheck {
       level: 'unhealthy',
       value: 'read-only',
       detail: `The database is read-only: ${sentence(why)} Reads still work; writes are refused.`,
+    };
+  }
+  if (input.readOnlyHandle) {
+    // Watching a database another tab writes to is normal; the writes are theirs.
+    return {
+      ...base,
+      level: 'degraded',
+      value: 'read-only handle',
+      detail:
+        'Another tab or worker has this database open for writing, so this one opened it read-only: it shows what was stored when it opened, and refuses writes.',
     };
   }
   if (!s) return noStats(base.id, base.label, WAITING);

@@ -60,7 +60,7 @@ export function mountDatabases(session: Session): HTMLElement {
     run(`opening ${name}`, async () => {
       await session.open(name, options);
       saved.setLast(name);
-      return session.db?.readOnlyError ? `${name} is open read-only: ${session.db.readOnlyError.message}` : `${name} is open`;
+      return session.db?.readOnly ? `${name} is open read-only: another tab or worker has it open for writing` : `${name} is open`;
     });
 
   const exportDatabase = (name: string) =>

@@ -76,6 +76,7 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
       name: session.name,
       stats: sample?.stats,
       readOnlyError: session.db?.readOnlyError?.message,
+      readOnlyHandle: session.db?.readOnly,
       storage,
     });
     setBadge(badge, health);

@@ -3,6 +3,7 @@
 // window the tools come after the whole overview: a button jumps there.
 import { h, setText } from '../app/dom.js';
 import { formatCount } from '../app/format.js';
+import type { Stats } from 'stratadb';
 import type { Session } from '../app/session.js';
 
 export function mountTopbar(session: Session, healthBadge: HTMLElement, tools: HTMLElement): HTMLElement {
@@ -14,22 +15,28 @@ export function mountTopbar(session: Session, healthBadge: HTMLElement, tools: H
     tools.scrollIntoView({ block: 'start' });
     tools.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus({ preventScroll: true });
   });
+  /** 'read-only' with the reason as its tooltip, or nothing. */
+  const showMode = (stats?: Stats) => {
+    const db = session.db;
+    const why =
+      db?.readOnlyError?.message ??
+      (db?.readOnly ? 'another tab or worker has this database open for writing' : undefined) ??
+      (stats?.readOnly ? stats.readOnlyReason || 'the engine gave no reason' : undefined);
+    setText(mode, why === undefined ? '' : 'read-only');
+    mode.title = why ?? '';
+  };
   session.listen({
     switched: (opened) => {
       setText(name, opened ?? 'no database');
       name.className = `badge ${opened ? 'ok' : ''}`;
-      const readOnly = session.db?.readOnlyError;
-      setText(mode, readOnly ? 'read-only' : '');
-      mode.title = readOnly?.message ?? '';
+      showMode();
       setText(sequence, '');
     },
     stats: ({ stats }) => {
       setText(sequence, `seq ${formatCount(stats.lastSequence)}`);
-      if (stats.readOnly) {
-        setText(mode, 'read-only');
-        mode.title = stats.readOnlyReason;
-      }
+      showMode(stats);
     },
+    event: (event) => event.type === 'error' && showMode(session.lastStats?.stats),
   });
   return h(
     'header',

@@ -243,6 +243,7 @@ export function mountWorkload(session: Session): HTMLElement {
     const db = session.db;
     if (!db || db.closed) return fail('No database is open: open or create one in the Databases tab first.');
     if (db.readOnlyError) return fail(`The database is read-only (${db.readOnlyError.message}); every workload writes, so none can run.`);
+    if (db.readOnly) return fail('This is a read-only handle (another tab or worker has the database open for writing); every workload writes, so none can run.');
     const config = parsed.value;
     history = [];
     lastHistoryAt = performance.now();
