@@ -8,7 +8,7 @@
 import { destroy, list, open } from 'stratadb';
 import { describeError } from '../model/error-text.js';
 import type { BenchConfig, FromWorker, Side, ToWorker } from './protocol.js';
-import { BENCH_WORKLOADS, SIDES, SIDE_LABEL } from './workloads.js';
+import { SIDE_LABEL, phases, workloadById } from './workloads.js';
 import { Cancelled, makeData, runWorkload, type BenchTarget, type Control } from './runner.js';
 import { SETTLE_TIMEOUT_MS, STRATA_BENCH_OPTIONS, strataTarget, type BenchDatabase } from './strata-target.js';
 import { deleteIdb, idbTarget, openIdb } from './idb-target.js';
@@ -55,25 +55,23 @@ async function run(config: BenchConfig, names: ReturnType<typeof scratchNames>):
     idb = await openIdb(names.idb);
     const targets: Record<Side, BenchTarget> = { stratadb: strataTarget(strataDb), indexeddb: idbTarget(idb) };
     const data = makeData(config);
-    for (const workload of BENCH_WORKLOADS) {
-      for (const side of SIDES) {
-        const total = workload.ops(config);
-        post({ type: 'phase', workload: workload.id, side, total });
-        for (const target of Object.values(targets)) {
-          const settled = await target.settle(() => cancelled);
-          if (cancelled) throw new Cancelled();
-          if (!settled) {
-            post({ type: 'note', message: `${SIDE_LABEL[target.side]}: background work still running after ${SETTLE_TIMEOUT_MS / 1000} s; the next phase runs beside it` });
-          }
+    for (const { workload: id, side } of phases()) {
+      const total = workloadById(id).ops(config);
+      post({ type: 'phase', workload: id, side, total });
+      for (const target of Object.values(targets)) {
+        const settled = await target.settle(() => cancelled);
+        if (cancelled) throw new Cancelled();
+        if (!settled) {
+          post({ type: 'note', message: `${SIDE_LABEL[target.side]}: background work still running after ${SETTLE_TIMEOUT_MS / 1000} s; the next phase runs beside it` });
         }
-        const control: Control = {
-          now: () => performance.now(),
-          cancelled: () => cancelled,
-          progress: (done, of) => post({ type: 'progress', workload: workload.id, side, done, total: of }),
-          pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
-        };
-        post({ type: 'result', result: await runWorkload(workload.id, targets[side]!, config, data, control) });
       }
+      const control: Control = {
+        now: () => performance.now(),
+        cancelled: () => cancelled,
+        progress: (done, of) => post({ type: 'progress', workload: id, side, done, total: of }),
+        pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      };
+      post({ type: 'result', result: await runWorkload(id, targets[side]!, config, data, control) });
     }
   } catch (e) {
     outcome = e instanceof Cancelled ? { type: 'cancelled' } : { type: 'error', message: describeError(e).text };

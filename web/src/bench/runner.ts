@@ -4,7 +4,7 @@
 // for a moment (a task), so the worker hears a Cancel; the pauses are not
 // counted in the time.
 import type { BenchConfig, SideResult, Side, WorkloadId } from './protocol.js';
-import { BENCH_WORKLOADS, keysLoaded } from './workloads.js';
+import { keysLoaded, workloadById } from './workloads.js';
 import { formatKey, makeValue } from '../workload/keys.js';
 import { mulberry32, randomBelow } from '../workload/prng.js';
 
@@ -98,7 +98,7 @@ export async function runWorkload(
   data: BenchData,
   control: Control,
 ): Promise<SideResult> {
-  const workload = BENCH_WORKLOADS.find((w) => w.id === id)!;
+  const workload = workloadById(id);
   const total = workload.ops(config);
   const value = (i: number) => data.values[i % data.values.length]!;
   const result = (ms: number, problem?: string): SideResult => ({

@@ -106,6 +106,18 @@ export function parseBenchForm(form: BenchForm, seed = DEFAULT_BENCH.seed): Pars
 }
 
 /** Every (workload, side) step of a run, in order. */
+/**
+ * The order the run goes in: each workload on both sides, the side that goes
+ * first alternating from one workload to the next, so neither side always
+ * runs right after the other's writes (the browser's own IndexedDB work
+ * after a phase cannot be waited for).
+ */
 export function phases(): { workload: WorkloadId; side: Side }[] {
-  return BENCH_WORKLOADS.flatMap((w) => SIDES.map((side) => ({ workload: w.id, side })));
+  return BENCH_WORKLOADS.flatMap((w, i) => (i % 2 === 0 ? SIDES : [...SIDES].reverse()).map((side) => ({ workload: w.id, side })));
+}
+
+export function workloadById(id: WorkloadId): BenchWorkload {
+  const found = BENCH_WORKLOADS.find((w) => w.id === id);
+  if (!found) throw new Error(`no benchmark workload ${id}`);
+  return found;
 }

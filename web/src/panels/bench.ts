@@ -8,7 +8,7 @@ import type { Session } from '../app/session.js';
 import { startBench, type BenchRun } from '../bench/client.js';
 import type { BenchConfig, FromWorker, Side, SideResult, WorkloadId } from '../bench/protocol.js';
 import { browserName, buildRows, overallProgress, ratioPosition, toMarkdown, verdict } from '../bench/report.js';
-import { BENCH_WORKLOADS, DEFAULT_BENCH, SIDES, SIDE_LABEL, parseBenchForm, type BenchForm } from '../bench/workloads.js';
+import { BENCH_WORKLOADS, DEFAULT_BENCH, SIDES, SIDE_LABEL, parseBenchForm, workloadById, type BenchForm } from '../bench/workloads.js';
 import { meter } from './meter.js';
 
 /** How long a cancelled run may take to clean up before its worker is ended. */
@@ -195,7 +195,7 @@ export function mountBench(session: Session): HTMLElement {
       case 'progress': {
         const done = m.type === 'phase' ? 0 : m.done;
         current = { workload: m.workload, side: m.side, done, total: m.total };
-        const w = BENCH_WORKLOADS.find((x) => x.id === m.workload)!;
+        const w = workloadById(m.workload);
         setProgress(
           'running',
           `(${w.letter}) ${w.label} · ${SIDE_LABEL[m.side]} · ${done.toLocaleString('en-US')} / ${m.total.toLocaleString('en-US')} ${w.unit}`,
