@@ -121,3 +121,13 @@ export class Session {
     }
   }
 }
+
+/** For a panel: shows `content` while a database is open, `placeholder` while none is. */
+export function showWhileOpen(session: Session, content: HTMLElement, placeholder: HTMLElement): void {
+  const show = () => {
+    placeholder.hidden = session.db !== undefined;
+    content.hidden = session.db === undefined;
+  };
+  show();
+  session.listen({ switched: show });
+}

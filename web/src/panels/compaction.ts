@@ -6,7 +6,7 @@
 import type { LevelStats, Stats } from 'stratadb';
 import { h, panel, replace, setText } from '../app/dom.js';
 import { formatBytes, formatClock, formatCount, formatMicros, formatAgo, formatRatio } from '../app/format.js';
-import type { Session } from '../app/session.js';
+import { type Session, showWhileOpen } from '../app/session.js';
 import { CompactionHistory, writeAmplification, type HistoryRow, type RowKind, type RunningJob } from '../model/compaction-history.js';
 import { meter } from './meter.js';
 import './compaction.css';
@@ -241,14 +241,9 @@ export function mountCompaction(session: Session): HTMLElement {
     frame = document.hidden ? window.setTimeout(draw, 0) : requestAnimationFrame(draw);
   };
 
-  const showOpen = (open: boolean) => {
-    placeholder.hidden = open;
-    content.hidden = !open;
-  };
-
   for (const input of filters.values()) input.addEventListener('change', () => drawRows());
 
-  showOpen(session.db !== undefined);
+  showWhileOpen(session, content, placeholder);
   if (session.lastStats) {
     stats = session.lastStats.stats;
     history.stats(stats);
@@ -256,13 +251,12 @@ export function mountCompaction(session: Session): HTMLElement {
   draw();
   drawTotals();
   session.listen({
-    switched(name) {
+    switched() {
       history.reset();
       stats = undefined;
       replace(tbody);
       shown.clear();
       drawTotals();
-      showOpen(name !== undefined);
       schedule();
     },
     stats(sample) {

@@ -9,7 +9,7 @@ import type { LevelStats, Stats, TableStats } from 'stratadb';
 import { h, panel, replace, setText } from '../app/dom.js';
 import { displayBytes } from '../app/bytes-text.js';
 import { formatBytes, formatCount, formatRatio } from '../app/format.js';
-import type { Session } from '../app/session.js';
+import { type Session, showWhileOpen } from '../app/session.js';
 import { fileNumberOf } from '../model/compaction-history.js';
 import { keySpaceOf } from '../model/key-space.js';
 import { compressionRatio, layoutLevels, levelLoad, type LevelLayout, type TableBar } from '../model/level-layout.js';
@@ -118,11 +118,6 @@ export function mountLevels(session: Session): HTMLElement {
   /** A pinned table that was compacted away: said until the pointer moves on. */
   let gone: number | undefined;
   let shownKey = '';
-
-  const showOpen = (open: boolean) => {
-    placeholder.hidden = open;
-    content.hidden = !open;
-  };
 
   const clear = () => {
     for (const bar of bars.values()) bar.element.remove();
@@ -340,15 +335,14 @@ export function mountLevels(session: Session): HTMLElement {
 
   // ----- the session -----
   clear();
-  showOpen(session.db !== undefined);
+  showWhileOpen(session, content, placeholder);
   if (session.lastStats) {
     stats = session.lastStats.stats;
     render();
   }
   session.listen({
-    switched(name) {
+    switched() {
       clear();
-      showOpen(name !== undefined);
     },
     stats(sample) {
       stats = sample.stats;

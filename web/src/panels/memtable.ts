@@ -6,7 +6,7 @@
 import type { Stats, StrataEvent } from 'stratadb';
 import { h, panel, setText } from '../app/dom.js';
 import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent } from '../app/format.js';
-import type { Session } from '../app/session.js';
+import { type Session, showWhileOpen } from '../app/session.js';
 import { meter } from './meter.js';
 import './memtable.css';
 
@@ -87,11 +87,6 @@ export function mountMemtable(session: Session): HTMLElement {
     lastCommit.title = '';
   };
 
-  const showOpen = (open: boolean) => {
-    placeholder.hidden = open;
-    content.hidden = !open;
-  };
-
   /** The parts that change with time alone. */
   const tick = () => {
     if (!session.db) return;
@@ -151,15 +146,14 @@ export function mountMemtable(session: Session): HTMLElement {
   };
 
   reset();
-  showOpen(session.db !== undefined);
+  showWhileOpen(session, content, placeholder);
   if (session.lastStats) {
     stats = session.lastStats.stats;
     render();
   }
   session.listen({
-    switched(name) {
+    switched() {
       reset();
-      showOpen(name !== undefined);
       flushing.classList.remove('on');
     },
     stats(sample) {
