@@ -66,6 +66,16 @@ describe('EventLog', () => {
     expect(log.filter('debug').map((e) => e.message)).toEqual(['m2', 'm3', 'm4']);
     log.clear();
     expect(log.size).toBe(0);
+    expect(log.count('debug')).toBe(0);
+  });
+
+  it('counts what each filter shows, as entries come and go', () => {
+    const log = new EventLog(4);
+    for (const level of ['debug', 'warn', 'info', 'error', 'debug', 'warn'] as const) {
+      log.add(entryForNote(level, level, {}, AT));
+      for (const min of ['debug', 'info', 'warn', 'error'] as const) expect(log.count(min), min).toBe(log.filter(min).length);
+    }
+    expect(log.count('warn')).toBe(2);
   });
 
   it('writes JSON lines that parse back to the entries', () => {

@@ -47,8 +47,10 @@ export class Session {
     return this.latest;
   }
 
+  /** Adds a listener; one with stats() hears the latest sample at once, if there is one. */
   listen(listener: SessionListener): () => void {
     this.listeners.add(listener);
+    if (this.latest) listener.stats?.(this.latest);
     return () => this.listeners.delete(listener);
   }
 

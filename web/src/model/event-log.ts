@@ -111,17 +111,27 @@ export function atLeast(entry: LogEntry, min: LogLevel): boolean {
 /** A bounded log: the oldest entries go first. */
 export class EventLog {
   private readonly entries: LogEntry[] = [];
+  // Entries per level, so counting what a filter shows needs no pass over them.
+  private readonly perLevel = new Map<LogLevel, number>(LEVELS.map((l) => [l, 0]));
 
   constructor(private readonly capacity = MAX_ENTRIES) {}
 
   add(entry: LogEntry): void {
     this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    this.tally(entry, 1);
+    if (this.entries.length > this.capacity) {
+      for (const gone of this.entries.splice(0, this.entries.length - this.capacity)) this.tally(gone, -1);
+    }
   }
 
   /** Entries at or above `min`, oldest first. */
   filter(min: LogLevel): LogEntry[] {
     return this.entries.filter((e) => atLeast(e, min));
+  }
+
+  /** How many entries filter(min) would return. */
+  count(min: LogLevel): number {
+    return LEVELS.slice(LEVELS.indexOf(min)).reduce((sum, l) => sum + this.perLevel.get(l)!, 0);
   }
 
   get size(): number {
@@ -130,6 +140,11 @@ export class EventLog {
 
   clear(): void {
     this.entries.length = 0;
+    for (const l of LEVELS) this.perLevel.set(l, 0);
+  }
+
+  private tally(entry: LogEntry, delta: number): void {
+    this.perLevel.set(entry.level, this.perLevel.get(entry.level)! + delta);
   }
 }
 

@@ -177,7 +177,6 @@ export function mountCharts(session: Session): HTMLElement {
       render();
     },
   });
-  if (session.lastStats) history.push(session.lastStats);
   render();
   return section;
 }

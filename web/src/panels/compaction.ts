@@ -244,10 +244,6 @@ export function mountCompaction(session: Session): HTMLElement {
   for (const input of filters.values()) input.addEventListener('change', () => drawRows());
 
   showWhileOpen(session, content, placeholder);
-  if (session.lastStats) {
-    stats = session.lastStats.stats;
-    history.stats(stats);
-  }
   draw();
   drawTotals();
   session.listen({

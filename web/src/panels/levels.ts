@@ -336,10 +336,6 @@ export function mountLevels(session: Session): HTMLElement {
   // ----- the session -----
   clear();
   showWhileOpen(session, content, placeholder);
-  if (session.lastStats) {
-    stats = session.lastStats.stats;
-    render();
-  }
   session.listen({
     switched() {
       clear();

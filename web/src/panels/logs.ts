@@ -36,7 +36,7 @@ export function mountLogs(session: Session): HTMLElement {
     if (!atLeast(entry, min)) return;
     lines.appendChild(line(entry));
     while (lines.childElementCount > SHOWN) lines.firstElementChild!.remove();
-    setText(count, `${log.filter(min).length} of ${log.size} entries`);
+    setText(count, `${log.count(min)} of ${log.size} entries`);
     if (follow) lines.scrollTop = lines.scrollHeight;
   };
 

@@ -147,10 +147,6 @@ export function mountMemtable(session: Session): HTMLElement {
 
   reset();
   showWhileOpen(session, content, placeholder);
-  if (session.lastStats) {
-    stats = session.lastStats.stats;
-    render();
-  }
   session.listen({
     switched() {
       reset();
