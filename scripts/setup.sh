@@ -4,7 +4,11 @@
 # the wasm build (zlib and protobuf for wasm come from Debian's source
 # packages, built by scripts/wasm-deps.sh; npm packages from the registry by
 # scripts/build-wasm.sh). Idempotent: quiet and quick when all is present.
+# A failure ends with one line "setup: error: ..." naming the cause.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/report.sh
+REPORT_AS=setup
 
 packages=(
   build-essential cmake ninja-build   # g++ (with ASan/UBSan), CMake, Ninja
@@ -24,16 +28,22 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "installing packages needs root or sudo; missing: ${missing[*]}"
+    SUDO="sudo"
+  fi
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  run_quietly "apt-get update" $SUDO apt-get update -qq
+  run_quietly "apt-get install ${missing[*]}" $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # Node.js 20.19+ runs the TypeScript build, Vitest (Vite 8 wants 20.19) and
 # the wasm benchmark. Debian 12's own nodejs is 18, too old for them: this
 # kind of machine comes with Node 20, which is what we check for.
 if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
-  echo "setup: Node.js 20.19 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
-  exit 1
+  die "Node.js 20.19 or newer is required (found: $(node --version 2>/dev/null || echo none))"
 fi
+
+# Emscripten's compiler must run (its JS optimizer needs Debian's acorn).
+NODE_PATH=/usr/share/nodejs emcc --version >/dev/null 2>&1 ||
+  die "emcc does not run: $(NODE_PATH=/usr/share/nodejs emcc --version 2>&1 | grep -m1 -iE 'error|cannot' || echo 'no output')"

@@ -19,12 +19,22 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh || { echo "setup failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+# The last line of a set-up or build step's failure ("<script>: error: ...")
+# is repeated here, above the totals, so the cause is not lost in the log.
+failure_causes=()
+summarize_and_exit() {
+  local cause
+  for cause in "${failure_causes[@]}"; do echo "FAILED $cause"; done
+  echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
+  [ "$total_failed" -eq 0 ]
+  exit
+}
 
 jobs=$(nproc 2>/dev/null || echo 2)
 total_passed=0
 total_failed=0
 total_skipped=0
+mkdir -p build
 
 # run_native_suite NAME BUILD_DIR [cmake args...]
 run_native_suite() {
@@ -34,11 +44,13 @@ run_native_suite() {
   if ! cmake -S . -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1; then
     cat "$dir.configure.log"
     echo "=== $name: configure FAILED"
+    failure_causes+=("$name: configure: $(grep -m1 'CMake Error' "$dir.configure.log" || echo "see $dir.configure.log")")
     total_failed=$((total_failed + 1))
     return
   fi
   if ! cmake --build "$dir" -j "$jobs"; then
     echo "=== $name: build FAILED"
+    failure_causes+=("$name: build: the compiler's errors are above")
     total_failed=$((total_failed + 1))
     return
   fi
@@ -60,12 +72,6 @@ run_native_suite() {
   total_failed=$((total_failed + failed))
 }
 
-mkdir -p build
-run_native_suite native build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
-if [ "${STRATA_SKIP_SANITIZERS:-0}" != 1 ]; then
-  run_native_suite "native ASan+UBSan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON \
-    -DSTRATA_BUILD_BENCH=OFF
-fi
 
 # Adds a Vitest JSON report's counts to the totals (NAME REPORT STATUS).
 count_vitest() {
@@ -124,17 +130,31 @@ run_node_tests() {
   total_failed=$((total_failed + failed))
 }
 
-# Runs a build or check step; a failure counts as one failed test (NAME CMD...).
+# Runs a set-up, build or check step; a failure counts as one failed test
+# and its cause (the step's last "error:" line) is kept for the summary
+# (NAME CMD...).
 step() {
-  local name=$1
+  local name=$1 log=$PWD/build/step.log status cause
   shift
   echo "=== $name"
-  if ! "$@"; then
+  "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  if [ "$status" -ne 0 ]; then
+    cause=$(grep -E '(^|: )error: ' "$log" | tail -1)
     echo "=== $name FAILED"
+    failure_causes+=("$name: ${cause:-exit status $status}")
     total_failed=$((total_failed + 1))
     return 1
   fi
 }
+
+step "setup" bash scripts/setup.sh || summarize_and_exit
+
+run_native_suite native build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${STRATA_SKIP_SANITIZERS:-0}" != 1 ]; then
+  run_native_suite "native ASan+UBSan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON \
+    -DSTRATA_BUILD_BENCH=OFF
+fi
 
 # The wasm build, a strict type check of the package and its tests, Vitest,
 # then the package in headless Chromium (only on this run's build, never on
@@ -142,14 +162,15 @@ step() {
 if step "wasm: build" bash scripts/build-wasm.sh; then
   step "wasm: type check" bash -c 'cd wasm && npx tsc -p tsconfig.test.json'
   run_vitest wasm wasm
-  run_node_tests browser wasm 'test-browser/*.test.mjs'
+  browser_works=0
+  step "browser: launch" bash -c 'cd wasm && node test-browser/launch-check.mjs' && browser_works=1
+  [ "$browser_works" = 1 ] && run_node_tests browser wasm 'test-browser/*.test.mjs'
   # The dashboard: build (strict tsc, then vite), its unit tests, then the
   # built site in headless Chromium.
   if step "web: build" bash scripts/build-web.sh; then
     run_vitest web web
-    run_node_tests web-e2e web 'test-e2e/*.test.mjs'
+    [ "$browser_works" = 1 ] && run_node_tests web-e2e web 'test-e2e/*.test.mjs'
   fi
 fi
 
-echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
-[ "$total_failed" -eq 0 ]
+summarize_and_exit

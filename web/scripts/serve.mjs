@@ -55,6 +55,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   const root = resolve(arg('dir', fileURLToPath(new URL('../dist', import.meta.url))));
   const port = Number(arg('port', '5173'));
-  const { url } = await serveStatic({ root, base: arg('base', '/'), port });
+  const { url } = await serveStatic({ root, base: arg('base', '/'), port }).catch((error) => {
+    const cause = error?.code === 'EADDRINUSE' ? `port ${port} is in use (PORT=8080 picks another)` : String(error?.message ?? error);
+    console.error(`serve: error: cannot serve on 127.0.0.1:${port}: ${cause}`);
+    process.exit(1);
+  });
   console.log(`StrataDB dashboard: ${url}  (serving ${root}; Ctrl+C stops)`);
 }
