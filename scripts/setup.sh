@@ -15,6 +15,7 @@ packages=(
   protobuf-compiler libprotobuf-dev zlib1g-dev
   libgtest-dev libgmock-dev
   clang-format
+  clang libclang-rt-14-dev            # libFuzzer targets (scripts/fuzz.sh)
   libleveldb-dev librocksdb-dev       # strata_bench's reference engines
   emscripten                          # the wasm build (3.1.6)
   chromium                            # headless browser for the browser benchmark and tests

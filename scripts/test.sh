@@ -4,7 +4,8 @@
 #   bash scripts/test.sh
 #
 # Suites: the native GoogleTest suites (RelWithDebInfo), the same suites
-# under AddressSanitizer + UndefinedBehaviorSanitizer, then the wasm build
+# under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets
+# of the engine's decoders (scripts/fuzz.sh), then the wasm build
 # and the Vitest suites of the TypeScript package (wasm/test, in Node), the
 # package in headless Chromium (wasm/test-browser), the dashboard's build
 # and Vitest suites (web/test), and the built dashboard in headless Chromium
@@ -15,15 +16,25 @@
 # with STRATA_MODEL_OPS (model test operations) and STRATA_KILL_ROUNDS
 # (fork + SIGKILL rounds), STRATA_JS_MODEL_OPS, STRATA_JS_WORKLOAD_OPS and
 # STRATA_JS_MEMORY_OPS (the Vitest model, workload and memory tests).
-# STRATA_SKIP_SANITIZERS=1 skips the sanitizer pass.
+# STRATA_SKIP_SANITIZERS=1 skips the sanitizer pass. STRATA_FUZZ_SECONDS
+# (default 10) is how long each libFuzzer target runs; STRATA_MACHINE_CRASH_ROUNDS
+# (default 40) the rounds of the simulated machine-crash test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The last line of a set-up or build step's failure ("<script>: error: ...")
 # is repeated here, above the totals, so the cause is not lost in the log.
 failure_causes=()
+# Wall time of each part, printed at the end ("time: setup 27 s, ...").
+phase_times=()
+last_mark=$SECONDS
+mark() {
+  phase_times+=("$1 $((SECONDS - last_mark)) s")
+  last_mark=$SECONDS
+}
 summarize_and_exit() {
   local cause
+  echo "time: $(printf '%s, ' "${phase_times[@]}")total $SECONDS s"
   for cause in "${failure_causes[@]}"; do echo "FAILED $cause"; done
   echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
   [ "$total_failed" -eq 0 ]
@@ -149,12 +160,33 @@ step() {
 }
 
 step "setup" bash scripts/setup.sh || summarize_and_exit
+mark setup
 
 run_native_suite native build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+mark native
 if [ "${STRATA_SKIP_SANITIZERS:-0}" != 1 ]; then
   run_native_suite "native ASan+UBSan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON \
     -DSTRATA_BUILD_BENCH=OFF
+  mark sanitizers
 fi
+
+# The engine's decoders under libFuzzer, a bounded time each.
+run_fuzz() {
+  local log=$PWD/build/fuzz.log status passed failed
+  echo "=== fuzz (STRATA_FUZZ_SECONDS=${STRATA_FUZZ_SECONDS:-10} per fuzzer)"
+  bash scripts/fuzz.sh 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  passed=$(grep -cE '^fuzz: [a-z_]+: ok' "$log")
+  failed=$(grep -cE '^fuzz: [a-z_]+: FAILED' "$log")
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1
+    failure_causes+=("fuzz: $(grep -E 'error: ' "$log" | tail -1)")
+  fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+run_fuzz
+mark fuzz
 
 # The wasm build, a strict type check of the package and its tests, Vitest,
 # then the package in headless Chromium (only on this run's build, never on
@@ -162,15 +194,18 @@ fi
 if step "wasm: build" bash scripts/build-wasm.sh; then
   step "wasm: type check" bash -c 'cd wasm && npx tsc -p tsconfig.test.json'
   run_vitest wasm wasm
+  mark wasm
   browser_works=0
   step "browser: launch" bash -c 'cd wasm && node test-browser/launch-check.mjs' && browser_works=1
   [ "$browser_works" = 1 ] && run_node_tests browser wasm 'test-browser/*.test.mjs'
+  mark browser
   # The dashboard: build (strict tsc, then vite), its unit tests, then the
   # built site in headless Chromium.
   if step "web: build" bash scripts/build-web.sh; then
     run_vitest web web
     [ "$browser_works" = 1 ] && run_node_tests web-e2e web 'test-e2e/*.test.mjs'
   fi
+  mark web
 fi
 
 summarize_and_exit

@@ -2,6 +2,8 @@
 // a simulated machine crash (MemEnv forgets unsynced bytes), with the WAL
 // replayed and the recovery stats reporting what happened.
 #include "db/db_test_util.h"
+#include "db/write_batch_internal.h"
+#include "wal/log_writer.h"
 
 namespace strata {
 namespace dbtest {
@@ -382,6 +384,145 @@ TEST_P(DBRecoveryTest, SyncedWritesFlushTheMemtableAtTheWalSegmentLimit) {
 TEST_P(DBRecoveryTest, NegativeWalSegmentLimitIsInvalidArgument) {
   options_.max_wal_segments_per_memtable = -1;
   EXPECT_TRUE(TryOpen().IsInvalidArgument());
+}
+
+// Opens a copy of the closed database's files, with `files` changed by the
+// caller, in a MemEnv of its own.
+struct OpenedCopy {
+  std::unique_ptr<MemEnv> env;
+  std::unique_ptr<DB> db;
+  Status status;
+};
+OpenedCopy OpenCopy(const Options& base, const FileSet& files, bool paranoid) {
+  OpenedCopy c;
+  c.env = NewMemEnv(Env::Default());
+  WriteAllFiles(c.env.get(), "/copy", files);
+  Options o = base;
+  o.env = c.env.get();
+  o.paranoid_checks = paranoid;
+  o.create_if_missing = false;
+  c.status = DB::Open(o, "/copy", &c.db);
+  return c;
+}
+
+TEST_P(DBRecoveryTest, ALostOrEmptiedFirstWalSegmentIsCorruptionNotMissingWrites) {
+  Open();
+  STRATA_ASSERT_OK(Put("a", "old"));
+  STRATA_ASSERT_OK(db_->Flush());
+  STRATA_ASSERT_OK(Put("a", "new", /*sync=*/true));  // first segment after the flush
+  STRATA_ASSERT_OK(Put("b", "later", /*sync=*/true));
+  Close();
+  const FileSet files = ReadAllFiles(env(), dir_);
+  std::vector<std::string> wals;
+  for (const auto& [name, data] : files) {
+    if (EndsWith(name, ".wal")) wals.push_back(name);
+  }
+  ASSERT_EQ(2u, wals.size());
+  const std::string first = FilesOfType(env(), dir_, ".wal").front();
+
+  FileSet emptied = files, removed = files;
+  emptied[first].clear();
+  removed.erase(first);
+  for (const FileSet* damaged : {&emptied, &removed}) {
+    const char* what = damaged == &emptied ? "emptied" : "removed";
+    OpenedCopy c = OpenCopy(options_, *damaged, /*paranoid=*/true);
+    EXPECT_TRUE(c.status.IsCorruption()) << what << ": " << c.status.ToString();
+    EXPECT_NE(std::string::npos, c.status.message().find("missing")) << c.status.ToString();
+
+    // Without paranoid checks it opens, keeps what is left and counts the gap.
+    OpenedCopy lenient = OpenCopy(options_, *damaged, /*paranoid=*/false);
+    ASSERT_TRUE(lenient.status.ok()) << what << ": " << lenient.status.ToString();
+    std::string v;
+    STRATA_EXPECT_OK(lenient.db->Get(ReadOptions(), "b", &v));
+    EXPECT_EQ("later", v);
+    EXPECT_GE(lenient.db->GetStats().recovery_dropped_records, 1u) << what;
+  }
+  // Undamaged, it opens with every write.
+  OpenedCopy intact = OpenCopy(options_, files, /*paranoid=*/true);
+  ASSERT_TRUE(intact.status.ok()) << intact.status.ToString();
+  std::string v;
+  STRATA_EXPECT_OK(intact.db->Get(ReadOptions(), "a", &v));
+  EXPECT_EQ("new", v);
+}
+
+TEST_P(DBRecoveryTest, ADamagedRecordBeforeValidOnesInTheLastSegmentIsCorruption) {
+  options_.write_buffer_size = 8 << 20;
+  Open();
+  // Five batches in one segment, made durable by Close.
+  for (int i = 0; i < 5; i++) STRATA_ASSERT_OK(Put(Key(i), ValueFor(i, 0, 100)));
+  Close();
+  const FileSet files = ReadAllFiles(env(), dir_);
+  const std::string last = FilesOfType(env(), dir_, ".wal").back();
+  ASSERT_GT(files.at(last).size(), 300u);
+
+  FileSet damaged = files;
+  damaged[last][7 + 20] ^= 0x10;  // inside the first record's payload
+  OpenedCopy c = OpenCopy(options_, damaged, /*paranoid=*/true);
+  EXPECT_TRUE(c.status.IsCorruption()) << "a durable record was damaged, not torn: " << c.status.ToString();
+
+  OpenedCopy lenient = OpenCopy(options_, damaged, /*paranoid=*/false);
+  ASSERT_TRUE(lenient.status.ok()) << lenient.status.ToString();
+  EXPECT_GE(lenient.db->GetStats().recovery_dropped_records, 1u);
+  EXPECT_GT(lenient.db->GetStats().recovery_dropped_bytes, 0u);
+
+  // Damage to the very last record is indistinguishable from a torn write:
+  // dropped and counted, the rest kept.
+  FileSet tail = files;
+  tail[last][tail[last].size() - 3] ^= 0x10;
+  OpenedCopy torn = OpenCopy(options_, tail, /*paranoid=*/true);
+  ASSERT_TRUE(torn.status.ok()) << torn.status.ToString();
+  std::string v;
+  STRATA_EXPECT_OK(torn.db->Get(ReadOptions(), Key(3), &v));
+  EXPECT_TRUE(torn.db->Get(ReadOptions(), Key(4), &v).IsNotFound());
+  EXPECT_EQ(1u, torn.db->GetStats().recovery_dropped_records);
+}
+
+// A WAL segment whose records have good checksums but whose batches are
+// wrong (crafted, or written by a bug) never reaches the memtable: sequences
+// repeated or out of range are Corruption, or skipped without paranoid checks.
+TEST_P(DBRecoveryTest, CraftedWalBatchesWithBadSequencesAreCorruptionNotACrash) {
+  Open();
+  Close();  // an empty database: its first batch must carry sequence 1
+  auto batch = [](SequenceNumber sequence, uint32_t count, const std::string& value) {
+    WriteBatch b;
+    for (uint32_t i = 0; i < count; i++) b.Put("k" + std::to_string(i), value);
+    WriteBatchInternal::SetSequence(&b, sequence);
+    return WriteBatchInternal::Contents(&b).ToString();
+  };
+  const struct {
+    const char* what;
+    std::vector<std::string> records;
+  } cases[] = {
+      {"a sequence repeated", {batch(1, 1, "first"), batch(1, 1, "again")}},
+      {"sequences going back", {batch(1, 3, "first"), batch(2, 1, "back")}},
+      {"past 56 bits", {batch(1, 1, "first"), batch(kMaxSequenceNumber, 2, "wraps")}},
+      {"sequence 0", {batch(0, 1, "zero")}},
+  };
+  const FileSet base = ReadAllFiles(env(), dir_);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    FileSet files = base;
+    std::string wal;
+    {
+      auto mem = NewMemEnv(Env::Default());
+      std::unique_ptr<WritableFile> f;
+      STRATA_ASSERT_OK(mem->CreateDir("/w"));
+      STRATA_ASSERT_OK(mem->NewWritableFile("/w/x", &f));
+      log::Writer writer(f.get());
+      for (const auto& r : c.records) STRATA_ASSERT_OK(writer.AddRecord(r));
+      STRATA_ASSERT_OK(f->Close());
+      STRATA_ASSERT_OK(ReadFileToString(mem.get(), "/w/x", &wal));
+    }
+    files["000900.wal"] = wal;
+    OpenedCopy strict = OpenCopy(options_, files, /*paranoid=*/true);
+    EXPECT_TRUE(strict.status.IsCorruption()) << strict.status.ToString();
+    OpenedCopy lenient = OpenCopy(options_, files, /*paranoid=*/false);
+    ASSERT_TRUE(lenient.status.ok()) << lenient.status.ToString();
+    EXPECT_GE(lenient.db->GetStats().recovery_dropped_records, 1u);
+    std::string v;
+    Status s = lenient.db->Get(ReadOptions(), "k0", &v);
+    if (s.ok()) EXPECT_EQ("first", v) << "only the well-formed first batch may be applied";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, DBRecoveryTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);

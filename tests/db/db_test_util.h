@@ -154,13 +154,15 @@ inline FileSet ReadAllFiles(Env* env, const std::string& dir) {
   return files;
 }
 
-// Writes files (synced, so a SimulateCrash keeps them) into a fresh dir.
+// Writes files (synced, and the directory too, so a SimulateCrash keeps
+// them) into a fresh dir.
 inline void WriteAllFiles(Env* env, const std::string& dir, const FileSet& files) {
   ASSERT_TRUE(env->CreateDir(dir).ok());
   for (const auto& [name, data] : files) {
     Status s = WriteStringToFile(env, data, dir + "/" + name, /*sync=*/true);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
+  ASSERT_TRUE(env->SyncDir(dir).ok());
 }
 
 // ---------------------------------------------------------------------------

@@ -342,6 +342,7 @@ class MemEnvTest : public testing::Test {
 TEST_F(MemEnvTest, CrashForgetsUnsyncedBytesButKeepsSyncedPrefix) {
   std::unique_ptr<WritableFile> f;
   ASSERT_TRUE(env_->NewWritableFile("/db/f", &f).ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
   ASSERT_TRUE(f->Append("synced").ok());
   ASSERT_TRUE(f->Sync().ok());
   ASSERT_TRUE(f->Append("-lost").ok());
@@ -355,6 +356,7 @@ TEST_F(MemEnvTest, CrashForgetsUnsyncedBytesButKeepsSyncedPrefix) {
 TEST_F(MemEnvTest, CrashEmptiesFilesNeverSynced) {
   ASSERT_TRUE(WriteStringToFile(env_.get(), "data", "/db/unsynced", false).ok());
   ASSERT_TRUE(WriteStringToFile(env_.get(), "data", "/db/synced", true).ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
   env_->SimulateCrash();
   uint64_t size = 99;
   ASSERT_TRUE(env_->GetFileSize("/db/unsynced", &size).ok());
@@ -362,15 +364,49 @@ TEST_F(MemEnvTest, CrashEmptiesFilesNeverSynced) {
   EXPECT_EQ("data", Contents("/db/synced"));
 }
 
-TEST_F(MemEnvTest, CrashKeepsRenamesAndRemovals) {
+TEST_F(MemEnvTest, CrashForgetsFilesCreatedSinceTheDirectoryWasSynced) {
+  ASSERT_TRUE(WriteStringToFile(env_.get(), "old", "/db/old", true).ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
+  // Synced file, unsynced directory entry: a crash may lose the entry.
+  ASSERT_TRUE(WriteStringToFile(env_.get(), "new", "/db/new", true).ok());
+  env_->SimulateCrash();
+  EXPECT_FALSE(env_->FileExists("/db/new"));
+  EXPECT_EQ("old", Contents("/db/old"));
+}
+
+TEST_F(MemEnvTest, CrashUndoesRenamesAndRemovalsSinceTheDirectoryWasSynced) {
   ASSERT_TRUE(WriteStringToFile(env_.get(), "moved", "/db/a", true).ok());
   ASSERT_TRUE(WriteStringToFile(env_.get(), "gone", "/db/b", true).ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
   ASSERT_TRUE(env_->RenameFile("/db/a", "/db/c").ok());
   ASSERT_TRUE(env_->RemoveFile("/db/b").ok());
+  env_->SimulateCrash();
+  EXPECT_EQ("moved", Contents("/db/a"));
+  EXPECT_EQ("gone", Contents("/db/b"));
+  EXPECT_FALSE(env_->FileExists("/db/c"));
+}
+
+TEST_F(MemEnvTest, CrashKeepsRenamesAndRemovalsOnceTheDirectoryIsSynced) {
+  ASSERT_TRUE(WriteStringToFile(env_.get(), "moved", "/db/a", true).ok());
+  ASSERT_TRUE(WriteStringToFile(env_.get(), "gone", "/db/b", true).ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
+  ASSERT_TRUE(env_->RenameFile("/db/a", "/db/c").ok());
+  ASSERT_TRUE(env_->RemoveFile("/db/b").ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
   env_->SimulateCrash();
   EXPECT_FALSE(env_->FileExists("/db/a"));
   EXPECT_FALSE(env_->FileExists("/db/b"));
   EXPECT_EQ("moved", Contents("/db/c"));
+}
+
+TEST_F(MemEnvTest, SyncingOneDirectoryKeepsNoEntryOfAnother) {
+  ASSERT_TRUE(env_->CreateDir("/other").ok());
+  ASSERT_TRUE(WriteStringToFile(env_.get(), "x", "/db/a", true).ok());
+  ASSERT_TRUE(WriteStringToFile(env_.get(), "y", "/other/b", true).ok());
+  ASSERT_TRUE(env_->SyncDir("/other").ok());
+  env_->SimulateCrash();
+  EXPECT_FALSE(env_->FileExists("/db/a"));
+  EXPECT_EQ("y", Contents("/other/b"));
 }
 
 TEST_F(MemEnvTest, CrashReleasesLocks) {
@@ -409,6 +445,7 @@ TEST_F(MemEnvTest, FailedSyncDoesNotMakeBytesDurable) {
   std::unique_ptr<WritableFile> f;
   ASSERT_TRUE(env_->NewWritableFile("/db/f", &f).ok());
   ASSERT_TRUE(f->Append("abc").ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
   env_->SetWriteErrors(true);
   EXPECT_TRUE(f->Sync().IsIOError());
   env_->SetWriteErrors(false);

@@ -5,7 +5,9 @@
 
 #include <string>
 
+#include "db/filename.h"
 #include "proto/manifest.pb.h"
+#include "strata/options.h"
 #include "version/version_test_util.h"
 
 namespace strata {
@@ -206,6 +208,102 @@ TEST(VersionEditTest, FileWithUnknownKeyTypeIsCorruption) {
   f->set_largest(InternalKey("z", 1, kTypeValue).Encode().ToString());
   VersionEdit edit;
   EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption());
+}
+
+// A manifest is trusted only after every decoded field is checked: these
+// crafted (checksum-valid) edits once reached the compaction picker.
+pb::VersionEdit OneFileEdit(uint64_t number, const std::string& smallest, const std::string& largest) {
+  pb::VersionEdit m;
+  m.set_format_version(kManifestFormatVersion);
+  pb::FileMeta* f = m.add_new_files();
+  f->set_level(0);
+  f->set_number(number);
+  f->set_size(100);
+  f->set_smallest(smallest);
+  f->set_largest(largest);
+  f->set_smallest_seq(1);
+  f->set_largest_seq(9);
+  return m;
+}
+
+TEST(VersionEditTest, CompactPointerShorterThanAnInternalKeyIsCorruption) {
+  for (const std::string& key : {std::string(), std::string("k"), std::string("1234567")}) {
+    pb::VersionEdit m;
+    m.set_format_version(kManifestFormatVersion);
+    pb::CompactPointer* c = m.add_compact_pointers();
+    c->set_level(1);
+    c->set_key(key);
+    VersionEdit edit;
+    Status s = edit.Decode(m.SerializeAsString());
+    EXPECT_TRUE(s.IsCorruption()) << key.size() << " bytes: " << s.ToString();
+  }
+}
+
+TEST(VersionEditTest, TableWhoseSmallestKeyIsAfterItsLargestIsCorruption) {
+  const std::string a = InternalKey("a", 5, kTypeValue).Encode().ToString();
+  const std::string z = InternalKey("z", 5, kTypeValue).Encode().ToString();
+  VersionEdit edit;
+  EXPECT_TRUE(edit.Decode(OneFileEdit(7, a, z).SerializeAsString()).ok());
+  Status s = edit.Decode(OneFileEdit(7, z, a).SerializeAsString());
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  // Same user key: the newer sequence sorts first.
+  const std::string a_old = InternalKey("a", 1, kTypeValue).Encode().ToString();
+  EXPECT_TRUE(edit.Decode(OneFileEdit(7, a, a_old).SerializeAsString()).ok());
+  EXPECT_TRUE(edit.Decode(OneFileEdit(7, a_old, a).SerializeAsString()).IsCorruption());
+}
+
+TEST(VersionEditTest, FileNumbersThatNoFileNameCanHoldAreCorruption) {
+  const std::string a = InternalKey("a", 5, kTypeValue).Encode().ToString();
+  VersionEdit edit;
+  EXPECT_TRUE(edit.Decode(OneFileEdit(kMaxFileNumber - 1, a, a).SerializeAsString()).ok());
+  for (uint64_t number : {uint64_t{0}, kMaxFileNumber, kMaxFileNumber + 1, ~uint64_t{0}}) {
+    Status s = edit.Decode(OneFileEdit(number, a, a).SerializeAsString());
+    EXPECT_TRUE(s.IsCorruption()) << number << ": " << s.ToString();
+  }
+  for (uint64_t number : {kMaxFileNumber, ~uint64_t{0}}) {
+    pb::VersionEdit m;
+    m.set_next_file_number(number);
+    EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption()) << number;
+    m.clear_next_file_number();
+    m.set_log_number(number);
+    EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption()) << number;
+  }
+}
+
+TEST(VersionEditTest, BadSequencesSizesAndDuplicatesAreCorruption) {
+  const std::string a = InternalKey("a", 5, kTypeValue).Encode().ToString();
+  VersionEdit edit;
+  pb::VersionEdit m = OneFileEdit(7, a, a);
+  m.mutable_new_files(0)->set_smallest_seq(10);  // after largest_seq 9
+  EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption());
+
+  m = OneFileEdit(7, a, a);
+  m.mutable_new_files(0)->set_size(0);
+  EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption());
+
+  m = OneFileEdit(7, a, a);
+  *m.add_new_files() = m.new_files(0);
+  m.mutable_new_files(1)->set_level(3);
+  EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption()) << "one table in two places";
+
+  m = OneFileEdit(7, a, a);
+  m.set_last_sequence(kMaxSequenceNumber + 1);
+  EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption());
+
+  m = OneFileEdit(7, a, a);
+  m.mutable_new_files(0)->set_smallest(
+      InternalKey(std::string(kMaxKeySize + 1, 'k'), 5, kTypeValue).Encode().ToString());
+  EXPECT_TRUE(edit.Decode(m.SerializeAsString()).IsCorruption()) << "a key over the size limit";
+}
+
+TEST(VersionEditTest, LogStartSequenceRoundTrips) {
+  VersionEdit edit;
+  edit.log_start_sequence = 42;
+  VersionEdit decoded;
+  ASSERT_TRUE(decoded.Decode(edit.Encode()).ok());
+  EXPECT_EQ(std::optional<SequenceNumber>(42), decoded.log_start_sequence);
+  ASSERT_TRUE(decoded.Decode(VersionEdit().Encode()).ok());
+  EXPECT_FALSE(decoded.log_start_sequence.has_value());
 }
 
 }  // namespace

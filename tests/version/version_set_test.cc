@@ -120,6 +120,7 @@ TEST_F(VersionSetTest, NewDatabaseRecoversWithEmptyLevels) {
 
 TEST_F(VersionSetTest, RecoverReproducesEveryLevel) {
   ASSERT_TRUE(vs_->CreateNew().ok());
+  vs_->SetLastSequence(100);  // MakeFile's tables hold sequences up to 100
   VersionEdit e1;
   e1.AddFile(0, MakeFile(10, "a", "m", 111, 1, 10));
   e1.AddFile(0, MakeFile(11, "c", "z", 222, 11, 20));
@@ -186,6 +187,7 @@ TEST_F(VersionSetTest, EditCountersMoveForwardOnly) {
 
 TEST_F(VersionSetTest, RecoveredNextFileNumberIsAboveEveryLiveFile) {
   ASSERT_TRUE(vs_->CreateNew().ok());
+  vs_->SetLastSequence(100);  // MakeFile's tables hold sequences up to 100
   VersionEdit edit;
   edit.AddFile(2, MakeFile(1000, "a", "b"));  // a number never handed out
   ASSERT_TRUE(Apply(edit).ok());
@@ -257,6 +259,7 @@ TEST_F(VersionSetTest, MovingAFileBetweenLevelsInOneEdit) {
 
 TEST_F(VersionSetTest, OverlappingL1FilesAreRejectedAndNothingChanges) {
   ASSERT_TRUE(vs_->CreateNew().ok());
+  vs_->SetLastSequence(100);  // MakeFile's tables hold sequences up to 100
   VersionEdit first;
   first.AddFile(1, MakeFile(10, "a", "c"));
   ASSERT_TRUE(Apply(first).ok());
@@ -292,6 +295,8 @@ TEST_F(VersionSetTest, FilesOfOneLevelSharingAUserKeyAreRejected) {
 
 TEST_F(VersionSetTest, FailedManifestWriteLeavesVersionUnchanged) {
   ASSERT_TRUE(vs_->CreateNew().ok());
+  vs_->SetLastSequence(100);   // MakeFile's tables hold sequences up to 100
+  vs_->MarkFileNumberUsed(9);  // log numbers below 10 were handed out
   VersionEdit first;
   first.AddFile(1, MakeFile(10, "a", "c"));
   first.log_number = 5;
@@ -348,6 +353,7 @@ TEST_F(VersionSetTest, FailedManifestWriteLeavesNoFilesBehind) {
 
 TEST_F(VersionSetTest, AppliedEditSurvivesACrash) {
   ASSERT_TRUE(vs_->CreateNew().ok());
+  vs_->SetLastSequence(100);  // MakeFile's tables hold sequences up to 100
   VersionEdit edit;
   edit.AddFile(1, MakeFile(10, "a", "c"));
   edit.AddFile(0, MakeFile(11, "b", "d"));
@@ -516,6 +522,62 @@ TEST_F(VersionSetTest, LiveFilesDropVersionsReplacedWithoutReaders) {
   remove.RemoveFile(0, 10);
   ASSERT_TRUE(Apply(remove).ok());
   EXPECT_TRUE(vs_->LiveFiles().empty());
+}
+
+TEST_F(VersionSetTest, ManifestWithATablePastTheLastSequenceIsCorruption) {
+  pb::VersionEdit m = SnapshotMessage();
+  AddFileTo(&m, 1, 10, "a", "f");
+  m.mutable_new_files(0)->set_largest_seq(101);  // last_sequence is 100
+  WriteManifest(5, {m.SerializeAsString()});
+  Status s = vs_->Recover();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(VersionSetTest, ManifestWithLogNumberPastTheNextFileIsCorruption) {
+  pb::VersionEdit m = SnapshotMessage();
+  m.set_log_number(21);  // next_file_number is 20
+  WriteManifest(5, {m.SerializeAsString()});
+  Status s = vs_->Recover();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(VersionSetTest, ManifestWithALargeTableNumberKeepsEveryNewFileNameable) {
+  // The largest table number a name holds less one recovers, and the next
+  // number handed out still fits a name; one more is Corruption, not a
+  // database whose next manifest can never be opened.
+  pb::VersionEdit m = SnapshotMessage();
+  AddFileTo(&m, 1, kMaxFileNumber - 1, "a", "f");
+  WriteManifest(5, {m.SerializeAsString()});
+  Status s = vs_->Recover();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(kMaxFileNumber, vs_->PeekNextFileNumber());
+  uint64_t number;
+  FileType type;
+  EXPECT_TRUE(ParseFileName(ManifestFileName("", vs_->PeekNextFileNumber()).substr(1), &number, &type));
+
+  m = SnapshotMessage();
+  AddFileTo(&m, 1, kMaxFileNumber, "a", "f");
+  WriteManifest(6, {m.SerializeAsString()});
+  Reopen(&s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(VersionSetTest, LogStartSequenceMovesForwardAndSurvivesRecover) {
+  ASSERT_TRUE(vs_->CreateNew().ok());
+  EXPECT_EQ(1u, vs_->LogStartSequence());  // a new database starts its WAL at 1
+  VersionEdit edit;
+  edit.last_sequence = 50;
+  edit.log_start_sequence = 31;
+  ASSERT_TRUE(Apply(edit).ok());
+  VersionEdit older;
+  older.log_start_sequence = 20;
+  ASSERT_TRUE(Apply(older).ok());
+  EXPECT_EQ(31u, vs_->LogStartSequence());
+  ASSERT_TRUE(Apply(VersionEdit()).ok());  // kept in every later snapshot
+  Status s;
+  auto reopened = Reopen(&s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(31u, reopened->LogStartSequence());
 }
 
 }  // namespace

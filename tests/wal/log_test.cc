@@ -65,15 +65,17 @@ class StringSource : public SequentialFile {
 
 class RecordingReporter : public Reader::Reporter {
  public:
-  void Dropped(size_t bytes, const Status& reason) override {
+  void Dropped(size_t bytes, const Status& reason, bool torn_write) override {
     calls++;
     bytes_dropped += bytes;
     reasons.push_back(reason);
+    torn_writes.push_back(torn_write);
   }
 
   int calls = 0;
   size_t bytes_dropped = 0;
   std::vector<Status> reasons;
+  std::vector<bool> torn_writes;  // per report: could a torn write explain it
 };
 
 // A string of length n built from seed, distinct for distinct (seed, n).
@@ -454,6 +456,74 @@ TEST_F(LogTest, ZeroFilledBlocksAtTheTailAreOneDrop) {
   EXPECT_EQ("EOF", Read());
   EXPECT_EQ(1, reporter_.calls);
   EXPECT_EQ(WrittenBytes() - 10, reporter_.bytes_dropped);
+}
+
+// --- Telling a torn write from damage ----------------------------------------
+// A torn write leaves a prefix of what was appended, maybe followed by zeros
+// or garbage; a complete record damaged before valid data is something else.
+
+TEST_F(LogTest, TornTailsAreReportedAsPossibleTornWrites) {
+  Write("foo");
+  Write("bar");
+  ShrinkSize(2);  // bar cut short
+  EXPECT_EQ("foo", Read());
+  EXPECT_EQ("EOF", Read());
+  ASSERT_EQ(1, reporter_.calls);
+  EXPECT_TRUE(reporter_.torn_writes[0]);
+}
+
+TEST_F(LogTest, ZeroFillAfterTheLastRecordIsAPossibleTornWrite) {
+  Write("foo");
+  Contents().append(50, '\0');
+  EXPECT_EQ("foo", Read());
+  EXPECT_EQ("EOF", Read());
+  ASSERT_EQ(1, reporter_.calls);
+  EXPECT_TRUE(reporter_.torn_writes[0]);
+}
+
+TEST_F(LogTest, DamagedLastRecordIsAPossibleTornWrite) {
+  // Nothing follows it: a partly written sector looks the same.
+  Write("foo");
+  Write("bar");
+  IncrementByte(10 + kHeaderSize, 1);
+  EXPECT_EQ("foo", Read());
+  EXPECT_EQ("EOF", Read());
+  ASSERT_EQ(1, reporter_.calls);
+  EXPECT_TRUE(reporter_.torn_writes[0]);
+}
+
+TEST_F(LogTest, DamagedRecordBeforeAValidOneInTheLastBlockIsNotATornWrite) {
+  Write("foo");  // [0, 10)
+  Write("bar");  // [10, 20)
+  Write("baz");  // [20, 30), intact
+  IncrementByte(10 + kHeaderSize, 1);
+  EXPECT_EQ("foo", Read());
+  EXPECT_EQ("EOF", Read());  // the rest of the block goes with bar
+  ASSERT_EQ(1, reporter_.calls);
+  EXPECT_EQ(20u, reporter_.bytes_dropped);
+  EXPECT_FALSE(reporter_.torn_writes[0]);
+  EXPECT_TRUE(ReasonMentions("checksum mismatch in record at offset 10"));
+}
+
+TEST_F(LogTest, UnknownTypeAndOrphanFragmentsAtTheTailAreNotTornWrites) {
+  Write("foo");
+  Write("bar");
+  SetByte(10 + 6, 9);
+  FixChecksum(10);  // a whole record, checksum good, type unknown
+  EXPECT_EQ("foo", Read());
+  EXPECT_EQ("EOF", Read());
+  ASSERT_EQ(1, reporter_.calls);
+  EXPECT_FALSE(reporter_.torn_writes[0]);
+}
+
+TEST_F(LogTest, ReadErrorIsNotATornWrite) {
+  Write("foo");
+  Write(BigString("x", kBlockSize));
+  fail_reads_at_ = kBlockSize;
+  EXPECT_EQ("foo", Read());
+  EXPECT_EQ("EOF", Read());
+  ASSERT_GE(reporter_.calls, 1);
+  EXPECT_FALSE(reporter_.torn_writes.back());
 }
 
 // --- Damage in the middle ----------------------------------------------------

@@ -84,6 +84,9 @@ struct CompactionResult {
   uint64_t entries_written = 0;
   uint64_t entries_dropped = 0;
   uint64_t micros = 0;
+  // Where it ran, set by the executor ("thread", "inline", ...); reported in
+  // the compaction's end event, not encoded.
+  std::string runner;
 };
 
 // Names the output files of a job. Must be thread-safe.

@@ -5,10 +5,26 @@
 // validates its arguments and answers bad input with InvalidArgument; after
 // Close() every method answers InvalidArgument("database is closed").
 //
-// Durability: a write returns once it is in the WAL and the memtable. With
-// WriteOptions::sync, or after Sync(), it has also reached a durability point:
-// the WAL segment holding it was synced and closed (segments are written
-// once; the next write starts a new one).
+// Durability. What survives depends on the write mode and on what crashes:
+//
+//   WriteOptions::sync = false (the default): the write returns once its
+//     WAL record has been handed to the Env's file system (natively the
+//     operating system, with write(2)) and applied to the memtable. It
+//     survives a crash of the process (SIGKILL, abort); it survives a crash
+//     of the machine (power loss, kernel panic) only once a later
+//     durability point has passed: a synced write, Sync(), Flush(), a
+//     memtable switch or Close(). Unsynced writes lost to a machine crash
+//     are always a suffix of whole batches.
+//   WriteOptions::sync = true: the write returns once its WAL segment has
+//     been synced (fdatasync natively) and closed, and the directory synced
+//     for a new segment: a durability point. It survives any crash, and so
+//     does every write acknowledged before it. It becomes visible to
+//     readers only then.
+//
+// In the browser build the Env's "file system" is the process's own memory
+// (CommitEnv buffers each file until it is closed), so an unsynced write
+// survives neither a killed page nor a crash until a durability point has
+// been committed to IndexedDB; the package's durability modes say when.
 #pragma once
 
 #include <memory>
@@ -93,9 +109,10 @@ class DB {
   virtual Status RunPendingWork() = 0;
 
   // Finishes the running background step (a compaction on an outside
-  // executor is abandoned; its outputs are removed at the next Open), makes
-  // all writes durable, releases the directory. Later calls, Close
-  // included, answer InvalidArgument.
+  // executor is abandoned and the outputs it wrote so far are removed),
+  // makes all writes durable, removes every file the manifest no longer
+  // names, releases the directory. Later calls, Close included, answer
+  // InvalidArgument.
   virtual Status Close() = 0;
 };
 

@@ -1,5 +1,5 @@
 // An in-memory Env for tests and tools, which can simulate a machine crash:
-// it then forgets every byte that was not synced.
+// it then forgets every byte and every directory change that was not synced.
 #pragma once
 
 #include <memory>
@@ -10,10 +10,13 @@ namespace strata {
 
 class MemEnv : public Env {
  public:
-  // Forgets unsynced data: every file is cut back to the length it had at
-  // its last WritableFile::Sync() (files never synced become empty).
-  // Removals and renames are taken as durable at once. Open WritableFiles
-  // must not be used afterwards.
+  // Forgets what a machine crash may lose, as strictly as POSIX allows:
+  // every file is cut back to the length it had at its last
+  // WritableFile::Sync() (never synced: empty), and every directory goes
+  // back to the entries it had at its last SyncDir(): files created or
+  // renamed into it since are gone, files removed or renamed away since are
+  // back (with their synced bytes). Directories themselves are durable at
+  // once. Open WritableFiles must not be used afterwards.
   virtual void SimulateCrash() = 0;
 
   // While set, every Append, Sync and NewWritableFile fails with IOError.

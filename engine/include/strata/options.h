@@ -10,6 +10,7 @@ namespace strata {
 
 class Env;
 class CompactionExecutor;
+class EventListener;
 class Snapshot;
 
 // Size limits enforced with InvalidArgument at every entry point.
@@ -80,6 +81,10 @@ struct Options {
   // thread of the DB's own (so flushes go on while a compaction runs);
   // without, inline in RunPendingWork().
   std::shared_ptr<CompactionExecutor> compaction_executor;
+
+  // Told of flushes, compactions, table files, WAL segments, write stalls
+  // and background errors as they happen (strata/listener.h).
+  std::vector<std::shared_ptr<EventListener>> listeners;
 };
 
 struct ReadOptions {

@@ -80,6 +80,7 @@ std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Opt
 
   auto plan = std::make_unique<CompactionPlan>();
   plan->level = level;
+  plan->score = scores[level];
   const auto& files = version.files[level];
   if (level == 0) {
     // The oldest L0 file, widened to every L0 file it overlaps.
@@ -111,6 +112,7 @@ std::unique_ptr<CompactionPlan> PlanRangeCompaction(const Version& version, cons
   if (inputs.empty()) return nullptr;
   auto plan = std::make_unique<CompactionPlan>();
   plan->level = level;
+  plan->manual = true;
   plan->inputs[0] = std::move(inputs);
   SetupOtherInputs(version, plan.get());
   return plan;

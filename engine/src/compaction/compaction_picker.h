@@ -18,6 +18,8 @@ namespace strata {
 // What to compact: input files of `level` and `level + 1`.
 struct CompactionPlan {
   int level = 0;
+  bool manual = false;  // DB::CompactRange's, else picked by score
+  double score = 0;     // of `level` when picked
   std::vector<FileMetaPtr> inputs[2];
   std::vector<FileMetaPtr> grandparents;  // level + 2 files overlapping the range
 

@@ -47,7 +47,9 @@ class ThreadCompactionExecutor final : public CompactionExecutor {
       Pending work = std::move(*pending_);
       pending_.reset();
       lock.unlock();
-      work.done(RunCompactionJob(work.job, work.env, work.allocate_number));
+      CompactionResult result = RunCompactionJob(work.job, work.env, work.allocate_number);
+      result.runner = "thread";
+      work.done(std::move(result));
       lock.lock();
     }
   }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "db/db_impl.h"
+#include "db/event_info.h"
 #include "db/filename.h"
 #include "table/table_builder.h"
 
@@ -135,6 +136,12 @@ Status DBImpl::BuildTable(MemTable* mem, int level, FileMetaData* meta) {
 Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   const uint64_t start = env_->NowMicros();
   MemTable* imm = imm_;
+  FlushInfo info;
+  info.job_id = next_job_id_++;
+  info.reason = imm_flush_reason_;
+  info.memtable_bytes = imm->ApproximateMemoryUsage();
+  info.memtable_entries = imm->NumEntries();
+  Notify([&](EventListener& l) { l.OnFlushBegin(info); });
 
   // Flushes always go to L0; a table that overlaps nothing moves down later
   // by a manifest edit alone (a trivial move).
@@ -148,18 +155,31 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   VersionEdit edit;
   if (s.ok() && meta->number != 0) edit.AddFile(level, meta);
   edit.log_number = imm_log_limit_;
+  edit.log_start_sequence = imm_last_sequence_ + 1;
   edit.last_sequence = versions_->LastSequence();
   if (s.ok()) s = versions_->LogAndApply(&edit);
   UnprotectNewFiles(floor);
+  info.micros = env_->NowMicros() - start;
+  info.status = s;
   if (!s.ok()) {
     if (meta->number != 0) env_->RemoveFile(TableFileName(dir_, meta->number)).IgnoreError();
+    Notify([&](EventListener& l) { l.OnFlushEnd(info); });
     return s;
   }
   imm_->Unref();
   imm_ = nullptr;
   counters_.flushes++;
   counters_.flush_bytes_written += meta->file_size;
-  flush_latency_.Record(static_cast<double>(env_->NowMicros() - start));
+  flush_latency_.Record(static_cast<double>(info.micros));
+  if (meta->number != 0) {
+    info.has_output = true;
+    info.output = TableInfoOf(*meta, level);
+  }
+  Notify([&](EventListener& l) { l.OnFlushEnd(info); });
+  if (info.has_output) {
+    const TableCreatedInfo created{info.job_id, /*by_compaction=*/false, info.output};
+    Notify([&](EventListener& l) { l.OnTableCreated(created); });
+  }
   DeleteObsoleteFiles();
   bg_cv_.notify_all();
   return Status::OK();
@@ -167,19 +187,27 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
 
 void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan,
                              bool allow_trivial_move) {
+  CompactionInfo info = CompactionInfoOf(*plan, next_job_id_++);
   if (allow_trivial_move && plan->IsTrivialMove(MaxGrandparentOverlap(options_))) {
     const FileMetaPtr& f = plan->inputs[0][0];
+    info.trivial_move = true;
+    info.runner = "manifest";
+    Notify([&](EventListener& l) { l.OnCompactionBegin(info); });
     VersionEdit edit;
     edit.RemoveFile(plan->level, f->number);
     edit.AddFile(plan->output_level(), f);
     edit.compact_pointers.emplace_back(plan->level, f->largest);
-    Status s = versions_->LogAndApply(&edit);
-    if (!s.ok()) RecordBackgroundError(s.WithContext("moving a table down"));
+    info.status = versions_->LogAndApply(&edit);
+    if (info.status.ok()) info.outputs.push_back(TableInfoOf(*f, plan->output_level()));
+    Notify([&](EventListener& l) { l.OnCompactionEnd(info); });
+    if (!info.status.ok()) RecordBackgroundError(info.status.WithContext("moving a table down"));
     return;
   }
 
   CompactionJob job = MakeCompactionJob(*plan, *versions_->current(), options_, dir_, SmallestSnapshot());
-  job.id = next_job_id_++;
+  job.id = info.job_id;
+  in_flight_job_id_ = job.id;
+  Notify([&](EventListener& l) { l.OnCompactionBegin(info); });
   compaction_in_flight_ = true;
   in_flight_plan_ = std::move(plan);
   in_flight_floor_ = ProtectNewFiles();
@@ -203,16 +231,27 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
   FileNumberAllocator allocate = [versions] { return versions->NewFileNumber(); };
   std::shared_ptr<CompactionExecutor> executor = executor_;
   lock.unlock();
-  if (executor)
+  if (executor) {
     executor->Execute(job, env_, allocate, done);
-  else
-    done(RunCompactionJob(job, env_, allocate));
+  } else {
+    CompactionResult result = RunCompactionJob(job, env_, allocate);
+    result.runner = "inline";
+    done(std::move(result));
+  }
   lock.lock();
 }
 
 void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResult& result) {
   compaction_latency_.Record(static_cast<double>(result.micros));
+  CompactionInfo info = CompactionInfoOf(plan, in_flight_job_id_);
+  info.bytes_read = result.bytes_read;
+  info.entries_read = result.entries_read;
+  info.micros = result.micros;
+  info.runner = result.runner;
+  info.status = result.status;
+  auto report_end = [&] { Notify([&](EventListener& l) { l.OnCompactionEnd(info); }); };
   if (!result.status.ok()) {
+    report_end();
     RecordBackgroundError(result.status.WithContext("compaction"));
     return;
   }
@@ -244,8 +283,18 @@ void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResul
   Status s = versions_->LogAndApply(&edit);
   if (!s.ok()) {
     for (const auto& out : result.outputs) env_->RemoveFile(out.path).IgnoreError();
+    info.status = s;
+    report_end();
     RecordBackgroundError(s.WithContext("installing a compaction"));
     return;
+  }
+  for (const auto& [level, f] : edit.new_files) info.outputs.push_back(TableInfoOf(*f, level));
+  info.bytes_written = result.bytes_written;
+  info.entries_written = result.entries_written;
+  report_end();
+  for (const auto& out : info.outputs) {
+    const TableCreatedInfo created{info.job_id, /*by_compaction=*/true, out};
+    Notify([&](EventListener& l) { l.OnTableCreated(created); });
   }
   counters_.compactions++;
   counters_.compaction_bytes_read += result.bytes_read;
@@ -257,7 +306,10 @@ void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResul
 }
 
 void DBImpl::RecordBackgroundError(const Status& s) {
-  if (bg_error_.ok()) bg_error_ = s;
+  if (bg_error_.ok()) {
+    bg_error_ = s;
+    Notify([&](EventListener& l) { l.OnBackgroundError(s); });
+  }
   bg_cv_.notify_all();
 }
 
@@ -284,7 +336,8 @@ void DBImpl::DeleteObsoleteFiles() {
     }
     if (keep) continue;
     if (type == FileType::kTable) table_cache_->Evict(number);
-    env_->RemoveFile(dir_ + "/" + name).IgnoreError();
+    const bool removed = env_->RemoveFile(dir_ + "/" + name).ok();
+    if (type == FileType::kTable && removed) Notify([&](EventListener& l) { l.OnTableDeleted(number); });
   }
   live_wal_segments_.erase(live_wal_segments_.begin(),
                            live_wal_segments_.lower_bound(versions_->LogNumber()));

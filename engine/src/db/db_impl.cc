@@ -6,6 +6,7 @@
 
 #include "compaction/thread_executor.h"
 #include "db/db_iter.h"
+#include "db/event_info.h"
 #include "db/filename.h"
 #include "db/merger.h"
 #include "db/write_batch_internal.h"
@@ -149,7 +150,7 @@ Status DBImpl::Recover() {
                     wal_numbers.end());
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
-  SequenceNumber next_sequence = 0;
+  SequenceNumber next_sequence = versions_->LogStartSequence();
   MemTable* mem = nullptr;
   for (size_t i = 0; i < wal_numbers.size(); i++) {
     versions_->MarkFileNumberUsed(wal_numbers[i]);
@@ -157,11 +158,7 @@ Status DBImpl::Recover() {
     if (!s.ok()) break;
     counters_.recovered_wal_segments++;
   }
-  if (s.ok() && mem != nullptr && mem->NumEntries() > 0) {
-    auto meta = std::make_shared<FileMetaData>();
-    s = BuildTable(mem, 0, meta.get());
-    if (s.ok() && meta->number != 0) edit.AddFile(0, meta);
-  }
+  if (s.ok() && mem != nullptr && mem->NumEntries() > 0) s = RecoveryFlush(mem, &edit);
   if (mem) mem->Unref();
   if (!s.ok()) return s;
 
@@ -169,6 +166,7 @@ Status DBImpl::Recover() {
   if (!wal_numbers.empty()) {
     // Everything replayed is now in tables: retire the segments.
     edit.log_number = versions_->PeekNextFileNumber();
+    edit.log_start_sequence = max_sequence + 1;
     edit.last_sequence = max_sequence;
     s = versions_->LogAndApply(&edit);
     if (!s.ok()) return s;
@@ -184,19 +182,22 @@ namespace {
 // Remembers dropped bytes until we know whether valid records follow them.
 class RecoveryReporter final : public log::Reader::Reporter {
  public:
-  void Dropped(size_t bytes, const Status& reason) override {
+  void Dropped(size_t bytes, const Status& reason, bool torn_write) override {
     pending_records++;
     pending_bytes += bytes;
     if (first_reason.ok()) first_reason = reason;
+    torn_write_possible = torn_write_possible && torn_write;
   }
   void Clear() {
     pending_records = 0;
     pending_bytes = 0;
     first_reason = Status::OK();
+    torn_write_possible = true;
   }
   uint64_t pending_records = 0;
   uint64_t pending_bytes = 0;
   Status first_reason;
+  bool torn_write_possible = true;
 };
 
 }  // namespace
@@ -210,10 +211,14 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
   RecoveryReporter reporter;
   log::Reader reader(file.get(), &reporter, /*verify_checksums=*/true);
 
-  // Drops followed by a valid record are corruption inside the log; drops
-  // at the end of the newest segment are a torn tail (a crash mid-append).
-  auto settle_drops = [&](bool torn_tail) -> Status {
+  // Drops followed by a valid record are corruption inside the log. Drops
+  // at the end of the newest segment are a torn tail (a crash mid-append),
+  // unless a torn write cannot explain them (a complete record damaged
+  // before a valid one, an I/O error): RocksDB's
+  // kTolerateCorruptedTailRecords.
+  auto settle_drops = [&](bool at_tail) -> Status {
     if (reporter.pending_records == 0) return Status::OK();
+    const bool torn_tail = at_tail && reporter.torn_write_possible;
     if (!torn_tail && options_.paranoid_checks) {
       return Status::Corruption(path + ": " + reporter.first_reason.message() +
                                 " (set paranoid_checks off to skip damaged records)");
@@ -230,48 +235,88 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
   while (reader.ReadRecord(&record, &scratch)) {
     s = settle_drops(false);
     if (!s.ok()) return s;
+    // Everything about the batch is checked before it reaches the memtable,
+    // whose inserts require sequences in range and never repeated.
     s = WriteBatchInternal::SetContents(&batch, record);
-    if (s.ok()) {
-      if (*mem == nullptr) {
-        *mem = new MemTable();
-        (*mem)->Ref();
-      }
-      s = WriteBatchInternal::InsertInto(&batch, *mem);  // all or nothing
+    const SequenceNumber first = s.ok() ? WriteBatchInternal::Sequence(&batch) : 0;
+    const uint32_t count = s.ok() ? WriteBatchInternal::Count(&batch) : 0;
+    if (s.ok() && (first == 0 || count == 0 || first > kMaxSequenceNumber - (count - 1))) {
+      s = Status::Corruption("batch of " + std::to_string(count) + " entries at sequence " +
+                             std::to_string(first) + " is out of the sequence range");
     }
     if (!s.ok()) {
-      // A record whose checksum matched but whose batch does not decode.
+      // A record whose checksum matched but whose batch is malformed.
       if (options_.paranoid_checks) return s.WithContext(path);
       counters_.recovery_dropped_records++;
       counters_.recovery_dropped_bytes += record.size();
       continue;
     }
-    const SequenceNumber first = WriteBatchInternal::Sequence(&batch);
     if (*next_sequence != 0 && first != *next_sequence) {
-      // A whole record went missing, e.g. an earlier segment was cut at a
-      // record boundary: not a torn tail.
+      // Whole records went missing: an earlier segment was cut at a record
+      // boundary, emptied or removed. Not a torn tail.
       if (options_.paranoid_checks) {
-        return Status::Corruption(path + ": batch has sequence " + std::to_string(first) + " where " +
-                                  std::to_string(*next_sequence) +
-                                  " was expected; records before it are missing (set paranoid_checks off to "
-                                  "skip damaged records)");
+        return Status::Corruption(
+            path + ": batch has sequence " + std::to_string(first) + " where " +
+            std::to_string(*next_sequence) +
+            " was expected; records before it (or a whole WAL segment) are missing (set "
+            "paranoid_checks off to skip damaged records)");
       }
       counters_.recovery_dropped_records++;
+      if (first < *next_sequence) {
+        // Sequences already replayed: inserting would repeat them.
+        counters_.recovery_dropped_bytes += record.size();
+        continue;
+      }
     }
-    *next_sequence = first + WriteBatchInternal::Count(&batch);
+    if (*mem == nullptr) {
+      *mem = new MemTable();
+      (*mem)->Ref();
+    }
+    s = WriteBatchInternal::InsertInto(&batch, *mem);  // all or nothing
+    if (!s.ok()) {
+      // An entry of the batch does not decode.
+      if (options_.paranoid_checks) return s.WithContext(path);
+      counters_.recovery_dropped_records++;
+      counters_.recovery_dropped_bytes += record.size();
+      continue;
+    }
+    *next_sequence = first + count;
     counters_.recovered_records++;
-    SequenceNumber last = WriteBatchInternal::Sequence(&batch) + WriteBatchInternal::Count(&batch) - 1;
-    if (WriteBatchInternal::Count(&batch) > 0) *max_sequence = std::max(*max_sequence, last);
+    *max_sequence = std::max(*max_sequence, first + count - 1);
 
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      auto meta = std::make_shared<FileMetaData>();
-      s = BuildTable(*mem, 0, meta.get());
+      s = RecoveryFlush(*mem, edit);
       if (!s.ok()) return s;
-      if (meta->number != 0) edit->AddFile(0, meta);
       (*mem)->Unref();
       *mem = nullptr;
     }
   }
   return settle_drops(last_segment);
+}
+
+Status DBImpl::RecoveryFlush(MemTable* mem, VersionEdit* edit) {
+  const uint64_t start = env_->NowMicros();
+  FlushInfo info;
+  info.job_id = next_job_id_++;
+  info.reason = FlushReason::kRecovery;
+  info.memtable_bytes = mem->ApproximateMemoryUsage();
+  info.memtable_entries = mem->NumEntries();
+  Notify([&](EventListener& l) { l.OnFlushBegin(info); });
+  auto meta = std::make_shared<FileMetaData>();
+  info.status = BuildTable(mem, 0, meta.get());
+  if (info.status.ok() && meta->number != 0) {
+    edit->AddFile(0, meta);
+    info.has_output = true;
+    info.output = TableInfoOf(*meta, 0);
+  }
+  info.micros = env_->NowMicros() - start;
+  Notify([&](EventListener& l) { l.OnFlushEnd(info); });
+  if (info.has_output) {
+    // In the version Open installs once every segment is replayed.
+    const TableCreatedInfo created{info.job_id, /*by_compaction=*/false, info.output};
+    Notify([&](EventListener& l) { l.OnTableCreated(created); });
+  }
+  return info.status;
 }
 
 Status DBImpl::CheckOpen() const {
@@ -309,6 +354,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   // Memtable reference counts are atomic: no lock needed to drop ours.
   mem->Unref();
   if (imm) imm->Unref();
+  ReleaseVersion(std::move(version));
   counters_.gets++;
   if (s.ok()) {
     counters_.get_hits++;
@@ -339,9 +385,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (imm) children.push_back(imm->NewIterator());
   version->AddIterators(options, table_cache_.get(), &children);
   Iterator* iter = NewDBIterator(NewMergingIterator(std::move(children)), sequence);
-  iter->RegisterCleanup([mem, imm, version]() {
+  iter->RegisterCleanup([this, mem, imm, version]() mutable {
     mem->Unref();
     if (imm) imm->Unref();
+    ReleaseVersion(std::move(version));
   });
   counters_.scans++;
   return std::unique_ptr<Iterator>(iter);
@@ -401,6 +448,18 @@ Status DBImpl::SnapshotSequence(const ReadOptions& options, SequenceNumber* sequ
   return Status::OK();
 }
 
+void DBImpl::ReleaseVersion(std::shared_ptr<const Version> version) {
+  // The current version is also held by the VersionSet, so a count of one
+  // means this was the last reader of a version that a flush or compaction
+  // replaced: the tables only it named can go now, not at the next flush.
+  // (Two last readers releasing at once may both see two; their tables then
+  // go at the next flush, compaction or Close.)
+  if (version.use_count() != 1) return;
+  version.reset();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!closed_) DeleteObsoleteFiles();
+}
+
 SequenceNumber DBImpl::SmallestSnapshot() const {
   SequenceNumber smallest = versions_->LastSequence();
   for (const Snapshot* snapshot : snapshots_) {
@@ -428,6 +487,18 @@ Status DBImpl::Close() {
 
   std::lock_guard<std::mutex> lock(mutex_);
   Status s = CloseWalSegment();
+  if (compaction_in_flight_) {
+    // The abandoned job's outputs (already written by an outside executor,
+    // or to come) are never installed: unprotect and delete them now, so a
+    // closed database holds only the files its manifest names.
+    CompactionInfo info = CompactionInfoOf(*in_flight_plan_, in_flight_job_id_);
+    info.status = Status::IOError("compaction abandoned: the database was closed");
+    Notify([&](EventListener& l) { l.OnCompactionEnd(info); });
+    UnprotectNewFiles(in_flight_floor_);
+    compaction_in_flight_ = false;
+    in_flight_plan_.reset();
+  }
+  DeleteObsoleteFiles();
   closed_ = true;
   if (mem_) mem_->Unref();
   if (imm_) imm_->Unref();

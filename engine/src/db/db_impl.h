@@ -29,6 +29,7 @@
 #include "stats/histogram.h"
 #include "strata/compaction.h"
 #include "strata/db.h"
+#include "strata/listener.h"
 #include "table/read_counters.h"
 #include "version/version_set.h"
 #include "wal/log_writer.h"
@@ -84,8 +85,9 @@ class DBImpl final : public DB {
   Status Recover();
   // Replays one WAL segment into *mem (flushing it to L0 tables in *edit
   // when full). *next_sequence is the sequence the next batch must carry
-  // (0: unknown yet): batches are contiguous across segments, so a gap
-  // means records were lost before the tail.
+  // (0: unknown, from a manifest that predates log_start_sequence): batches
+  // are contiguous from the manifest's log_start_sequence on, across
+  // segments, so a gap means records or whole segments were lost.
   Status ReplayWal(uint64_t number, bool last_segment, SequenceNumber* next_sequence,
                    SequenceNumber* max_sequence, VersionEdit* edit, MemTable** mem);
   Status CheckOpen() const;  // InvalidArgument once closed
@@ -94,8 +96,11 @@ class DBImpl final : public DB {
   // Writes batch, stamping its sequence.
   Status WriteInternal(const WriteOptions& options, WriteBatch* batch);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
+  // mu; reports a write stall starting (or its cause changing) or ending.
+  void SetWriteStall(bool stalled, WriteStallCause cause, size_t l0_files);
   Status OpenWalSegment();  // mu
-  // mu; syncs (unless already done) and closes the open segment, if any.
+  // mu; syncs (unless already done) and closes the open segment, if any. A
+  // failure turns the database read-only (RecordBackgroundError).
   Status CloseWalSegment(bool already_synced = false);
   Status WritableCheck() const;  // mu; ReadOnly once a background error happened
 
@@ -115,12 +120,22 @@ class DBImpl final : public DB {
                        bool allow_trivial_move);
   void InstallCompaction(const CompactionPlan& plan, const CompactionResult& result);  // mu
   void RecordBackgroundError(const Status& s);                                         // mu
-  void DeleteObsoleteFiles();                                                          // mu
+  // mu; calls fn(listener) for each of Options::listeners.
+  template <typename F>
+  void Notify(F&& fn) const {
+    for (const auto& listener : options_.listeners) fn(*listener);
+  }
+  // Writes *mem as an L0 table added to *edit, with flush events (recovery).
+  Status RecoveryFlush(MemTable* mem, VersionEdit* edit);
+  void DeleteObsoleteFiles();  // mu
   void WaitForBackgroundWork(std::unique_lock<std::mutex>& lock);
   static void AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket);
   SequenceNumber SmallestSnapshot() const;  // mu
-  uint64_t ProtectNewFiles();               // mu; returns a handle for Unprotect
-  void UnprotectNewFiles(uint64_t floor);   // mu
+  // Drops a reader's reference to a version; deletes the files that only
+  // it kept alive if this was the last one. REQUIRES: mu not held.
+  void ReleaseVersion(std::shared_ptr<const Version> version);
+  uint64_t ProtectNewFiles();              // mu; returns a handle for Unprotect
+  void UnprotectNewFiles(uint64_t floor);  // mu
 
   const Options options_;
   const std::string dir_;
@@ -142,13 +157,17 @@ class DBImpl final : public DB {
   std::unique_ptr<VersionSet> versions_;  // mu (NewFileNumber is thread-safe)
   MemTable* mem_ = nullptr;               // mu
   MemTable* imm_ = nullptr;               // mu; being flushed
-  // WAL segments numbered below this hold only imm_'s (or older) data.
-  uint64_t imm_log_limit_ = 0;              // mu
-  std::unique_ptr<WritableFile> wal_file_;  // mu; the open WAL segment
-  std::unique_ptr<log::Writer> wal_;        // mu
-  uint64_t wal_number_ = 0;                 // mu
-  std::set<uint64_t> live_wal_segments_;    // mu; on disk, not yet obsolete
-  int mem_wal_segments_ = 0;                // mu; segments opened for mem_
+  // WAL segments numbered below this hold only imm_'s (or older) data, and
+  // imm_'s last sequence is this one: later segments start at the next.
+  uint64_t imm_log_limit_ = 0;                                 // mu
+  SequenceNumber imm_last_sequence_ = 0;                       // mu
+  FlushReason imm_flush_reason_ = FlushReason::kMemtableFull;  // mu
+  std::unique_ptr<WritableFile> wal_file_;                     // mu; the open WAL segment
+  std::unique_ptr<log::Writer> wal_;                           // mu
+  uint64_t wal_number_ = 0;                                    // mu
+  uint64_t wal_segment_records_ = 0;                           // mu; records in the open segment
+  std::set<uint64_t> live_wal_segments_;                       // mu; on disk, not yet obsolete
+  int mem_wal_segments_ = 0;                                   // mu; segments opened for mem_
 
   // Live snapshots, so a released or foreign one is refused, not read.
   std::set<const Snapshot*> snapshots_;                                                 // mu
@@ -156,14 +175,17 @@ class DBImpl final : public DB {
   std::multiset<uint64_t> protected_floors_;  // mu; table numbers >= min are being written
 
   std::thread bg_thread_;
-  bool bg_work_running_ = false;                    // mu
-  bool compaction_in_flight_ = false;               // mu
-  std::unique_ptr<CompactionPlan> in_flight_plan_;  // mu
-  uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle
-  std::shared_ptr<CompactionTicket> ticket_;        // mu
-  uint64_t next_job_id_ = 1;                        // mu
-  bool write_stopped_ = false;                      // mu
-  Status bg_error_;                                 // mu
+  bool bg_work_running_ = false;                            // mu
+  bool compaction_in_flight_ = false;                       // mu
+  std::unique_ptr<CompactionPlan> in_flight_plan_;          // mu
+  uint64_t in_flight_floor_ = 0;                            // mu; its ProtectNewFiles handle
+  uint64_t in_flight_job_id_ = 0;                           // mu
+  std::shared_ptr<CompactionTicket> ticket_;                // mu
+  uint64_t next_job_id_ = 1;                                // mu
+  bool write_stopped_ = false;                              // mu
+  bool write_stalled_ = false;                              // mu; a stall was reported begun
+  WriteStallCause stall_cause_ = WriteStallCause::kL0Stop;  // mu; its cause
+  Status bg_error_;                                         // mu
 
   Counters counters_;
   Histogram put_latency_, get_latency_, scan_latency_, flush_latency_, compaction_latency_;

@@ -67,8 +67,10 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
   lock.unlock();
   Slice record = WriteBatchInternal::Contents(batch);
   s = wal->AddRecord(record);
-  // A synced write becomes visible only once it is durable.
-  if (s.ok() && options.sync) s = wal_file->Sync();
+  // A synced write becomes visible only once it is durable. Any other write
+  // is handed to the Env's file system before it returns (the OS natively,
+  // so a process crash loses nothing acknowledged; see db.h).
+  if (s.ok()) s = options.sync ? wal_file->Sync() : wal_file->Flush();
   uint64_t user_bytes = 0;
   if (s.ok()) s = WriteBatchInternal::InsertInto(batch, mem, &user_bytes);
   lock.lock();
@@ -79,6 +81,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
     return s;
   }
   versions_->SetLastSequence(sequence + count - 1);
+  wal_segment_records_++;
   counters_.wal_records++;
   counters_.wal_bytes += record.size();
   counters_.user_bytes_written += user_bytes;
@@ -97,6 +100,8 @@ Status DBImpl::OpenWalSegment() {
   if (!s.ok()) return s;
   wal_file_ = std::move(file);
   wal_ = std::make_unique<log::Writer>(wal_file_.get());
+  wal_number_ = number;
+  wal_segment_records_ = 0;
   live_wal_segments_.insert(number);
   mem_wal_segments_++;
   counters_.wal_segments_created++;
@@ -112,9 +117,17 @@ Status DBImpl::CloseWalSegment(bool already_synced) {
   }
   Status close = wal_file_->Close();
   if (s.ok()) s = close;
+  if (s.ok()) {
+    counters_.wal_syncs++;
+    const WalSegmentInfo info{wal_number_, wal_->BytesWritten(), wal_segment_records_};
+    Notify([&](EventListener& l) { l.OnWalSegmentClosed(info); });
+  } else {
+    // Acknowledged writes in it may never reach the disk, and a later
+    // durability point must not claim otherwise: read-only from here.
+    RecordBackgroundError(s.WithContext("closing a WAL segment"));
+  }
   wal_.reset();
   wal_file_.reset();
-  if (s.ok()) counters_.wal_syncs++;
   return s;
 }
 
@@ -128,10 +141,19 @@ Status DBImpl::Sync() {
   return s;
 }
 
+void DBImpl::SetWriteStall(bool stalled, WriteStallCause cause, size_t l0_files) {
+  if (stalled == write_stalled_ && (!stalled || cause == stall_cause_)) return;
+  write_stalled_ = stalled;
+  if (stalled) stall_cause_ = cause;
+  const WriteStallInfo info{stalled, stall_cause_, l0_files};
+  Notify([&](EventListener& l) { l.OnWriteStall(info); });
+}
+
 // REQUIRES: write_mutex_ and mutex_ (through lock) held.
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
   bool allow_delay = !force;
   bool counted_stop = false;
+  bool slowed = false;  // this write was delayed at the slowdown trigger
   while (true) {
     Status s = WritableCheck();
     if (!s.ok()) return s;
@@ -142,6 +164,8 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
       counters_.slowdown_writes++;
       allow_delay = false;
       if (options_.background_thread) {
+        SetWriteStall(true, WriteStallCause::kL0Slowdown, l0_files);
+        slowed = true;
         const uint64_t start = env_->NowMicros();
         lock.unlock();
         env_->SleepMicros(1000);
@@ -154,6 +178,13 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     const bool wal_segments_full = options_.max_wal_segments_per_memtable > 0 && !wal_ &&
                                    mem_wal_segments_ >= options_.max_wal_segments_per_memtable;
     if (!force && !wal_segments_full && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
+      // Writes go on: a stall is over, unless they are being slowed (then it
+      // lasts until a write goes through undelayed).
+      if (slowed) {
+        SetWriteStall(true, WriteStallCause::kL0Slowdown, l0_files);
+      } else {
+        SetWriteStall(false, stall_cause_, l0_files);
+      }
       return Status::OK();
     }
 
@@ -163,6 +194,8 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     if (must_wait_for_flush || must_wait_for_compaction) {
       if (!counted_stop) counters_.stopped_writes++;
       counted_stop = true;
+      SetWriteStall(true, must_wait_for_flush ? WriteStallCause::kMemtableFlushing : WriteStallCause::kL0Stop,
+                    l0_files);
       const uint64_t start = env_->NowMicros();
       write_stopped_ = true;
       if (options_.background_thread) {
@@ -186,8 +219,12 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     // Switch to a new memtable; the old one is flushed in the background.
     s = CloseWalSegment();
     if (!s.ok()) return s;
+    imm_flush_reason_ = force               ? FlushReason::kManual
+                        : wal_segments_full ? FlushReason::kWalSegments
+                                            : FlushReason::kMemtableFull;
     imm_ = mem_;
     imm_log_limit_ = versions_->PeekNextFileNumber();
+    imm_last_sequence_ = versions_->LastSequence();
     mem_ = new MemTable();
     mem_->Ref();
     mem_wal_segments_ = 0;

@@ -8,7 +8,8 @@
 //   NNNNNN.tmp        a file being written, renamed into place when done
 //
 // Every NNNNNN comes from one counter (the manifest's next_file_number), so
-// numbers never repeat within a database.
+// numbers never repeat within a database. A name holds at most 19 digits,
+// so numbers stay below kMaxFileNumber (the manifest decoder checks).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,9 @@
 namespace strata {
 
 enum class FileType { kWal, kTable, kManifest, kCurrent, kLock, kTemp };
+
+// 10^19 - 1: the largest number a file name can hold.
+constexpr uint64_t kMaxFileNumber = 9'999'999'999'999'999'999ULL;
 
 std::string WalFileName(const std::string& dir, uint64_t number);
 std::string TableFileName(const std::string& dir, uint64_t number);

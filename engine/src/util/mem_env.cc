@@ -161,6 +161,13 @@ class MemEnvImpl final : public MemEnv {
 
   Status SyncDir(const std::string& dir) override {
     if (write_errors()) return Status::IOError(dir + ": injected write error");
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto it = durable_files_.begin(); it != durable_files_.end();) {
+      it = Parent(it->first) == dir ? durable_files_.erase(it) : std::next(it);
+    }
+    for (const auto& [path, f] : files_) {
+      if (Parent(path) == dir) durable_files_[path] = f;
+    }
     return Status::OK();
   }
 
@@ -184,6 +191,7 @@ class MemEnvImpl final : public MemEnv {
 
   void SimulateCrash() override {
     std::lock_guard<std::mutex> l(mu_);
+    files_ = durable_files_;
     for (auto& [path, f] : files_) {
       std::lock_guard<std::mutex> fl(f->mu);
       f->data.resize(f->synced_size);
@@ -213,6 +221,8 @@ class MemEnvImpl final : public MemEnv {
   Env* base_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<FileState>> files_;
+  // The entries each directory had at its last SyncDir: what a crash keeps.
+  std::map<std::string, std::shared_ptr<FileState>> durable_files_;
   std::set<std::string> dirs_{""};
   std::set<std::string> locks_;
   uint64_t files_created_ = 0;

@@ -1,6 +1,10 @@
 #include "version/version_edit.h"
 
+#include <set>
+
+#include "db/filename.h"
 #include "proto/manifest.pb.h"
+#include "strata/options.h"
 
 namespace strata {
 
@@ -8,6 +12,7 @@ std::string VersionEdit::Encode() const {
   pb::VersionEdit m;
   m.set_format_version(kManifestFormatVersion);
   if (log_number) m.set_log_number(*log_number);
+  if (log_start_sequence) m.set_log_start_sequence(*log_start_sequence);
   if (next_file_number) m.set_next_file_number(*next_file_number);
   if (last_sequence) m.set_last_sequence(*last_sequence);
   for (const auto& [level, number] : deleted_files) {
@@ -37,6 +42,21 @@ std::string VersionEdit::Encode() const {
   return m.SerializeAsString();
 }
 
+namespace {
+
+Status Bad(const std::string& what) {
+  return Status::Corruption("version edit: " + what);
+}
+
+// A key read from the manifest: a well-formed internal key whose user key
+// is within the limit.
+bool ValidInternalKey(const std::string& key) {
+  ParsedInternalKey parsed;
+  return ParseInternalKey(key, &parsed) && parsed.user_key.size() <= kMaxKeySize;
+}
+
+}  // namespace
+
 Status VersionEdit::Decode(const Slice& data) {
   *this = VersionEdit();
   pb::VersionEdit m;
@@ -49,19 +69,41 @@ Status VersionEdit::Decode(const Slice& data) {
                               std::to_string(kManifestFormatVersion) + ")");
   }
   auto bad_level = [](int level) { return level < 0 || level >= kNumLevels; };
-  if (m.has_log_number()) log_number = m.log_number();
-  if (m.has_next_file_number()) next_file_number = m.next_file_number();
-  if (m.has_last_sequence()) last_sequence = m.last_sequence();
+  if (m.has_log_number()) {
+    if (m.log_number() >= kMaxFileNumber)
+      return Bad("log number " + std::to_string(m.log_number()) + " is too large");
+    log_number = m.log_number();
+  }
+  if (m.has_next_file_number()) {
+    if (m.next_file_number() >= kMaxFileNumber)
+      return Bad("next file number " + std::to_string(m.next_file_number()) + " is too large");
+    next_file_number = m.next_file_number();
+  }
+  if (m.has_last_sequence()) {
+    if (m.last_sequence() > kMaxSequenceNumber) return Bad("last sequence is over 56 bits");
+    last_sequence = m.last_sequence();
+  }
+  if (m.has_log_start_sequence()) {
+    if (m.log_start_sequence() > kMaxSequenceNumber + 1) return Bad("log start sequence is over 56 bits");
+    log_start_sequence = m.log_start_sequence();
+  }
   for (const auto& d : m.deleted_files()) {
-    if (bad_level(d.level())) return Status::Corruption("version edit: deleted file level out of range");
+    if (bad_level(d.level())) return Bad("deleted file level out of range");
     deleted_files.emplace_back(d.level(), d.number());
   }
+  std::set<uint64_t> numbers;
   for (const auto& n : m.new_files()) {
-    if (bad_level(n.level())) return Status::Corruption("version edit: new file level out of range");
-    ParsedInternalKey parsed;
-    if (!ParseInternalKey(n.smallest(), &parsed) || !ParseInternalKey(n.largest(), &parsed)) {
-      return Status::Corruption("version edit: file " + std::to_string(n.number()) + " has a bad key range");
-    }
+    const std::string name = "file " + std::to_string(n.number());
+    if (bad_level(n.level())) return Bad(name + ": level " + std::to_string(n.level()) + " out of range");
+    if (n.number() == 0 || n.number() >= kMaxFileNumber) return Bad(name + ": number out of range");
+    if (!numbers.insert(n.number()).second) return Bad(name + " is listed twice");
+    if (n.size() == 0) return Bad(name + " has size 0");
+    if (!ValidInternalKey(n.smallest()) || !ValidInternalKey(n.largest()))
+      return Bad(name + " has a bad key range");
+    if (CompareInternalKeys(n.smallest(), n.largest()) > 0)
+      return Bad(name + ": smallest key is after largest");
+    if (n.smallest_seq() > n.largest_seq() || n.largest_seq() > kMaxSequenceNumber)
+      return Bad(name + " has a bad sequence range");
     auto f = std::make_shared<FileMetaData>();
     f->number = n.number();
     f->file_size = n.size();
@@ -76,7 +118,9 @@ Status VersionEdit::Decode(const Slice& data) {
     new_files.emplace_back(n.level(), std::move(f));
   }
   for (const auto& c : m.compact_pointers()) {
-    if (bad_level(c.level())) return Status::Corruption("version edit: compact pointer level out of range");
+    if (bad_level(c.level())) return Bad("compact pointer level out of range");
+    if (!ValidInternalKey(c.key()))
+      return Bad("compact pointer of level " + std::to_string(c.level()) + " is not a key");
     InternalKey k;
     k.DecodeFrom(c.key());
     compact_pointers.emplace_back(c.level(), std::move(k));

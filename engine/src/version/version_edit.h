@@ -35,6 +35,9 @@ using FileMetaPtr = std::shared_ptr<const FileMetaData>;
 
 struct VersionEdit {
   std::optional<uint64_t> log_number;
+  // One past the last sequence in tables: the first WAL batch at or after
+  // log_number must carry it (see manifest.proto).
+  std::optional<SequenceNumber> log_start_sequence;
   std::optional<uint64_t> next_file_number;
   std::optional<SequenceNumber> last_sequence;
   std::vector<std::pair<int, uint64_t>> deleted_files;  // (level, number)
@@ -45,7 +48,11 @@ struct VersionEdit {
   void RemoveFile(int level, uint64_t number) { deleted_files.emplace_back(level, number); }
 
   std::string Encode() const;
-  // Corruption naming the problem on malformed input or a level out of range.
+  // Corruption naming the problem on malformed input. Nothing decoded is
+  // trusted: levels, file numbers (nameable), sequences (56 bits), key
+  // sizes, a table's key and sequence order, sizes, duplicates and compact
+  // pointers are all checked, so a crafted manifest cannot make later code
+  // read out of bounds or build an inverted range.
   Status Decode(const Slice& data);
 };
 

@@ -12,7 +12,7 @@ namespace {
 // Collects the first problem the log reader reports.
 class ManifestReporter final : public log::Reader::Reporter {
  public:
-  void Dropped(size_t bytes, const Status& reason) override {
+  void Dropped(size_t bytes, const Status& reason, bool /*torn_write*/) override {
     if (status.ok())
       status =
           Status::Corruption("manifest: " + std::to_string(bytes) + " bytes dropped: " + reason.ToString());
@@ -81,6 +81,7 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
 VersionEdit VersionSet::SnapshotOf(const Version& v) const {
   VersionEdit snapshot;
   snapshot.log_number = log_number_;
+  if (log_start_sequence_ != 0) snapshot.log_start_sequence = log_start_sequence_;
   snapshot.next_file_number = next_file_number_.load();
   snapshot.last_sequence = LastSequence();
   for (int level = 0; level < kNumLevels; level++) {
@@ -130,9 +131,12 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
 
   // Counters move forward only once the segment holding them is durable.
   const uint64_t old_log_number = log_number_;
+  const SequenceNumber old_log_start_sequence = log_start_sequence_;
   const SequenceNumber old_last_sequence = LastSequence();
   const auto old_pointers = compact_pointers_;
   if (edit->log_number) log_number_ = std::max(log_number_, *edit->log_number);
+  if (edit->log_start_sequence)
+    log_start_sequence_ = std::max(log_start_sequence_, *edit->log_start_sequence);
   if (edit->last_sequence) SetLastSequence(std::max(LastSequence(), *edit->last_sequence));
   for (const auto& [level, key] : edit->compact_pointers) compact_pointers_[level] = key.Encode().ToString();
 
@@ -140,6 +144,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   s = WriteManifest(SnapshotOf(*v), manifest_number);
   if (!s.ok()) {
     log_number_ = old_log_number;
+    log_start_sequence_ = old_log_start_sequence;
     SetLastSequence(old_last_sequence);
     compact_pointers_ = old_pointers;
     return s.WithContext("installing a version edit");
@@ -151,6 +156,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
 
 Status VersionSet::CreateNew() {
   VersionEdit empty;
+  empty.log_start_sequence = 1;  // the first batch ever written
   return LogAndApply(&empty);
 }
 
@@ -183,6 +189,20 @@ Status VersionSet::Recover() {
     return Status::Corruption(manifest + ": snapshot lacks its counters");
   }
 
+  // Counters the rest of the engine builds on must agree with the tables.
+  if (*edit.log_number > *edit.next_file_number) {
+    return Status::Corruption(manifest + ": log number is past the next file number");
+  }
+  if (edit.log_start_sequence && *edit.log_start_sequence > *edit.last_sequence + 1) {
+    return Status::Corruption(manifest + ": log start sequence is past the last sequence");
+  }
+  for (const auto& [level, f] : edit.new_files) {
+    if (f->largest_seq > *edit.last_sequence) {
+      return Status::Corruption(manifest + ": table " + std::to_string(f->number) +
+                                " holds sequences past the last sequence");
+    }
+  }
+
   std::shared_ptr<Version> v;
   s = Apply(Version(), edit, &v);
   if (!s.ok()) return s.WithContext(manifest);
@@ -190,6 +210,7 @@ Status VersionSet::Recover() {
   MarkFileNumberUsed(number);
   SetLastSequence(*edit.last_sequence);
   log_number_ = *edit.log_number;
+  log_start_sequence_ = edit.log_start_sequence.value_or(0);
   for (const auto& [level, key] : edit.compact_pointers) compact_pointers_[level] = key.Encode().ToString();
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : v->files[level]) MarkFileNumberUsed(f->number);

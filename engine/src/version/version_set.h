@@ -45,6 +45,9 @@ class VersionSet {
 
   // WAL segments numbered below this are fully in tables.
   uint64_t LogNumber() const { return log_number_; }
+  // The sequence the first batch in those segments must carry; 0: unknown
+  // (a manifest written before it was recorded).
+  SequenceNumber LogStartSequence() const { return log_start_sequence_; }
   uint64_t ManifestNumber() const { return manifest_number_; }
   const std::vector<std::string>& compact_pointers() const { return compact_pointers_; }
 
@@ -64,6 +67,7 @@ class VersionSet {
   std::atomic<uint64_t> next_file_number_{2};
   std::atomic<SequenceNumber> last_sequence_{0};
   uint64_t log_number_ = 0;
+  SequenceNumber log_start_sequence_ = 0;
   uint64_t manifest_number_ = 0;
   std::vector<std::string> compact_pointers_ = std::vector<std::string>(kNumLevels);
   std::shared_ptr<const Version> current_;

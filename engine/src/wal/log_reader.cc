@@ -43,10 +43,11 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
   size_t record_bytes = 0;     // its physical bytes so far, headers included
 
   // Drops the record in progress, if any.
-  auto abandon_record = [&](const char* why) {
+  // torn_write: whether a torn write could leave the record unfinished.
+  auto abandon_record = [&](const char* why, bool torn_write) {
     if (!in_fragmented_record) return;
     AddDrop(record_offset, record_bytes,
-            Status::Corruption("fragmented record" + At(record_offset) + " " + why));
+            Status::Corruption("fragmented record" + At(record_offset) + " " + why), torn_write);
     in_fragmented_record = false;
     scratch->clear();
   };
@@ -59,14 +60,14 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
 
     switch (type) {
       case kFullType:
-        abandon_record("ends without a LAST fragment (a FULL record follows)");
+        abandon_record("ends without a LAST fragment (a FULL record follows)", false);
         *record = fragment;
         last_record_offset_ = offset;
         ReportDrops();
         return true;
 
       case kFirstType:
-        abandon_record("ends without a LAST fragment (a FIRST fragment follows)");
+        abandon_record("ends without a LAST fragment (a FIRST fragment follows)", false);
         in_fragmented_record = true;
         record_offset = offset;
         record_bytes = physical_bytes;
@@ -78,7 +79,8 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
         if (!in_fragmented_record) {
           AddDrop(offset, physical_bytes,
                   Status::Corruption(std::string(type == kMiddleType ? "MIDDLE" : "LAST") + " fragment" +
-                                     At(offset) + " without a FIRST fragment before it"));
+                                     At(offset) + " without a FIRST fragment before it"),
+                  false);
           break;
         }
         record_bytes += physical_bytes;
@@ -92,13 +94,14 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
         break;
 
       case kEof:
-        abandon_record("is truncated: the file ends before its LAST fragment");
+        abandon_record("is truncated: the file ends before its LAST fragment", true);
         ReportDrops();
         return false;
 
       case kBadRecord:
-        // A fragment of the record in progress is lost with the bad one.
-        abandon_record("lost a fragment");
+        // A fragment of the record in progress is lost with the bad one
+        // (whose own drop says whether a torn write explains it).
+        abandon_record("lost a fragment", true);
         break;
 
       default:
@@ -120,7 +123,8 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
           buffer_.clear();
           eof_ = true;
           AddDrop(end_of_buffer_offset_, 0,
-                  Status::IOError("reading the log" + At(end_of_buffer_offset_) + ": " + s.ToString()));
+                  Status::IOError("reading the log" + At(end_of_buffer_offset_) + ": " + s.ToString()),
+                  false);
           return kEof;
         }
         end_of_buffer_offset_ += buffer_.size();
@@ -134,7 +138,8 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
         AddDrop(at, buffer_.size(),
                 Status::Corruption("truncated record header" + At(at) + ": the file ends after " +
                                    std::to_string(buffer_.size()) + " of its " + std::to_string(kHeaderSize) +
-                                   " bytes"));
+                                   " bytes"),
+                true);
         buffer_.clear();
       }
       return kEof;
@@ -157,12 +162,14 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
         AddDrop(header_offset, dropped,
                 Status::Corruption("truncated record" + At(header_offset) + ": the file ends after " +
                                    std::to_string(dropped) + " of its " +
-                                   std::to_string(kHeaderSize + length) + " bytes"));
+                                   std::to_string(kHeaderSize + length) + " bytes"),
+                true);
       } else {
         AddDrop(header_offset, dropped,
                 Status::Corruption("bad record length " + std::to_string(length) + At(header_offset) +
                                    ": only " + std::to_string(dropped - kHeaderSize) +
-                                   " bytes follow the header in its block"));
+                                   " bytes follow the header in its block"),
+                true);  // garbage after the last record, as some file systems leave: tolerated at the tail
       }
       buffer_.clear();
       return kBadRecord;
@@ -171,7 +178,8 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
     if (type == kZeroType && length == 0) {
       // Zero-filled space (preallocation, or a file extended before its data
       // reached the disk). The writer never emits this; skip the block.
-      AddDrop(header_offset, buffer_.size(), Status::Corruption("zero-filled space" + At(header_offset)));
+      AddDrop(header_offset, buffer_.size(), Status::Corruption("zero-filled space" + At(header_offset)),
+              true);
       buffer_.clear();
       return kBadRecord;
     }
@@ -181,9 +189,13 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
       const uint32_t actual = crc::Value(header + 6, 1 + length);
       if (actual != expected) {
         // The length may be what is damaged, so no later record in this
-        // block can be located reliably: drop the rest of the block.
+        // block can be located reliably: drop the rest of the block. But a
+        // valid record right after this one (where its length says) means
+        // the record was complete and then damaged: no torn write.
+        const bool valid_record_follows = ValidRecordAt(
+            Slice(buffer_.data() + kHeaderSize + length, buffer_.size() - kHeaderSize - length));
         AddDrop(header_offset, buffer_.size(),
-                Status::Corruption("checksum mismatch in record" + At(header_offset)));
+                Status::Corruption("checksum mismatch in record" + At(header_offset)), !valid_record_follows);
         buffer_.clear();
         return kBadRecord;
       }
@@ -193,7 +205,7 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
 
     if (type == kZeroType || type > kMaxRecordType) {
       AddDrop(header_offset, kHeaderSize + length,
-              Status::Corruption("unknown record type " + std::to_string(type) + At(header_offset)));
+              Status::Corruption("unknown record type " + std::to_string(type) + At(header_offset)), false);
       return kBadRecord;
     }
 
@@ -203,17 +215,28 @@ unsigned int Reader::ReadPhysicalRecord(Slice* fragment, uint64_t* offset) {
   }
 }
 
-void Reader::AddDrop(uint64_t offset, size_t bytes, const Status& reason) {
+bool Reader::ValidRecordAt(const Slice& data) const {
+  if (data.size() < kHeaderSize) return false;
+  const size_t length = static_cast<size_t>(static_cast<uint8_t>(data[4])) |
+                        static_cast<size_t>(static_cast<uint8_t>(data[5])) << 8;
+  const unsigned int type = static_cast<uint8_t>(data[6]);
+  if (type == kZeroType || type > kMaxRecordType || kHeaderSize + length > data.size()) return false;
+  return crc::Unmask(DecodeFixed32(data.data())) == crc::Value(data.data() + 6, 1 + length);
+}
+
+void Reader::AddDrop(uint64_t offset, size_t bytes, const Status& reason, bool torn_write) {
   if (!drop_pending_) {
     drop_pending_ = true;
     drop_bytes_ = 0;
     drop_start_ = offset;
     drop_reason_ = reason;
+    drop_torn_write_ = true;
   } else if (reason.IsIOError() && !drop_reason_.IsIOError()) {
     drop_reason_ = reason;  // an I/O error matters more than damage
   }
   drop_bytes_ += bytes;
   drop_start_ = std::min(drop_start_, offset);
+  drop_torn_write_ = drop_torn_write_ && torn_write && !reason.IsIOError();
 }
 
 void Reader::ReportDrops() {
@@ -222,7 +245,8 @@ void Reader::ReportDrops() {
   if (reporter_ == nullptr) return;
   reporter_->Dropped(drop_bytes_,
                      Extend(drop_reason_, "; dropped " + std::to_string(drop_bytes_) + " bytes from offset " +
-                                              std::to_string(drop_start_)));
+                                              std::to_string(drop_start_)),
+                     drop_torn_write_);
 }
 
 }  // namespace strata::log

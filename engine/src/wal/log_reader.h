@@ -19,8 +19,17 @@
 //    takes precedence), its message names the file offsets.
 //  - The region is reported by the ReadRecord call that ends it: before
 //    that call returns the next record (damage with a valid record after
-//    it) or returns false (damage at the end of the file: a torn tail when
-//    the reason is Corruption). So at most one Dropped() per ReadRecord.
+//    it) or returns false (damage at the end of the file). So at most one
+//    Dropped() per ReadRecord.
+//  - Each report says whether a torn write could explain the region: a
+//    crash mid-append leaves a prefix of what was appended, followed by
+//    zeros or (on some file systems) garbage, so an incomplete header or
+//    record at the end of the file, a FIRST fragment without its LAST, zero
+//    fill, a bad length and a record failing its checksum with nothing
+//    valid right after it can be torn writes. Damage that valid data
+//    follows cannot: a complete record failing its checksum right before a
+//    valid one, a record of unknown type (its checksum is good), a MIDDLE or
+//    LAST fragment without its FIRST; nor can an I/O error.
 //
 // No allocation depends on a length read from the file before it is checked
 // against the bytes actually read; the reader holds one 32 KiB block plus
@@ -52,8 +61,9 @@ class Reader {
     virtual ~Reporter();
     // bytes: file bytes dropped (0 only for an I/O error with nothing in
     // progress). reason: Corruption naming the problem and offsets, or the
-    // IOError that ended reading.
-    virtual void Dropped(size_t bytes, const Status& reason) = 0;
+    // IOError that ended reading. torn_write: a torn write could explain
+    // every problem in the region (see above).
+    virtual void Dropped(size_t bytes, const Status& reason, bool torn_write) = 0;
   };
 
   // file: read from its current position, which must be the start of the
@@ -91,8 +101,11 @@ class Reader {
   // kBadRecord.
   unsigned int ReadPhysicalRecord(Slice* fragment, uint64_t* offset);
 
-  // Adds `bytes` dropped at file offset `offset` to the current region.
-  void AddDrop(uint64_t offset, size_t bytes, const Status& reason);
+  // Adds `bytes` dropped at file offset `offset` to the current region;
+  // torn_write: a torn write could explain this drop.
+  void AddDrop(uint64_t offset, size_t bytes, const Status& reason, bool torn_write);
+  // Whether a physical record with a good checksum starts at data.
+  bool ValidRecordAt(const Slice& data) const;
   // Reports the current region, if any, and starts a new one.
   void ReportDrops();
 
@@ -111,6 +124,7 @@ class Reader {
   size_t drop_bytes_ = 0;
   uint64_t drop_start_ = 0;  // lowest file offset in the region
   Status drop_reason_;
+  bool drop_torn_write_ = true;  // a torn write could explain every drop in it
 };
 
 }  // namespace log
