@@ -85,6 +85,7 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("compact", &WasmDatabase::Compact)
       .function("runPendingWork", &WasmDatabase::RunPendingWork)
       .function("takeChanges", &WasmDatabase::TakeChanges)
+      .function("hasChanges", &WasmDatabase::HasChanges)
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
       .function("recordFile", &WasmDatabase::RecordFile)

@@ -59,6 +59,11 @@ std::vector<std::string> CommitEnv::TakeChanges() {
   return paths;
 }
 
+bool CommitEnv::HasChanges() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !changed_.empty();
+}
+
 void CommitEnv::RecordChange(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   changed_.insert(path);

@@ -32,6 +32,8 @@ class CommitEnv : public Env {
   // Paths changed since the previous call, sorted; each is now either a
   // complete file or absent. Clears the record.
   std::vector<std::string> TakeChanges();
+  // Whether a path changed since the previous TakeChanges().
+  bool HasChanges();
 
   Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* result) override {
     return base_->NewSequentialFile(path, result);

@@ -100,6 +100,9 @@ class WasmDatabase {
   // The paths written, renamed or removed since the last call, each ending
   // in '\n' (names never contain one).
   std::string TakeChanges();
+  // Whether TakeChanges() would name a path (say, tables an iterator kept
+  // alive and the engine deleted when it closed).
+  bool HasChanges() { return env_ && env_->HasChanges(); }
 
   // Deferred compaction (OpenConfig::deferred_compaction): takes the job
   // that waits. Result: its envelope (DeferredCompactionExecutor::TakeJob);

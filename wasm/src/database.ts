@@ -159,9 +159,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private lastJob = 0; // compaction job ids, for events
   // Iterators and snapshots dropped without close()/release() give their
   // engine resources back when collected.
-  private readonly cursorFinalizer = new FinalizationRegistry<number>((cursor) => {
-    if (this.rawOpen) this.raw.closeCursor(cursor);
-  });
+  private readonly cursorFinalizer = new FinalizationRegistry<number>((cursor) => this.releaseCursor(cursor));
   private readonly snapshotFinalizer = new FinalizationRegistry<number>((id) => {
     if (this.rawOpen) this.raw.releaseSnapshot(id);
   });
@@ -459,7 +457,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** @internal */
   _closeCursor(it: EntryIterator<Encoding, Encoding>, cursor: number): void {
     this.cursorFinalizer.unregister(it);
-    if (this.rawOpen) this.raw.closeCursor(cursor);
+    this.releaseCursor(cursor);
   }
 
   /** @internal */
@@ -469,6 +467,17 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   }
 
   // ---- private
+
+  /**
+   * Closes an engine cursor. The last reader of tables that a compaction
+   * replaced makes the engine delete them: commit that, so storage does not
+   * keep them until the next write.
+   */
+  private releaseCursor(cursor: number): void {
+    if (!this.rawOpen) return;
+    this.raw.closeCursor(cursor);
+    if (this.state === 'open' && this.raw.hasChanges()) this.committer.deferred();
+  }
 
   private checkOpen(): void {
     if (this.state !== 'open') throw closedError(this.name);
@@ -652,8 +661,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     });
   }
 
-  // Each step of sending a job and installing its outputs copies megabytes:
-  // they go one file per task, so that requests are served in between.
+  // Sending a job copies megabytes of inputs: they go one file per task, so
+  // that requests are served in between. Outputs are installed in one task
+  // (no copies, see below).
   private async runCompaction(runner: CompactionRunner): Promise<void> {
     let job: CompactionJobMessage;
     const id = ++this.lastJob;
@@ -686,18 +696,19 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       return this.runCompactionHere(e, job.id);
     }
     try {
+      await nextTask();
+      if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
+      // The outputs enter the directory in the same task as the manifest edit
+      // that installs them, so one commit stores both: storage never holds an
+      // output that no manifest names. The bytes came for this alone: each
+      // file takes them without a copy.
       let done = 0;
       for (const output of reply.outputs) {
-        await nextTask();
-        if (!this.rawOpen) return;
-        // The bytes came for this alone: the file takes them without a copy.
         this.module.FS.writeFile(output.path, output.bytes, { canOwn: true });
         this.check(this.raw.recordFile(output.path));
         const progress = { job: job.id, step: 'output-installed', done: ++done, total: reply.outputs.length } as const;
         this.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }
-      await nextTask();
-      if (!this.rawOpen) return;
       this.args.begin(reply.result.length);
       this.args.bytes(reply.result);
       this.check(this.raw.completeCompaction(reply.result.length));

@@ -44,6 +44,7 @@ export interface RawDatabase {
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
   runPendingWork(): number;
   takeChanges(): string;
+  hasChanges(): boolean;
   takeCompactionJob(): number;
   compactionInputs(): string;
   recordFile(path: string): number;

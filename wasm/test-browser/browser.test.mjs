@@ -287,6 +287,66 @@ test('compactions run in the compaction worker and the data stays correct', asyn
   });
 });
 
+test('a closed database stores only the files its manifest names', async () => {
+  await withBrowser(async (context) => {
+    const page = await apiPage(context);
+    const result = await page.evaluate(async () => {
+      const { stratadb } = window;
+      // Batches of 500 keys: batch r holds keys 500r .. 500r+499.
+      const write = async (db, first, rounds) => {
+        for (let round = first; round < first + rounds; round++) {
+          const batch = [];
+          for (let i = 0; i < 500; i++) {
+            batch.push({ type: 'put', key: `k${String(round * 500 + i).padStart(6, '0')}`, value: 'x'.repeat(120) });
+          }
+          await db.batch(batch, { durable: false });
+          await new Promise((r) => setTimeout(r, 0)); // background work and the compaction worker go on
+        }
+      };
+      const outcomes = {};
+      // In the page, compactions in the worker: close as the first output of
+      // a job is installed (from the event's listener, mid-install).
+      {
+        const db = await stratadb.open('orphans-close', { memtableBytes: 64 * 1024 });
+        let closing;
+        db.subscribe((e) => {
+          if (!closing && e.type === 'compaction' && e.phase === 'progress' && e.step === 'output-installed') closing = db.close();
+        });
+        for (let i = 0; i < 400 && !closing; i++) {
+          // Overwrites: real compactions. A write stalled when close() comes is refused (Closed).
+          await write(db, i % 20, 1).catch((e) => {
+            if (!closing || e.code !== 'Closed') throw e;
+          });
+        }
+        await closing;
+        outcomes.closeAtOutput = { closed: closing !== undefined, ...(await window.storedLayout('orphans-close')) };
+      }
+      // Through openInWorker: 100,000 entries, read fully while compactions
+      // replace the tables being read, then closed.
+      {
+        const db = await stratadb.openInWorker('orphans-read', { memtableBytes: 256 * 1024 });
+        await write(db, 0, 200);
+        await db.sync();
+        let read = 0;
+        const it = db.iterator();
+        for (let e = await it.next(); !e.done; e = await it.next()) {
+          if (read++ % 20000 === 0) await write(db, Math.floor(read / 500), 20); // overwrites: compactions meanwhile
+        }
+        const stats = await db.stats();
+        await db.close();
+        outcomes.readThenClose = { read, compactions: stats.compactions, ...(await window.storedLayout('orphans-read')) };
+      }
+      return outcomes;
+    });
+    assert.ok(result.closeAtOutput.closed, 'no compaction output was ever installed');
+    assert.deepEqual(result.closeAtOutput.problems, []);
+    assert.ok(result.closeAtOutput.tables > 0);
+    assert.equal(result.readThenClose.read, 100000);
+    assert.ok(result.readThenClose.compactions > 0, 'no compaction ran during the read');
+    assert.deepEqual(result.readThenClose.problems, []);
+  });
+});
+
 test('a compaction worker that does not answer in time: the job runs here, nothing is lost', async () => {
   await withBrowser(async (context) => {
     const page = await apiPage(context);
