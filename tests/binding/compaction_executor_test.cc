@@ -505,6 +505,53 @@ TEST_F(BindingCompactionExecutorTest, WorkerRunsTheJobAndTheDatabaseInstallsIt) 
   EXPECT_FALSE(ReadOnly());
 }
 
+// The engine's events, as the binding queues them (event_queue.h): a job run
+// by the worker is reported complete, with the runner's name; one run here
+// says so.
+TEST_F(BindingCompactionExecutorTest, EventsSayWhereEachJobRanAndWhatItDid) {
+  ASSERT_NO_FATAL_FAILURE(OpenUntilJob());
+  TakenJob taken;
+  ASSERT_NO_FATAL_FAILURE(Take(&taken));
+  WorkerReply reply;
+  ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
+  db_->TakeEvents();
+  ASSERT_NO_FATAL_FAILURE(Deliver(reply));
+  auto finished = [&](const std::string& lines) {
+    std::vector<Json> out;
+    for (const auto& line : Lines(lines)) {
+      Json event;
+      std::string error;
+      EXPECT_TRUE(jsontest::JsonParser::Parse(line, &event, &error)) << error << ": " << line;
+      if (event.Find("type")->text == "compaction" && event.Find("phase")->text == "finished")
+        out.push_back(event);
+    }
+    return out;
+  };
+  std::vector<Json> ends = finished(db_->TakeEvents());
+  ASSERT_EQ(1u, ends.size());
+  const Json& end = ends[0];
+  EXPECT_EQ("worker", end.Find("runner")->text);
+  EXPECT_EQ(static_cast<double>(taken.parsed.job.id), end.Find("job")->number);
+  EXPECT_EQ(Json::Type::kNull, end.Find("error")->type);
+  EXPECT_EQ(taken.parsed.job.inputs.size(), end.Find("inputs")->array.size());
+  std::set<uint64_t> outputs;
+  for (const auto& out : end.Find("outputs")->array) {
+    outputs.insert(static_cast<uint64_t>(out.Find("number")->number));
+    EXPECT_EQ(static_cast<double>(taken.parsed.job.output_level), out.Find("level")->number);
+  }
+  std::set<uint64_t> written;
+  for (const auto& out : reply.decoded.outputs) written.insert(out.file_number);
+  EXPECT_EQ(written, outputs);
+
+  // The next job, run here instead.
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
+  ends = finished(db_->TakeEvents());
+  ASSERT_EQ(1u, ends.size());
+  EXPECT_EQ("here", ends[0].Find("runner")->text);
+  EXPECT_FALSE(db_->HasEvents());
+}
+
 // Jobs keep coming as writes go on; each runs in a worker.
 TEST_F(BindingCompactionExecutorTest, SeveralJobsInARow) {
   ASSERT_EQ(kOk, Open()) << db_->LastError();

@@ -27,6 +27,10 @@ EMSCRIPTEN_KEEPALIVE int strata_write(WasmDatabase* db, uint32_t size) {
 EMSCRIPTEN_KEEPALIVE int strata_get(WasmDatabase* db, uint32_t key_size, uint32_t snapshot_id) {
   return db->Get(key_size, snapshot_id);
 }
+EMSCRIPTEN_KEEPALIVE int strata_get_many(WasmDatabase* db, uint32_t size, uint32_t snapshot_id,
+                                         int with_values) {
+  return db->GetMany(size, snapshot_id, with_values != 0);
+}
 EMSCRIPTEN_KEEPALIVE int strata_cursor_next(WasmDatabase* db, uint32_t id, uint32_t max_entries,
                                             uint32_t max_bytes) {
   return db->CursorNext(id, max_entries, max_bytes);
@@ -40,10 +44,21 @@ EMSCRIPTEN_KEEPALIVE int strata_has_pending_work(WasmDatabase* db) {
 EMSCRIPTEN_KEEPALIVE int strata_has_compaction_job(WasmDatabase* db) {
   return db->HasCompactionJob() ? 1 : 0;
 }
+EMSCRIPTEN_KEEPALIVE int strata_has_events(WasmDatabase* db) {
+  return db->HasEvents() ? 1 : 0;
+}
 
 }  // extern "C"
 
 namespace {
+
+// Removes a closed database's files and directory (DB::Destroy): "" when
+// done, else the error, as "<code> <message>".
+std::string DestroyDatabase(const std::string& dir) {
+  if (dir.empty() || dir[0] != '/') return "3 directory must be an absolute path";
+  const strata::Status s = strata::DB::Destroy(strata::Options(), dir);
+  return s.ok() ? std::string() : std::to_string(static_cast<int>(s.code())) + " " + s.message();
+}
 
 // A compaction worker's instance: runs the envelope (bytes) against the
 // input files it wrote into its file system; returns the encoded result.
@@ -57,6 +72,8 @@ emscripten::val RunCompaction(const std::string& envelope) {
 
 EMSCRIPTEN_BINDINGS(strata) {
   emscripten::function("runCompaction", &RunCompaction);
+  emscripten::function("destroyDatabase", &DestroyDatabase);
+  emscripten::function("limits", &strata::LimitsJson);
 
   emscripten::value_object<OpenConfig>("OpenConfig")
       .field("writeBufferBytes", &OpenConfig::write_buffer_bytes)
@@ -65,7 +82,8 @@ EMSCRIPTEN_BINDINGS(strata) {
       .field("compression", &OpenConfig::compression)
       .field("zlibLevel", &OpenConfig::zlib_level)
       .field("paranoidChecks", &OpenConfig::paranoid_checks)
-      .field("deferredCompaction", &OpenConfig::deferred_compaction);
+      .field("deferredCompaction", &OpenConfig::deferred_compaction)
+      .field("compactionRunner", &OpenConfig::compaction_runner);
 
   emscripten::class_<WasmDatabase>("Database")
       .constructor<>()
@@ -88,9 +106,11 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("hasChanges", &WasmDatabase::HasChanges)
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
+      .function("compactionJobId", &WasmDatabase::CompactionJobId)
       .function("recordFile", &WasmDatabase::RecordFile)
       .function("completeCompaction", &WasmDatabase::CompleteCompaction)
       .function("runCompactionInline", &WasmDatabase::RunCompactionInline)
+      .function("takeEvents", &WasmDatabase::TakeEvents)
       .function("statsJson", &WasmDatabase::StatsJson)
       .function("metrics", &WasmDatabase::Metrics);
 }

@@ -25,7 +25,11 @@ size_t NumbersToReserve(const CompactionJob& job) {
 void DeferredCompactionExecutor::Execute(const CompactionJob& job, Env* env,
                                          FileNumberAllocator allocate_number,
                                          std::function<void(CompactionResult)> done) {
-  if (inline_) return done(RunCompactionJob(job, env, allocate_number));
+  if (inline_) {
+    CompactionResult result = RunCompactionJob(job, env, allocate_number);
+    result.runner = "here";
+    return done(std::move(result));
+  }
   job_ = job;
   env_ = env;
   allocate_ = std::move(allocate_number);
@@ -56,13 +60,16 @@ Status DeferredCompactionExecutor::Complete(const Slice& encoded_result) {
   // fails here too and reaches the engine; the worker's own troubles
   // (memory, reserved numbers) do not.
   if (!result.status.ok()) return RunInline();
+  result.runner = "external";  // the events name it (EventQueue)
   Deliver(std::move(result));
   return Status::OK();
 }
 
 Status DeferredCompactionExecutor::RunInline() {
   if (state_ == State::kIdle) return Status::InvalidArgument("no compaction job to run");
-  Deliver(RunCompactionJob(job_, env_, allocate_));
+  CompactionResult result = RunCompactionJob(job_, env_, allocate_);
+  result.runner = "here";
+  Deliver(std::move(result));
   return Status::OK();
 }
 

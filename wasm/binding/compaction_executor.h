@@ -24,6 +24,8 @@ class DeferredCompactionExecutor : public CompactionExecutor {
 
   // Whether a job waits to be taken.
   bool HasJob() const { return state_ == State::kWaiting; }
+  // The engine's id of the job that waits or was taken (0: none).
+  uint64_t JobId() const { return state_ == State::kIdle ? 0 : job_.id; }
   // While set, jobs run inside Execute (a manual compaction, which must not
   // leave jobs out between its levels).
   void SetInline(bool run_inline) { inline_ = run_inline; }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "package_limits.h"
 #include "stats_json.h"
 #include "strata/env.h"
 #include "strata/write_batch.h"
@@ -15,8 +16,6 @@ constexpr uint64_t kMaxScratch = kMaxBatchSize + 64;
 // Bounds on what a caller can hold open at once, so that a leaking caller
 // gets an error instead of growing memory without limit.
 constexpr size_t kMaxOpenCursors = 10000;
-constexpr double kMaxWriteBufferBytes = 64 << 20;
-constexpr double kMaxBlockCacheBytes = 256 << 20;
 constexpr size_t kMaxOpenSnapshots = 10000;
 // Each commit to IndexedDB closes a WAL segment. Flushing the memtable after
 // this many keeps the files that a database holds, and that open loads and
@@ -124,19 +123,23 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   if (db_) return Fail(Status::InvalidArgument("database is already open"));
   if (dir.empty() || dir[0] != '/')
     return Fail(Status::InvalidArgument("directory must be an absolute path"));
-  // The memtable, the WAL segment buffered beside it and the memtable being
-  // flushed all live in wasm memory (at most 2 GiB): hence the caps.
-  if (!(config.write_buffer_bytes >= 64 << 10 && config.write_buffer_bytes <= kMaxWriteBufferBytes)) {
-    return Fail(Status::InvalidArgument("memtable size must be 64 KiB .. 64 MiB"));
+  auto in_range = [](double v, const OptionRange& r) { return v >= r.min && v <= r.max; };
+  auto range_text = [](const OptionRange& r, const char* unit) {
+    return std::to_string(static_cast<int64_t>(r.min)) + " .. " +
+           std::to_string(static_cast<int64_t>(r.max)) + unit;
+  };
+  if (!in_range(config.write_buffer_bytes, kMemtableBytes)) {
+    return Fail(Status::InvalidArgument("memtable size must be " + range_text(kMemtableBytes, " bytes")));
   }
-  if (!(config.block_cache_bytes >= 0 && config.block_cache_bytes <= kMaxBlockCacheBytes)) {
-    return Fail(Status::InvalidArgument("block cache size must be 0 .. 256 MiB"));
+  if (!in_range(config.block_cache_bytes, kBlockCacheBytes)) {
+    return Fail(
+        Status::InvalidArgument("block cache size must be " + range_text(kBlockCacheBytes, " bytes")));
   }
-  if (config.bloom_bits_per_key < 0 || config.bloom_bits_per_key > 30) {
-    return Fail(Status::InvalidArgument("bloom bits per key must be 0 .. 30"));
+  if (!in_range(config.bloom_bits_per_key, kBloomBitsPerKey)) {
+    return Fail(Status::InvalidArgument("bloom bits per key must be " + range_text(kBloomBitsPerKey, "")));
   }
-  if (config.zlib_level < 1 || config.zlib_level > 9) {
-    return Fail(Status::InvalidArgument("zlib level must be 1 .. 9"));
+  if (!in_range(config.zlib_level, kZlibLevel)) {
+    return Fail(Status::InvalidArgument("zlib level must be " + range_text(kZlibLevel, "")));
   }
   // Kept across close and reopen: changes not yet taken stay recorded.
   if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default());
@@ -151,6 +154,9 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   options.bloom_bits_per_key = config.bloom_bits_per_key;
   options.zlib_level = config.zlib_level;
   if (!config.compression) options.compression_per_level = {Compression::kNone};
+  // Kept after close: the events of the last steps stay to be taken.
+  events_ = std::make_shared<EventQueue>(config.compaction_runner);
+  options.listeners.push_back(events_);
   compactions_.reset();
   if (config.deferred_compaction) {
     compactions_ = std::make_shared<DeferredCompactionExecutor>();
@@ -263,6 +269,51 @@ int WasmDatabase::Get(uint32_t key_size, uint32_t snapshot_id) {
   if (code != kOk) return code;
   Status s = db_->Get(options, Slice(scratch_.data(), key_size), &result_);
   if (!s.ok()) return Fail(s);
+  SetResult(result_.data(), result_.size());
+  return kOk;
+}
+
+int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values) {
+  if (int code = CheckOpen()) return code;
+  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  int code;
+  const Snapshot* given = FindSnapshot(snapshot_id, &code);
+  if (code != kOk) return code;
+  // One point in time for every key.
+  ReadOptions options;
+  options.snapshot = given ? given : db_->GetSnapshot();
+  result_.clear();
+  AppendU32(&result_, 0);
+  uint32_t count = 0;
+  std::string value;
+  Status s;
+  for (size_t at = 0; at < size;) {
+    if (size - at < 4) {
+      s = Status::InvalidArgument("key list is truncated");
+      break;
+    }
+    const uint32_t key_size = LoadU32(scratch_.data() + at);
+    at += 4;
+    if (key_size > size - at) {
+      s = Status::InvalidArgument("key list is truncated");
+      break;
+    }
+    s = db_->Get(options, Slice(scratch_.data() + at, key_size), &value);
+    at += key_size;
+    if (s.IsNotFound()) {
+      AppendU32(&result_, 0xffffffffu);
+    } else if (!s.ok()) {
+      break;
+    } else {
+      AppendU32(&result_, with_values ? static_cast<uint32_t>(value.size()) : 0);
+      if (with_values) result_ += value;
+    }
+    s = Status::OK();
+    count++;
+  }
+  if (!given) db_->ReleaseSnapshot(options.snapshot);
+  if (!s.ok()) return Fail(s);
+  std::memcpy(&result_[0], &count, 4);
   SetResult(result_.data(), result_.size());
   return kOk;
 }

@@ -24,20 +24,24 @@
 
 #include "commit_env.h"
 #include "compaction_executor.h"
+#include "event_queue.h"
+#include "package_limits.h"
 #include "strata/db.h"
 
 namespace strata {
 
 struct OpenConfig {
-  double write_buffer_bytes = 4 << 20;
-  double block_cache_bytes = 8 << 20;
-  int bloom_bits_per_key = 10;
+  double write_buffer_bytes = kMemtableBytes.fallback;
+  double block_cache_bytes = kBlockCacheBytes.fallback;
+  int bloom_bits_per_key = static_cast<int>(kBloomBitsPerKey.fallback);
   bool compression = true;  // zlib in L2 and deeper (the engine default)
-  int zlib_level = 1;
+  int zlib_level = static_cast<int>(kZlibLevel.fallback);
   bool paranoid_checks = true;
   // Compaction jobs wait for JavaScript to run them elsewhere (in a
   // compaction worker) instead of running inside RunPendingWork.
   bool deferred_compaction = false;
+  // Where such jobs run ("worker", "instance"), as compaction events say.
+  std::string compaction_runner = "worker";
 };
 
 class WasmDatabase {
@@ -67,6 +71,11 @@ class WasmDatabase {
   int Write(uint32_t size);
   // Result: the value. Code 1 (not found) when absent.
   int Get(uint32_t key_size, uint32_t snapshot_id);
+  // The scratch holds `size` bytes of keys, each u32 key size | key. All
+  // are read at one point in time (the snapshot, or now). Result: u32
+  // count, then per key a u32: 0xffffffff when absent, else the value's
+  // size, followed (with_values) by the value; without values it is 0.
+  int GetMany(uint32_t size, uint32_t snapshot_id, bool with_values);
 
   // Snapshot ids are > 0; 0 means "the latest state" wherever one is taken.
   // Returns 0 (and sets LastError) when the database is closed.
@@ -110,6 +119,9 @@ class WasmDatabase {
   // are then in CompactionInputs().
   int TakeCompactionJob();
   std::string CompactionInputs() const { return compaction_inputs_; }
+  // The engine's id of the job taken (or waiting); 0 when none. A double:
+  // exact to 2^53, and Embind passes no 64-bit integers without BigInt.
+  double CompactionJobId() const { return compactions_ ? static_cast<double>(compactions_->JobId()) : 0; }
   // Records a compaction output that JavaScript wrote into the database
   // directory itself (whole, in one buffer), so that the next commit
   // stores it.
@@ -118,6 +130,9 @@ class WasmDatabase {
   int CompleteCompaction(uint32_t size);
   // Runs the waiting or taken job here instead.
   int RunCompactionInline();
+  // The engine's events since the last call, as JSON lines (event_queue.h).
+  bool HasEvents() { return events_ && events_->HasEvents(); }
+  std::string TakeEvents() { return events_ ? events_->Take() : std::string(); }
   std::string StatsJson();
   std::string Metrics();
 
@@ -133,6 +148,7 @@ class WasmDatabase {
   uint32_t NewId();
 
   std::unique_ptr<CommitEnv> env_;
+  std::shared_ptr<EventQueue> events_;
   std::shared_ptr<DeferredCompactionExecutor> compactions_;  // when deferred
   std::string compaction_inputs_;
   std::unique_ptr<DB> db_;

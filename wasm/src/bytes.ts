@@ -2,16 +2,17 @@
 // string (encoded as UTF-8) or a Uint8Array, and gives results back in the
 // encoding asked for.
 import { invalidArgument } from './errors.js';
+import { LIMITS } from './limits.generated.js';
 
 export type Bytes = string | Uint8Array;
 export type Encoding = 'utf8' | 'binary';
 /** What a result looks like in an encoding. */
 export type Decoded<E extends Encoding> = E extends 'binary' ? Uint8Array : string;
 
-// The engine's limits (engine/include/strata/options.h).
-export const MAX_KEY_BYTES = 64 * 1024;
-export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
-export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
+// The engine's limits (engine/include/strata/options.h), as the module reports them.
+export const MAX_KEY_BYTES: number = LIMITS.maxKeyBytes;
+export const MAX_VALUE_BYTES: number = LIMITS.maxValueBytes;
+export const MAX_BATCH_BYTES: number = LIMITS.maxBatchBytes;
 
 export const utf8Encoder = new TextEncoder();
 // ignoreBOM: a leading U+FEFF is part of the string, not a byte order mark.
@@ -21,6 +22,13 @@ export const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 // cannot be encoded as UTF-8 and would silently become U+FFFD.
 const isWellFormed = (s: string): boolean =>
   (s as string & { isWellFormed?: () => boolean }).isWellFormed?.() ?? true;
+
+/** Bytes from the lowercase hex the binding's JSON carries keys in. */
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
 
 /** Checks that x is a string or Uint8Array usable as `what`. */
 export function checkBytes(x: unknown, what: string): asserts x is Bytes {

@@ -1,7 +1,9 @@
-// A database handle: the engine (through the Embind binding), the storage it
-// persists to, and the group committer between them. Reads are synchronous
-// calls into wasm; writes apply at once and return a promise that settles
-// by the handle's durability mode.
+// A database handle's API (DESIGN.md decision 11): argument checks and
+// marshalling into and out of the engine. Reads are synchronous calls into
+// wasm; writes apply at once and return a promise that settles by the
+// handle's durability mode. The engine handle (engine-handle.ts), the
+// background driver (background.ts) and the commit pipeline
+// (commit-pipeline.ts) do the rest.
 import type { RawDatabase, StrataModule } from './strata.js';
 import {
   type Bytes,
@@ -16,14 +18,16 @@ import {
   describe,
   maxByteLength,
 } from './bytes.js';
-import { ArgWriter } from './args.js';
-import { Committer } from './committer.js';
+import type { ArgWriter } from './args.js';
+import { BackgroundDriver } from './background.js';
+import { CommitPipeline } from './commit-pipeline.js';
+import { EngineHandle, NOT_FOUND, OK } from './engine-handle.js';
 import { StrataError, engineError, invalidArgument } from './errors.js';
 import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } from './iterator.js';
-import { type CommitStats, type CompactionJobStats, type Stats, parseStats } from './stats.js';
+import { type Stats, parseStats } from './stats.js';
 import type { IdbDurability, Storage } from './storage.js';
-import type { CompactionJobMessage, CompactionReply, CompactionRunner } from './compaction.js';
-import { EventHub, type StrataEventListener } from './events.js';
+import type { CompactionRunner } from './compaction.js';
+import type { StrataEventListener } from './events.js';
 
 export type Durability = 'durable' | 'deferred';
 
@@ -51,6 +55,23 @@ export type BatchOperation =
   | { type: 'put'; key: Bytes; value: Bytes }
   | { type: 'delete'; key: Bytes };
 
+/**
+ * One step of a pipeline(): applied in order, each write atomic on its own
+ * (a batch atomically as a whole), each read seeing the steps before it.
+ */
+export type PipelineOperation =
+  | BatchOperation
+  | { type: 'get'; key: Bytes }
+  | { type: 'has'; key: Bytes }
+  | { type: 'batch'; operations: readonly BatchOperation[] };
+
+/** What each step of a pipeline answers: a get its value, a has whether, a write undefined. */
+export type PipelineResult<V> = V | boolean | undefined;
+
+export interface PipelineOptions<V extends Encoding> extends WriteOptions {
+  valueEncoding?: V;
+}
+
 /** Settings fixed when a handle opens (validated by the runtime). */
 export interface HandleSettings<K extends Encoding, V extends Encoding> {
   name: string;
@@ -70,10 +91,6 @@ export interface HandleSettings<K extends Encoding, V extends Encoding> {
   compactionRunner: CompactionRunner | undefined;
 }
 
-const OK = 0;
-const NOT_FOUND = 1;
-const BUSY = 5;
-
 /** Batch operations read once and checked, with a bound on their encoding. */
 interface CheckedBatch {
   ops: { put: boolean; key: Bytes; value: Bytes }[];
@@ -82,28 +99,29 @@ interface CheckedBatch {
 
 /**
  * Reads each operation's fields once: a getter cannot change what was
- * checked and sized before it is encoded.
+ * checked and sized before it is encoded. `what` names the list in errors.
  */
-function checkBatch(operations: readonly BatchOperation[]): CheckedBatch {
-  if (!Array.isArray(operations)) throw invalidArgument(`batch takes an array, got ${describe(operations)}`);
-  const ops: CheckedBatch['ops'] = [];
-  let bound = 0;
-  for (let i = 0; i < operations.length; i++) {
-    const op: unknown = operations[i];
-    if (typeof op !== 'object' || op === null) throw invalidArgument(`batch[${i}] must be an object`);
-    const { type, key, value } = op as { type: unknown; key: unknown; value: unknown };
-    checkKey(key, `batch[${i}].key`);
-    if (type === 'put') {
-      checkValue(value);
-      ops.push({ put: true, key, value });
-      bound += 9 + maxByteLength(key) + maxByteLength(value);
-    } else if (type === 'delete') {
-      ops.push({ put: false, key, value: '' });
-      bound += 5 + maxByteLength(key);
-    } else {
-      throw invalidArgument(`batch[${i}].type must be 'put' or 'delete', got ${describe(type)}`);
-    }
+function checkBatch(operations: readonly BatchOperation[], what = 'batch'): CheckedBatch {
+  if (!Array.isArray(operations)) throw invalidArgument(`${what} takes an array, got ${describe(operations)}`);
+  return sizeBatch(operations.map((op: unknown, i) => checkBatchOperation(op, `${what}[${i}]`)));
+}
+
+function checkBatchOperation(op: unknown, name: string): CheckedBatch['ops'][number] {
+  if (typeof op !== 'object' || op === null) throw invalidArgument(`${name} must be an object`);
+  const { type, key, value } = op as { type: unknown; key: unknown; value: unknown };
+  checkKey(key, `${name}.key`);
+  if (type === 'put') {
+    checkValue(value);
+    return { put: true, key, value };
   }
+  if (type === 'delete') return { put: false, key, value: '' };
+  throw invalidArgument(`${name}.type must be 'put' or 'delete', got ${describe(type)}`);
+}
+
+/** Bounds the encoding of checked operations; InvalidArgument past the batch limit. */
+function sizeBatch(ops: CheckedBatch['ops']): CheckedBatch {
+  let bound = 0;
+  for (const op of ops) bound += op.put ? 9 + maxByteLength(op.key) + maxByteLength(op.value) : 5 + maxByteLength(op.key);
   if (bound > MAX_BATCH_BYTES) {
     // Strings were bounded at 3 bytes a character; size them exactly.
     bound = 0;
@@ -133,35 +151,20 @@ export class Snapshot {
 }
 
 export class Database<K extends Encoding = Encoding, V extends Encoding = Encoding> {
+  // The parts of a handle (engine-handle.ts, commit-pipeline.ts,
+  // background.ts); this class is the API and its marshalling.
+  private readonly engine: EngineHandle;
+  private readonly commits: CommitPipeline;
+  private readonly background: BackgroundDriver;
   private readonly args: ArgWriter;
-  private readonly descriptor: number; // uint32 index of {pointer, length}
   private readonly handle: number; // for the module's _strata_* calls
-  private readonly committer: Committer;
-  private readonly commitStats: CommitStats = {
-    commits: 0,
-    filesStored: 0,
-    filesDeleted: 0,
-    bytesStored: 0,
-    commitMicros: 0,
-    lastDurableAt: 0,
-  };
-  private rawOpen = true;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private failure: StrataError | undefined;
-  // A relaxed commit stored data since the last strict one: a strict commit
-  // must run even if nothing changed since, to flush it to disk.
-  private relaxedSinceStrict = false;
-  private workTimer: ReturnType<typeof setTimeout> | undefined;
-  private compactionInFlight: Promise<void> | undefined;
-  private waitingCalls = 0; // calls waiting for compactionInFlight (a write stall)
-  private readonly compactionStats: CompactionJobStats;
-  private readonly events = new EventHub();
-  private lastJob = 0; // compaction job ids, for events
   // Iterators and snapshots dropped without close()/release() give their
   // engine resources back when collected.
   private readonly cursorFinalizer = new FinalizationRegistry<number>((cursor) => this.releaseCursor(cursor));
   private readonly snapshotFinalizer = new FinalizationRegistry<number>((id) => {
-    if (this.rawOpen) this.raw.releaseSnapshot(id);
+    if (this.engine.open) this.raw.releaseSnapshot(id);
   });
 
   /** @internal Made by open(). */
@@ -172,16 +175,13 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     private readonly settings: HandleSettings<K, V>,
     private readonly onClosed: () => void,
   ) {
-    this.args = new ArgWriter(module, raw);
-    this.descriptor = raw.descriptor() >>> 2;
-    this.handle = raw.handle();
-    this.committer = new Committer(
-      (durable) => this.commit(durable),
-      settings.commitIntervalMs,
-      (e) => this.fail(e),
-    );
-    this.compactionStats = { runner: settings.compactionRunner?.kind ?? 'inline', sent: 0, installed: 0, runHere: 0 };
-    this.scheduleWork(); // recovery may have left a flush or compaction due
+    const fail = (e: StrataError) => this.fail(e);
+    this.engine = new EngineHandle(module, raw, fail);
+    this.args = this.engine.args;
+    this.handle = this.engine.handle;
+    this.commits = new CommitPipeline(this.engine, storage, settings, fail);
+    this.background = new BackgroundDriver(this.engine, this.commits, settings.compactionRunner, storage.directory, fail);
+    this.background.schedule(); // recovery may have left a flush or compaction due
   }
 
   get name(): string {
@@ -259,10 +259,53 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding');
     this.args.begin(maxByteLength(key));
     const code = this.module._strata_get(this.handle, this.args.bytes(key), snapshot);
+    this.engine.drainEvents(); // the last reader of replaced tables deletes them
     if (code === NOT_FOUND) return undefined;
-    this.check(code);
-    const { heap, ptr, size } = this.result();
+    this.engine.check(code);
+    const { heap, ptr, size } = this.engine.result();
     return decode(heap, ptr, size, encoding as E);
+  }
+
+  /** The values of keys (undefined where none), all read at one point in time; one call into the engine. */
+  getMany<E extends Encoding = V>(keys: readonly Bytes[], options?: ReadOptions<E>): (Decoded<E> | undefined)[] {
+    const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding') as E;
+    const out: (Decoded<E> | undefined)[] = [];
+    this.readMany(keys, options, true, (heap, ptr, size) => out.push(size < 0 ? undefined : decode(heap, ptr, size, encoding)));
+    return out;
+  }
+
+  /** Whether key has a value. */
+  has(key: Bytes, options?: ReadOptions<Encoding>): boolean {
+    return this.hasMany([key], options)[0]!;
+  }
+
+  /** Whether each key has a value, all at one point in time; one call into the engine. */
+  hasMany(keys: readonly Bytes[], options?: ReadOptions<Encoding>): boolean[] {
+    const out: boolean[] = [];
+    this.readMany(keys, options, false, (_heap, _ptr, size) => out.push(size >= 0));
+    return out;
+  }
+
+  /**
+   * Applies steps in order (puts, deletes, batches, gets, has) and answers
+   * each: a get its value, a has a boolean, a write undefined. Every step is
+   * checked before any is applied; the promise settles by the durability
+   * mode once all are applied. One round trip through a worker.
+   */
+  pipeline<E extends Encoding = V>(
+    operations: readonly PipelineOperation[],
+    options?: PipelineOptions<E>,
+  ): Promise<PipelineResult<Decoded<E>>[]> {
+    try {
+      this.checkOpen();
+      checkWriteOptions(options);
+      const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding') as E;
+      const steps = checkPipeline(operations);
+      if (steps.some((s) => s.write)) this.checkWritable();
+      return this.runPipeline(steps, encoding, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Entries of a range, in an array. */
@@ -323,16 +366,16 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** Resolves when every write made so far is durable. */
   sync(): Promise<void> {
     if (this.state !== 'open') return Promise.reject(closedError(this.name));
-    return this.committer.durable();
+    return this.commits.durable();
   }
 
   /** Writes the memtable to a table, then waits for durability. */
   flush(): Promise<void> {
     try {
       this.checkWritable();
-      return Promise.resolve(this.whenNotBusy(() => this.flushReporting())).then(() => {
-        this.scheduleWork();
-        return this.committer.durable();
+      return Promise.resolve(this.whenNotBusy(() => this.raw.flush())).then(() => {
+        this.background.schedule();
+        return this.commits.durable();
       });
     } catch (e) {
       return Promise.reject(e);
@@ -359,8 +402,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
         return this.raw.compact(gte !== undefined, beginSize, lte !== undefined, endSize);
       });
       return Promise.resolve(compacted).then(() => {
-        this.scheduleWork();
-        return this.committer.durable();
+        this.background.schedule();
+        return this.commits.durable();
       });
     } catch (e) {
       return Promise.reject(e);
@@ -373,7 +416,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
    * the function that unsubscribes it.
    */
   subscribe(listener: StrataEventListener): () => void {
-    return this.events.subscribe(listener);
+    return this.engine.events.subscribe(listener);
   }
 
   /** Whether this is a read-only handle (see OpenOptions.readOnly). */
@@ -395,7 +438,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** The engine's counters, gauges, levels and latency histograms. */
   stats(): Stats {
     this.checkOpen();
-    const stats = parseStats(this.raw.statsJson(), this.commitStats, this.compactionStats);
+    const stats = parseStats(this.raw.statsJson(), this.commits.stats, this.background.stats);
     if (this.failure && !stats.readOnly) {
       stats.readOnly = true;
       stats.readOnlyReason = this.failure.message;
@@ -417,20 +460,18 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   async close(): Promise<void> {
     if (this.state !== 'open') throw closedError(this.name);
     this.state = 'closing';
-    if (this.workTimer !== undefined) clearTimeout(this.workTimer);
+    this.background.stop();
     // Closes the WAL segment, and every cursor and snapshot with the engine.
-    const closeCode = this.raw.close();
-    const closeError = closeCode === OK ? undefined : engineError(closeCode, this.raw.lastError());
-    this.rawOpen = false;
+    const closeCode = this.engine.close();
+    const closeError = closeCode === OK ? undefined : this.engine.error(closeCode);
     try {
       // Rejects with the failure if a commit failed before: what came after
       // it is not durable, and close() must say so.
-      await this.committer.durable();
+      await this.commits.durable();
     } finally {
-      this.committer.stop();
-      this.settings.compactionRunner?.close();
+      this.commits.stop();
       this.state = 'closed';
-      this.raw.delete();
+      this.engine.release();
       this.storage.release();
       this.onClosed();
     }
@@ -442,8 +483,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** @internal */
   _cursorNext(cursor: number, maxEntries: number, maxBytes: number): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
-    this.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes));
-    return this.result();
+    this.engine.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes));
+    return this.engine.result();
   }
 
   /** @internal */
@@ -451,7 +492,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.checkOpen();
     checkKey(target, 'seek target');
     this.args.begin(maxByteLength(target));
-    this.check(this.module._strata_cursor_seek(this.handle, cursor, this.args.bytes(target)));
+    this.engine.check(this.module._strata_cursor_seek(this.handle, cursor, this.args.bytes(target)));
   }
 
   /** @internal */
@@ -463,10 +504,79 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** @internal */
   _releaseSnapshot(snapshot: Snapshot, id: number): void {
     this.snapshotFinalizer.unregister(snapshot);
-    if (this.rawOpen) this.check(this.raw.releaseSnapshot(id)); // else closed with the engine
+    if (this.engine.open) this.engine.check(this.raw.releaseSnapshot(id)); // else closed with the engine
   }
 
   // ---- private
+
+  /**
+   * Reads keys in one engine call (strata_get_many) and hands each result
+   * to `each`: size -1 when absent, else where its value is (when values).
+   */
+  private readMany(
+    keys: readonly Bytes[],
+    options: ReadOptions<Encoding> | undefined,
+    values: boolean,
+    each: (heap: Uint8Array, ptr: number, size: number) => void,
+  ): void {
+    this.checkOpen();
+    if (!Array.isArray(keys)) throw invalidArgument(`keys must be an array, got ${describe(keys)}`);
+    checkOptionsObject(options, 'read options');
+    const snapshot = this.snapshotId(options?.snapshot);
+    let bound = 0;
+    for (let i = 0; i < keys.length; i++) {
+      checkKey(keys[i], `keys[${i}]`);
+      bound += 4 + maxByteLength(keys[i]!);
+    }
+    if (bound > MAX_BATCH_BYTES) throw invalidArgument(`keys of up to ${bound} bytes exceed ${MAX_BATCH_BYTES}`);
+    this.args.begin(bound);
+    for (const key of keys) {
+      const at = this.args.reserveU32();
+      this.args.setU32(at, this.args.bytes(key));
+    }
+    const code = this.module._strata_get_many(this.handle, this.args.size, snapshot, values ? 1 : 0);
+    this.engine.drainEvents();
+    this.engine.check(code);
+    const { heap, ptr } = this.engine.result();
+    const view = new DataView(heap.buffer, heap.byteOffset);
+    const count = view.getUint32(ptr, true);
+    let at = ptr + 4;
+    for (let i = 0; i < count; i++) {
+      const size = view.getUint32(at, true);
+      at += 4;
+      if (size === 0xffffffff) {
+        each(heap, 0, -1);
+      } else {
+        each(heap, at, size);
+        if (values) at += size;
+      }
+    }
+  }
+
+  private async runPipeline<E extends Encoding>(
+    steps: PipelineStep[],
+    encoding: E,
+    options: WriteOptions | undefined,
+  ): Promise<PipelineResult<Decoded<E>>[]> {
+    const results: PipelineResult<Decoded<E>>[] = [];
+    let wrote = false;
+    for (const step of steps) {
+      if (step.read) {
+        this.checkOpen();
+        results.push(step.read === 'get' ? this.get(step.key, { valueEncoding: encoding }) : this.has(step.key));
+        continue;
+      }
+      const waiting = this.whenNotBusy(() => {
+        this.encodeBatch(step.write!);
+        return this.module._strata_write(this.handle, this.args.size);
+      });
+      if (waiting) await waiting;
+      wrote = true;
+      results.push(undefined);
+    }
+    if (wrote) await this.acknowledge(options);
+    return results;
+  }
 
   /**
    * Closes an engine cursor. The last reader of tables that a compaction
@@ -474,9 +584,10 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
    * keep them until the next write.
    */
   private releaseCursor(cursor: number): void {
-    if (!this.rawOpen) return;
+    if (!this.engine.open) return;
     this.raw.closeCursor(cursor);
-    if (this.state === 'open' && this.raw.hasChanges()) this.committer.deferred();
+    this.engine.drainEvents();
+    if (this.state === 'open' && this.raw.hasChanges()) this.commits.deferred();
   }
 
   private checkOpen(): void {
@@ -498,13 +609,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private fail(error: StrataError): void {
     if (this.failure) return;
     this.failure = error;
-    this.events.emit({ type: 'error', code: error.code, message: error.message });
+    this.engine.events.emit({ type: 'error', code: error.code, message: error.message });
     const onError = this.settings.onError;
     if (onError) queueMicrotask(() => onError(error));
-  }
-
-  private check(code: number): void {
-    if (code !== OK) throw engineError(code, this.raw.lastError());
   }
 
   private encoding(given: unknown, fallback: Encoding, what: string): Encoding {
@@ -519,12 +626,6 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     }
     if (snapshot.released) throw invalidArgument('snapshot was released');
     return snapshot.id;
-  }
-
-  /** The bytes a call left in wasm memory. */
-  private result(): { heap: Uint8Array; ptr: number; size: number } {
-    const u32 = this.module.HEAPU32;
-    return { heap: this.module.HEAPU8, ptr: u32[this.descriptor]!, size: u32[this.descriptor + 1]! };
   }
 
   /** Encodes checked operations into the scratch. */
@@ -547,241 +648,44 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     return waiting ? waiting.then(() => this.acknowledge(options)) : this.acknowledge(options);
   }
 
-  /**
-   * Runs call. If it answers Busy (it must wait for a compaction running in
-   * a worker), runs it again once that is installed, and returns the promise
-   * of that; undefined when it went through at once.
-   */
+  /** Runs call through the driver's Busy retry, giving up if the handle stops being writable. */
   private whenNotBusy(call: () => number): Promise<void> | undefined {
-    const code = call();
-    if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
-    const running = this.compactionInFlight;
-    if (code === BUSY && running) {
-      // One write-stall event pair per stall, however many calls wait in it.
-      if (this.waitingCalls++ === 0) this.events.emit({ type: 'write-stall', stalled: true });
-      const retried = running.then(() => {
-        this.checkWritable();
-        return this.whenNotBusy(call);
-      });
-      const done = () => {
-        if (--this.waitingCalls === 0) this.events.emit({ type: 'write-stall', stalled: false });
-      };
-      retried.then(done, done);
-      return retried;
-    }
-    this.check(code);
-    return undefined;
+    return this.background.whenNotBusy(call, () => this.checkWritable());
   }
 
   /** The promise a write returns, by durability, and background work. */
   private acknowledge(options: WriteOptions | undefined): Promise<void> {
-    this.scheduleWork();
-    this.startCompaction(); // a write that had to make room may have picked one
+    this.background.schedule();
+    this.background.startCompaction(); // a write that had to make room may have picked one
     const durable = options?.durable ?? this.settings.durability === 'durable';
     if (this.failure) return Promise.reject(this.failure);
-    if (durable) return this.committer.durable();
-    this.committer.deferred();
+    if (durable) return this.commits.durable();
+    this.commits.deferred();
     return Promise.resolve();
-  }
-
-  /** Runs pending flushes and compactions one step per task. */
-  private scheduleWork(): void {
-    if (this.settings.reopenReadOnly) return; // its changes are never stored
-    if (this.workTimer !== undefined || this.module._strata_has_pending_work(this.handle) === 0) return;
-    this.workTimer = setTimeout(() => {
-      this.workTimer = undefined;
-      if (this.state !== 'open') return;
-      try {
-        const before = this.events.active ? this.activity() : undefined;
-        if (before?.immutableMemtable) this.events.emit({ type: 'flush', phase: 'started' });
-        const started = performance.now();
-        const code = this.raw.runPendingWork();
-        if (before) this.reportStep(before, performance.now() - started);
-        // The engine is read-only after this; writes report it too.
-        if (code !== OK) return this.fail(engineError(code, this.raw.lastError()));
-      } catch (e) {
-        return this.fail(new StrataError('IOError', `the wasm module failed: ${String(e)}`, { cause: e }));
-      }
-      this.committer.deferred();
-      this.startCompaction();
-      this.scheduleWork();
-    }, 0);
-  }
-
-  /** A flush asked for by flush(), with its events (it runs at once, in this call). */
-  private flushReporting(): number {
-    const before = this.events.active ? this.activity() : undefined;
-    const started = performance.now();
-    const code = this.raw.flush();
-    if (before && code === 0 && this.activity().flushes > before.flushes) {
-      this.events.emit({ type: 'flush', phase: 'started' });
-      this.reportStep(before, performance.now() - started);
-    }
-    return code;
-  }
-
-  /** The few engine counters events are made from. */
-  private activity() {
-    const s = JSON.parse(this.raw.statsJson()) as Pick<
-      Stats,
-      'flushes' | 'immutableMemtable' | 'compactions' | 'compactionBytesWritten'
-    > & { levels: { files: number }[] };
-    return { ...s, l0Files: s.levels[0]?.files ?? 0 };
-  }
-
-  /** Events for what a step of pending work did inside the engine. */
-  private reportStep(before: ReturnType<Database['activity']>, ms: number): void {
-    const after = this.activity();
-    const micros = Math.round(ms * 1000);
-    if (after.flushes > before.flushes) {
-      this.events.emit({ type: 'flush', phase: 'finished', micros, l0Files: after.l0Files });
-    }
-    if (after.compactions > before.compactions && !this.settings.compactionRunner) {
-      const job = ++this.lastJob;
-      this.events.emit({ type: 'compaction', phase: 'started', job, runner: 'here', inputs: [] });
-      const bytesWritten = after.compactionBytesWritten - before.compactionBytesWritten;
-      this.events.emit({ type: 'compaction', phase: 'finished', job, runner: 'here', outputs: [], bytesWritten, micros });
-    }
-  }
-
-  /**
-   * Sends the compaction job the engine picked, if one waits, to the
-   * compaction runner; installs its outputs when they come back. A runner
-   * that fails leaves the job to run here, so no job is lost.
-   */
-  private startCompaction(): void {
-    const runner = this.settings.compactionRunner;
-    if (!runner || this.compactionInFlight || this.state !== 'open') return;
-    if (this.module._strata_has_compaction_job(this.handle) === 0) return;
-    this.compactionInFlight = this.runCompaction(runner).finally(() => {
-      this.compactionInFlight = undefined;
-      if (this.state !== 'open') return;
-      this.committer.deferred();
-      this.scheduleWork();
-    });
-  }
-
-  // Sending a job copies megabytes of inputs: they go one file per task, so
-  // that requests are served in between. Outputs are installed in one task
-  // (no copies, see below).
-  private async runCompaction(runner: CompactionRunner): Promise<void> {
-    let job: CompactionJobMessage;
-    const id = ++this.lastJob;
-    try {
-      this.check(this.raw.takeCompactionJob());
-      const { heap, ptr, size } = this.result();
-      const envelope = heap.slice(ptr, ptr + size);
-      const paths = this.raw.compactionInputs().split('\n');
-      paths.pop(); // after the last '\n'
-      const sizes = paths.map((path) => ({ path, bytes: this.module.FS.lookupPath(path).node.usedBytes }));
-      this.events.emit({ type: 'compaction', phase: 'started', job: id, runner: runner.kind, inputs: sizes });
-      const inputs = [];
-      for (const path of paths) {
-        await nextTask();
-        if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
-        inputs.push({ path, bytes: this.module.FS.readFile(path) });
-        const progress = { job: id, step: 'input-sent', done: inputs.length, total: paths.length } as const;
-        this.events.emit({ type: 'compaction', phase: 'progress', ...progress });
-      }
-      job = { id, dir: this.storage.directory, envelope, inputs };
-    } catch (e) {
-      return this.runCompactionHere(e, id);
-    }
-    const started = performance.now();
-    let reply: CompactionReply;
-    try {
-      this.compactionStats.sent++;
-      reply = await runner.run(job);
-    } catch (e) {
-      return this.runCompactionHere(e, job.id);
-    }
-    try {
-      await nextTask();
-      if (!this.rawOpen) return; // closed meantime: the engine abandoned the job
-      // The outputs enter the directory in the same task as the manifest edit
-      // that installs them, so one commit stores both: storage never holds an
-      // output that no manifest names. The bytes came for this alone: each
-      // file takes them without a copy.
-      let done = 0;
-      for (const output of reply.outputs) {
-        this.module.FS.writeFile(output.path, output.bytes, { canOwn: true });
-        this.check(this.raw.recordFile(output.path));
-        const progress = { job: job.id, step: 'output-installed', done: ++done, total: reply.outputs.length } as const;
-        this.events.emit({ type: 'compaction', phase: 'progress', ...progress });
-      }
-      this.args.begin(reply.result.length);
-      this.args.bytes(reply.result);
-      this.check(this.raw.completeCompaction(reply.result.length));
-      this.compactionStats.installed++;
-      const outputs = reply.outputs.map(({ path, bytes }) => ({ path, bytes: bytes.length }));
-      this.events.emit({
-        type: 'compaction',
-        phase: 'finished',
-        job: job.id,
-        runner: runner.kind,
-        outputs,
-        bytesWritten: outputs.reduce((n, o) => n + o.bytes, 0),
-        micros: Math.round((performance.now() - started) * 1000),
-      });
-    } catch (e) {
-      this.runCompactionHere(e, job.id);
-    }
-  }
-
-  /** The job could not run (or come back) elsewhere: run it in this instance. */
-  private runCompactionHere(cause: unknown, job = ++this.lastJob): void {
-    if (!this.rawOpen) return;
-    this.compactionStats.runHere++;
-    this.events.emit({ type: 'compaction', phase: 'started', job, runner: 'here', inputs: [] });
-    const started = performance.now();
-    const before = this.events.active ? this.activity() : undefined;
-    const code = this.raw.runCompactionInline();
-    if (code !== OK) {
-      this.fail(new StrataError('IOError', `compaction failed (${String(cause)}): ${this.raw.lastError()}`, { cause }));
-      return;
-    }
-    const after = this.events.active ? this.activity() : undefined;
-    const bytesWritten = before && after ? after.compactionBytesWritten - before.compactionBytesWritten : 0;
-    const micros = Math.round((performance.now() - started) * 1000);
-    this.events.emit({ type: 'compaction', phase: 'finished', job, runner: 'here', outputs: [], bytesWritten, micros });
-  }
-
-  /** One durability point: close the WAL segment, store what changed. */
-  private async commit(durable: boolean): Promise<void> {
-    const started = performance.now();
-    if (this.rawOpen) this.check(this.raw.sync());
-    const paths = this.raw.takeChanges().split('\n');
-    paths.pop(); // after the last '\n'
-    const idbDurability = durable ? this.settings.idbDurability : 'relaxed';
-    if (paths.length === 0) {
-      // Nothing new, but what relaxed commits stored is not on disk yet:
-      // store CURRENT again (unchanged), strictly, to flush it all.
-      if (!(durable && idbDurability === 'strict' && this.relaxedSinceStrict)) return;
-      paths.push(`${this.storage.directory}/CURRENT`);
-    }
-    const stored = await this.storage.commit(paths, idbDurability);
-    this.relaxedSinceStrict = idbDurability !== 'strict' && (this.relaxedSinceStrict || stored.files + stored.deleted > 0);
-    const s = this.commitStats;
-    const micros = Math.round((performance.now() - started) * 1000);
-    s.commits++;
-    s.filesStored += stored.files;
-    s.filesDeleted += stored.deleted;
-    s.bytesStored += stored.bytes;
-    s.commitMicros += micros;
-    s.lastDurableAt = Date.now();
-    this.events.emit({
-      type: 'durable',
-      commit: s.commits,
-      filesStored: stored.files,
-      filesDeleted: stored.deleted,
-      bytes: stored.bytes,
-      micros,
-      idbDurability,
-    });
   }
 }
 
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** A pipeline step, checked: a read, or a write as a batch. */
+interface PipelineStep {
+  read?: 'get' | 'has';
+  key: Bytes;
+  write?: CheckedBatch;
+}
+
+function checkPipeline(operations: readonly PipelineOperation[]): PipelineStep[] {
+  if (!Array.isArray(operations)) throw invalidArgument(`pipeline takes an array, got ${describe(operations)}`);
+  return operations.map((op: unknown, i) => {
+    if (typeof op !== 'object' || op === null) throw invalidArgument(`pipeline[${i}] must be an object`);
+    const { type, key, operations: inner } = op as { type: unknown; key: unknown; operations: unknown };
+    if (type === 'get' || type === 'has') {
+      checkKey(key, `pipeline[${i}].key`);
+      return { read: type, key };
+    }
+    if (type === 'batch') return { key: '', write: checkBatch(inner as BatchOperation[], `pipeline[${i}].operations`) };
+    if (type === 'put' || type === 'delete') return { key: '', write: sizeBatch([checkBatchOperation(op, `pipeline[${i}]`)]) };
+    throw invalidArgument(`pipeline[${i}].type must be 'put', 'delete', 'batch', 'get' or 'has', got ${describe(type)}`);
+  });
+}
 
 function checkOptionsObject(options: unknown, what: string): void {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {

@@ -1,3 +1,5 @@
+import { LIMITS } from './limits.generated.js';
+
 /**
  * Every failure the package reports is a StrataError with a code.
  *
@@ -33,16 +35,11 @@ export class StrataError extends Error {
   }
 }
 
-// Engine status codes (engine/include/strata/status.h), by number.
-const ENGINE_CODES: readonly StrataErrorCode[] = [
-  'IOError', // 0 is ok; never mapped
-  'NotFound',
-  'Corruption',
-  'InvalidArgument',
-  'IOError',
-  'Busy',
-  'ReadOnly',
-];
+// Engine status codes (engine/include/strata/status.h), by number, as the
+// module names them; 0 (OK) is never an error.
+const ENGINE_CODES: readonly StrataErrorCode[] = LIMITS.statusCodes.map((name) =>
+  name === 'OK' ? 'IOError' : name,
+);
 
 /** The StrataError for a non-zero engine status code and its message. */
 export function engineError(code: number, message: string): StrataError {

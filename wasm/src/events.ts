@@ -1,45 +1,114 @@
-// What a database reports as it works, for dashboards and logs: flushes,
-// compactions (where they ran, step by step), write stalls, durability
-// points and errors. Database.subscribe() (and WorkerDatabase.subscribe())
-// deliver them; payloads are plain data, so they cross to a worker's client.
+// What a database reports as it works, for dashboards and logs (DESIGN.md
+// decision 9). Flushes, compactions, table files, WAL segments, write stalls
+// and background errors are the engine's own events (engine/include/strata/
+// listener.h, queued by the binding and drained after each call); durability
+// points come from the storage, the transfer of a compaction job to its
+// runner from the driver. Every event is complete: nothing needs inferring
+// from stats. Database.subscribe() (and WorkerDatabase.subscribe()) deliver
+// them; payloads are plain data, so they cross to a worker's client.
 import type { StrataErrorCode } from './errors.js';
 import type { IdbDurability } from './storage.js';
 
-export interface FileInfo {
-  path: string;
-  bytes: number;
+/** One table file. Keys are user keys (bytes). */
+export interface TableInfo {
+  number: number;
+  level: number;
+  /** Bytes on disk. */
+  size: number;
+  smallestKey: Uint8Array;
+  largestKey: Uint8Array;
+  entries: number;
+  tombstones: number;
+  smallestSeq: number;
+  largestSeq: number;
+}
+
+/** Why a failed job failed. */
+export interface EventError {
+  code: StrataErrorCode;
+  message: string;
+}
+
+export type FlushReason = 'memtable-full' | 'wal-segments' | 'manual' | 'recovery';
+export type CompactionReason = 'score' | 'manual';
+/**
+ * Where a compaction job ran: 'worker' (a compaction worker), 'instance'
+ * (another wasm instance in this thread), 'here' (the database's own
+ * instance), 'manifest' (a trivial move: no table was rewritten).
+ */
+export type CompactionRunner = 'worker' | 'instance' | 'here' | 'manifest';
+export type WriteStallCause = 'l0-slowdown' | 'l0-stop' | 'memtable-flushing';
+
+export interface FlushStarted {
+  type: 'flush';
+  phase: 'started';
+  /** Flushes and compactions share one counter, the engine's. */
+  job: number;
+  reason: FlushReason;
+  memtableBytes: number;
+  memtableEntries: number;
+}
+
+export interface FlushFinished extends Omit<FlushStarted, 'phase'> {
+  phase: 'finished';
+  /** The L0 table written; null when the memtable held nothing. */
+  output: TableInfo | null;
+  micros: number;
+  error: EventError | null;
+}
+
+export interface CompactionStarted {
+  type: 'compaction';
+  phase: 'started';
+  job: number;
+  reason: CompactionReason;
+  /** The input level's score when the job was picked (reason 'score'). */
+  score: number;
+  level: number;
+  outputLevel: number;
+  trivialMove: boolean;
+  /** Tables of level and outputLevel, each with its level. */
+  inputs: TableInfo[];
+}
+
+/** The driver sending a job's inputs to its runner, and installing its outputs. */
+export interface CompactionProgress {
+  type: 'compaction';
+  phase: 'progress';
+  job: number;
+  step: 'input-sent' | 'output-installed';
+  done: number;
+  total: number;
+}
+
+export interface CompactionFinished extends Omit<CompactionStarted, 'phase'> {
+  phase: 'finished';
+  /** Tables at outputLevel. */
+  outputs: TableInfo[];
+  bytesRead: number;
+  bytesWritten: number;
+  entriesRead: number;
+  entriesWritten: number;
+  micros: number;
+  runner: CompactionRunner;
+  /** Not null: the job failed, or was dropped when the database closed. */
+  error: EventError | null;
 }
 
 export type StrataEvent =
-  | { type: 'flush'; phase: 'started' }
-  | { type: 'flush'; phase: 'finished'; micros: number; l0Files: number }
-  | {
-      type: 'compaction';
-      phase: 'started';
-      job: number;
-      /** Where it runs: 'worker', 'instance', or 'here' (the database's own instance). */
-      runner: 'worker' | 'instance' | 'here';
-      inputs: FileInfo[];
-    }
-  | {
-      type: 'compaction';
-      phase: 'progress';
-      job: number;
-      step: 'input-sent' | 'output-installed';
-      done: number;
-      total: number;
-    }
-  | {
-      type: 'compaction';
-      phase: 'finished';
-      job: number;
-      runner: 'worker' | 'instance' | 'here';
-      outputs: FileInfo[];
-      bytesWritten: number;
-      micros: number;
-    }
-  /** A write waits for a compaction (L0 is full) / goes on again. */
-  | { type: 'write-stall'; stalled: boolean }
+  | FlushStarted
+  | FlushFinished
+  | CompactionStarted
+  | CompactionProgress
+  | CompactionFinished
+  /** A table entered the current version (a flush's output or a compaction's). */
+  | { type: 'table-created'; job: number; byCompaction: boolean; table: TableInfo }
+  /** A table left the directory: nothing names or reads it any more. */
+  | { type: 'table-deleted'; number: number }
+  /** A WAL segment was closed: the engine's durability point (storage commits it). */
+  | { type: 'wal-segment-closed'; number: number; bytes: number; records: number }
+  /** Writes start waiting (or being slowed) / go on again. One pair per stall. */
+  | { type: 'write-stall'; stalled: boolean; cause: WriteStallCause; l0Files: number }
   /** A commit reached IndexedDB: every write before it is durable. */
   | {
       type: 'durable';

@@ -1,6 +1,8 @@
 // Types and classes exported by every entry point.
 export type { Bytes, Decoded, Encoding } from './bytes.js';
 export { MAX_BATCH_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES } from './bytes.js';
+/** Every limit, option range and default the engine enforces (wasm/binding/package_limits.h). */
+export { LIMITS } from './limits.generated.js';
 export { StrataError, type StrataErrorCode } from './errors.js';
 export {
   Database,
@@ -16,4 +18,18 @@ export { Runtime, type DestroyOptions, type OpenOptions, type RuntimeOptions } f
 export type { CommitStats, CompactionJobStats, Histogram, LevelStats, Stats, TableStats } from './stats.js';
 export type { IdbDurability } from './storage.js';
 export type { Api } from './api.js';
-export type { FileInfo, StrataEvent, StrataEventListener } from './events.js';
+export type {
+  CompactionFinished,
+  CompactionProgress,
+  CompactionReason,
+  CompactionRunner,
+  CompactionStarted,
+  EventError,
+  FlushFinished,
+  FlushReason,
+  FlushStarted,
+  StrataEvent,
+  StrataEventListener,
+  TableInfo,
+  WriteStallCause,
+} from './events.js';

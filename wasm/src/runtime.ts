@@ -6,6 +6,7 @@ import { type Encoding, checkEncoding, describe } from './bytes.js';
 import { Database, type Durability } from './database.js';
 import { InstanceCompactionRunner, WorkerCompactionRunner } from './compaction.js';
 import { StrataError, engineError, invalidArgument, storageError } from './errors.js';
+import { LIMITS } from './limits.generated.js';
 import {
   type IdbDurability,
   IndexedDbStorage,
@@ -13,7 +14,6 @@ import {
   ReadOnlyStorage,
   type Storage,
   deleteStoredDatabase,
-  filesIn,
 } from './storage.js';
 
 export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
@@ -181,6 +181,7 @@ export class Runtime {
       }
       // A read-only handle writes nothing, so it runs no compaction either.
       config.deferredCompaction = compaction !== 'inline' && !readOnly;
+      config.compactionRunner = compaction;
       await this.load(storage, raw, name, config, readOnly);
     } catch (e) {
       raw.delete();
@@ -241,12 +242,11 @@ export class Runtime {
     const unlock = storage instanceof IndexedDbStorage ? await exclusiveLock(name) : () => {};
     try {
       storage.release();
-      const { FS } = this.module;
       const dir = directory(name);
-      if (FS.analyzePath(dir).exists) {
-        for (const path of filesIn(FS, dir)) FS.unlink(path);
-        FS.rmdir(dir);
-      }
+      // The engine's own way (DB::Destroy), for what is in memory; then the
+      // stored copy.
+      const failed = this.module.destroyDatabase(dir);
+      if (failed) throw engineError(Number(failed.slice(0, failed.indexOf(' '))), failed.slice(failed.indexOf(' ') + 1));
       if (storage instanceof IndexedDbStorage) await deleteStoredDatabase(this.indexedDB!, dir);
     } finally {
       unlock();
@@ -333,25 +333,27 @@ function numberOption(value: unknown, fallback: number, what: string, min: numbe
 }
 
 function engineConfig(options: OpenOptions<Encoding, Encoding>): OpenConfig {
-  const MiB = 1024 * 1024;
   if (options.compression !== undefined && typeof options.compression !== 'boolean') {
     throw invalidArgument('compression must be a boolean');
   }
   if (options.paranoidChecks !== undefined && typeof options.paranoidChecks !== 'boolean') {
     throw invalidArgument('paranoidChecks must be a boolean');
   }
-  const integer = (value: unknown, fallback: number, what: string, min: number, max: number) => {
-    const n = numberOption(value, fallback, what, min, max);
+  // Ranges and defaults are the binding's (LIMITS).
+  const integer = (value: unknown, what: keyof typeof LIMITS & keyof OpenOptions<Encoding, Encoding>) => {
+    const range = LIMITS[what] as { min: number; max: number; default: number };
+    const n = numberOption(value, range.default, what, range.min, range.max);
     if (!Number.isInteger(n)) throw invalidArgument(`${what} must be an integer, got ${n}`);
     return n;
   };
   return {
-    writeBufferBytes: integer(options.memtableBytes, 4 * MiB, 'memtableBytes', 64 * 1024, 64 * MiB),
-    blockCacheBytes: integer(options.blockCacheBytes, 8 * MiB, 'blockCacheBytes', 0, 256 * MiB),
-    bloomBitsPerKey: integer(options.bloomBitsPerKey, 10, 'bloomBitsPerKey', 0, 30),
+    writeBufferBytes: integer(options.memtableBytes, 'memtableBytes'),
+    blockCacheBytes: integer(options.blockCacheBytes, 'blockCacheBytes'),
+    bloomBitsPerKey: integer(options.bloomBitsPerKey, 'bloomBitsPerKey'),
     compression: options.compression ?? true,
-    zlibLevel: integer(options.compressionLevel, 1, 'compressionLevel', 1, 9),
+    zlibLevel: integer(options.compressionLevel, 'compressionLevel'),
     paranoidChecks: options.paranoidChecks ?? true,
     deferredCompaction: false,
+    compactionRunner: 'worker',
   };
 }

@@ -1,6 +1,7 @@
 // The engine's stats (engine/include/strata/stats.h) as typed objects. The
 // binding sends them as JSON (wasm/binding/stats_json.cc) with keys in hex;
 // here the keys become bytes again.
+import { fromHex } from './bytes.js';
 
 /** A latency distribution; times in microseconds. */
 export interface Histogram {
@@ -140,12 +141,6 @@ type RawLevel = Omit<LevelStats, 'smallestKey' | 'largestKey' | 'tables'> & {
   tables: RawTable[];
 };
 type RawStats = Omit<Stats, 'levels' | 'commits' | 'compactionJobs'> & { levels: RawLevel[] };
-
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
-  return out;
-}
 
 /** Parses the binding's JSON. */
 export function parseStats(json: string, commits: CommitStats, compactionJobs: CompactionJobStats): Stats {

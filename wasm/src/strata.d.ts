@@ -10,6 +10,8 @@ export interface OpenConfig {
   zlibLevel: number;
   paranoidChecks: boolean;
   deferredCompaction: boolean;
+  /** The runner deferred jobs go to, as compaction events name it. */
+  compactionRunner: string;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface RawDatabase {
   hasChanges(): boolean;
   takeCompactionJob(): number;
   compactionInputs(): string;
+  compactionJobId(): number;
+  takeEvents(): string;
   recordFile(path: string): number;
   completeCompaction(size: number): number;
   runCompactionInline(): number;
@@ -95,12 +99,16 @@ export interface StrataModule {
   _strata_delete(handle: number, keySize: number): number;
   _strata_write(handle: number, size: number): number;
   _strata_get(handle: number, keySize: number, snapshotId: number): number;
+  _strata_get_many(handle: number, size: number, snapshotId: number, withValues: number): number;
   _strata_cursor_next(handle: number, cursor: number, maxEntries: number, maxBytes: number): number;
   _strata_cursor_seek(handle: number, cursor: number, targetSize: number): number;
   _strata_has_pending_work(handle: number): number;
   _strata_has_compaction_job(handle: number): number;
+  _strata_has_events(handle: number): number;
   /** In a compaction worker's instance: runs an envelope, returns the encoded result. */
   runCompaction(envelope: Uint8Array): Uint8Array;
+  /** DB::Destroy on a closed database's directory: '' when done, else "<code> <message>". */
+  destroyDatabase(dir: string): string;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   FS: EmscriptenFS;

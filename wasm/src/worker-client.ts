@@ -1,15 +1,33 @@
 // openInWorker(): the database runs in a dedicated Web Worker of its own
 // (db-worker.ts) and this client offers the in-thread handle's API, every
 // method async (DESIGN.md decision 4). Requests keep their order; writes
-// that overlap share commits in the worker as they would in-thread.
+// that overlap share commits in the worker as they would in-thread. The
+// calls of one task travel in one message (worker-protocol.ts).
 import type { Bytes, Decoded, Encoding } from './bytes.js';
-import type { BatchOperation, ScanOptions, WriteOptions } from './database.js';
+import type { BatchOperation, PipelineOperation, PipelineOptions, PipelineResult, ScanOptions, WriteOptions } from './database.js';
 import { StrataError, invalidArgument } from './errors.js';
 import type { Entry, RangeOptions } from './iterator.js';
 import type { OpenOptions } from './runtime.js';
 import type { Stats } from './stats.js';
-import type { Method, Request, WorkerMessage } from './worker-protocol.js';
+import type {
+  Args,
+  Endpoint,
+  Method,
+  PackedValues,
+  Request,
+  Result,
+  WireReadOptions,
+  WireScanOptions,
+  WorkerMessage,
+} from './worker-protocol.js';
 import { EventHub, type StrataEventListener } from './events.js';
+
+/** The worker as the client sees it: an Endpoint it can also end. */
+export interface WorkerEndpoint extends Endpoint {
+  terminate(): void;
+  onerror?: ((e: ErrorEvent) => void) | null;
+  onmessageerror?: ((e: MessageEvent) => void) | null;
+}
 
 // Entries per message when iterating: an iterator fetches pages this big.
 const PAGE_ENTRIES = 256;
@@ -40,22 +58,24 @@ export class WorkerSnapshot {
     if (this.id === 0) return;
     const id = this.id;
     this.id = 0;
-    if (!this.db.closed) await this.db._call('snapshotRelease', [id]);
+    if (!this.db.closed) await this.db._call('snapshotRelease', id);
   }
 }
 
 export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = Encoding> {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: StrataError) => void }>();
+  // Requests of this task, sent together at its end.
+  private outbox: Request[] = [];
   private failure: StrataError | undefined; // the worker is gone
   private state: 'open' | 'closing' | 'closed' = 'open';
   private writeFailure: StrataError | undefined; // the handle turned read-only
   private openedReadOnly = false;
   private readonly events = new EventHub();
 
-  /** @internal Made by openInWorker(). */
+  /** @internal Made by openInWorker() (or a test, over a MessagePort). */
   constructor(
-    private readonly worker: Worker,
+    private readonly worker: WorkerEndpoint,
     readonly name: string,
     private readonly onError: ((e: StrataError) => void) | undefined,
   ) {
@@ -78,10 +98,10 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   subscribe(listener: StrataEventListener): () => void {
     const wasActive = this.events.active;
     const unsubscribe = this.events.subscribe(listener);
-    if (!wasActive) void this.call('events', [true]).catch(() => {});
+    if (!wasActive) void this.call('events', true).catch(() => {});
     return () => {
       unsubscribe();
-      if (!this.events.active && !this.closed) void this.call('events', [false]).catch(() => {});
+      if (!this.events.active && !this.closed) void this.call('events', false).catch(() => {});
     };
   }
 
@@ -99,56 +119,80 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   }
 
   put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void> {
-    return this.call('put', [key, value, options]) as Promise<void>;
+    return this.call('put', key, value, options);
   }
 
   delete(key: Bytes, options?: WriteOptions): Promise<void> {
-    return this.call('delete', [key, options]) as Promise<void>;
+    return this.call('delete', key, options);
   }
 
   batch(operations: readonly BatchOperation[], options?: WriteOptions): Promise<void> {
-    return this.call('batch', [operations, options]) as Promise<void>;
+    return this.call('batch', operations, options);
+  }
+
+  /** See Database.pipeline: every step in one round trip. */
+  pipeline<E extends Encoding = V>(
+    operations: readonly PipelineOperation[],
+    options?: PipelineOptions<E>,
+  ): Promise<PipelineResult<Decoded<E>>[]> {
+    return this.call('pipeline', operations, options) as Promise<PipelineResult<Decoded<E>>[]>;
   }
 
   get<E extends Encoding = V>(key: Bytes, options?: WorkerReadOptions<E>): Promise<Decoded<E> | undefined> {
-    return this.call('get', [key, this.wireOptions(options)]) as Promise<Decoded<E> | undefined>;
+    return this.call('get', key, this.wireOptions(options)) as Promise<Decoded<E> | undefined>;
+  }
+
+  /** The values of keys, all read at one point in time, in one round trip. */
+  async getMany<E extends Encoding = V>(
+    keys: readonly Bytes[],
+    options?: WorkerReadOptions<E>,
+  ): Promise<(Decoded<E> | undefined)[]> {
+    return unpackValues(await this.call('getMany', keys, this.wireOptions(options))) as (Decoded<E> | undefined)[];
+  }
+
+  has(key: Bytes, options?: WorkerReadOptions<Encoding>): Promise<boolean> {
+    return this.call('has', key, this.wireOptions(options));
+  }
+
+  hasMany(keys: readonly Bytes[], options?: WorkerReadOptions<Encoding>): Promise<boolean[]> {
+    return this.call('hasMany', keys, this.wireOptions(options));
   }
 
   scan<KE extends Encoding = K, VE extends Encoding = V>(
     options?: WorkerScanOptions<KE, VE>,
   ): Promise<Entry<Decoded<KE>, Decoded<VE>>[]> {
-    return this.call('scan', [this.wireOptions(options)]) as Promise<Entry<Decoded<KE>, Decoded<VE>>[]>;
+    return this.call('scan', this.wireOptions(options) as WireScanOptions) as Promise<Entry<Decoded<KE>, Decoded<VE>>[]>;
   }
 
   /** Entries of a range from the state of this moment, fetched in pages. */
   iterator<KE extends Encoding = K, VE extends Encoding = V>(
     options?: WorkerScanOptions<KE, VE>,
   ): WorkerIterator<KE, VE> {
-    return new WorkerIterator<KE, VE>(this as WorkerDatabase, this.call('iteratorOpen', [this.wireOptions(options)]) as Promise<number>);
+    return new WorkerIterator<KE, VE>(this as WorkerDatabase, this.call('iteratorOpen', this.wireOptions(options) as WireScanOptions));
   }
 
   async snapshot(): Promise<WorkerSnapshot> {
-    return new WorkerSnapshot(this as WorkerDatabase, (await this.call('snapshot', [])) as number);
+    return new WorkerSnapshot(this as WorkerDatabase, await this.call('snapshot'));
   }
 
   sync(): Promise<void> {
-    return this.call('sync', []) as Promise<void>;
+    return this.call('sync');
   }
 
   flush(): Promise<void> {
-    return this.call('flush', []) as Promise<void>;
+    return this.call('flush');
   }
 
   compact(range?: Pick<RangeOptions, 'gte' | 'lte'>): Promise<void> {
-    return this.call('compact', [range]) as Promise<void>;
+    return this.call('compact', range);
   }
 
   stats(): Promise<Stats> {
-    return this.call('stats', []) as Promise<Stats>;
+    return this.call('stats');
   }
 
   metrics(): Promise<string> {
-    return this.call('metrics', []) as Promise<string>;
+    return this.call('metrics');
   }
 
   /**
@@ -156,13 +200,13 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
    * snapshots of the old one end.
    */
   refresh(): Promise<void> {
-    return this.call('refresh', []) as Promise<void>;
+    return this.call('refresh');
   }
 
   /** Closes the database (making every write durable) and ends the worker. */
   async close(): Promise<void> {
     if (this.state !== 'open') throw new StrataError('Closed', `database ${this.name} is closed`);
-    const closing = this.call('close', []);
+    const closing = this.call('close');
     this.state = 'closing';
     try {
       await closing;
@@ -179,41 +223,60 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   }
 
   /** @internal */
-  _call(method: Method, args: unknown[]): Promise<unknown> {
-    return this.call(method, args);
+  _call<M extends Method>(method: M, ...args: Args<M>): Promise<Result<M>> {
+    return this.call(method, ...args);
   }
 
-  private call(method: Method, args: unknown[]): Promise<unknown> {
+  private call<M extends Method>(method: M, ...args: Args<M>): Promise<Result<M>> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.state !== 'open') return Promise.reject(new StrataError('Closed', `database ${this.name} is closed`));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      try {
-        this.worker.postMessage({ id, method, args } satisfies Request);
-      } catch (e) {
-        // Not cloneable (a function, say): bad input, caught before it left.
-        this.pending.delete(id);
-        reject(invalidArgument(`${method}: ${String(e)}`));
-      }
+    return new Promise<Result<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (this.outbox.length === 0) queueMicrotask(() => this.send());
+      this.outbox.push({ id, method, args } as Request);
     });
   }
 
-  private receive(message: WorkerMessage): void {
-    if ('event' in message) {
-      const { event } = message;
-      if (event.type === 'error' && !this.writeFailure) {
-        this.writeFailure = new StrataError(event.code, event.message);
-        this.onError?.(this.writeFailure);
+  /** Sends this task's requests in one message. */
+  private send(): void {
+    const requests = this.outbox;
+    this.outbox = [];
+    try {
+      this.worker.postMessage({ requests });
+    } catch {
+      // Not cloneable (a function, say): bad input, caught before it left.
+      // Which request it was is unknown: send them one by one to find out.
+      for (const request of requests) {
+        try {
+          this.worker.postMessage({ requests: [request] });
+        } catch (e) {
+          const waiter = this.pending.get(request.id);
+          this.pending.delete(request.id);
+          waiter?.reject(invalidArgument(`${request.method}: ${String(e)}`));
+        }
       }
-      this.events.emit(event);
-      return;
     }
-    const waiter = this.pending.get(message.id);
-    if (!waiter) return;
-    this.pending.delete(message.id);
-    if (message.ok) waiter.resolve(message.value);
-    else waiter.reject(new StrataError(message.error.code, message.error.message));
+  }
+
+  private receive(message: WorkerMessage): void {
+    for (const item of message.items) {
+      if ('event' in item) {
+        const { event } = item;
+        if (event.type === 'error' && !this.writeFailure) {
+          this.writeFailure = new StrataError(event.code, event.message);
+          this.onError?.(this.writeFailure);
+        }
+        this.events.emit(event);
+        continue;
+      }
+      const { response } = item;
+      const waiter = this.pending.get(response.id);
+      if (!waiter) continue;
+      this.pending.delete(response.id);
+      if (response.ok) waiter.resolve(response.value);
+      else waiter.reject(new StrataError(response.error.code, response.error.message));
+    }
   }
 
   /** The worker is gone (or failed: then it is ended): every pending and later call fails. */
@@ -223,9 +286,10 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     if (this.state === 'open') this.state = 'closed';
     for (const { reject } of this.pending.values()) reject(this.failure);
     this.pending.clear();
+    this.outbox = [];
   }
 
-  private wireOptions(options: { snapshot?: WorkerSnapshot } | undefined): object | undefined {
+  private wireOptions(options: { snapshot?: WorkerSnapshot } | undefined): WireReadOptions | undefined {
     if (options === undefined || options === null || typeof options !== 'object') return options;
     const { snapshot, ...rest } = options;
     if (snapshot === undefined) return rest;
@@ -235,6 +299,12 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     if (snapshot.released) throw invalidArgument('snapshot was released');
     return { ...rest, snapshotId: snapshot.id };
   }
+}
+
+/** A getMany's values from the wire: binary ones are views into one transferred buffer. */
+function unpackValues(packed: PackedValues): (string | Uint8Array | undefined)[] {
+  if (packed.kind === 'utf8') return packed.values;
+  return packed.spans.map((span) => (span ? new Uint8Array(packed.buffer, span[0], span[1]) : undefined));
 }
 
 /** An async iterator over a range, one page per message. */
@@ -255,9 +325,10 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
 
   async next(): Promise<IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined>> {
     if (this.position === this.buffer.length && !this.done) {
-      this.buffer = (await this.db._call('iteratorNext', [await this.id, PAGE_ENTRIES])) as Entry<Decoded<K>, Decoded<V>>[];
+      const page = await this.db._call('iteratorNext', await this.id, PAGE_ENTRIES);
+      this.buffer = page.entries as Entry<Decoded<K>, Decoded<V>>[];
       this.position = 0;
-      if (this.buffer.length < PAGE_ENTRIES) this.done = true; // the worker closed it
+      this.done = page.done; // the worker closed it at its end
     }
     if (this.position === this.buffer.length) return { done: true, value: undefined };
     return { done: false, value: this.buffer[this.position++]! };
@@ -265,7 +336,7 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
 
   /** Moves to the first key at or after target (before, in reverse). */
   async seek(target: Bytes): Promise<void> {
-    await this.db._call('iteratorSeek', [await this.id, target]);
+    await this.db._call('iteratorSeek', await this.id, target);
     this.buffer = [];
     this.position = 0;
   }
@@ -279,7 +350,7 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
     if (this.done) return;
     this.done = true;
     this.buffer = [];
-    if (!this.db.closed) await this.db._call('iteratorClose', [await this.id]);
+    if (!this.db.closed) await this.db._call('iteratorClose', await this.id);
   }
 
   [Symbol.asyncIterator](): this {
@@ -300,11 +371,24 @@ export async function openInWorker<K extends Encoding = 'utf8', V extends Encodi
   if (typeof options !== 'object' || options === null) throw invalidArgument('open options must be an object');
   const { onError, ...rest } = options;
   const worker = new Worker(new URL('./db-worker.js', import.meta.url), { type: 'module', name: `stratadb ${name}` });
-  const db = new WorkerDatabase<K, V>(worker, name, onError);
+  return connect<K, V>(worker, name, { onError, ...rest });
+}
+
+/**
+ * A WorkerDatabase over any endpoint that serveDatabase() (worker-server.ts)
+ * answers: a worker, or a MessagePort (tests run the protocol this way).
+ */
+export async function connect<K extends Encoding = 'utf8', V extends Encoding = 'utf8'>(
+  endpoint: WorkerEndpoint,
+  name: string,
+  options: OpenOptions<K, V>,
+): Promise<WorkerDatabase<K, V>> {
+  const { onError, ...rest } = options;
+  const db = new WorkerDatabase<K, V>(endpoint, name, onError);
   try {
-    db._opened((await db._call('open', [name, rest])) as boolean);
+    db._opened((await db._call('open', name, rest)).readOnly);
   } catch (e) {
-    worker.terminate();
+    endpoint.terminate();
     throw e;
   }
   return db;

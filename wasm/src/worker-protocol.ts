@@ -1,36 +1,97 @@
 // Messages between a WorkerDatabase (worker-client.ts) and the database
-// worker (db-worker.ts). One request, one response, matched by id; events
-// carry what the worker reports on its own. Errors travel as their code and
-// message and become StrataErrors again on the caller's side.
+// worker (worker-server.ts): a typed request/response union, batched per
+// task each way (DESIGN.md decision 11).
+//
+// - Calls: each method's arguments and result are typed once, here, and
+//   both sides check against it: the server's handler table and the
+//   client's call() are keyed by it.
+// - Batching: the requests a client issues in one task travel in one
+//   message; the worker's responses and events of one task travel back in
+//   one message, in the order they happened.
+// - Errors travel as their code and message and become StrataErrors again
+//   on the client's side. Binary values in responses travel as transferred
+//   buffers; a getMany's binary values share one buffer.
+import type { BatchOperation, PipelineOperation, WriteOptions } from './database.js';
+import type { Bytes, Encoding } from './bytes.js';
 import type { StrataErrorCode } from './errors.js';
 import type { StrataEvent } from './events.js';
+import type { Entry, RangeOptions } from './iterator.js';
+import type { OpenOptions } from './runtime.js';
+import type { Stats } from './stats.js';
 
-export type Method =
-  | 'open'
-  | 'put'
-  | 'get'
-  | 'delete'
-  | 'batch'
-  | 'scan'
-  | 'iteratorOpen'
-  | 'iteratorNext'
-  | 'iteratorSeek'
-  | 'iteratorClose'
-  | 'snapshot'
-  | 'snapshotRelease'
-  | 'sync'
-  | 'flush'
-  | 'compact'
-  | 'stats'
-  | 'metrics'
-  | 'refresh'
-  | 'events'
-  | 'close';
+/** Read options with the snapshot named by its id in the worker. */
+export interface WireReadOptions {
+  snapshotId?: number;
+  valueEncoding?: Encoding;
+}
 
-export interface Request {
+export interface WireScanOptions extends RangeOptions {
+  limit?: number;
+  reverse?: boolean;
+  snapshotId?: number;
+  keyEncoding?: Encoding;
+  valueEncoding?: Encoding;
+}
+
+/** Open options less those that cannot cross (onError runs on the client). */
+export type WireOpenOptions = Omit<OpenOptions<Encoding, Encoding>, 'onError'>;
+
+export type WireValue = string | Uint8Array | undefined;
+
+/**
+ * Values of a getMany: strings as they are; binary values packed into one
+ * buffer (one transfer), each an [offset, length] or null when absent.
+ */
+export type PackedValues =
+  | { kind: 'utf8'; values: (string | undefined)[] }
+  | { kind: 'binary'; buffer: ArrayBuffer; spans: ([number, number] | null)[] };
+
+/** A page of an iterator; done once it has no more (it stays open for seek). */
+export interface IteratorPage {
+  entries: Entry<WireValue, WireValue>[];
+  done: boolean;
+}
+
+/** Every call the worker serves: its arguments and its result. */
+export interface Calls {
+  open(name: string, options: WireOpenOptions): { readOnly: boolean };
+  put(key: Bytes, value: Bytes, options?: WriteOptions): void;
+  delete(key: Bytes, options?: WriteOptions): void;
+  batch(operations: readonly BatchOperation[], options?: WriteOptions): void;
+  pipeline(
+    operations: readonly PipelineOperation[],
+    options?: WriteOptions & { valueEncoding?: Encoding },
+  ): (WireValue | boolean)[];
+  get(key: Bytes, options?: WireReadOptions): WireValue;
+  getMany(keys: readonly Bytes[], options?: WireReadOptions): PackedValues;
+  has(key: Bytes, options?: WireReadOptions): boolean;
+  hasMany(keys: readonly Bytes[], options?: WireReadOptions): boolean[];
+  scan(options?: WireScanOptions): Entry<WireValue, WireValue>[];
+  iteratorOpen(options?: WireScanOptions): number;
+  iteratorNext(id: number, max: number): IteratorPage;
+  iteratorSeek(id: number, target: Bytes): void;
+  iteratorClose(id: number): void;
+  snapshot(): number;
+  snapshotRelease(id: number): void;
+  sync(): void;
+  flush(): void;
+  compact(range?: { gte?: Bytes; lte?: Bytes }): void;
+  stats(): Stats;
+  metrics(): string;
+  refresh(): void;
+  /** Whether to send every event, or only errors. */
+  events(all: boolean): void;
+  close(): void;
+}
+
+export type Method = keyof Calls;
+export type Args<M extends Method> = Parameters<Calls[M]>;
+export type Result<M extends Method> = ReturnType<Calls[M]>;
+
+export interface Request<M extends Method = Method> {
   id: number;
-  method: Method;
-  args: unknown[];
+  method: M;
+  args: Args<M>;
 }
 
 export interface WireError {
@@ -40,12 +101,18 @@ export interface WireError {
 
 export type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
 
-/**
- * An event of the worker's database. 'error' events always come (they
- * drive onError); the others once the client asked for them ('events').
- */
-export interface EventMessage {
-  event: StrataEvent;
+/** Client to worker: the requests of one task, in order. */
+export interface ClientMessage {
+  requests: Request[];
 }
 
-export type WorkerMessage = Response | EventMessage;
+/** Worker to client: responses and events of one task, in the order they happened. */
+export interface WorkerMessage {
+  items: ({ response: Response } | { event: StrataEvent })[];
+}
+
+/** What either side talks through: a Worker, the worker's own scope, a MessagePort. */
+export interface Endpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+}

@@ -276,7 +276,7 @@ test('compactions run in the compaction worker and the data stays correct', asyn
       const kinds = new Set(events.map((e) => `${e.type}${e.phase ? ` ${e.phase}` : ''}${e.runner ? ` ${e.runner}` : ''}`));
       return { jobs: stats.compactionJobs, compactions: stats.compactions, wrong, kinds: [...kinds].sort() };
     });
-    for (const kind of ['compaction started worker', 'compaction progress', 'compaction finished worker', 'flush started', 'flush finished', 'durable']) {
+    for (const kind of ['compaction started', 'compaction progress', 'compaction finished worker', 'flush started', 'flush finished', 'table-created', 'table-deleted', 'wal-segment-closed', 'durable']) {
       assert.ok(result.kinds.includes(kind), `no '${kind}' event among ${result.kinds}`);
     }
     assert.equal(result.jobs.runner, 'worker');

@@ -117,6 +117,10 @@ test('console commands, a workload until a compaction, data kept across a reload
     await page.fill('#workload-keys', '20000');
     await page.click('#workload-start');
     await page.waitForSelector('.compaction-row[data-kind="compaction"]', { timeout: 150_000 });
+    // The engine's events carry a job's levels and tables: its row shows them at once.
+    const cells = await page.locator('.compaction-row[data-kind="compaction"]').first().locator('td').allTextContents();
+    assert.match(cells[2], /^L\d → L\d$/);
+    assert.match(cells[7], /^\d+ (→ (\d+|–)|moved)$/);
     await shoot(page, 'workload', '.tools');
     await page.click('#workload-stop');
     await page.waitForTimeout(1500); // a few more stats polls while the load settles
@@ -193,11 +197,15 @@ test('metrics and logs tabs show the engine’s own numbers and events', { timeo
   await withDashboard(async (page) => {
     await tab(page, 'console');
     await run(page, 'PUT m 1');
+    await run(page, 'FLUSH');
     await tab(page, 'metrics');
     await page.waitForFunction(() => /strata_puts_total \d+/.test(document.getElementById('metrics-text')?.textContent ?? ''), null, { timeout: 30_000 });
     await tab(page, 'logs');
     await page.selectOption('#logs-level', 'debug');
     await page.waitForFunction(() => /"event":"durable"/.test(document.getElementById('logs-lines')?.textContent ?? ''), null, { timeout: 30_000 });
+    // The flush, with the reason the engine gave.
+    const flushed = () => [...document.querySelectorAll('#logs-lines .log-line')].some((l) => /"event":"flush\.finished".*"reason":"manual"/.test(l.textContent ?? ''));
+    await page.waitForFunction(flushed, null, { timeout: 30_000 });
     for (const line of await page.locator('#logs-lines .log-line').allTextContents()) JSON.parse(line);
   });
 });

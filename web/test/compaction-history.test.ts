@@ -1,79 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, type Stats, type StrataEvent } from 'stratadb';
-import { CompactionHistory, fileNumberOf, writeAmplification, type HistoryRow } from '../src/model/compaction-history.js';
+import { createRuntime, type CompactionFinished, type StrataEvent } from 'stratadb';
+import { CompactionHistory, writeAmplification, type CompactionRow, type HistoryRow } from '../src/model/compaction-history.js';
+import { compactionFinished, compactionStarted, flushFinished, progress, stall, table } from './event-fixture.js';
 
-// Only the fields the model reads; the rest of Stats does not matter here.
-interface Table {
-  number: number;
-  size: number;
-}
-interface LevelSketch {
-  tables?: Table[];
-  read?: number;
-  written?: number;
-}
-function stats(levels: LevelSketch[], counters: { compactions?: number; flushes?: number; flushBytesWritten?: number } = {}): Stats {
-  return {
-    compactions: counters.compactions ?? 0,
-    flushes: counters.flushes ?? 0,
-    flushBytesWritten: counters.flushBytesWritten ?? 0,
-    levels: Array.from({ length: 7 }, (_, level) => ({
-      level,
-      tables: levels[level]?.tables ?? [],
-      compactionBytesRead: levels[level]?.read ?? 0,
-      compactionBytesWritten: levels[level]?.written ?? 0,
-    })),
-  } as unknown as Stats;
-}
-
-const path = (n: number) => `/stratadb/db/${String(n).padStart(6, '0')}.sst`;
-const started = (job: number, inputs: [number, number][], runner: 'worker' | 'here' = 'worker'): StrataEvent => ({
-  type: 'compaction',
-  phase: 'started',
-  job,
-  runner,
-  inputs: inputs.map(([n, bytes]) => ({ path: path(n), bytes })),
-});
-const finished = (
-  job: number,
-  outputs: [number, number][],
-  micros = 5000,
-  runner: 'worker' | 'here' = 'worker',
-  bytesWritten = outputs.reduce((s, [, b]) => s + b, 0),
-): StrataEvent => ({
-  type: 'compaction',
-  phase: 'finished',
-  job,
-  runner,
-  outputs: outputs.map(([n, bytes]) => ({ path: path(n), bytes })),
-  bytesWritten,
-  micros,
-});
-const progress = (job: number, step: 'input-sent' | 'output-installed', done: number, total: number): StrataEvent => ({
-  type: 'compaction',
-  phase: 'progress',
-  job,
-  step,
-  done,
-  total,
-});
-
-describe('fileNumberOf', () => {
-  it('reads the number of a table path', () => {
-    expect(fileNumberOf('/stratadb/my-db/000123.sst')).toBe(123);
-    expect(fileNumberOf('000007.sst')).toBe(7);
-    expect(fileNumberOf('/stratadb/db/000123.wal')).toBeUndefined();
-    expect(fileNumberOf('/stratadb/db/MANIFEST-000002')).toBeUndefined();
-  });
-});
+const durable: StrataEvent = { type: 'durable', commit: 1, filesStored: 1, filesDeleted: 0, bytes: 1, micros: 1, idbDurability: 'strict' };
 
 describe('CompactionHistory', () => {
-  it('follows a running job from start to finish and records it', () => {
+  it('follows a running job from start to finish and records it as the events tell', () => {
     const h = new CompactionHistory();
-    h.stats(stats([{ tables: [{ number: 10, size: 100 }, { number: 11, size: 100 }] }, { tables: [{ number: 5, size: 800 }] }]));
-    h.event(started(3, [[10, 100], [11, 100], [5, 800]]), 1000);
-    expect(h.running).toMatchObject({ job: 3, runner: 'worker', fromLevel: 0, toLevel: 1, bytesIn: 1000, stage: 'sending', done: 0, total: 3 });
-    expect(h.running!.inputs.map((i) => i.level)).toEqual([0, 0, 1]);
+    const inputs = [table(10, 0, 100), table(11, 0, 100), table(5, 1, 800)];
+    h.event(compactionStarted({ job: 3, level: 0, inputs }), 1000);
+    expect(h.running).toMatchObject({ job: 3, reason: 'score', score: 1.25, fromLevel: 0, toLevel: 1, bytesIn: 1000, upperBytesIn: 200, stage: 'sending', done: 0, total: 3 });
+    expect(h.running!.inputs.map((t) => t.number)).toEqual([10, 11, 5]);
 
     h.event(progress(3, 'input-sent', 2, 3), 1100);
     expect(h.running).toMatchObject({ stage: 'sending', done: 2 });
@@ -83,7 +21,8 @@ describe('CompactionHistory', () => {
     expect(h.running).toMatchObject({ stage: 'installing', done: 1, total: 2 });
     expect(h.rows()).toEqual([]);
 
-    h.event(finished(3, [[20, 500], [21, 450]], 600_000), 2000);
+    const outputs = [table(20, 1, 500), table(21, 1, 450)];
+    h.event(compactionFinished({ job: 3, level: 0, inputs, outputs, micros: 600_000 }), 2000);
     expect(h.running).toBeUndefined();
     const [row] = h.rows();
     expect(row).toMatchObject({
@@ -92,180 +31,124 @@ describe('CompactionHistory', () => {
       at: 1000,
       micros: 1_000_000, // from the started event, not the runner's own 0.6 s
       runner: 'worker',
+      reason: 'score',
       fromLevel: 0,
       toLevel: 1,
+      trivialMove: false,
       bytesIn: 1000,
       upperBytesIn: 200,
       bytesOut: 950,
-      filesIn: 3,
-      filesOut: 2,
-      inputFiles: [10, 11, 5],
-      outputFiles: [20, 21],
+      entriesIn: 100,
+      entriesOut: 95,
+      error: null,
     });
+    expect((row as CompactionRow).inputs).toBe(inputs);
+    expect((row as CompactionRow).outputs).toBe(outputs);
     expect(writeAmplification(row!)).toBe(950 / 200);
     expect(h.lastCompaction).toBe(row);
   });
 
-  it('finds the levels from the outputs when the inputs were never in the stats', () => {
+  it('records a job from its finished event alone, timed by the runner', () => {
     const h = new CompactionHistory();
-    h.stats(stats([]));
-    h.event(started(1, [[40, 300], [41, 700]]), 0);
-    expect(h.running!.fromLevel).toBeUndefined();
-    h.event(finished(1, [[50, 900]]), 10);
-    expect(h.rows()[0]!.toLevel).toBeUndefined();
-    expect(h.stats(stats([{}, {}, {}, { tables: [{ number: 50, size: 900 }] }]))).toBe(true);
-    expect(h.rows()[0]).toMatchObject({ fromLevel: 2, toLevel: 3, bytesIn: 1000 });
-    // Which bytes came from L2 is still unknown: no write amplification.
-    expect(writeAmplification(h.rows()[0]!)).toBeUndefined();
-  });
-
-  it('finds the levels of inputs that appear in a stats sample while the job runs', () => {
-    const h = new CompactionHistory();
-    h.event(started(2, [[7, 100], [3, 400]]), 0);
-    h.stats(stats([{}, {}, { tables: [{ number: 7, size: 100 }] }, { tables: [{ number: 3, size: 400 }] }]));
-    expect(h.running).toMatchObject({ fromLevel: 2, toLevel: 3 });
-    h.event(finished(2, [[9, 480]]), 50);
-    expect(h.rows()[0]).toMatchObject({ fromLevel: 2, toLevel: 3, upperBytesIn: 100 });
+    // Run here: the engine reports its start and end together.
+    const inputs = [table(7, 2, 100), table(3, 3, 400)];
+    h.event(compactionFinished({ job: 2, level: 2, inputs, outputs: [table(9, 3, 480)], micros: 20_000, runner: 'here' }), 500);
+    expect(h.rows()[0]).toMatchObject({ at: 480, micros: 20_000, runner: 'here', fromLevel: 2, toLevel: 3, upperBytesIn: 100, bytesOut: 480 });
     expect(writeAmplification(h.rows()[0]!)).toBeCloseTo(4.8);
   });
 
-  it('knows the level of files an earlier job wrote before any sample lists them', () => {
+  it('shows a trivial move as a move: nothing read or written, no write amplification', () => {
     const h = new CompactionHistory();
-    h.stats(stats([{ tables: [{ number: 1, size: 100 }] }, { tables: [{ number: 2, size: 300 }] }, { tables: [{ number: 9, size: 900 }] }]));
-    h.event(started(1, [[1, 100], [2, 300]]), 0);
-    h.event(finished(1, [[20, 250], [21, 150]]), 10);
-    // Job 2 takes an output of job 1 (now in L1) and a table of L2.
-    h.event(started(2, [[20, 250], [9, 900]]), 20);
-    expect(h.running).toMatchObject({ fromLevel: 1, toLevel: 2 });
-    h.event(finished(2, [[30, 1100]]), 30);
-    expect(h.rows()[0]).toMatchObject({ id: 'c2', fromLevel: 1, toLevel: 2, upperBytesIn: 250 });
-  });
-
-  it('waits for a sure level when the inputs it knows are all in one level', () => {
-    const h = new CompactionHistory();
-    h.stats(stats([{}, { tables: [{ number: 5, size: 500 }] }]));
-    // 5 is in L1, 6 is not in the stats yet: this may be L0 into L1 or L1 into L2.
-    h.event(started(3, [[6, 100], [5, 500]]), 0);
-    expect(h.running!.fromLevel).toBeUndefined();
-    h.stats(stats([{ tables: [{ number: 6, size: 100 }] }, { tables: [{ number: 5, size: 500 }] }]));
-    expect(h.running).toMatchObject({ fromLevel: 0, toLevel: 1 });
-    h.event(finished(3, [[7, 550]]), 10);
-    expect(h.rows()[0]).toMatchObject({ fromLevel: 0, toLevel: 1, upperBytesIn: 100 });
-  });
-
-  it('tells what a job run here did from the stats around it', () => {
-    const h = new CompactionHistory();
-    h.stats(stats([{ tables: [{ number: 8, size: 100 }, { number: 9, size: 120 }] }, { tables: [{ number: 2, size: 1000 }, { number: 3, size: 50 }] }]));
-    h.event(started(1, [], 'here'), 500);
-    h.event(finished(1, [], 20_000, 'here', 900), 500);
+    const moved = table(40, 1, 2000);
+    h.event(compactionStarted({ job: 8, level: 1, inputs: [moved], trivialMove: true }), 100);
+    h.event(compactionFinished({ job: 8, level: 1, inputs: [moved], outputs: [{ ...moved, level: 2 }], trivialMove: true, micros: 0 }), 100);
+    expect(h.running).toBeUndefined();
     const row = h.rows()[0]!;
-    expect(row).toMatchObject({ at: 480, micros: 20_000, runner: 'here' });
-    expect(row.fromLevel).toBeUndefined();
-    h.stats(
-      stats([{}, { tables: [{ number: 12, size: 900 }, { number: 3, size: 50 }], read: 1220, written: 900 }], { compactions: 1 }),
-    );
-    expect(h.rows()[0]).toMatchObject({
-      fromLevel: 0,
-      toLevel: 1,
-      bytesIn: 1220,
-      upperBytesIn: 220,
-      bytesOut: 900,
-      filesIn: 3,
-      filesOut: 1,
-      outputFiles: [12],
-    });
+    expect(row).toMatchObject({ kind: 'compaction', trivialMove: true, runner: 'manifest', fromLevel: 1, toLevel: 2, bytesIn: 0, bytesOut: 0 });
+    expect(writeAmplification(row)).toBeUndefined();
   });
 
-  it('gives several jobs run here between two samples their level but not bytes', () => {
+  it('keeps a failed or abandoned job with its error', () => {
     const h = new CompactionHistory();
-    h.stats(stats([]));
-    for (const job of [1, 2]) {
-      h.event(started(job, [], 'here'), job * 10);
-      h.event(finished(job, [], 1000, 'here'), job * 10);
-    }
-    h.stats(stats([{}, {}, { read: 5000, written: 4000 }], { compactions: 2 }));
-    for (const row of h.rows()) {
-      expect(row).toMatchObject({ fromLevel: 1, toLevel: 2 });
-      expect(row.bytesIn).toBeUndefined();
-    }
+    const inputs = [table(4, 0, 10), table(5, 1, 30)];
+    h.event(compactionStarted({ job: 6, level: 0, inputs }), 0);
+    const error = { code: 'IOError', message: 'compaction abandoned: the database was closed' } as const;
+    h.event(compactionFinished({ job: 6, level: 0, inputs, outputs: [], error }), 9);
+    expect(h.running).toBeUndefined();
+    const row = h.rows()[0]!;
+    expect(row).toMatchObject({ kind: 'compaction', error, fromLevel: 0, toLevel: 1 });
+    expect(writeAmplification(row)).toBeUndefined();
+    expect(h.lastCompaction).toBe(row);
   });
 
-  it('keeps the inputs of a job the runner failed and that ran here', () => {
+  it('records flushes with the table each wrote, or its error', () => {
     const h = new CompactionHistory();
-    h.stats(stats([{ tables: [{ number: 4, size: 10 }] }]));
-    h.event(started(6, [[4, 10]]), 0);
-    h.event(started(6, [], 'here'), 5);
-    expect(h.running).toMatchObject({ job: 6, runner: 'here', fromLevel: 0, bytesIn: 10 });
-    h.event(finished(6, [], 100, 'here'), 9);
-    expect(h.rows()[0]).toMatchObject({ runner: 'here', filesIn: 1, fromLevel: 0, toLevel: 1 });
-    expect(h.rows()[0]!.filesOut).toBeUndefined();
+    expect(h.event({ type: 'flush', phase: 'started', job: 1, reason: 'manual', memtableBytes: 10, memtableEntries: 1 }, 100)).toBe(false);
+    h.event(flushFinished(1, table(30, 0, 4000), 3000), 103);
+    expect(h.rows()[0]).toMatchObject({ id: 'f1', kind: 'flush', at: 100, micros: 3000, reason: 'memtable-full', memtableBytes: 65_536, memtableEntries: 300, output: { number: 30, level: 0, size: 4000 }, error: null });
+    h.event(flushFinished(2, null, 10), 200);
+    expect(h.rows()[0]).toMatchObject({ id: 'f2', output: null });
+    h.event(flushFinished(4, null, 10, { code: 'IOError', message: 'disk' }), 300);
+    expect(h.rows()[0]).toMatchObject({ id: 'f4', error: { code: 'IOError' } });
+    expect(writeAmplification(h.rows()[0]!)).toBeUndefined();
   });
 
-  it('records flushes with their bytes from the stats', () => {
+  it('marks each write stall from its begin to its end, with its cause', () => {
     const h = new CompactionHistory();
-    h.stats(stats([], { flushes: 2, flushBytesWritten: 1000 }));
-    h.event({ type: 'flush', phase: 'started' }, 100);
-    expect(h.flushing).toBe(true);
-    h.event({ type: 'flush', phase: 'finished', micros: 3000, l0Files: 3 }, 103);
-    expect(h.flushing).toBe(false);
-    expect(h.rows()[0]).toMatchObject({ kind: 'flush', at: 100, micros: 3000, toLevel: 0 });
-    h.stats(stats([{ tables: [{ number: 30, size: 4000 }] }], { flushes: 4, flushBytesWritten: 9000 }));
-    expect(h.rows()[0]).toMatchObject({ bytesOut: 8000, filesOut: 2 });
-  });
-
-  it('marks a write stall from its first waiting write to the last one going on', () => {
-    const h = new CompactionHistory();
-    h.event({ type: 'write-stall', stalled: true }, 1000);
-    h.event({ type: 'write-stall', stalled: true }, 1010);
-    expect(h.stalled).toBe(true);
-    expect(h.rows()).toHaveLength(1);
-    expect(h.rows()[0]).toMatchObject({ kind: 'stall', at: 1000, micros: undefined, writes: 2 });
-    h.event({ type: 'write-stall', stalled: false }, 1200);
-    expect(h.rows()[0]!.micros).toBeUndefined();
-    h.event({ type: 'write-stall', stalled: false }, 1250);
-    expect(h.stalled).toBe(false);
-    expect(h.rows()[0]).toMatchObject({ micros: 250_000, writes: 2 });
-    // A stray end (after a reset, say) changes nothing.
-    expect(h.event({ type: 'write-stall', stalled: false }, 1300)).toBe(false);
-    h.event({ type: 'write-stall', stalled: true }, 2000);
-    expect(h.rows().map((r) => r.kind)).toEqual(['stall', 'stall']);
+    h.event(stall(true, 'l0-slowdown', 8), 1000);
+    expect(h.stall).toMatchObject({ kind: 'stall', at: 1000, micros: undefined, cause: 'l0-slowdown', l0Files: 8 });
+    // The cause changes: the slowdown ends and a stop begins.
+    h.event(stall(false, 'l0-slowdown', 12), 1200);
+    h.event(stall(true, 'l0-stop', 12), 1200);
+    expect(h.stall).toMatchObject({ cause: 'l0-stop', l0Files: 12 });
+    h.event(stall(false, 'l0-stop', 3), 1450);
+    expect(h.stall).toBeUndefined();
+    expect(h.rows().map((r) => [r.kind === 'stall' && r.cause, r.micros])).toEqual([
+      ['l0-stop', 250_000],
+      ['l0-slowdown', 200_000],
+    ]);
+    // An end without a begin (after a reset, say) changes nothing.
+    expect(h.event(stall(false), 1500)).toBe(false);
   });
 
   it('lists newest first, bounds each kind, and bumps versions of changed rows', () => {
     const h = new CompactionHistory(3);
     for (let job = 1; job <= 5; job++) {
-      h.event(started(job, []), job * 100);
-      h.event(finished(job, [], 10), job * 100 + 10);
+      const inputs = [table(job, 0, 10)];
+      h.event(compactionStarted({ job, level: 0, inputs }), job * 100);
+      h.event(compactionFinished({ job, level: 0, inputs, outputs: [table(job + 100, 1, 10)], micros: 10 }), job * 100 + 10);
     }
-    h.event({ type: 'flush', phase: 'finished', micros: 1000, l0Files: 1 }, 251);
-    expect(h.rows().map((r) => r.id)).toEqual(['c5', 'c4', 'c3', 'f1']);
-    expect(h.rows(new Set(['flush'])).map((r) => r.id)).toEqual(['f1']);
+    h.event(flushFinished(9, table(50, 0, 10), 1000), 251);
+    expect(h.rows().map((r) => r.id)).toEqual(['c5', 'c4', 'c3', 'f9']);
+    expect(h.rows(new Set(['flush'])).map((r) => r.id)).toEqual(['f9']);
 
     const revision = h.revision;
-    const stall = { type: 'write-stall', stalled: true } as const;
-    h.event(stall, 600);
+    h.event(stall(true), 600);
     const row: HistoryRow = h.rows()[0]!;
     const version = row.version;
-    h.event(stall, 610);
+    h.event(stall(false), 610);
     expect(row.version).toBeGreaterThan(version);
     expect(h.revision).toBeGreaterThan(revision);
-    expect(h.event({ type: 'durable', commit: 1, filesStored: 1, filesDeleted: 0, bytes: 1, micros: 1, idbDurability: 'strict' }, 700)).toBe(false);
+    expect(h.event(durable, 700)).toBe(false);
+    expect(h.event({ type: 'table-deleted', number: 1 }, 700)).toBe(false);
+    expect(h.event(progress(99, 'input-sent', 1, 2), 700)).toBe(false);
   });
 
   it('forgets everything on reset', () => {
     const h = new CompactionHistory();
-    h.event(started(1, [[1, 1]]), 0);
-    h.event({ type: 'write-stall', stalled: true }, 0);
-    h.event({ type: 'flush', phase: 'started' }, 0);
+    h.event(compactionStarted({ job: 1, level: 0, inputs: [table(1, 0, 1)] }), 0);
+    h.event(stall(true), 0);
+    h.event(flushFinished(2, null), 0);
     h.reset();
     expect(h.running).toBeUndefined();
-    expect(h.stalled).toBe(false);
-    expect(h.flushing).toBe(false);
+    expect(h.stall).toBeUndefined();
+    expect(h.lastCompaction).toBeUndefined();
     expect(h.rows()).toEqual([]);
   });
 });
 
 describe('CompactionHistory on a real engine', () => {
+  /** Random puts into a 64 KiB memtable until a compaction that rewrote tables is in the history. */
   async function run(compaction: 'instance' | 'inline') {
     const runtime = await createRuntime();
     const db = await runtime.open(`history-${compaction}`, {
@@ -277,40 +160,58 @@ describe('CompactionHistory on a real engine', () => {
       durability: 'deferred',
     });
     const history = new CompactionHistory();
-    db.subscribe((event) => history.event(event, Date.now()));
+    const events: StrataEvent[] = [];
+    db.subscribe((event) => {
+      events.push(event);
+      history.event(event, Date.now());
+    });
+    const merged = () => history.rows(new Set(['compaction'])).find((r): r is CompactionRow => r.kind === 'compaction' && !r.trivialMove);
     const value = new Uint8Array(200).fill(7);
     const encoder = new TextEncoder();
     try {
-      for (let i = 0; i < 4000 && !history.rows().some((r) => r.kind === 'compaction' && r.toLevel !== undefined); i++) {
+      for (let i = 0; i < 4000 && !merged(); i++) {
         await db.put(encoder.encode(`user:${String((i * 7919) % 100_000).padStart(6, '0')}`), value);
-        // As the dashboard does: a stats sample now and then, between events.
-        if (i % 50 === 0) {
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          history.stats(await db.stats());
-        }
+        if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      history.stats(await db.stats());
-      return history.rows().find((r) => r.kind === 'compaction');
+      const row = merged();
+      expect(row, 'a compaction that rewrote tables').toBeDefined();
+      const finished = events.find((e): e is CompactionFinished => e.type === 'compaction' && e.phase === 'finished' && e.job === row!.job)!;
+      return { row: row!, finished, events, stats: await db.stats(), flushes: history.rows(new Set(['flush'])) };
     } finally {
       await db.close();
     }
   }
 
-  it('records a compaction from L0 into L1 run by another instance, with its files', async () => {
-    const row = await run('instance');
-    expect(row).toMatchObject({ runner: 'instance', fromLevel: 0, toLevel: 1 });
-    expect(row!.filesIn).toBeGreaterThanOrEqual(4);
-    expect(row!.bytesIn).toBeGreaterThan(0);
-    expect(row!.upperBytesIn).toBeGreaterThan(0);
-    expect(row!.bytesOut).toBeGreaterThan(0);
-    expect(row!.filesOut).toBeGreaterThan(0);
-    expect(writeAmplification(row!)).toBeGreaterThan(0);
+  /** What every compaction row must hold, whichever runner ran it. */
+  function checkRow({ row, finished, stats, flushes }: Awaited<ReturnType<typeof run>>) {
+    expect(row).toMatchObject({ fromLevel: 0, toLevel: 1, error: null, runner: finished.runner });
+    expect(row.inputs.length).toBeGreaterThanOrEqual(2);
+    for (const t of row.inputs) expect([0, 1]).toContain(t.level);
+    expect(row.bytesIn).toBe(row.inputs.reduce((n, t) => n + t.size, 0));
+    expect(row.upperBytesIn).toBe(row.inputs.filter((t) => t.level === 0).reduce((n, t) => n + t.size, 0));
+    expect(row.outputs.length).toBeGreaterThan(0);
+    expect(row.bytesOut).toBe(row.outputs.reduce((n, t) => n + t.size, 0));
+    expect(writeAmplification(row)).toBeGreaterThan(0);
+    // Its L0 inputs are tables the recorded flushes wrote.
+    const flushed = new Set(flushes.flatMap((f) => (f.kind === 'flush' && f.output ? [f.output.number] : [])));
+    for (const t of row.inputs.filter((t) => t.level === 0)) expect(flushed.has(t.number), `table #${t.number} from a flush`).toBe(true);
+    // Its outputs are in L1, as the stats list them.
+    const l1 = new Set(stats.levels[1]!.tables.map((t) => t.number));
+    for (const t of row.outputs) expect(l1.has(t.number), `table #${t.number} in L1`).toBe(true);
+  }
+
+  it('records a compaction from L0 into L1 run by another instance, with its tables', async () => {
+    const result = await run('instance');
+    checkRow(result);
+    expect(result.row.runner).toBe('instance');
+    const sent = result.events.filter((e) => e.type === 'compaction' && e.phase === 'progress' && e.job === result.row.job);
+    expect(sent.length).toBe(result.row.inputs.length + result.row.outputs.length);
   }, 60_000);
 
-  it('records a compaction run inline, its levels and bytes taken from the stats', async () => {
-    const row = await run('inline');
-    expect(row).toMatchObject({ runner: 'here', fromLevel: 0, toLevel: 1 });
-    expect(row!.bytesIn).toBeGreaterThan(0);
-    expect(row!.bytesOut).toBeGreaterThan(0);
+  it('records a compaction run inline, with its tables, without a transfer', async () => {
+    const result = await run('inline');
+    checkRow(result);
+    expect(['worker', 'instance', 'manifest']).not.toContain(result.row.runner);
+    expect(result.events.some((e) => e.type === 'compaction' && e.phase === 'progress')).toBe(false);
   }, 60_000);
 });

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { StrataEvent } from 'stratadb';
 import { EventLog, atLeast, entryForEvent, entryForNote, toJsonLines } from '../src/model/event-log.js';
+import { compactionFinished, compactionStarted, flushFinished, stall, table } from './event-fixture.js';
 
 const AT = Date.UTC(2026, 10, 24, 18, 0, 0);
 
+const inputs = [table(12, 0, 100 * 1024, ['a', 'm']), table(13, 0, 50 * 1024), table(7, 1, 250 * 1024)];
+const outputs = [table(20, 1, 300 * 1024)];
+const moved = table(40, 2, 2048);
+
 describe('event log entries', () => {
   const events: [StrataEvent, string, string][] = [
-    [{ type: 'flush', phase: 'started' }, 'flush.started', 'info'],
-    [{ type: 'flush', phase: 'finished', micros: 5300, l0Files: 3 }, 'flush.finished', 'info'],
-    [{ type: 'compaction', phase: 'started', job: 4, runner: 'worker', inputs: [{ path: '/stratadb/d/000012.sst', bytes: 100 }, { path: '/stratadb/d/000013.sst', bytes: 50 }] }, 'compaction.started', 'info'],
-    [{ type: 'compaction', phase: 'progress', job: 4, step: 'input-sent', done: 1, total: 2 }, 'compaction.progress', 'debug'],
-    [{ type: 'compaction', phase: 'finished', job: 4, runner: 'here', outputs: [{ path: '/stratadb/d/000020.sst', bytes: 120 }], bytesWritten: 120, micros: 9000 }, 'compaction.finished', 'info'],
-    [{ type: 'write-stall', stalled: true }, 'write-stall.on', 'warn'],
-    [{ type: 'write-stall', stalled: false }, 'write-stall.off', 'info'],
+    [{ type: 'flush', phase: 'started', job: 3, reason: 'memtable-full', memtableBytes: 65_536, memtableEntries: 300 }, 'flush.started', 'info'],
+    [flushFinished(3, table(11, 0, 40 * 1024), 5300), 'flush.finished', 'info'],
+    [compactionStarted({ job: 4, level: 0, inputs }), 'compaction.started', 'info'],
+    [{ type: 'compaction', phase: 'progress', job: 4, step: 'input-sent', done: 1, total: 3 }, 'compaction.progress', 'debug'],
+    [compactionFinished({ job: 4, level: 0, inputs, outputs, micros: 9000 }), 'compaction.finished', 'info'],
+    [{ type: 'table-created', job: 4, byCompaction: true, table: outputs[0]! }, 'table-created', 'debug'],
+    [{ type: 'table-deleted', number: 12 }, 'table-deleted', 'debug'],
+    [{ type: 'wal-segment-closed', number: 9, bytes: 2048, records: 17 }, 'wal-segment-closed', 'debug'],
+    [stall(true), 'write-stall.on', 'warn'],
+    [stall(false), 'write-stall.off', 'info'],
     [{ type: 'durable', commit: 7, filesStored: 2, filesDeleted: 1, bytes: 4096, micros: 800, idbDurability: 'strict' }, 'durable', 'debug'],
     [{ type: 'error', code: 'QuotaExceeded', message: 'the disk is full' }, 'error', 'error'],
   ];
@@ -24,23 +32,62 @@ describe('event log entries', () => {
     expect(entry.source).toBe('engine');
     expect(entry.ts).toBe('2026-11-24T18:00:00.000Z');
     expect(entry.message.length).toBeGreaterThan(0);
+    // Every entry survives a JSON line: no bytes left in it.
+    expect(JSON.parse(JSON.stringify(entry))).toEqual(entry);
   });
 
-  it('keeps the data of an event as fields: file names, bytes, codes', () => {
+  it('keeps the data of an event as fields: tables with quoted keys, levels, bytes, codes', () => {
     const started = entryForEvent(events[2]![0], AT);
-    expect(started.inputs).toEqual(['000012.sst', '000013.sst']);
-    expect(started.bytesIn).toBe(150);
-    expect(entryForEvent(events[8]![0], AT).code).toBe('QuotaExceeded');
+    expect(started).toMatchObject({ job: 4, reason: 'score', inputLevel: 0, outputLevel: 1, trivialMove: false });
+    // The fixed fields lead each line; the job's levels do not take the entry's `level`.
+    expect(Object.keys(started).slice(0, 5)).toEqual(['ts', 'level', 'source', 'event', 'message']);
+    expect(started.level).toBe('info');
+    expect(started.inputs).toEqual([
+      { ...inputs[0], smallestKey: 'a', largestKey: 'm' },
+      { ...inputs[1], smallestKey: 'k13a', largestKey: 'k13z' },
+      { ...inputs[2], smallestKey: 'k7a', largestKey: 'k7z' },
+    ]);
+    const finished = entryForEvent(events[4]![0], AT);
+    expect(finished).toMatchObject({ level: 'info', runner: 'worker', bytesRead: 400 * 1024, bytesWritten: 300 * 1024, micros: 9000, error: null });
+    expect((finished.outputs as { number: number }[]).map((t) => t.number)).toEqual([20]);
+    expect(entryForEvent(events[1]![0], AT)).toMatchObject({ job: 3, reason: 'memtable-full', output: { number: 11, level: 0 }, micros: 5300 });
+    expect(entryForEvent(events[8]![0], AT)).toMatchObject({ cause: 'l0-stop', l0Files: 12 });
+    expect(entryForEvent(events[11]![0], AT).code).toBe('QuotaExceeded');
   });
 
-  it('says where a compaction ran, and counts files only where the runner reports them', () => {
-    expect(entryForEvent(events[1]![0], AT).message).toBe('memtable flushed in 5.3 ms; L0 has 3 files');
-    expect(entryForEvent(events[2]![0], AT).message).toBe('compaction 4 started in the compaction worker on 2 files');
-    expect(entryForEvent(events[4]![0], AT).message).toBe('compaction 4 finished in 9.0 ms');
-    const started: StrataEvent = { type: 'compaction', phase: 'started', job: 5, runner: 'here', inputs: [] };
-    expect(entryForEvent(started, AT).message).toBe("compaction 5 started in the database's own instance");
-    const finished: StrataEvent = { type: 'compaction', phase: 'finished', job: 6, runner: 'instance', outputs: [{ path: '/d/000030.sst', bytes: 1 }], bytesWritten: 1, micros: 1500 };
-    expect(entryForEvent(finished, AT).message).toBe('compaction 6 finished in 1.5 ms: 1 file out');
+  it('says what a flush did and why', () => {
+    expect(entryForEvent(events[0]![0], AT).message).toBe('flush 3 started, the memtable was full: 64.0 KiB, 300 entries');
+    expect(entryForEvent(events[1]![0], AT).message).toBe('flush 3 (memtable-full) wrote table #11 to L0 (40.0 KiB, 4,096 entries) in 5.30 ms');
+    expect(entryForEvent(flushFinished(5, null, 40), AT).message).toBe('flush 5 (memtable-full) wrote nothing: the memtable held no entries in 40 µs');
+    const failed = entryForEvent(flushFinished(6, null, 40, { code: 'IOError', message: 'disk gone' }), AT);
+    expect(failed).toMatchObject({ level: 'warn', message: 'flush 6 (memtable-full) failed: IOError: disk gone' });
+  });
+
+  it('says which levels and tables a compaction took, where it ran and what it wrote', () => {
+    expect(entryForEvent(events[2]![0], AT).message).toBe('compaction 4 (score 1.25) started: L0 → L1, 2 L0 + 1 L1 tables (400 KiB)');
+    expect(entryForEvent(events[4]![0], AT).message).toBe(
+      'compaction 4 finished in 9.00 ms in the compaction worker: L0 → L1, 3 tables (400 KiB) → 1 table (300 KiB), entries 40,960 → 30,720, W-amp 2.00×',
+    );
+    const manual = compactionStarted({ job: 5, level: 1, inputs: [table(1, 1, 10)], reason: 'manual' });
+    expect(entryForEvent(manual, AT).message).toBe('compaction 5 (manual) started: L1 → L2, 1 L1 + 0 L2 tables (10 B)');
+  });
+
+  it('tells a trivial move and a failed job apart from a compaction', () => {
+    const move = { job: 8, level: 2, inputs: [moved], trivialMove: true };
+    expect(entryForEvent(compactionStarted(move), AT).message).toBe('compaction 8 (score 1.25) moves table #40 from L2 to L3');
+    const done = entryForEvent(compactionFinished({ ...move, outputs: [{ ...moved, level: 3 }] }), AT);
+    expect(done.message).toBe('compaction 8 moved table #40 from L2 to L3 by a manifest edit alone (a trivial move)');
+    const error = { code: 'IOError', message: 'compaction abandoned: the database was closed' } as const;
+    const failed = entryForEvent(compactionFinished({ job: 9, level: 0, inputs, outputs: [], error }), AT);
+    expect(failed).toMatchObject({ level: 'warn', error, message: 'compaction 9 (L0 → L1) failed: IOError: compaction abandoned: the database was closed' });
+  });
+
+  it('names the cause of a write stall, and the table and WAL files', () => {
+    expect(entryForEvent(stall(true, 'l0-stop', 12), AT).message).toBe('writes stopped: L0 reached its stop trigger: writes wait for a compaction (L0 has 12 files)');
+    expect(entryForEvent(stall(true, 'memtable-flushing', 3), AT).message).toMatch(/^writes wait for a flush: .*previous one is still being flushed/);
+    expect(entryForEvent(stall(false, 'l0-slowdown', 1), AT).message).toBe('writes go on again: the l0-slowdown stall is over (L0 has 1 file)');
+    expect(entryForEvent(events[5]![0], AT).message).toBe('table #20 created in L1 by compaction 4: 300 KiB, 30,720 entries');
+    expect(entryForEvent(events[7]![0], AT).message).toBe('WAL segment #9 closed: 17 records, 2.00 KiB');
   });
 
   it('a note cannot overwrite the fixed fields', () => {
@@ -79,7 +126,7 @@ describe('EventLog', () => {
   });
 
   it('writes JSON lines that parse back to the entries', () => {
-    const entries = [entryForEvent({ type: 'write-stall', stalled: true }, AT), entryForNote('info', 'quote " and \n newline', {}, AT)];
+    const entries = [entryForEvent(stall(true), AT), entryForNote('info', 'quote " and \n newline', {}, AT)];
     const text = toJsonLines(entries);
     expect(text.endsWith('\n')).toBe(true);
     expect(text.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(entries);

@@ -104,8 +104,8 @@ enum class WriteStallCause {
 const char* WriteStallCauseName(WriteStallCause cause);  // "l0-slowdown", ...
 
 // Writes started or stopped having to wait. One begin and one end per
-// stall, however many writes wait in it; begin may come again with another
-// cause before the end.
+// stall, however many writes wait in it, strictly alternating: when the
+// cause changes, the stall of the old cause ends and one of the new begins.
 struct WriteStallInfo {
   bool stalled = false;
   WriteStallCause cause = WriteStallCause::kL0Stop;

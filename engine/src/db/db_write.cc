@@ -143,10 +143,17 @@ Status DBImpl::Sync() {
 
 void DBImpl::SetWriteStall(bool stalled, WriteStallCause cause, size_t l0_files) {
   if (stalled == write_stalled_ && (!stalled || cause == stall_cause_)) return;
-  write_stalled_ = stalled;
-  if (stalled) stall_cause_ = cause;
-  const WriteStallInfo info{stalled, stall_cause_, l0_files};
-  Notify([&](EventListener& l) { l.OnWriteStall(info); });
+  if (write_stalled_) {
+    // Ends the stall (or the stall of the old cause, before the new one).
+    write_stalled_ = false;
+    const WriteStallInfo end{false, stall_cause_, l0_files};
+    Notify([&](EventListener& l) { l.OnWriteStall(end); });
+  }
+  if (!stalled) return;
+  write_stalled_ = true;
+  stall_cause_ = cause;
+  const WriteStallInfo begin{true, cause, l0_files};
+  Notify([&](EventListener& l) { l.OnWriteStall(begin); });
 }
 
 // REQUIRES: write_mutex_ and mutex_ (through lock) held.

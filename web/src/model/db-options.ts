@@ -1,6 +1,8 @@
 // What the dashboard remembers about databases between visits (the engine
 // stores no open options): the options each was created with, and which
 // one was open last. Kept in localStorage under "stratadb-dashboard:*".
+// Ranges are the engine's (LIMITS), never repeated here.
+import { LIMITS } from 'stratadb';
 
 export interface KeyValueStore {
   getItem(key: string): string | null;
@@ -21,7 +23,7 @@ export const DEFAULT_OPTIONS: CreateOptions = {
   memtableBytes: 1024 * 1024,
   durability: 'durable',
   compression: true,
-  bloomBitsPerKey: 10,
+  bloomBitsPerKey: LIMITS.bloomBitsPerKey.default,
 };
 export const MEMTABLE_CHOICES = [256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 16 * 1024 * 1024];
 
@@ -56,12 +58,13 @@ export function parseOptions(json: string | null): CreateOptions {
   }
   if (typeof raw !== 'object' || raw === null) return out;
   const r = raw as Record<string, unknown>;
-  if (typeof r.memtableBytes === 'number' && r.memtableBytes >= 64 * 1024 && r.memtableBytes <= 64 * 1024 * 1024) {
+  const inRange = (v: number, range: { min: number; max: number }) => v >= range.min && v <= range.max;
+  if (typeof r.memtableBytes === 'number' && inRange(r.memtableBytes, LIMITS.memtableBytes)) {
     out.memtableBytes = Math.floor(r.memtableBytes);
   }
   if (r.durability === 'durable' || r.durability === 'deferred') out.durability = r.durability;
   if (typeof r.compression === 'boolean') out.compression = r.compression;
-  if (typeof r.bloomBitsPerKey === 'number' && Number.isInteger(r.bloomBitsPerKey) && r.bloomBitsPerKey >= 0 && r.bloomBitsPerKey <= 30) {
+  if (typeof r.bloomBitsPerKey === 'number' && Number.isInteger(r.bloomBitsPerKey) && inRange(r.bloomBitsPerKey, LIMITS.bloomBitsPerKey)) {
     out.bloomBitsPerKey = r.bloomBitsPerKey;
   }
   return out;

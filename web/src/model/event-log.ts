@@ -3,8 +3,12 @@
 //   {"ts":"2026-11-24T18:50:01.123Z","level":"info","source":"engine",
 //    "event":"compaction.finished","message":"...", ...fields}
 // `ts`, `level`, `source`, `event` and `message` are always present; the
-// other fields are the event's own data.
-import type { StrataEvent } from 'stratadb';
+// other fields are the event's own data (a compaction's levels as inputLevel
+// and outputLevel, since `level` is the entry's; tables with quoted keys).
+import type { CompactionFinished, CompactionStarted, FlushFinished, FlushStarted, StrataEvent, TableInfo } from 'stratadb';
+import { formatBytes, formatMicros, formatRatio } from '../app/format.js';
+import { quoteBytes } from '../app/bytes-text.js';
+import { FLUSH_REASONS, STALL_LONG, STALL_SHORT, errorText, levelsText, plural, reasonText, runnerText } from './event-text.js';
 
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -20,82 +24,110 @@ export interface LogEntry {
 
 export const MAX_ENTRIES = 5000;
 
-const files = (list: { path: string; bytes: number }[]) => list.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
-const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** A table as JSON: keys in the console's quoted form (bytes do not survive JSON). */
+export function tableFields(t: TableInfo): Record<string, unknown> {
+  return { ...t, smallestKey: quoteBytes(t.smallestKey), largestKey: quoteBytes(t.largestKey) };
+}
 
-const RUNNER_TEXT = { worker: 'in the compaction worker', instance: 'in a second wasm instance', here: "in the database's own instance" } as const;
+const sizeOf = (tables: readonly TableInfo[]) => tables.reduce((sum, t) => sum + t.size, 0);
+const count = (n: number) => n.toLocaleString('en-US');
+const entries = (n: number) => plural(n, 'entry', 'entries');
 
-/** An engine event as a log entry. Commits are frequent: they log at debug. */
+/** "4 tables (3.10 MiB)" */
+const tablesText = (tables: readonly TableInfo[]) => `${plural(tables.length, 'table')} (${formatBytes(sizeOf(tables))})`;
+
+type Compaction = CompactionStarted | CompactionFinished;
+
+/** "L0 → L1, 4 L0 + 2 L1 tables (3.10 MiB)" */
+function inputsText(e: Compaction): string {
+  const upper = e.inputs.filter((t) => t.level === e.level).length;
+  const split = `${upper} L${e.level} + ${e.inputs.length - upper} L${e.outputLevel} tables`;
+  return `${levelsText(e.level, e.outputLevel)}, ${split} (${formatBytes(sizeOf(e.inputs))})`;
+}
+
+function compactionMessage(e: Compaction): [LogLevel, string] {
+  const moved = e.trivialMove ? e.inputs[0] : undefined;
+  const move = moved && `table #${moved.number} from L${e.level} to L${e.outputLevel}`;
+  if (e.phase === 'started') {
+    const name = `compaction ${e.job} (${reasonText(e.reason, e.score)})`;
+    return ['info', move ? `${name} moves ${move}` : `${name} started: ${inputsText(e)}`];
+  }
+  // A failure also turns the database read-only, which logs as an error of its own.
+  if (e.error) return ['warn', `compaction ${e.job} (${levelsText(e.level, e.outputLevel)}) failed: ${errorText(e.error)}`];
+  if (move) return ['info', `compaction ${e.job} moved ${move} ${runnerText(e.runner)}`];
+  const upper = e.inputs.reduce((sum, t) => (t.level === e.level ? sum + t.size : sum), 0);
+  const amp = upper > 0 ? `, W-amp ${formatRatio(e.bytesWritten / upper)}` : '';
+  return [
+    'info',
+    `compaction ${e.job} finished in ${formatMicros(e.micros)} ${runnerText(e.runner)}: ${levelsText(e.level, e.outputLevel)}, ` +
+      `${tablesText(e.inputs)} → ${tablesText(e.outputs)}, entries ${count(e.entriesRead)} → ${count(e.entriesWritten)}${amp}`,
+  ];
+}
+
+/** The compaction's data; `level` is the log entry's, so the job's levels are inputLevel and outputLevel. */
+function compactionFields(e: Compaction): Record<string, unknown> {
+  const common = { job: e.job, reason: e.reason, score: e.score, inputLevel: e.level, outputLevel: e.outputLevel, trivialMove: e.trivialMove, inputs: e.inputs.map(tableFields) };
+  if (e.phase === 'started') return common;
+  const { bytesRead, bytesWritten, entriesRead, entriesWritten, micros, runner, error } = e;
+  return { ...common, outputs: e.outputs.map(tableFields), bytesRead, bytesWritten, entriesRead, entriesWritten, micros, runner, error };
+}
+
+function flushMessage(e: FlushStarted | FlushFinished): [LogLevel, string] {
+  if (e.phase === 'started') return ['info', `flush ${e.job} started, ${FLUSH_REASONS[e.reason]}: ${formatBytes(e.memtableBytes)}, ${entries(e.memtableEntries)}`];
+  if (e.error) return ['warn', `flush ${e.job} (${e.reason}) failed: ${errorText(e.error)}`];
+  const wrote = e.output ? `table #${e.output.number} to L0 (${formatBytes(e.output.size)}, ${entries(e.output.entries)})` : 'nothing: the memtable held no entries';
+  return ['info', `flush ${e.job} (${e.reason}) wrote ${wrote} in ${formatMicros(e.micros)}`];
+}
+
+function flushFields(e: FlushStarted | FlushFinished): Record<string, unknown> {
+  const common = { job: e.job, reason: e.reason, memtableBytes: e.memtableBytes, memtableEntries: e.memtableEntries };
+  return e.phase === 'started' ? common : { ...common, output: e.output && tableFields(e.output), micros: e.micros, error: e.error };
+}
+
+/** An engine event as a log entry. Commits, progress and table and WAL files are frequent: they log at debug. */
 export function entryForEvent(event: StrataEvent, at: number): LogEntry {
-  const base = { ts: new Date(at).toISOString(), source: 'engine' as const };
+  const entry = (level: LogLevel, name: string, message: string, fields: Record<string, unknown> = {}): LogEntry => {
+    const fixed = { ts: new Date(at).toISOString(), level, source: 'engine' as const, event: name, message };
+    return { ...fixed, ...fields, ...fixed }; // the fixed fields first in the line, and never overwritten
+  };
   switch (event.type) {
-    case 'flush':
-      return event.phase === 'started'
-        ? { ...base, level: 'info', event: 'flush.started', message: 'memtable flush started' }
-        : {
-            ...base,
-            level: 'info',
-            event: 'flush.finished',
-            message: `memtable flushed in ${(event.micros / 1000).toFixed(1)} ms; L0 has ${count(event.l0Files, 'file')}`,
-            micros: event.micros,
-            l0Files: event.l0Files,
-          };
-    case 'compaction':
-      if (event.phase === 'started') {
-        return {
-          ...base,
-          level: 'info',
-          event: 'compaction.started',
-          // A job run here reports no files (not zero files): no count then.
-          message: `compaction ${event.job} started ${RUNNER_TEXT[event.runner]}${event.runner === 'here' ? '' : ` on ${count(event.inputs.length, 'file')}`}`,
-          job: event.job,
-          runner: event.runner,
-          inputs: files(event.inputs),
-          bytesIn: event.inputs.reduce((sum, f) => sum + f.bytes, 0),
-        };
-      }
+    case 'flush': {
+      const [level, message] = flushMessage(event);
+      return entry(level, `flush.${event.phase}`, message, flushFields(event));
+    }
+    case 'compaction': {
       if (event.phase === 'progress') {
-        return {
-          ...base,
-          level: 'debug',
-          event: 'compaction.progress',
-          message: `compaction ${event.job}: ${event.step} ${event.done}/${event.total}`,
-          job: event.job,
-          step: event.step,
-          done: event.done,
-          total: event.total,
-        };
+        const { job, step, done, total } = event;
+        return entry('debug', 'compaction.progress', `compaction ${job}: ${step} ${done}/${total}`, { job, step, done, total });
       }
-      return {
-        ...base,
-        level: 'info',
-        event: 'compaction.finished',
-        message: `compaction ${event.job} finished in ${(event.micros / 1000).toFixed(1)} ms${event.runner === 'here' ? '' : `: ${count(event.outputs.length, 'file')} out`}`,
-        job: event.job,
-        runner: event.runner,
-        outputs: files(event.outputs),
-        bytesWritten: event.bytesWritten,
-        micros: event.micros,
-      };
-    case 'write-stall':
+      const [level, message] = compactionMessage(event);
+      return entry(level, `compaction.${event.phase}`, message, compactionFields(event));
+    }
+    case 'table-created': {
+      const { job, byCompaction, table: t } = event;
+      const message = `table #${t.number} created in L${t.level} by ${byCompaction ? 'compaction' : 'flush'} ${job}: ${formatBytes(t.size)}, ${entries(t.entries)}`;
+      return entry('debug', 'table-created', message, { job, byCompaction, table: tableFields(t) });
+    }
+    case 'table-deleted':
+      return entry('debug', 'table-deleted', `table #${event.number} deleted`, { number: event.number });
+    case 'wal-segment-closed': {
+      const { number, bytes, records } = event;
+      return entry('debug', 'wal-segment-closed', `WAL segment #${number} closed: ${plural(records, 'record')}, ${formatBytes(bytes)}`, { number, bytes, records });
+    }
+    case 'write-stall': {
+      const { cause, l0Files } = event;
+      const l0 = `L0 has ${plural(l0Files, 'file')}`;
       return event.stalled
-        ? { ...base, level: 'warn', event: 'write-stall.on', message: 'writes wait for a compaction (L0 is full)' }
-        : { ...base, level: 'info', event: 'write-stall.off', message: 'writes go on again' };
-    case 'durable':
-      return {
-        ...base,
-        level: 'debug',
-        event: 'durable',
-        message: `commit ${event.commit} durable: ${event.filesStored} files stored, ${event.filesDeleted} deleted`,
-        commit: event.commit,
-        filesStored: event.filesStored,
-        filesDeleted: event.filesDeleted,
-        bytes: event.bytes,
-        micros: event.micros,
-        idbDurability: event.idbDurability,
-      };
+        ? entry('warn', 'write-stall.on', `${STALL_SHORT[cause]}: ${STALL_LONG[cause]} (${l0})`, { cause, l0Files })
+        : entry('info', 'write-stall.off', `writes go on again: the ${cause} stall is over (${l0})`, { cause, l0Files });
+    }
+    case 'durable': {
+      const { commit, filesStored, filesDeleted, bytes, micros, idbDurability } = event;
+      const message = `commit ${commit} durable: ${filesStored} files stored, ${filesDeleted} deleted`;
+      return entry('debug', 'durable', message, { commit, filesStored, filesDeleted, bytes, micros, idbDurability });
+    }
     case 'error':
-      return { ...base, level: 'error', event: 'error', message: event.message, code: event.code };
+      return entry('error', 'error', event.message, { code: event.code });
   }
 }
 

@@ -1,13 +1,16 @@
-// Compaction: the running job (runner, inputs, stage and progress, bytes,
-// elapsed) and a history of finished jobs, newest first, with flushes and
-// write stalls marked among them (model/compaction-history.ts). Rows are
+// Compaction: the running job (levels, reason, inputs, stage and progress,
+// bytes, elapsed) and a history of finished jobs, newest first, with flushes
+// and write stalls marked among them (model/compaction-history.ts, its texts
+// in model/history-text.ts). Rows are
 // kept by id and refilled only when their version changed; redraws happen
 // at most once per frame however fast events come.
 import type { LevelStats, Stats } from 'stratadb';
 import { h, panel, replace, setText } from '../app/dom.js';
-import { formatBytes, formatClock, formatCount, formatMicros, formatAgo, formatRatio } from '../app/format.js';
+import { formatBytes, formatCount, formatMicros, formatRatio } from '../app/format.js';
 import { type Session, showWhileOpen } from '../app/session.js';
-import { CompactionHistory, writeAmplification, type HistoryRow, type RowKind, type RunningJob } from '../model/compaction-history.js';
+import { CompactionHistory, writeAmplification, type RowKind, type RunningJob } from '../model/compaction-history.js';
+import { levelsText, plural, reasonText, STALL_LONG, STALL_SHORT } from '../model/event-text.js';
+import { AMP_COLUMN, HISTORY_COLUMNS, historyCells, historyTitle, lastCompactionText } from '../model/history-text.js';
 import { meter } from './meter.js';
 import './compaction.css';
 
@@ -19,65 +22,6 @@ const STAGE_TEXT: Record<RunningJob['stage'], string> = {
   running: 'merging in the runner',
   installing: 'installing outputs',
 };
-
-const COLUMNS: { label: string; title: string; num?: boolean }[] = [
-  { label: 'When', title: 'When it started (local time)' },
-  { label: 'What', title: 'Compaction job number, flush, or write stall' },
-  { label: 'Levels', title: 'From which level into which' },
-  { label: 'Duration', title: 'From its start to its end', num: true },
-  { label: 'In', title: 'Bytes read: every input table (upper level and the overlapping tables below)', num: true },
-  { label: 'Out', title: 'Bytes written', num: true },
-  {
-    label: 'W-amp',
-    title: 'Write amplification of the job, as RocksDB reports it: bytes written / bytes read from the upper level. Moving n bytes into a level that holds 10n of the same keys writes 11n: 11×.',
-    num: true,
-  },
-  { label: 'Files', title: 'Tables in → out (stall: writes that waited)', num: true },
-  { label: 'Runner', title: "Where it ran: 'worker' (compaction worker), 'instance' (second wasm instance), 'here' (the database's own)" },
-];
-
-const levelsText = (row: HistoryRow) =>
-  row.kind === 'flush'
-    ? 'mem → L0'
-    : row.kind === 'stall'
-      ? 'writes wait'
-      : row.fromLevel === undefined
-        ? '–'
-        : `L${row.fromLevel} → L${row.toLevel ?? row.fromLevel + 1}`;
-
-const bytes = (n: number | undefined) => (n === undefined ? '–' : formatBytes(n));
-
-function cells(row: HistoryRow): string[] {
-  const what = row.kind === 'compaction' ? `job #${row.job ?? '?'}` : row.kind === 'flush' ? 'flush' : 'write stall';
-  const duration = row.micros === undefined ? 'ongoing' : formatMicros(row.micros);
-  const amp = writeAmplification(row);
-  let files = '–';
-  if (row.kind === 'stall') files = `${formatCount(row.writes ?? 0)} write${row.writes === 1 ? '' : 's'}`;
-  else if (row.kind === 'flush') files = `→ ${row.filesOut ?? 1}`;
-  else if (row.filesIn !== undefined || row.filesOut !== undefined) files = `${row.filesIn ?? '–'} → ${row.filesOut ?? '–'}`;
-  return [
-    formatClock(row.at),
-    what,
-    levelsText(row),
-    duration,
-    row.kind === 'compaction' ? bytes(row.bytesIn) : '–',
-    row.kind === 'stall' ? '–' : bytes(row.bytesOut),
-    amp === undefined ? '–' : formatRatio(amp),
-    files,
-    row.runner ?? '–',
-  ];
-}
-
-function rowTitle(row: HistoryRow): string {
-  const parts: string[] = [];
-  if (row.inputFiles?.length) parts.push(`inputs: ${row.inputFiles.map((n) => `#${n}`).join(' ')}`);
-  if (row.outputFiles?.length) parts.push(`outputs: ${row.outputFiles.map((n) => `#${n}`).join(' ')}`);
-  if (row.kind === 'compaction' && row.upperBytesIn !== undefined) parts.push(`read from L${row.fromLevel}: ${formatBytes(row.upperBytesIn)}`);
-  if (row.kind === 'compaction' && row.bytesIn && row.bytesOut !== undefined) parts.push(`bytes out / in: ${formatRatio(row.bytesOut / row.bytesIn)}`);
-  if (row.kind === 'flush' && (row.filesOut ?? 1) > 1) parts.push(`${row.filesOut} flushes reported together`);
-  if (row.kind === 'stall') parts.push('Writes waited for a compaction: L0 reached its stop trigger');
-  return parts.join('\n');
-}
 
 export function mountCompaction(session: Session): HTMLElement {
   const filters = new Map<RowKind, HTMLInputElement>();
@@ -116,7 +60,7 @@ export function mountCompaction(session: Session): HTMLElement {
   const table = h(
     'table',
     { class: 'table cp-table' },
-    h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', { title: c.title, class: c.num ? 'num' : undefined, scope: 'col' }, c.label)))),
+    h('thead', {}, h('tr', {}, ...HISTORY_COLUMNS.map((c) => h('th', { title: c.title, class: c.num ? 'num' : undefined, scope: 'col' }, c.label)))),
     tbody,
   );
   const historyBox = h('div', { class: 'cp-history scroll', tabindex: 0, role: 'region', 'aria-label': 'Compaction history' }, table, empty);
@@ -145,18 +89,18 @@ export function mountCompaction(session: Session): HTMLElement {
       if (!entry) {
         // Every history row is a .compaction-row; data-kind tells compactions, flushes and stalls apart.
         const tr = h('tr', { class: 'compaction-row', 'data-kind': row.kind, 'data-id': row.id });
-        for (const c of COLUMNS) tr.append(h('td', { class: c.num ? 'num' : undefined }));
+        for (const c of HISTORY_COLUMNS) tr.append(h('td', { class: c.num ? 'num' : undefined }));
         entry = { tr, version: -1 };
         shown.set(row.id, entry);
       }
       if (entry.version !== row.version) {
         entry.version = row.version;
-        const texts = cells(row);
-        texts.forEach((text, j) => setText(entry!.tr.children[j]!, text));
-        entry.tr.title = rowTitle(row);
+        historyCells(row).forEach((text, j) => setText(entry!.tr.children[j]!, text));
+        entry.tr.title = historyTitle(row);
         entry.tr.classList.toggle('ongoing', row.micros === undefined);
+        entry.tr.classList.toggle('failed', row.kind !== 'stall' && row.error !== null);
         const amp = writeAmplification(row);
-        entry.tr.children[6]!.className = amp !== undefined && amp >= 10 ? 'num warn' : 'num';
+        entry.tr.children[AMP_COLUMN]!.className = amp !== undefined && amp >= 10 ? 'num warn' : 'num';
       }
       const at = tbody.children[i];
       if (at !== entry.tr) tbody.insertBefore(entry.tr, at ?? null);
@@ -176,13 +120,12 @@ export function mountCompaction(session: Session): HTMLElement {
     const now = Date.now();
     runningBox.classList.toggle('active', job !== undefined);
     if (job) {
-      const levels = job.fromLevel === undefined ? '' : ` · L${job.fromLevel} → L${job.toLevel}`;
-      setText(state, `Job #${job.job}${levels} · ${job.runner}`);
-      if (job.inputs.length > 0) {
-        const upper = job.inputs.filter((i) => i.level !== undefined && i.level === job.fromLevel);
-        const split = job.fromLevel === undefined ? '' : ` (L${job.fromLevel}: ${upper.length} · ${formatBytes(upper.reduce((s, i) => s + i.bytes, 0))})`;
-        setText(inputs, `${job.inputs.length} input file${job.inputs.length === 1 ? '' : 's'} · ${formatBytes(job.bytesIn)} in${split} · out when done`);
-      } else setText(inputs, 'running in the database’s own instance');
+      setText(state, `Job #${job.job} · ${levelsText(job.fromLevel, job.toLevel)} · ${reasonText(job.reason, job.score)}`);
+      const upper = job.inputs.filter((t) => t.level === job.fromLevel).length;
+      setText(
+        inputs,
+        `${plural(job.inputs.length, 'input table')} · ${formatBytes(job.bytesIn)} in (L${job.fromLevel}: ${upper} · ${formatBytes(job.upperBytesIn)}) · out when done`,
+      );
       const fraction = job.stage === 'running' ? 1 : job.total > 0 ? job.done / job.total : 0;
       progress.set(fraction, job.stage === 'running' ? 'warn' : 'ok');
       setText(stage, job.stage === 'running' ? STAGE_TEXT.running : `${STAGE_TEXT[job.stage]} ${job.done}/${job.total}`);
@@ -190,13 +133,8 @@ export function mountCompaction(session: Session): HTMLElement {
     } else {
       setText(state, 'Idle');
       const last = history.lastCompaction;
-      if (last) {
-        const amp = writeAmplification(last);
-        setText(
-          inputs,
-          `last: job #${last.job} ${levelsText(last)} · ${bytes(last.bytesIn)} → ${bytes(last.bytesOut)}${amp === undefined ? '' : ` (W-amp ${formatRatio(amp)})`} · ${formatMicros(last.micros ?? 0)} · ${formatAgo(now - (last.at + (last.micros ?? 0) / 1000))}`,
-        );
-      } else setText(inputs, stats && stats.compactions > 0 ? `${formatCount(stats.compactions)} jobs before this page watched` : 'no compaction since this page opened the database');
+      if (last) setText(inputs, lastCompactionText(last, now));
+      else setText(inputs, stats && stats.compactions > 0 ? `${formatCount(stats.compactions)} jobs before this page watched` : 'no compaction since this page opened the database');
       // Idle, the bar shows how close the next job is: the highest level score.
       const next = stats?.levels.slice(0, -1).reduce<LevelStats | undefined>((best, l) => (!best || l.score > best.score ? l : best), undefined);
       progress.set(next ? next.score : 0, next && next.score >= 1 ? 'warn' : 'ok');
@@ -205,11 +143,11 @@ export function mountCompaction(session: Session): HTMLElement {
     }
     // Lines cut short on a narrow panel keep their whole text as a tooltip.
     for (const el of [inputs, stage]) if (el.title !== el.textContent) el.title = el.textContent ?? '';
-    const stalled = history.stalled || stats?.writeStopped === true;
-    stall.classList.toggle('on', stalled);
-    const open = history.rows(new Set(['stall']))[0];
-    setText(stallText, stalled ? 'writes stalled' : '');
-    setText(stallTime, stalled && open && open.micros === undefined ? ` ${formatMicros((now - open.at) * 1000)}` : '');
+    const open = history.stall;
+    stall.classList.toggle('on', open !== undefined);
+    stall.title = open ? STALL_LONG[open.cause] : '';
+    setText(stallText, open ? STALL_SHORT[open.cause] : '');
+    setText(stallTime, open ? ` ${formatMicros((now - open.at) * 1000)}` : '');
   };
 
   const drawTotals = () => {
@@ -224,7 +162,7 @@ export function mountCompaction(session: Session): HTMLElement {
     totals.title =
       `${totals.textContent}\n\n` +
       'Total write amplification: (WAL + flush + compaction bytes written) / user bytes written, since this handle opened. ' +
-      'Slowed: writes delayed at the L0 slowdown trigger; stopped: writes that waited for a compaction (marked as stalls in the history).';
+      'Slowed: writes delayed at the L0 slowdown trigger; stopped: writes that waited for a compaction or a flush. The history shows each stall with its cause.';
   };
 
   const draw = () => {
@@ -257,7 +195,6 @@ export function mountCompaction(session: Session): HTMLElement {
     },
     stats(sample) {
       stats = sample.stats;
-      history.stats(sample.stats);
       drawTotals();
       schedule();
     },
@@ -266,7 +203,7 @@ export function mountCompaction(session: Session): HTMLElement {
     },
   });
   setInterval(() => {
-    if (session.db && (history.running || history.stalled || history.lastCompaction)) drawRunning();
+    if (session.db && (history.running || history.stall || history.lastCompaction)) drawRunning();
   }, TICK_MS);
   return section;
 }

@@ -10,7 +10,6 @@ import { h, panel, replace, setText } from '../app/dom.js';
 import { displayBytes } from '../app/bytes-text.js';
 import { formatBytes, formatCount, formatRatio } from '../app/format.js';
 import { type Session, showWhileOpen } from '../app/session.js';
-import { fileNumberOf } from '../model/compaction-history.js';
 import { keySpaceOf } from '../model/key-space.js';
 import { compressionRatio, layoutLevels, levelLoad, type LevelLayout, type TableBar } from '../model/level-layout.js';
 import { meter, type Meter } from './meter.js';
@@ -346,14 +345,7 @@ export function mountLevels(session: Session): HTMLElement {
     },
     event(e) {
       if (e.type !== 'compaction' || e.phase === 'progress') return;
-      if (e.phase === 'started') {
-        // A job the runner failed runs here under the same number, without files: keep its inputs.
-        if (e.inputs.length === 0) return;
-        running = new Set(e.inputs.flatMap((i) => {
-          const n = fileNumberOf(i.path);
-          return n === undefined ? [] : [n];
-        }));
-      } else running = new Set();
+      running = e.phase === 'started' ? new Set(e.inputs.map((t) => t.number)) : new Set();
       drawBars();
       showDetails();
     },

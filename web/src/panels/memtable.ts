@@ -1,12 +1,14 @@
 // Memtable: the active memtable against its limit, the immutable one while
 // it is flushed, the WAL's live segments and bytes, time since the last
 // durability point, and flushes. Stats (2 Hz) give the numbers; `flush` and
-// `durable` events make the flushing mark and the "ago" text prompt, and a
-// 250 ms timer keeps that text counting between samples.
-import type { Stats, StrataEvent } from 'stratadb';
+// `durable` events make the flushing mark and the "ago" text prompt and tell
+// the last flush (its reason, its table), and a 250 ms timer keeps that text
+// counting between samples.
+import type { FlushFinished, Stats, StrataEvent } from 'stratadb';
 import { h, panel, setText } from '../app/dom.js';
 import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent } from '../app/format.js';
 import { type Session, showWhileOpen } from '../app/session.js';
+import { FLUSH_REASONS, errorText } from '../model/event-text.js';
 import { meter } from './meter.js';
 import './memtable.css';
 
@@ -73,7 +75,7 @@ export function mountMemtable(session: Session): HTMLElement {
   let durableAt = 0;
   let flushStarted = false;
   let flushMarkUntil = 0;
-  let lastFlushMicros: number | undefined;
+  let lastFlush: FlushFinished | undefined;
   let lastDurability = '';
 
   const reset = () => {
@@ -81,7 +83,7 @@ export function mountMemtable(session: Session): HTMLElement {
     durableAt = 0;
     flushStarted = false;
     flushMarkUntil = 0;
-    lastFlushMicros = undefined;
+    lastFlush = undefined;
     lastDurability = '';
     setText(lastCommit, '–');
     lastCommit.title = '';
@@ -116,9 +118,8 @@ export function mountMemtable(session: Session): HTMLElement {
     setText(walSub, `${formatBytes(s.walBytes)} · ${formatCount(s.walRecords)} records · ${formatCount(s.walSyncs)} syncs${limit > 0 ? '' : ' · no segment limit'}`);
 
     durableAt = Math.max(durableAt, s.commits.lastDurableAt);
-    const last = lastFlushMicros === undefined ? '' : ` · last ${formatMicros(lastFlushMicros)}`;
-    setText(flushes, `${formatCount(s.flushes)} · ${formatBytes(s.flushBytesWritten)}${last}`);
-    flushes.title = `${formatCount(s.flushes)} flushes wrote ${formatBytes(s.flushBytesWritten)} of tables to L0`;
+    setText(flushes, `${formatCount(s.flushes)} · ${formatBytes(s.flushBytesWritten)}${lastFlush ? ` · last ${lastFlushText(lastFlush)}` : ''}`);
+    flushes.title = `${formatCount(s.flushes)} flushes wrote ${formatBytes(s.flushBytesWritten)} of tables to L0${lastFlush ? `\n${lastFlushTitle(lastFlush)}` : ''}`;
     setText(sequence, s.lastSequence.toLocaleString('en-US'));
     const dropped = s.recoveryDroppedRecords > 0 ? ` · dropped ${formatCount(s.recoveryDroppedRecords)} (${formatBytes(s.recoveryDroppedBytes)})` : '';
     setText(recovered, `${formatCount(s.recoveredRecords)} records from ${s.recoveredWalSegments} segment${s.recoveredWalSegments === 1 ? '' : 's'}${dropped}`);
@@ -138,7 +139,7 @@ export function mountMemtable(session: Session): HTMLElement {
       flushStarted = e.phase === 'started';
       if (e.phase === 'finished') {
         flushMarkUntil = at + FLUSH_MARK_MS;
-        lastFlushMicros = e.micros;
+        lastFlush = e;
         render();
       }
       tick();
@@ -160,4 +161,15 @@ export function mountMemtable(session: Session): HTMLElement {
   });
   setInterval(tick, TICK_MS);
   return section;
+}
+
+/** "4.20 ms, memtable-full" */
+function lastFlushText(e: FlushFinished): string {
+  return e.error ? 'failed' : `${formatMicros(e.micros)}, ${e.reason}`;
+}
+
+function lastFlushTitle(e: FlushFinished): string {
+  const why = `last: flush #${e.job}, ${FLUSH_REASONS[e.reason]}; ${formatBytes(e.memtableBytes)}, ${formatCount(e.memtableEntries)} entries`;
+  if (e.error) return `${why}; failed: ${errorText(e.error)}`;
+  return `${why}; ${e.output ? `wrote table #${e.output.number} (${formatBytes(e.output.size)})` : 'wrote nothing'} in ${formatMicros(e.micros)}`;
 }

@@ -118,9 +118,9 @@ export function mountWorkload(session: Session): HTMLElement {
   let generator: WorkloadGenerator | undefined;
   let tickTimer: ReturnType<typeof setInterval> | undefined;
   let refreshTimer: ReturnType<typeof setInterval> | undefined;
-  // Write-stall events come in pairs, one pair per write that waited: a
-  // stall is on while some write waits, and shown for a second after.
-  let stallDepth = 0;
+  // A write stall is on from its begin event to its end, and shown for a
+  // second after.
+  let stalled = false;
   let stallSeenAt = -Infinity;
   let stallInSecond = false;
   let history: HistoryPoint[] = [];
@@ -159,13 +159,13 @@ export function mountWorkload(session: Session): HTMLElement {
     const now = performance.now();
     if (now - lastHistoryAt >= 1000 && (s.running || s.inFlight > 0)) {
       lastHistoryAt = now;
-      history.push({ achieved: s.achievedRate, target: s.running ? s.targetRate : 0, stalled: stallInSecond || stallDepth > 0 });
+      history.push({ achieved: s.achievedRate, target: s.running ? s.targetRate : 0, stalled: stallInSecond || stalled });
       stallInSecond = false;
       if (history.length > HISTORY_SECONDS) history = history.slice(-HISTORY_SECONDS);
       drawChart();
     }
     // Hidden by visibility, so the line does not reflow as stalls come and go.
-    const stalling = s.running && (stallDepth > 0 || now - stallSeenAt < 1000);
+    const stalling = s.running && (stalled || now - stallSeenAt < 1000);
     stallBadge.classList.toggle('on', stalling);
     stallBadge.setAttribute('aria-hidden', String(!stalling));
     renderStatus(s);
@@ -280,11 +280,11 @@ export function mountWorkload(session: Session): HTMLElement {
   session.listen({
     switched: (name) => {
       stopRun(name ? `stopped: switched to database ${name}` : 'stopped: the database was closed');
-      stallDepth = 0;
+      stalled = false;
     },
     event: (event) => {
       if (event.type !== 'write-stall') return;
-      stallDepth = Math.max(0, stallDepth + (event.stalled ? 1 : -1));
+      stalled = event.stalled; // one begin and one end per stall
       stallSeenAt = performance.now();
       stallInSecond = true;
     },

@@ -1,0 +1,245 @@
+// The database worker's side of the protocol (worker-protocol.ts): one open
+// database, served to one client over an Endpoint (the worker's own scope in
+// db-worker.ts; a MessagePort in tests). Requests are started in the order
+// they arrive, so writes apply in order and overlapping durable writes share
+// commits as they would in-thread; responses and events go back batched per
+// task. Iterators and snapshots live here, named by ids.
+import type { Encoding } from './bytes.js';
+import type { Database, ReadOptions, ScanOptions } from './database.js';
+import type { Snapshot } from './database.js';
+import { StrataError } from './errors.js';
+import type { StrataEvent } from './events.js';
+import type { Entry, EntryIterator } from './iterator.js';
+import type {
+  Args,
+  ClientMessage,
+  Endpoint,
+  Method,
+  PackedValues,
+  Result,
+  WireError,
+  WireReadOptions,
+  WireScanOptions,
+  WireValue,
+  WorkerMessage,
+} from './worker-protocol.js';
+
+type AnyDatabase = Database<Encoding, Encoding>;
+type Opener = (name: string, options: object) => Promise<AnyDatabase>;
+/** What a handler answers, and the buffers that go with it. */
+type Answer<M extends Method> = { value: Result<M>; transfer?: Transferable[] };
+type Handlers = { [M in Method]: (...args: Args<M>) => Answer<M> | Promise<Answer<M>> };
+
+function wire(e: unknown): WireError {
+  if (e instanceof StrataError) return { code: e.code, message: e.message };
+  return { code: 'IOError', message: `database worker: ${String(e)}` };
+}
+
+/** The buffers of binary keys and values, to transfer (each a fresh copy). */
+function buffersOf(values: readonly unknown[]): Transferable[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const v of values) if (v instanceof Uint8Array) buffers.add(v.buffer as ArrayBuffer);
+  return [...buffers];
+}
+
+/** Serves database requests arriving at endpoint; opens with `open`. */
+export function serveDatabase(endpoint: Endpoint, open: Opener): void {
+  let db: AnyDatabase | undefined;
+  let allEvents = false; // else only errors
+  const iterators = new Map<number, EntryIterator<Encoding, Encoding>>();
+  const snapshots = new Map<number, Snapshot>();
+  let nextId = 1;
+
+  // What goes back at the end of this task, in order.
+  let outbox: WorkerMessage['items'] = [];
+  let transfers: Transferable[] = [];
+  const send = (item: WorkerMessage['items'][number], transfer: Transferable[] = []) => {
+    if (outbox.length === 0) queueMicrotask(flush);
+    outbox.push(item);
+    transfers.push(...transfer);
+  };
+  const flush = () => {
+    const message: WorkerMessage = { items: outbox };
+    const transfer = transfers;
+    outbox = [];
+    transfers = [];
+    endpoint.postMessage(message, transfer);
+  };
+
+  const database = (): AnyDatabase => {
+    if (!db) throw new StrataError('Closed', 'the database is not open in this worker');
+    return db;
+  };
+  const attach = (opened: AnyDatabase): AnyDatabase => {
+    opened.subscribe((event: StrataEvent) => {
+      if (allEvents || event.type === 'error') send({ event });
+    });
+    return opened;
+  };
+  const readOptions = (options: WireReadOptions | undefined): ReadOptions<Encoding> | undefined => {
+    if (options === undefined || options === null || typeof options !== 'object') return options;
+    const { snapshotId, ...rest } = options;
+    if (snapshotId === undefined) return rest;
+    const snapshot = snapshots.get(snapshotId);
+    if (!snapshot) throw new StrataError('InvalidArgument', 'unknown or released snapshot');
+    return { ...rest, snapshot };
+  };
+  const scanOptions = (options: WireScanOptions | undefined) =>
+    readOptions(options as WireReadOptions) as ScanOptions<Encoding, Encoding> | undefined;
+  const forget = () => {
+    iterators.clear();
+    snapshots.clear();
+  };
+
+  const handlers: Handlers = {
+    async open(name, options) {
+      if (db) throw new StrataError('Busy', 'this worker already has a database open');
+      db = attach(await open(name, options));
+      return { value: { readOnly: db.readOnly } };
+    },
+    async put(key, value, options) {
+      return { value: await database().put(key, value, options) };
+    },
+    async delete(key, options) {
+      return { value: await database().delete(key, options) };
+    },
+    async batch(operations, options) {
+      return { value: await database().batch(operations, options) };
+    },
+    async pipeline(operations, options) {
+      const results = await database().pipeline(operations, options);
+      return { value: results, transfer: buffersOf(results) };
+    },
+    get(key, options) {
+      const value = database().get(key, readOptions(options)) as WireValue;
+      return { value, transfer: buffersOf([value]) };
+    },
+    getMany(keys, options) {
+      return packValues(database().getMany(keys, readOptions(options)) as WireValue[]);
+    },
+    has(key, options) {
+      return { value: database().has(key, readOptions(options)) };
+    },
+    hasMany(keys, options) {
+      return { value: database().hasMany(keys, readOptions(options)) };
+    },
+    scan(options) {
+      const entries = database().scan(scanOptions(options)) as Entry<WireValue, WireValue>[];
+      return { value: entries, transfer: buffersOf(entries.flatMap((e) => [e.key, e.value])) };
+    },
+    iteratorOpen(options) {
+      const id = nextId++;
+      iterators.set(id, database().iterator(scanOptions(options)));
+      return { value: id };
+    },
+    iteratorNext(id, max) {
+      const it = iterators.get(id);
+      if (!it) return { value: { entries: [], done: true } };
+      const entries: Entry<WireValue, WireValue>[] = [];
+      let done = false;
+      while (entries.length < max) {
+        const next = it.next();
+        if (next.done) {
+          done = true;
+          iterators.delete(id); // it closed itself at its end
+          break;
+        }
+        entries.push(next.value as Entry<WireValue, WireValue>);
+      }
+      // Copied, not transferred: entries still buffered here may share
+      // their chunk's buffer with these.
+      return { value: { entries, done } };
+    },
+    iteratorSeek(id, target) {
+      const it = iterators.get(id);
+      if (!it) throw new StrataError('Closed', 'iterator is closed (or reached its end)');
+      it.seek(target);
+      return { value: undefined };
+    },
+    iteratorClose(id) {
+      iterators.get(id)?.close();
+      iterators.delete(id);
+      return { value: undefined };
+    },
+    snapshot() {
+      const id = nextId++;
+      snapshots.set(id, database().snapshot());
+      return { value: id };
+    },
+    snapshotRelease(id) {
+      snapshots.get(id)?.release();
+      snapshots.delete(id);
+      return { value: undefined };
+    },
+    async sync() {
+      return { value: await database().sync() };
+    },
+    async flush() {
+      return { value: await database().flush() };
+    },
+    async compact(range) {
+      return { value: await database().compact(range) };
+    },
+    stats() {
+      return { value: database().stats() };
+    },
+    metrics() {
+      return { value: database().metrics() };
+    },
+    async refresh() {
+      const stale = database();
+      db = undefined;
+      forget();
+      db = attach(await stale.refresh());
+      return { value: undefined };
+    },
+    events(all) {
+      allEvents = all;
+      return { value: undefined };
+    },
+    async close() {
+      const closing = database();
+      db = undefined;
+      forget();
+      await closing.close();
+      return { value: undefined };
+    },
+  };
+
+  endpoint.onmessage = (e: MessageEvent<ClientMessage>) => {
+    for (const { id, method, args } of e.data.requests) {
+      let answer;
+      try {
+        // The handler table is keyed by the method named in the request.
+        answer = (handlers[method] as (...a: unknown[]) => Answer<Method> | Promise<Answer<Method>>)(...args);
+      } catch (error) {
+        send({ response: { id, ok: false, error: wire(error) } });
+        continue;
+      }
+      Promise.resolve(answer).then(
+        ({ value, transfer }) => send({ response: { id, ok: true, value } }, transfer),
+        (error: unknown) => send({ response: { id, ok: false, error: wire(error) } }),
+      );
+    }
+  };
+}
+
+/** A getMany's values for the wire: strings as they are, bytes packed into one buffer. */
+function packValues(values: WireValue[]): Answer<'getMany'> {
+  if (!values.some((v) => v instanceof Uint8Array)) {
+    return { value: { kind: 'utf8', values: values as (string | undefined)[] } };
+  }
+  let total = 0;
+  for (const v of values) if (v instanceof Uint8Array) total += v.length;
+  const buffer = new ArrayBuffer(total);
+  const bytes = new Uint8Array(buffer);
+  let at = 0;
+  const spans = values.map((v): [number, number] | null => {
+    if (!(v instanceof Uint8Array)) return null;
+    bytes.set(v, at);
+    at += v.length;
+    return [at - v.length, v.length];
+  });
+  const packed: PackedValues = { kind: 'binary', buffer, spans };
+  return { value: packed, transfer: [buffer] };
+}

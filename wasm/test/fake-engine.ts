@@ -1,0 +1,87 @@
+// A scripted stand-in for the wasm module and its Embind Database, enough for
+// the parts of a handle (EngineHandle, CommitPipeline, BackgroundDriver) to
+// be tested alone: each call the parts make is recorded, and what it answers
+// is set by the test.
+import type { RawDatabase, StrataModule } from '../src/strata.js';
+
+export interface FakeEngine {
+  module: StrataModule;
+  raw: RawDatabase;
+  /** Every raw call made, by name, in order. */
+  calls: string[];
+  /** What the next calls answer (status codes; 0 is ok). */
+  answers: {
+    sync: number;
+    flush: number;
+    runPendingWork: number;
+    runCompactionInline: number;
+    completeCompaction: number;
+  };
+  /** Paths takeChanges() hands out next. */
+  changes: string[];
+  /** Event lines takeEvents() hands out next (event_queue.h's format). */
+  eventLines: string[];
+  /** Steps of pending work left; each runPendingWork() takes one. */
+  pendingSteps: number;
+  /** A compaction job waits to be taken. */
+  jobWaiting: boolean;
+  /** Files in the fake file system, by path. */
+  files: Map<string, Uint8Array>;
+}
+
+export function fakeEngine(): FakeEngine {
+  const heap = new ArrayBuffer(1 << 16);
+  const fake: FakeEngine = {
+    calls: [],
+    answers: { sync: 0, flush: 0, runPendingWork: 0, runCompactionInline: 0, completeCompaction: 0 },
+    changes: [],
+    eventLines: [],
+    pendingSteps: 0,
+    jobWaiting: false,
+    files: new Map(),
+  } as unknown as FakeEngine;
+  const call = (name: string) => fake.calls.push(name);
+  fake.module = {
+    HEAPU8: new Uint8Array(heap),
+    HEAPU32: new Uint32Array(heap),
+    _strata_has_events: () => (fake.eventLines.length > 0 ? 1 : 0),
+    _strata_has_pending_work: () => (fake.pendingSteps > 0 ? 1 : 0),
+    _strata_has_compaction_job: () => (fake.jobWaiting ? 1 : 0),
+    FS: {
+      readFile: (path: string) => fake.files.get(path) ?? new Uint8Array(0),
+      writeFile: (path: string, bytes: Uint8Array) => void fake.files.set(path, bytes),
+    },
+  } as unknown as StrataModule;
+  fake.raw = {
+    handle: () => 8,
+    descriptor: () => 16,
+    scratch: () => 1024,
+    lastError: () => 'fake failure',
+    lastCode: () => 4,
+    sync: () => (call('sync'), fake.answers.sync),
+    flush: () => (call('flush'), fake.answers.flush),
+    close: () => (call('close'), 0),
+    runPendingWork: () => {
+      call('runPendingWork');
+      fake.pendingSteps = Math.max(0, fake.pendingSteps - 1);
+      return fake.answers.runPendingWork;
+    },
+    takeChanges: () => {
+      call('takeChanges');
+      return fake.changes.splice(0).map((p) => `${p}\n`).join('');
+    },
+    takeEvents: () => fake.eventLines.splice(0).map((l) => `${l}\n`).join(''),
+    takeCompactionJob: () => {
+      call('takeCompactionJob');
+      fake.jobWaiting = false;
+      return 0;
+    },
+    compactionJobId: () => 7,
+    compactionInputs: () => '/db/000010.sst\n/db/000011.sst\n',
+    recordFile: (path: string) => (call(`recordFile ${path}`), 0),
+    completeCompaction: () => (call('completeCompaction'), fake.answers.completeCompaction),
+    runCompactionInline: () => (call('runCompactionInline'), fake.answers.runCompactionInline),
+    delete: () => call('delete'),
+  } as unknown as RawDatabase;
+  return fake;
+}
