@@ -25,6 +25,8 @@ class DBMachineCrashTest : public DBModeTest {
     UseSmallBuffers(16 * 1024);
     options_.target_file_size = 8 * 1024;
     options_.max_bytes_for_level_base = 32 * 1024;
+    // Consolidations often, so crashes catch them half done too.
+    options_.wal_consolidation_trigger = 4;
   }
 };
 

@@ -17,10 +17,11 @@ constexpr uint64_t kMaxScratch = kMaxBatchSize + 64;
 // gets an error instead of growing memory without limit.
 constexpr size_t kMaxOpenCursors = 10000;
 constexpr size_t kMaxOpenSnapshots = 10000;
-// Each commit to IndexedDB closes a WAL segment. Flushing the memtable after
-// this many keeps the files that a database holds, and that open loads and
-// recovery replays, bounded when every write is awaited as durable.
-constexpr int kMaxWalSegmentsPerMemtable = 256;
+// Each commit to IndexedDB closes a WAL segment. When a memtable's segments
+// reach this many, they are rewritten as one in the next commit (no flush):
+// the files a database holds, and that open loads and recovery replays, stay
+// bounded when every write is awaited as durable.
+constexpr int kWalConsolidationTrigger = 32;
 // Compaction outputs of at most this size: each is stored with one
 // IndexedDB put, whose structured clone holds the thread (~7 ms per MiB in
 // Chromium here), so smaller tables keep every pause short.
@@ -148,7 +149,7 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   options.background_thread = false;  // no threads in the browser build
   options.paranoid_checks = config.paranoid_checks;
   options.write_buffer_size = static_cast<size_t>(config.write_buffer_bytes);
-  options.max_wal_segments_per_memtable = kMaxWalSegmentsPerMemtable;
+  options.wal_consolidation_trigger = kWalConsolidationTrigger;
   options.target_file_size = kTargetFileSize;
   options.block_cache_capacity = static_cast<size_t>(config.block_cache_bytes);
   options.bloom_bits_per_key = config.bloom_bits_per_key;

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { CHROMIUM_ARGS } from '../bench/browser/chromium.mjs';
 import { serve } from '../bench/browser/serve.mjs';
+import { contractChecks } from '../test/contract-checks.js';
 
 const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 let server;
@@ -443,3 +444,23 @@ test('a Vite build of an app importing stratadb emits the wasm and runs', async 
     rmSync(outDir, { recursive: true, force: true });
   }
 });
+
+// The API contract (test/contract-checks.js, as Node runs it in
+// test/contract.test.ts) against both handles in Chromium, through a real
+// database worker: one page runs every check, each reported as a test.
+let contractRun;
+const contractResults = () =>
+  (contractRun ??= withBrowser(async (context) => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/test-browser/pages/contract.html`);
+    await page.waitForFunction(() => window.testResult !== undefined, null, { timeout: 300_000 });
+    return page.evaluate(() => window.testResult);
+  }));
+for (const kind of ['in-thread', 'worker']) {
+  for (const { name } of contractChecks({ name: () => '' })) {
+    test(`contract (${kind} handle, Chromium): ${name}`, async () => {
+      const outcome = (await contractResults())[kind][name];
+      assert.equal(outcome, null, outcome);
+    });
+  }
+}

@@ -887,7 +887,7 @@ describe('stats and metrics', () => {
       expect(typeof s.commits[f], `commits.${f}`).toBe('number');
     }
     // The thresholds the gauges are drawn against (the browser build's options).
-    expect(s.walSegmentLimit).toBe(256);
+    expect(s.walSegmentLimit).toBe(0); // no flush by segment count: the segments are consolidated instead
     expect(s.l0CompactionTrigger).toBe(4);
     expect(s.l0SlowdownTrigger).toBe(8);
     expect(s.l0StopTrigger).toBe(12);

@@ -356,6 +356,28 @@ describe('close and reopen in a fresh runtime', () => {
   });
 });
 
+describe('durable single writes', () => {
+  it('keep few WAL files, force no flush, and survive a crash, each batch once', async () => {
+    const factory = new IDBFactory();
+    const db = await (await freshRuntime(factory)).open('single');
+    for (let i = 0; i < 300; i++) await db.put(`k${String(i).padStart(3, '0')}`, `v${i}`);
+    const stats = db.stats();
+    expect(stats.flushes).toBe(0);
+    expect(stats.commits.commits).toBeGreaterThanOrEqual(300);
+    const wal = (await storedNames(factory, 'single')).filter((n) => n.endsWith('.wal'));
+    expect(wal.length).toBeGreaterThan(0);
+    expect(wal.length).toBeLessThanOrEqual(32);
+    // A crash (no close): a new runtime reads the stored copy as it is.
+    const again = await (await freshRuntime(await crashCopy(factory, 'single'))).open('single');
+    const entries = again.scan();
+    expect(entries.length).toBe(300);
+    expect(entries[299]).toEqual({ key: 'k299', value: 'v299' });
+    expect(again.stats().recoveredRecords).toBe(300);
+    await again.close();
+    await db.close();
+  });
+});
+
 describe('a table file lost from storage', () => {
   // A file the manifest names is gone: reads say Corruption, never "absent".
   // (The .sst is unlinked from the reopened runtime's MEMFS before the first

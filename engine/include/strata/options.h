@@ -43,6 +43,11 @@ struct Options {
   // per write for storage to hold and recovery to read. The browser build,
   // where every awaited durable write is a durability point, sets it.
   int max_wal_segments_per_memtable = 0;
+  // When the WAL segments written for the memtable reach this many, they
+  // are rewritten as one at the durability point that closes the last (0:
+  // never). So a stream of small synced writes keeps few files without a
+  // flush of a nearly empty memtable.
+  int wal_consolidation_trigger = 32;
 
   // Uncompressed bytes per data block, and keys between restart points.
   size_t block_size = 4 * 1024;

@@ -9,6 +9,7 @@
 #include "db/event_info.h"
 #include "db/filename.h"
 #include "db/merger.h"
+#include "db/wal_consolidation.h"
 #include "db/write_batch_internal.h"
 #include "wal/log_reader.h"
 
@@ -148,6 +149,20 @@ Status DBImpl::Recover() {
   wal_numbers.erase(std::remove_if(wal_numbers.begin(), wal_numbers.end(),
                                    [&](uint64_t n) { return n < versions_->LogNumber(); }),
                     wal_numbers.end());
+  // A consolidated segment replaces the segments numbered from the one its
+  // marker names up to itself; a crash may have left some of them.
+  std::vector<std::pair<uint64_t, uint64_t>> replaced;  // [first, consolidated)
+  for (uint64_t n : wal_numbers) {
+    uint64_t first;
+    if (ReadWalConsolidationMarker(env_, dir_, n, &first)) replaced.emplace_back(first, n);
+  }
+  wal_numbers.erase(std::remove_if(wal_numbers.begin(), wal_numbers.end(),
+                                   [&](uint64_t n) {
+                                     return std::any_of(replaced.begin(), replaced.end(), [n](const auto& r) {
+                                       return n >= r.first && n < r.second;
+                                     });
+                                   }),
+                    wal_numbers.end());
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
   SequenceNumber next_sequence = versions_->LogStartSequence();
@@ -232,9 +247,14 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
   Slice record;
   std::string scratch;
   WriteBatch batch;
+  bool first_record = true;
   while (reader.ReadRecord(&record, &scratch)) {
     s = settle_drops(false);
     if (!s.ok()) return s;
+    uint64_t first_replaced;
+    const bool marker = first_record && IsWalConsolidationMarker(record, &first_replaced);
+    first_record = false;
+    if (marker) continue;  // a consolidated segment's (Recover skipped what it replaces)
     // Everything about the batch is checked before it reaches the memtable,
     // whose inserts require sequences in range and never repeated.
     s = WriteBatchInternal::SetContents(&batch, record);

@@ -99,9 +99,14 @@ class DBImpl final : public DB {
   // mu; reports a write stall starting (or its cause changing) or ending.
   void SetWriteStall(bool stalled, WriteStallCause cause, size_t l0_files);
   Status OpenWalSegment();  // mu
-  // mu; syncs (unless already done) and closes the open segment, if any. A
-  // failure turns the database read-only (RecordBackgroundError).
-  Status CloseWalSegment(bool already_synced = false);
+  // mu; syncs (unless already done) and closes the open segment, if any,
+  // then consolidates the memtable's segments when they are many (unless
+  // told not to). A failure turns the database read-only
+  // (RecordBackgroundError).
+  Status CloseWalSegment(bool already_synced = false, bool consolidate = true);
+  // mu; rewrites the memtable's WAL segments as one once there are
+  // wal_consolidation_trigger of them (wal_consolidation.h).
+  void ConsolidateWal();
   Status WritableCheck() const;  // mu; ReadOnly once a background error happened
 
   // --- background work (db_background.cc)

@@ -4,6 +4,7 @@
 
 #include "db/db_impl.h"
 #include "db/filename.h"
+#include "db/wal_consolidation.h"
 #include "db/write_batch_internal.h"
 
 namespace strata {
@@ -108,7 +109,7 @@ Status DBImpl::OpenWalSegment() {
   return Status::OK();
 }
 
-Status DBImpl::CloseWalSegment(bool already_synced) {
+Status DBImpl::CloseWalSegment(bool already_synced, bool consolidate) {
   if (!wal_) return Status::OK();
   Status s = already_synced ? Status::OK() : wal_file_->Sync();
   if (s.ok() && wal_->BytesWritten() > 0) {
@@ -121,6 +122,7 @@ Status DBImpl::CloseWalSegment(bool already_synced) {
     counters_.wal_syncs++;
     const WalSegmentInfo info{wal_number_, wal_->BytesWritten(), wal_segment_records_};
     Notify([&](EventListener& l) { l.OnWalSegmentClosed(info); });
+    if (consolidate) ConsolidateWal();
   } else {
     // Acknowledged writes in it may never reach the disk, and a later
     // durability point must not claim otherwise: read-only from here.
@@ -129,6 +131,27 @@ Status DBImpl::CloseWalSegment(bool already_synced) {
   wal_.reset();
   wal_file_.reset();
   return s;
+}
+
+void DBImpl::ConsolidateWal() {
+  if (options_.wal_consolidation_trigger <= 0) return;
+  // The memtable's own segments: those of an older one go with its flush.
+  const uint64_t floor = std::max(versions_->LogNumber(), imm_log_limit_);
+  std::vector<uint64_t> olds(live_wal_segments_.lower_bound(floor), live_wal_segments_.end());
+  if (olds.size() < static_cast<size_t>(options_.wal_consolidation_trigger)) return;
+  const uint64_t number = versions_->NewFileNumber();
+  uint64_t records = 0, bytes = 0;
+  Status s = WriteConsolidatedSegment(env_, dir_, olds, number, &records, &bytes);
+  // Best effort: if it failed, the old segments stay and serve as before.
+  if (!s.ok()) return;
+  for (uint64_t old : olds) {
+    env_->RemoveFile(WalFileName(dir_, old)).IgnoreError();
+    live_wal_segments_.erase(old);
+  }
+  live_wal_segments_.insert(number);
+  counters_.wal_segments_created++;
+  const WalSegmentInfo info{number, bytes, records};
+  Notify([&](EventListener& l) { l.OnWalSegmentClosed(info); });
 }
 
 Status DBImpl::Sync() {
@@ -223,8 +246,9 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
       continue;
     }
 
-    // Switch to a new memtable; the old one is flushed in the background.
-    s = CloseWalSegment();
+    // Switch to a new memtable; the old one is flushed in the background
+    // (its segments go with the flush: nothing to consolidate).
+    s = CloseWalSegment(/*already_synced=*/false, /*consolidate=*/false);
     if (!s.ok()) return s;
     imm_flush_reason_ = force               ? FlushReason::kManual
                         : wal_segments_full ? FlushReason::kWalSegments

@@ -185,9 +185,18 @@ class BlockIter final : public Iterator {
                           uint32_t* value_size) const {
     const char* p = data_ + offset;
     const char* limit = data_ + restarts_;
-    if ((p = GetVarint32Ptr(p, limit, shared)) == nullptr) return nullptr;
-    if ((p = GetVarint32Ptr(p, limit, non_shared)) == nullptr) return nullptr;
-    if ((p = GetVarint32Ptr(p, limit, value_size)) == nullptr) return nullptr;
+    if (limit - p >= 3 &&
+        ((static_cast<uint8_t>(p[0]) | static_cast<uint8_t>(p[1]) | static_cast<uint8_t>(p[2])) & 128) == 0) {
+      // The common case: all three lengths fit one byte each.
+      *shared = static_cast<uint8_t>(p[0]);
+      *non_shared = static_cast<uint8_t>(p[1]);
+      *value_size = static_cast<uint8_t>(p[2]);
+      p += 3;
+    } else {
+      if ((p = GetVarint32Ptr(p, limit, shared)) == nullptr) return nullptr;
+      if ((p = GetVarint32Ptr(p, limit, non_shared)) == nullptr) return nullptr;
+      if ((p = GetVarint32Ptr(p, limit, value_size)) == nullptr) return nullptr;
+    }
     if (uint64_t{*non_shared} + *value_size > static_cast<uint64_t>(limit - p)) return nullptr;
     return p;
   }

@@ -25,7 +25,18 @@ bool GetFixed32(Slice* input, uint32_t* value);
 bool GetFixed64(Slice* input, uint64_t* value);
 
 // Decodes a varint in [p, limit); returns the byte after it, or nullptr.
-const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* value);
+// Inline for the one-byte case (lengths under 128: most of them).
+const char* GetVarint32PtrFallback(const char* p, const char* limit, uint32_t* value);
+inline const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* value) {
+  if (p < limit) {
+    const uint32_t byte = static_cast<uint8_t>(*p);
+    if ((byte & 128) == 0) {
+      *value = byte;
+      return p + 1;
+    }
+  }
+  return GetVarint32PtrFallback(p, limit, value);
+}
 const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* value);
 
 int VarintLength(uint64_t v);
