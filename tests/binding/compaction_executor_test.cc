@@ -9,7 +9,7 @@
 //   -> a compaction worker writes the inputs' bytes into a file system of
 //   its own, runs RunEncodedCompaction there and sends back the encoded
 //   result and the new files -> the database writes each output into its
-//   directory and RecordFile()s it -> CompleteCompaction(result in the
+//   directory through WriteCompactionOutput() -> CompleteCompaction(result in the
 //   scratch) installs the job.
 //
 // The worker's file system is a MemEnv holding the inputs at the same
@@ -374,13 +374,14 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
     ASSERT_NO_FATAL_FAILURE(RunInWorker(MakeEnvelope({}, taken.parsed.job), dir_, taken.inputs, reply));
   }
 
-  // What database.ts does with a reply: writes each output into the
-  // database directory itself (FS.writeFile) and records it, then completes
-  // the job with the encoded result.
+  // What background.ts does with a reply: writes each output through the
+  // database (WriteCompactionOutput), then completes the job with the
+  // encoded result.
   void WriteOutputs(const WorkerReply& reply) {
     for (const auto& [path, bytes] : reply.outputs) {
-      ASSERT_TRUE(WriteStringToFile(Env::Default(), bytes, path, /*sync=*/true).ok()) << path;
-      ASSERT_EQ(kOk, db_->RecordFile(path)) << path << ": " << db_->LastError();
+      d_->Load({bytes});
+      ASSERT_EQ(kOk, db_->WriteCompactionOutput(path, static_cast<uint32_t>(bytes.size())))
+          << path << ": " << db_->LastError();
     }
   }
   // A job run in a worker and its outputs recorded: all it lacks is
@@ -932,24 +933,31 @@ TEST_F(BindingCompactionExecutorTest, FailedResultLeavesNoFilesInTheWorkerDirect
 }
 
 // ---------------------------------------------------------------------------
-// RecordFile
+// WriteCompactionOutput
 
-TEST_F(BindingCompactionExecutorTest, RecordFileTakesOnlyAnExistingAbsolutePath) {
+TEST_F(BindingCompactionExecutorTest, WriteCompactionOutputTakesOnlyATableFileOfTheDatabase) {
   ASSERT_EQ(kOk, Open()) << db_->LastError();
   Changes();
-  EXPECT_EQ(kInvalidArgument, db_->RecordFile("db/000999.sst"));
-  EXPECT_LAST_ERROR_HAS(*db_, "absolute");
-  EXPECT_EQ(kInvalidArgument, db_->RecordFile(""));
-  EXPECT_EQ(kInvalidArgument, db_->RecordFile(dir_ + "/000999.sst"));
-  EXPECT_TRUE(Changes().empty()) << "refused paths are not recorded";
+  for (const std::string bad :
+       {std::string("db/000999.sst"), std::string(""), dir_ + "/CURRENT", dir_ + "/000999.wal",
+        dir_ + "/../000999.sst", dir_ + "/x000999.sst", root_ + "/other/000999.sst"}) {
+    d_->Load({"bytes"});
+    EXPECT_EQ(kInvalidArgument, db_->WriteCompactionOutput(bad, 5)) << bad;
+    EXPECT_LAST_ERROR_HAS(*db_, "not a table file");
+  }
+  EXPECT_TRUE(Changes().empty()) << "refused paths are neither written nor recorded";
 
   const std::string path = dir_ + "/000999.sst";
-  ASSERT_TRUE(WriteStringToFile(Env::Default(), "bytes", path, true).ok());
-  EXPECT_EQ(kOk, db_->RecordFile(path)) << db_->LastError();
+  d_->Load({"bytes"});
+  EXPECT_EQ(kOk, db_->WriteCompactionOutput(path, 5)) << db_->LastError();
   EXPECT_EQ(std::set<std::string>{path}, Changes());
+  std::string data;
+  ASSERT_TRUE(ReadFileToString(Env::Default(), path, &data).ok());
+  EXPECT_EQ("bytes", data);
+  EXPECT_EQ(kInvalidArgument, db_->WriteCompactionOutput(path, 1u << 31)) << "more than the scratch holds";
 
   ASSERT_EQ(kOk, db_->Close());
-  EXPECT_EQ(kInvalidArgument, db_->RecordFile(path)) << "closed";
+  EXPECT_EQ(kInvalidArgument, db_->WriteCompactionOutput(path, 5)) << "closed";
 }
 
 }  // namespace

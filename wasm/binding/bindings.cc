@@ -107,7 +107,7 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
       .function("compactionJobId", &WasmDatabase::CompactionJobId)
-      .function("recordFile", &WasmDatabase::RecordFile)
+      .function("writeCompactionOutput", &WasmDatabase::WriteCompactionOutput)
       .function("completeCompaction", &WasmDatabase::CompleteCompaction)
       .function("runCompactionInline", &WasmDatabase::RunCompactionInline)
       .function("takeEvents", &WasmDatabase::TakeEvents)

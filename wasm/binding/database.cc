@@ -27,6 +27,19 @@ constexpr int kWalConsolidationTrigger = 32;
 // Chromium here), so smaller tables keep every pause short.
 constexpr size_t kTargetFileSize = 512 << 10;
 
+// Whether path is dir/NNNNNN.sst (digits, then ".sst": a table's name).
+bool IsTableFileOf(const std::string& dir, const std::string& path) {
+  const std::string prefix = dir + "/", suffix = ".sst";
+  if (path.size() <= prefix.size() + suffix.size() || path.compare(0, prefix.size(), prefix) != 0 ||
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return false;
+  }
+  for (size_t i = prefix.size(); i < path.size() - suffix.size(); i++) {
+    if (path[i] < '0' || path[i] > '9') return false;
+  }
+  return true;
+}
+
 uint32_t LoadU32(const char* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);  // wasm is little-endian, like the format
@@ -168,6 +181,7 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
     db_.reset();
     return Fail(s);
   }
+  dir_ = dir;
   return kOk;
 }
 
@@ -470,12 +484,16 @@ int WasmDatabase::TakeCompactionJob() {
   return kOk;
 }
 
-int WasmDatabase::RecordFile(const std::string& path) {
+int WasmDatabase::WriteCompactionOutput(const std::string& path, uint32_t size) {
   if (int code = CheckOpen()) return code;
-  if (path.empty() || path[0] != '/') return Fail(Status::InvalidArgument("file path must be absolute"));
-  if (!env_->FileExists(path)) return Fail(Status::InvalidArgument(path + ": no such file"));
-  env_->RecordChange(path);
-  return kOk;
+  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
+  if (!IsTableFileOf(dir_, path))
+    return Fail(Status::InvalidArgument(path + ": not a table file of this database"));
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(path, &file);
+  if (s.ok()) s = file->Append(Slice(scratch_.data(), size));
+  if (s.ok()) s = file->Close();  // CommitEnv records it for the next commit
+  return Fail(s);
 }
 
 int WasmDatabase::CompleteCompaction(uint32_t size) {

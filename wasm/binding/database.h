@@ -122,10 +122,11 @@ class WasmDatabase {
   // The engine's id of the job taken (or waiting); 0 when none. A double:
   // exact to 2^53, and Embind passes no 64-bit integers without BigInt.
   double CompactionJobId() const { return compactions_ ? static_cast<double>(compactions_->JobId()) : 0; }
-  // Records a compaction output that JavaScript wrote into the database
-  // directory itself (whole, in one buffer), so that the next commit
-  // stores it.
-  int RecordFile(const std::string& path);
+  // Writes a compaction output (its bytes in the scratch) into the database
+  // directory through the engine's Env, so that the next commit stores it.
+  // path must name a table file (NNNNNN.sst) in the open database's
+  // directory: JavaScript never writes there itself.
+  int WriteCompactionOutput(const std::string& path, uint32_t size);
   // Delivers the encoded result (in the scratch) of the taken job.
   int CompleteCompaction(uint32_t size);
   // Runs the waiting or taken job here instead.
@@ -149,6 +150,7 @@ class WasmDatabase {
 
   std::unique_ptr<CommitEnv> env_;
   std::shared_ptr<EventQueue> events_;
+  std::string dir_;                                          // of the open database
   std::shared_ptr<DeferredCompactionExecutor> compactions_;  // when deferred
   std::string compaction_inputs_;
   std::unique_ptr<DB> db_;

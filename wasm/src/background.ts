@@ -143,14 +143,14 @@ export class BackgroundDriver {
     try {
       await nextTask();
       if (!engine.open) return; // closed meantime: the engine abandoned the job
-      // The outputs enter the directory in the same task as the manifest edit
-      // that installs them, so one commit stores both: storage never holds an
-      // output that no manifest names. The bytes came for this alone: each
-      // file takes them without a copy.
+      // The outputs enter the directory (through the engine's Env) in the
+      // same task as the manifest edit that installs them, so one commit
+      // stores both: storage never holds an output that no manifest names.
       let done = 0;
       for (const output of reply.outputs) {
-        engine.module.FS.writeFile(output.path, output.bytes, { canOwn: true });
-        engine.check(engine.raw.recordFile(output.path));
+        engine.args.begin(output.bytes.length);
+        engine.args.bytes(output.bytes);
+        engine.check(engine.raw.writeCompactionOutput(output.path, output.bytes.length));
         const progress = { job: job.id, step: 'output-installed', done: ++done, total: reply.outputs.length } as const;
         engine.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }

@@ -51,7 +51,7 @@ export interface RawDatabase {
   compactionInputs(): string;
   compactionJobId(): number;
   takeEvents(): string;
-  recordFile(path: string): number;
+  writeCompactionOutput(path: string, size: number): number;
   completeCompaction(size: number): number;
   runCompactionInline(): number;
   statsJson(): string;

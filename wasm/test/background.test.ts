@@ -91,9 +91,9 @@ describe('BackgroundDriver', () => {
       ['/db/000010.sst', [10]],
       ['/db/000011.sst', [11]],
     ]);
-    // Both outputs written and recorded, then the result delivered.
-    const install = fake.calls.slice(fake.calls.indexOf('recordFile /db/000020.sst'));
-    expect(install).toEqual(['recordFile /db/000020.sst', 'recordFile /db/000021.sst', 'completeCompaction']);
+    // Both outputs written through the engine, then the result delivered.
+    const install = fake.calls.slice(fake.calls.indexOf('writeCompactionOutput /db/000020.sst'));
+    expect(install).toEqual(['writeCompactionOutput /db/000020.sst', 'writeCompactionOutput /db/000021.sst', 'completeCompaction']);
     expect(fake.files.get('/db/000021.sst')).toEqual(new Uint8Array([21]));
     const steps = events.flatMap((e) => (e.type === 'compaction' && e.phase === 'progress' ? [`${e.step} ${e.done}/${e.total}`] : []));
     expect(steps).toEqual(['input-sent 1/2', 'input-sent 2/2', 'output-installed 1/2', 'output-installed 2/2']);

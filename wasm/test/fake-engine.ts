@@ -78,7 +78,11 @@ export function fakeEngine(): FakeEngine {
     },
     compactionJobId: () => 7,
     compactionInputs: () => '/db/000010.sst\n/db/000011.sst\n',
-    recordFile: (path: string) => (call(`recordFile ${path}`), 0),
+    writeCompactionOutput: (path: string, size: number) => {
+      call(`writeCompactionOutput ${path}`);
+      fake.files.set(path, fake.module.HEAPU8.slice(1024, 1024 + size)); // where scratch() points
+      return 0;
+    },
     completeCompaction: () => (call('completeCompaction'), fake.answers.completeCompaction),
     runCompactionInline: () => (call('runCompactionInline'), fake.answers.runCompactionInline),
     delete: () => call('delete'),
