@@ -317,7 +317,7 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
       EXPECT_EQ(dir_, Parent(taken->inputs[i]));
       EXPECT_TRUE(Env::Default()->FileExists(taken->inputs[i])) << taken->inputs[i];
     }
-    EXPECT_GE(job.inputs.size(), 2u) << "a merge, not a trivial move";
+    EXPECT_GE(job.inputs.size(), 1u);  // a manual compaction rewrites a lone table too
     const std::set<uint64_t> numbers(taken->parsed.numbers.begin(), taken->parsed.numbers.end());
     EXPECT_EQ(taken->parsed.numbers.size(), numbers.size()) << "reserved numbers repeat";
     EXPECT_FALSE(numbers.empty());
@@ -440,6 +440,29 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
     EXPECT_FALSE(ReadOnly()) << d_->Stats().Find("readOnlyReason")->text;
     for (const auto& in : taken.parsed.job.inputs) EXPECT_EQ(0u, AllTables().count(in.file_number));
     ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+  }
+
+  // Compact() until it answers OK, running each job it leaves out in the
+  // worker; returns how many jobs ran.
+  int CompactThroughTheWorker() {
+    int jobs = 0;
+    for (int calls = 0; calls < 50; calls++) {
+      const int code = d_->Compact();
+      if (code == kOk) return jobs;
+      EXPECT_EQ(kBusy, code) << db_->LastError();
+      if (code != kBusy) return jobs;
+      RunAndInstallWaitingJob();
+      jobs++;
+    }
+    ADD_FAILURE() << "Compact() never finished";
+    return jobs;
+  }
+  // Takes the waiting job, runs it in the worker, installs it.
+  void RunAndInstallWaitingJob() {
+    if (!db_->HasCompactionJob()) return;
+    TakenJob taken;
+    Take(&taken);
+    RunAndInstall(taken);
   }
 
   std::map<std::string, std::string> model_;
@@ -597,12 +620,33 @@ TEST_F(BindingCompactionExecutorTest, CompactIsBusyWhileAJobIsOut) {
   EXPECT_LAST_ERROR_HAS(*db_, "compaction");
   EXPECT_EQ(0u, Counter("compactions")) << "Busy compacted nothing";
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
-
   ASSERT_NO_FATAL_FAILURE(RunAndInstall(taken));
-  EXPECT_EQ(kOk, d_->Compact()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(CompactThroughTheWorker());
   EXPECT_TRUE(LevelTables(0).empty());
-  EXPECT_GT(Counter("compactions"), 1u);
+  EXPECT_GE(Counter("compactions"), 1u);
   EXPECT_FALSE(db_->HasCompactionJob()) << "a manual compaction leaves no job out";
+  ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
+}
+
+// A manual compaction's jobs go to the worker like any other, one level at
+// a time: each call answers Busy while its job is out, and the next call
+// (the same range) goes on with the next level, not from the start.
+TEST_F(BindingCompactionExecutorTest, CompactSendsItsJobsToTheWorkerLevelByLevel) {
+  ASSERT_EQ(kOk, Open()) << db_->LastError();
+  ASSERT_NO_FATAL_FAILURE(FillUntilJob());
+  RunAndInstallWaitingJob();  // tables in L1
+  ASSERT_NO_FATAL_FAILURE(WriteRound());
+  ASSERT_EQ(kOk, db_->Flush()) << db_->LastError();  // and in L0
+  ASSERT_FALSE(LevelTables(0).empty());
+  ASSERT_FALSE(LevelTables(1).empty());
+  const uint64_t before = Counter("compactions");
+  const int jobs = CompactThroughTheWorker();
+  EXPECT_GE(jobs, 2) << "L0 into L1, then L1 into L2";
+  EXPECT_EQ(before + static_cast<uint64_t>(jobs), Counter("compactions"))
+      << "each job ran once, in the worker";
+  int levels_with_tables = 0;
+  for (int level = 0; level < 7; level++) levels_with_tables += LevelTables(level).empty() ? 0 : 1;
+  EXPECT_EQ(1, levels_with_tables) << "everything in one level";
   ASSERT_NO_FATAL_FAILURE(ExpectDataIntact());
 }
 

@@ -25,11 +25,6 @@ size_t NumbersToReserve(const CompactionJob& job) {
 void DeferredCompactionExecutor::Execute(const CompactionJob& job, Env* env,
                                          FileNumberAllocator allocate_number,
                                          std::function<void(CompactionResult)> done) {
-  if (inline_) {
-    CompactionResult result = RunCompactionJob(job, env, allocate_number);
-    result.runner = "here";
-    return done(std::move(result));
-  }
   job_ = job;
   env_ = env;
   allocate_ = std::move(allocate_number);

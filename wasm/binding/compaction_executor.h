@@ -26,9 +26,6 @@ class DeferredCompactionExecutor : public CompactionExecutor {
   bool HasJob() const { return state_ == State::kWaiting; }
   // The engine's id of the job that waits or was taken (0: none).
   uint64_t JobId() const { return state_ == State::kIdle ? 0 : job_.id; }
-  // While set, jobs run inside Execute (a manual compaction, which must not
-  // leave jobs out between its levels).
-  void SetInline(bool run_inline) { inline_ = run_inline; }
   // Takes the waiting job: the envelope a compaction instance runs (the job
   // and the output file numbers reserved for it). Paths of its inputs, in
   // inputs order, go to *input_paths.
@@ -46,7 +43,6 @@ class DeferredCompactionExecutor : public CompactionExecutor {
   void Deliver(CompactionResult result);
 
   State state_ = State::kIdle;
-  bool inline_ = false;
   CompactionJob job_;
   Env* env_ = nullptr;
   FileNumberAllocator allocate_;

@@ -446,12 +446,9 @@ int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uin
   if (!ScratchHolds(uint64_t{begin_size} + end_size))
     return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   const Slice begin(scratch_.data(), begin_size), end(scratch_.data() + begin_size, end_size);
-  // A manual compaction runs its jobs here, level after level; it answers
-  // Busy if a worker's job is still out (call again once it completes).
-  if (compactions_) compactions_->SetInline(true);
-  Status s = db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr);
-  if (compactions_) compactions_->SetInline(false);
-  return Fail(s);
+  // Its jobs go to the compaction runner like any other, level after level:
+  // Busy while one is out; called again with the same range, it goes on.
+  return Fail(db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr));
 }
 
 bool WasmDatabase::HasPendingWork() {

@@ -71,6 +71,44 @@ describe("compaction: 'instance'", () => {
   });
 });
 
+describe('compact()', () => {
+  it("sends its jobs to the runner like any other, level by level, with events, while writes go on", async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const db = await runtime.open('manual', { compaction: 'instance', memtableBytes: 64 * KiB, durability: 'deferred' });
+    const rand = prng(seedFor('compact through the runner'));
+    const model = new Map<string, string>();
+    for (let i = 0; i < 12_000; i++) {
+      const key = `k${String(Math.floor(rand() * 4000)).padStart(5, '0')}`;
+      const value = `v${i}-${'x'.repeat(100)}`;
+      void db.put(key, value);
+      model.set(key, value);
+      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    const events: StrataEvent[] = [];
+    db.subscribe((e) => events.push(e));
+    const sentBefore = db.stats().compactionJobs.sent;
+    const compacting = db.compact();
+    // Writes go on while its jobs are out.
+    for (let i = 0; i < 200; i++) {
+      await db.put(`during${i}`, 'x');
+      model.set(`during${i}`, 'x');
+    }
+    await compacting;
+    const manual = events.filter((e): e is CompactionFinished => e.type === 'compaction' && e.phase === 'finished' && e.reason === 'manual');
+    expect(manual.length).toBeGreaterThan(0);
+    for (const job of manual) {
+      expect(job.runner).toBe('instance');
+      expect(job.error).toBeNull();
+    }
+    const stats = db.stats();
+    expect(stats.compactionJobs.sent - sentBefore).toBeGreaterThanOrEqual(manual.length);
+    expect(stats.compactionJobs.runHere).toBe(0);
+    const sorted = [...model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(db.scan().map(({ key, value }) => [key, value])).toEqual(sorted);
+    await db.close();
+  });
+});
+
 describe('events', () => {
   it('reports flushes, compactions step by step, and durability points', async () => {
     const runtime = await createRuntime({ indexedDB: new IDBFactory() });

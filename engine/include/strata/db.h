@@ -94,7 +94,10 @@ class DB {
   // unbounded) level by level through the deepest level holding part of the
   // range, which moves one level down: afterwards the range lives in one
   // level, with no version or tombstone that no snapshot needs. Waits for it.
-  // Returns the error that stopped a compaction (say, Corruption).
+  // Returns the error that stopped a compaction (say, Corruption). Without
+  // a background thread, its jobs go to the executor like any other; while
+  // one is out it answers Busy, and calling it again with the same range
+  // goes on with the next level (see RunPendingWork).
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
 
   virtual Stats GetStats() = 0;

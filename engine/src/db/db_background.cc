@@ -351,15 +351,23 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   Status s = Flush();
   if (!s.ok()) return s;
   std::unique_lock<std::mutex> lock(mutex_);
-  // Compact level by level through the deepest level that holds part of the
-  // range (rewriting that one into the next too, so its garbage goes), so
-  // the range ends up in one level with nothing shadowed left.
-  int max_level = 0;
-  for (int level = 1; level < kNumLevels - 1; level++) {
-    if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) max_level = level;
+  auto bound = [](const Slice* key) {
+    return key ? std::optional<std::string>(key->ToString()) : std::nullopt;
+  };
+  if (!manual_ || manual_->begin != bound(begin) || manual_->end != bound(end)) {
+    // Compact level by level through the deepest level that holds part of
+    // the range (rewriting that one into the next too, so its garbage goes),
+    // so the range ends up in one level with nothing shadowed left.
+    manual_ = std::make_unique<ManualCompaction>();
+    manual_->begin = bound(begin);
+    manual_->end = bound(end);
+    for (int level = 1; level < kNumLevels - 1; level++) {
+      if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) manual_->max_level = level;
+    }
   }
-  for (int level = 0; level <= max_level; level++) {
-    // Wait for the background step or compaction that is running.
+  // Without a background thread, a job out at the executor makes this
+  // answer Busy; the next call with the same range resumes here.
+  auto wait_for_job = [&]() -> Status {
     while (bg_work_running_ || compaction_in_flight_) {
       if (closed_ || !bg_error_.ok()) return closed_ ? WritableCheck() : bg_error_;
       if (!options_.background_thread && compaction_in_flight_ && !bg_work_running_) {
@@ -368,8 +376,12 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
       }
       bg_cv_.wait(lock);
     }
-    if (closed_ || !bg_error_.ok()) return closed_ ? WritableCheck() : bg_error_;
-    auto plan = PlanRangeCompaction(*versions_->current(), options_, level, begin, end);
+    return closed_ ? WritableCheck() : bg_error_;
+  };
+  for (; manual_->next_level <= manual_->max_level; manual_->next_level++) {
+    s = wait_for_job();
+    if (!s.ok()) break;
+    auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level, begin, end);
     if (!plan) continue;
     bg_work_running_ = true;
     // A manual compaction rewrites even a lone table, to drop its garbage.
@@ -377,9 +389,10 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     bg_work_running_ = false;
     bg_cv_.notify_all();
   }
-  while (compaction_in_flight_ && options_.background_thread) bg_cv_.wait(lock);
+  if (s.ok()) s = wait_for_job();  // the last job too
+  if (!s.IsBusy()) manual_.reset();
   // The error itself (say, Corruption in an input), not the read-only state it caused.
-  return bg_error_;
+  return s.IsBusy() ? s : bg_error_;
 }
 
 }  // namespace strata

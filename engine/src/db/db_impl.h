@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -180,12 +181,20 @@ class DBImpl final : public DB {
   std::multiset<uint64_t> protected_floors_;  // mu; table numbers >= min are being written
 
   std::thread bg_thread_;
-  bool bg_work_running_ = false;                            // mu
-  bool compaction_in_flight_ = false;                       // mu
-  std::unique_ptr<CompactionPlan> in_flight_plan_;          // mu
-  uint64_t in_flight_floor_ = 0;                            // mu; its ProtectNewFiles handle
-  uint64_t in_flight_job_id_ = 0;                           // mu
-  std::shared_ptr<CompactionTicket> ticket_;                // mu
+  bool bg_work_running_ = false;                    // mu
+  bool compaction_in_flight_ = false;               // mu
+  std::unique_ptr<CompactionPlan> in_flight_plan_;  // mu
+  uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle
+  uint64_t in_flight_job_id_ = 0;                   // mu
+  std::shared_ptr<CompactionTicket> ticket_;        // mu
+  // A CompactRange that answered Busy (no background thread, a job out at
+  // the executor): the next call with the same range goes on from here.
+  struct ManualCompaction {
+    std::optional<std::string> begin, end;  // the range; nullopt: unbounded
+    int max_level = 0;                      // the deepest level it compacts
+    int next_level = 0;
+  };
+  std::unique_ptr<ManualCompaction> manual_;                // mu
   uint64_t next_job_id_ = 1;                                // mu
   bool write_stopped_ = false;                              // mu
   bool write_stalled_ = false;                              // mu; a stall was reported begun
