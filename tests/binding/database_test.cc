@@ -356,21 +356,20 @@ TEST_F(BindingDatabaseTest, EveryCallOnAClosedHandleSaysSo) {
 // ---------------------------------------------------------------------------
 // Argument checks
 
-TEST_F(BindingDatabaseTest, EmptyKeyIsRejected) {
+TEST_F(BindingDatabaseTest, TheEmptyKeyIsAKey) {
   ASSERT_EQ(kOk, Open());
-  d_->ResetError();
-  EXPECT_EQ(kInvalidArgument, d_->Put("", "v"));
-  EXPECT_LAST_ERROR_HAS(*db_, "key is empty");
-  d_->ResetError();
-  EXPECT_EQ(kInvalidArgument, d_->Delete(""));
-  EXPECT_LAST_ERROR_HAS(*db_, "key is empty");
-  d_->ResetError();
-  std::string value;
-  EXPECT_EQ(kInvalidArgument, d_->Get("", &value));
-  EXPECT_LAST_ERROR_HAS(*db_, "key is empty");
-  d_->ResetError();
-  EXPECT_EQ(kInvalidArgument, d_->Write(PutOp("", "v")));
-  EXPECT_LAST_ERROR_HAS(*db_, "key is empty");
+  EXPECT_EQ(kOk, d_->Put("", "empty")) << db_->LastError();
+  EXPECT_EQ(kOk, d_->Put("a", "1")) << db_->LastError();
+  EXPECT_EQ("empty", d_->GetOr(""));
+  // First in a scan; an empty lower bound includes it, an exclusive one
+  // excludes only it; an empty exclusive upper bound is an empty range.
+  EXPECT_EQ((Entries{{"", "empty"}, {"a", "1"}}), d_->Drain(d_->NewCursor(NoBound(), NoBound(), false)));
+  EXPECT_EQ((Entries{{"", "empty"}, {"a", "1"}}), d_->Drain(d_->NewCursor(Incl(""), NoBound(), false)));
+  EXPECT_EQ((Entries{{"a", "1"}}), d_->Drain(d_->NewCursor(Excl(""), NoBound(), false)));
+  EXPECT_EQ(Entries{}, d_->Drain(d_->NewCursor(NoBound(), Excl(""), false)));
+  EXPECT_EQ((Entries{{"", "empty"}}), d_->Drain(d_->NewCursor(NoBound(), Incl(""), false)));
+  EXPECT_EQ(kOk, d_->Delete("")) << db_->LastError();
+  EXPECT_EQ("<code 1>", d_->GetOr(""));
 }
 
 TEST_F(BindingDatabaseTest, OversizedKeyIsRejected) {

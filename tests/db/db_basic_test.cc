@@ -136,15 +136,33 @@ TEST_F(DBBasicTest, KeyOfMaxSizeIsAcceptedAndKeyOneByteLongerIsInvalidArgument) 
   EXPECT_EQ(1u, Contents().size());
 }
 
-TEST_F(DBBasicTest, EmptyKeyIsInvalidArgumentEverywhere) {
-  Status s = Put("", "v");
-  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  s = Delete("");
-  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  std::string v;
-  s = db_->Get(ReadOptions(), "", &v);
-  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_TRUE(Contents().empty());
+TEST_F(DBBasicTest, TheEmptyKeyIsAKeySortedFirstEverywhere) {
+  STRATA_ASSERT_OK(Put("b", "2"));
+  STRATA_ASSERT_OK(Put("", "empty"));
+  STRATA_ASSERT_OK(Put(std::string("\0", 1), "nul"));
+  EXPECT_EQ("empty", Get(""));
+  auto first = [&] {
+    auto it = db_->NewIterator(ReadOptions());
+    it->SeekToFirst();
+    return it->Valid() ? it->key().ToString() + "=" + it->value().ToString() : std::string("none");
+  };
+  EXPECT_EQ("=empty", first());
+  // In a table, after a compaction and after recovery too.
+  STRATA_ASSERT_OK(db_->Flush());
+  EXPECT_EQ("empty", Get(""));
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ("=empty", first());
+  STRATA_ASSERT_OK(Put("", "again"));
+  Reopen();
+  EXPECT_EQ("again", Get(""));
+  EXPECT_EQ(3u, Contents().size());
+  STRATA_ASSERT_OK(Delete(""));
+  EXPECT_EQ("NOT_FOUND", Get(""));
+  EXPECT_EQ(std::string("\0", 1) + "=nul", first());
+  // An empty begin bound of a range compaction is the empty key, inclusive.
+  const Slice empty("");
+  STRATA_ASSERT_OK(db_->CompactRange(&empty, &empty));
+  EXPECT_EQ("2", Get("b"));
 }
 
 TEST_F(DBBasicTest, ValueOneByteOverTheLimitIsInvalidArgument) {
@@ -205,10 +223,10 @@ TEST_F(DBBasicTest, EmptyWriteBatchIsOk) {
   EXPECT_TRUE(Contents().empty());
 }
 
-TEST_F(DBBasicTest, WriteBatchWithAnEmptyKeyIsRejectedWhole) {
+TEST_F(DBBasicTest, WriteBatchWithAnOversizedKeyIsRejectedWhole) {
   WriteBatch b;
   b.Put("a", "1");
-  b.Put("", "2");
+  b.Put(std::string(kMaxKeySize + 1, 'k'), "2");
   b.Put("b", "3");
   EXPECT_TRUE(b.status().IsInvalidArgument()) << b.status().ToString();
   Status s = Write(b);
@@ -238,7 +256,7 @@ TEST_F(DBBasicTest, WriteBatchWithAnOversizedKeyOrValueIsRejectedWhole) {
   {
     WriteBatch b;
     b.Put("e", "1");
-    b.Delete("");
+    b.Delete(std::string(kMaxKeySize + 2, 'k'));
     Status s = Write(b);
     EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   }
@@ -249,7 +267,7 @@ TEST_F(DBBasicTest, WriteBatchWithAnOversizedKeyOrValueIsRejectedWhole) {
 
 TEST_F(DBBasicTest, ClearedWriteBatchIsUsableAgain) {
   WriteBatch b;
-  b.Put("", "bad");
+  b.Put(std::string(kMaxKeySize + 1, 'k'), "bad");
   ASSERT_FALSE(b.status().ok());
   b.Clear();
   EXPECT_TRUE(b.status().ok()) << b.status().ToString();
@@ -403,10 +421,22 @@ TEST_F(DBBasicTest, OpenWithoutCreateIfMissingFailsOnAMissingDirectory) {
   o.create_if_missing = false;
   std::unique_ptr<DB> db;
   Status s = DB::Open(o, "/missing", &db);
-  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
   EXPECT_EQ(nullptr, db);
   s = DB::Open(o, "/missing", &db);  // the failed Open created nothing
-  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+}
+
+TEST_F(DBBasicTest, OpenWithErrorIfExistsFailsOnAnExistingDatabase) {
+  Open();
+  Close();
+  Options o = options_;
+  o.error_if_exists = true;
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(o, dir_, &db);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.message().find("exists"));
+  STRATA_ASSERT_OK(DB::Open(o, "/fresh", &db));  // a new one is fine
 }
 
 TEST_F(DBBasicTest, OpenWithErrorIfExistsFailsOnAnExistingDatabaseAndLeavesItIntact) {

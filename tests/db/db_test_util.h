@@ -302,8 +302,8 @@ inline std::string PickSeekTarget(Rng& rng, const Model& model, const std::vecto
       if (!key_space.empty()) {
         std::string k = key_space[Uniform(rng, key_space.size())];
         if (OneIn(rng, 2)) return k + std::string(1, '\0');  // just after k
-        k.pop_back();                                        // just before k's family
-        return k.empty() ? std::string("\x01") : k;
+        if (!k.empty()) k.pop_back();                        // just before k's family
+        return k;
       }
       [[fallthrough]];
     default: return RandomBytes(rng, 1 + Uniform(rng, 12));

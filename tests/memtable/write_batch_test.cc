@@ -144,7 +144,7 @@ TEST(WriteBatchTest, AppendConcatenatesEntriesAndKeepsTheSequence) {
 
 TEST(WriteBatchTest, AppendCarriesTheSourcesProblem) {
   WriteBatch dst, src;
-  src.Put("", "v");
+  src.Put(std::string(kMaxKeySize + 1, 'k'), "v");
   WriteBatchInternal::Append(&dst, &src);
   EXPECT_TRUE(dst.status().IsInvalidArgument());
 }
@@ -161,18 +161,13 @@ TEST(WriteBatchTest, ApproximateSizeGrowsWithEntries) {
 
 // --- Size checks -------------------------------------------------------------
 
-TEST(WriteBatchTest, EmptyKeyIsInvalidArgumentAndNotAppended) {
+TEST(WriteBatchTest, TheEmptyKeyIsAKey) {
   WriteBatch batch;
   batch.Put("", "v");
-  EXPECT_TRUE(batch.status().IsInvalidArgument());
-  EXPECT_EQ("key is empty", batch.status().message());
-  EXPECT_EQ(0u, batch.Count());
-  EXPECT_EQ(WriteBatchInternal::kHeader, batch.ApproximateSize());
-
-  WriteBatch deletion;
-  deletion.Delete("");
-  EXPECT_EQ("key is empty", deletion.status().message());
-  EXPECT_EQ(0u, deletion.Count());
+  batch.Delete("");
+  EXPECT_TRUE(batch.status().ok()) << batch.status().ToString();
+  EXPECT_EQ(2u, batch.Count());
+  EXPECT_EQ("Put(, v)Delete()", Replay(batch));
 }
 
 TEST(WriteBatchTest, OversizedKeyIsInvalidArgument) {
@@ -217,17 +212,17 @@ TEST(WriteBatchTest, ValueOfExactlyTheLimitIsAccepted) {
 TEST(WriteBatchTest, FirstProblemIsRememberedAndGoodEntriesStillAdded) {
   WriteBatch batch;
   batch.Put("a", "1");
-  batch.Put("", "2");
-  batch.Put(std::string(kMaxKeySize + 1, 'k'), "3");
+  batch.Put(std::string(kMaxKeySize + 1, 'k'), "2");
+  batch.Put("k", std::string(kMaxValueSize + 1, 'v'));
   batch.Delete("b");
-  EXPECT_EQ("key is empty", batch.status().message());
+  EXPECT_EQ("key of 65537 bytes exceeds the 65536-byte limit", batch.status().message());
   EXPECT_EQ("Put(a, 1)Delete(b)", Replay(batch));
 }
 
 TEST(WriteBatchTest, ClearResetsEntriesAndStatus) {
   WriteBatch batch;
   batch.Put("a", "1");
-  batch.Put("", "2");
+  batch.Put(std::string(kMaxKeySize + 1, 'k'), "2");
   WriteBatchInternal::SetSequence(&batch, 9);
   batch.Clear();
   EXPECT_TRUE(batch.status().ok());
@@ -261,7 +256,7 @@ Status IterateRep(const std::string& rep, std::string* calls = nullptr) {
 
 TEST(WriteBatchTest, SetContentsRoundTripsAndClearsTheStatus) {
   WriteBatch batch;
-  batch.Put("", "bad");
+  batch.Put(std::string(kMaxKeySize + 1, 'k'), "bad");
   ASSERT_FALSE(batch.status().ok());
   const std::string rep = ValidRep();
   ASSERT_TRUE(WriteBatchInternal::SetContents(&batch, rep).ok());
@@ -339,10 +334,10 @@ TEST(WriteBatchTest, LengthPastTheEndIsCorruption) {
   EXPECT_TRUE(IterateRep(rep).IsCorruption());
 }
 
-TEST(WriteBatchTest, EncodedEmptyOrOversizedKeyIsCorruption) {
+TEST(WriteBatchTest, EncodedEmptyKeyIsAKeyAndOversizedKeyIsCorruption) {
   std::string rep(WriteBatchInternal::kHeader, '\0');
   EncodeFixed32(&rep[8], 1);
-  EXPECT_TRUE(IterateRep(rep + std::string("\x01\x00\x01v", 4)).IsCorruption());
+  EXPECT_TRUE(IterateRep(rep + std::string("\x01\x00\x01v", 4)).ok());
 
   std::string big = rep;
   big.push_back(static_cast<char>(kTypeDeletion));

@@ -82,6 +82,8 @@ EMSCRIPTEN_BINDINGS(strata) {
       .field("compression", &OpenConfig::compression)
       .field("zlibLevel", &OpenConfig::zlib_level)
       .field("paranoidChecks", &OpenConfig::paranoid_checks)
+      .field("createIfMissing", &OpenConfig::create_if_missing)
+      .field("errorIfExists", &OpenConfig::error_if_exists)
       .field("deferredCompaction", &OpenConfig::deferred_compaction)
       .field("compactionRunner", &OpenConfig::compaction_runner);
 

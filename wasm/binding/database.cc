@@ -161,6 +161,8 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   options.env = env_.get();
   options.background_thread = false;  // no threads in the browser build
   options.paranoid_checks = config.paranoid_checks;
+  options.create_if_missing = config.create_if_missing;
+  options.error_if_exists = config.error_if_exists;
   options.write_buffer_size = static_cast<size_t>(config.write_buffer_bytes);
   options.wal_consolidation_trigger = kWalConsolidationTrigger;
   options.target_file_size = kTargetFileSize;

@@ -37,6 +37,8 @@ struct OpenConfig {
   bool compression = true;  // zlib in L2 and deeper (the engine default)
   int zlib_level = static_cast<int>(kZlibLevel.fallback);
   bool paranoid_checks = true;
+  bool create_if_missing = true;
+  bool error_if_exists = false;
   // Compaction jobs wait for JavaScript to run them elsewhere (in a
   // compaction worker) instead of running inside RunPendingWork.
   bool deferred_compaction = false;

@@ -63,8 +63,7 @@ export function byteLength(x: Bytes): number {
 }
 
 export function checkKey(key: unknown, what = 'key'): asserts key is Bytes {
-  checkBytes(key, what);
-  if (key.length === 0) throw invalidArgument(`${what} is empty`);
+  checkBytes(key, what); // the empty key is a key (sorted first)
   if (maxByteLength(key) > MAX_KEY_BYTES && byteLength(key) > MAX_KEY_BYTES) {
     throw invalidArgument(`${what} is ${byteLength(key)} bytes, over the ${MAX_KEY_BYTES}-byte limit`);
   }

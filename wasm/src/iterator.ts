@@ -57,17 +57,22 @@ export function parseLimit(limit: unknown): number {
 /**
  * Entries of a range in key order (or reverse), read from the state of the
  * database when the iterator was made. Iterate it with for..of or for
- * await..of; leaving the loop early closes it. Call close() when dropping
- * it unfinished otherwise (a finalizer also closes it, eventually).
+ * await..of, which close it at the end or on an early exit. Driven with
+ * next() it stays open after its end (a seek can move it back) until
+ * close(); while open it pins the tables of its view, which a compaction
+ * cannot delete meanwhile (a finalizer also closes it, eventually).
  */
 export class EntryIterator<K extends Encoding, V extends Encoding>
-  implements IterableIterator<Entry<Decoded<K>, Decoded<V>>>, AsyncIterable<Entry<Decoded<K>, Decoded<V>>>
+  implements Iterator<Entry<Decoded<K>, Decoded<V>>>, Iterable<Entry<Decoded<K>, Decoded<V>>>, AsyncIterable<Entry<Decoded<K>, Decoded<V>>>
 {
   private buffer: Entry<Decoded<K>, Decoded<V>>[] = [];
   private position = 0;
   private remaining: number;
   private cursor: number;
   private chunkEntries = FIRST_CHUNK_ENTRIES;
+  // The cursor reached the end of its range (or the limit was reached); it
+  // stays open, so a seek can move it back.
+  private exhausted = false;
 
   /** @internal Made by Database.iterator(). */
   constructor(
@@ -83,7 +88,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
 
   next(): IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined> {
     if (this.cursor !== 0 && this.db.closed) throw new StrataError('Closed', `database ${this.db.name} is closed`);
-    if (this.position === this.buffer.length) this.fill();
+    if (this.position === this.buffer.length && !this.exhausted) this.fill();
     if (this.position === this.buffer.length) return { done: true, value: undefined };
     const entry = this.buffer[this.position]!;
     this.buffer[this.position++] = undefined!; // let it be collected
@@ -97,15 +102,17 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
 
   /**
    * Moves to the first key at or after target (at or before it in reverse),
-   * within the iterator's range; entries read ahead are dropped. An
-   * iterator that reached its end or was closed has no cursor to move.
+   * within the iterator's range; entries read ahead are dropped. Works
+   * after the end of the range too; the limit counts every entry yielded,
+   * seeks or not.
    */
   seek(target: Bytes): void {
-    if (this.cursor === 0) throw new StrataError('Closed', 'iterator is closed (or reached its end)');
+    if (this.cursor === 0) throw new StrataError('Closed', 'iterator is closed');
     this.db._cursorSeek(this.cursor, target);
     this.buffer = [];
     this.position = 0;
     this.chunkEntries = FIRST_CHUNK_ENTRIES;
+    this.exhausted = false;
   }
 
   /** Releases the cursor. Later next() calls report the end. */
@@ -117,29 +124,39 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.position = 0;
   }
 
-  [Symbol.iterator](): this {
-    return this;
+  /** for..of (and Array.from) walk it once and close it at the end, or on an early exit. */
+  *[Symbol.iterator](): IterableIterator<Entry<Decoded<K>, Decoded<V>>> {
+    try {
+      for (let r = this.next(); !r.done; r = this.next()) yield r.value;
+    } finally {
+      this.close();
+    }
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<Entry<Decoded<K>, Decoded<V>>> {
-    return {
-      next: async () => this.next(),
-      return: async () => this.return(),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+  /** for await..of, the same way. */
+  async *[Symbol.asyncIterator](): AsyncIterableIterator<Entry<Decoded<K>, Decoded<V>>> {
+    try {
+      for (let r = this.next(); !r.done; r = this.next()) yield r.value;
+    } finally {
+      this.close();
+    }
   }
 
   private fill(): void {
     this.buffer = [];
     this.position = 0;
     if (this.cursor === 0) return;
-    if (this.remaining === 0) return this.close();
+    if (this.remaining === 0) {
+      this.exhausted = true;
+      return;
+    }
     const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, this.chunkEntries), CHUNK_BYTES);
     this.chunkEntries = Math.min(this.chunkEntries * 2, CHUNK_ENTRIES);
     const count = readU32(result.heap, result.ptr);
-    if (count === 0) return this.close();
+    if (count === 0) {
+      this.exhausted = true;
+      return;
+    }
     // One copy of the chunk when bytes are handed out (views into it), else
     // strings are decoded straight from wasm memory.
     const binary = this.keyEncoding === 'binary' || this.valueEncoding === 'binary';

@@ -71,6 +71,16 @@ export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = '
   /** Fail open on corruption found before the WAL tail (default true); false skips it. */
   paranoidChecks?: boolean;
   /**
+   * storage: 'memory' only: keep the files after close (until destroy() or
+   * the end of the runtime), so a reopen finds them. Default false: closing
+   * a memory database frees its memory.
+   */
+  keepOnClose?: boolean;
+  /** Create the database if it does not exist (default true); else open fails with NotFound. */
+  createIfMissing?: boolean;
+  /** Fail open with InvalidArgument if the database exists (default false). */
+  errorIfExists?: boolean;
+  /**
    * Called once if the handle turns read-only: a commit failed (then writes
    * acknowledged since the last successful commit are lost) or the engine
    * hit a background error. db.readOnlyError holds the same error.
@@ -91,6 +101,9 @@ const OPEN_OPTIONS = new Set([
   'keyEncoding',
   'valueEncoding',
   'paranoidChecks',
+  'createIfMissing',
+  'errorIfExists',
+  'keepOnClose',
   'onError',
   'readOnly',
   'ifLocked',
@@ -163,8 +176,11 @@ export class Runtime {
     if (compaction === 'worker' && typeof Worker !== 'function') {
       throw invalidArgument("compaction: 'worker' needs Web Workers (use 'inline' or 'instance')");
     }
+    if (options.keepOnClose !== undefined && typeof options.keepOnClose !== 'boolean') {
+      throw invalidArgument('keepOnClose must be a boolean');
+    }
     let readOnly = options.readOnly === true;
-    let storage = this.storage(name, options.storage, readOnly);
+    let storage = this.storage(name, options.storage, readOnly, options.keepOnClose === true);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is already open`);
     this.openNames.add(name);
     let unlock: () => void = () => {};
@@ -178,6 +194,11 @@ export class Runtime {
           readOnly = true;
           storage = this.storage(name, options.storage, true);
         }
+      }
+      // Without createIfMissing, a database never stored is NotFound before
+      // loading it would create an empty IndexedDB database.
+      if (storage instanceof IndexedDbStorage && config.createIfMissing === false && !(await this.list()).includes(name)) {
+        throw new StrataError('NotFound', `database ${name} does not exist (createIfMissing is false)`);
       }
       // A read-only handle writes nothing, so it runs no compaction either.
       config.deferredCompaction = compaction !== 'inline' && !readOnly;
@@ -272,9 +293,9 @@ export class Runtime {
     }
   }
 
-  private storage(name: string, kind: unknown, readOnly = false): Storage {
+  private storage(name: string, kind: unknown, readOnly = false, keepOnClose = false): Storage {
     const dir = directory(name);
-    if (kind === 'memory') return new MemoryStorage(this.module, dir);
+    if (kind === 'memory') return new MemoryStorage(this.module, dir, keepOnClose);
     if (kind !== undefined && kind !== 'indexeddb') {
       throw invalidArgument(`storage must be 'indexeddb' or 'memory', got ${describe(kind)}`);
     }
@@ -336,8 +357,8 @@ function engineConfig(options: OpenOptions<Encoding, Encoding>): OpenConfig {
   if (options.compression !== undefined && typeof options.compression !== 'boolean') {
     throw invalidArgument('compression must be a boolean');
   }
-  if (options.paranoidChecks !== undefined && typeof options.paranoidChecks !== 'boolean') {
-    throw invalidArgument('paranoidChecks must be a boolean');
+  for (const flag of ['paranoidChecks', 'createIfMissing', 'errorIfExists'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw invalidArgument(`${flag} must be a boolean`);
   }
   // Ranges and defaults are the binding's (LIMITS).
   const integer = (value: unknown, what: keyof typeof LIMITS & keyof OpenOptions<Encoding, Encoding>) => {
@@ -353,6 +374,8 @@ function engineConfig(options: OpenOptions<Encoding, Encoding>): OpenConfig {
     compression: options.compression ?? true,
     zlibLevel: integer(options.compressionLevel, 'compressionLevel'),
     paranoidChecks: options.paranoidChecks ?? true,
+    createIfMissing: options.createIfMissing ?? true,
+    errorIfExists: options.errorIfExists ?? false,
     deferredCompaction: false,
     compactionRunner: 'worker',
   };

@@ -45,11 +45,16 @@ export interface Storage {
   release(): void;
 }
 
-/** The database lives in memory only (Node without IndexedDB, tests). */
+/**
+ * The database lives in memory only (Node without IndexedDB, tests): for as
+ * long as it is open (closing it frees its files), or with keepOnClose until
+ * destroy() or the end of the runtime.
+ */
 export class MemoryStorage implements Storage {
   constructor(
     private readonly module: StrataModule,
     readonly directory: string,
+    private readonly keepOnClose = false,
   ) {}
 
   async load(): Promise<void> {
@@ -60,7 +65,9 @@ export class MemoryStorage implements Storage {
     return { files: 0, bytes: 0, deleted: 0 };
   }
 
-  release(): void {}
+  release(): void {
+    if (!this.keepOnClose) this.module.destroyDatabase(this.directory); // nothing else holds its files
+  }
 }
 
 export class IndexedDbStorage implements Storage {

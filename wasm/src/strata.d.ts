@@ -9,6 +9,8 @@ export interface OpenConfig {
   compression: boolean;
   zlibLevel: number;
   paranoidChecks: boolean;
+  createIfMissing: boolean;
+  errorIfExists: boolean;
   deferredCompaction: boolean;
   /** The runner deferred jobs go to, as compaction events name it. */
   compactionRunner: string;

@@ -307,13 +307,18 @@ function unpackValues(packed: PackedValues): (string | Uint8Array | undefined)[]
   return packed.spans.map((span) => (span ? new Uint8Array(packed.buffer, span[0], span[1]) : undefined));
 }
 
-/** An async iterator over a range, one page per message. */
+/**
+ * An async iterator over a range, one page per message. for await..of
+ * closes it at the end or on an early exit; driven with next() it stays open
+ * after its end (a seek can move it back) until close().
+ */
 export class WorkerIterator<K extends Encoding, V extends Encoding>
-  implements AsyncIterableIterator<Entry<Decoded<K>, Decoded<V>>>
+  implements AsyncIterator<Entry<Decoded<K>, Decoded<V>>>, AsyncIterable<Entry<Decoded<K>, Decoded<V>>>
 {
   private buffer: Entry<Decoded<K>, Decoded<V>>[] = [];
   private position = 0;
-  private done = false;
+  private exhausted = false; // the worker said there is no more, until a seek
+  private closed = false;
 
   /** @internal */
   constructor(
@@ -324,21 +329,23 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
   }
 
   async next(): Promise<IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined>> {
-    if (this.position === this.buffer.length && !this.done) {
+    if (this.position === this.buffer.length && !this.exhausted && !this.closed) {
       const page = await this.db._call('iteratorNext', await this.id, PAGE_ENTRIES);
       this.buffer = page.entries as Entry<Decoded<K>, Decoded<V>>[];
       this.position = 0;
-      this.done = page.done; // the worker closed it at its end
+      this.exhausted = page.done;
     }
     if (this.position === this.buffer.length) return { done: true, value: undefined };
     return { done: false, value: this.buffer[this.position++]! };
   }
 
-  /** Moves to the first key at or after target (before, in reverse). */
+  /** Moves to the first key at or after target (before, in reverse); also after the end. */
   async seek(target: Bytes): Promise<void> {
+    if (this.closed) throw new StrataError('Closed', 'iterator is closed');
     await this.db._call('iteratorSeek', await this.id, target);
     this.buffer = [];
     this.position = 0;
+    this.exhausted = false;
   }
 
   async return(): Promise<IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined>> {
@@ -347,14 +354,18 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
   }
 
   async close(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
+    if (this.closed) return;
+    this.closed = true;
     this.buffer = [];
     if (!this.db.closed) await this.db._call('iteratorClose', await this.id);
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
+  async *[Symbol.asyncIterator](): AsyncIterableIterator<Entry<Decoded<K>, Decoded<V>>> {
+    try {
+      for (let r = await this.next(); !r.done; r = await this.next()) yield r.value;
+    } finally {
+      await this.close();
+    }
   }
 }
 

@@ -140,8 +140,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       while (entries.length < max) {
         const next = it.next();
         if (next.done) {
-          done = true;
-          iterators.delete(id); // it closed itself at its end
+          done = true; // it stays open (a seek can move it back) until iteratorClose
           break;
         }
         entries.push(next.value as Entry<WireValue, WireValue>);
@@ -152,7 +151,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     },
     iteratorSeek(id, target) {
       const it = iterators.get(id);
-      if (!it) throw new StrataError('Closed', 'iterator is closed (or reached its end)');
+      if (!it) throw new StrataError('Closed', 'iterator is closed');
       it.seek(target);
       return { value: undefined };
     },

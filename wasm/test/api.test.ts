@@ -14,7 +14,7 @@ import {
   type Stats,
   createRuntime,
 } from '../dist/node.js';
-import { bytesOf, expectRejects, expectThrows, prng } from './helpers.js';
+import { bytesOf, directoryNames, expectRejects, expectThrows, prng } from './helpers.js';
 
 const utf8 = new TextEncoder();
 const compareBytes = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b);
@@ -271,8 +271,8 @@ describe('batch', () => {
   });
 
   const invalidOps: [string, unknown][] = [
-    ['an empty key', { type: 'put', key: '', value: 'v' }],
-    ['an empty binary key', { type: 'delete', key: new Uint8Array(0) }],
+    ['an oversized key', { type: 'put', key: 'k'.repeat(64 * 1024 + 1), value: 'v' }],
+    ['an oversized binary key', { type: 'delete', key: new Uint8Array(64 * 1024 + 1) }],
     ['a number value', { type: 'put', key: 'z', value: 42 }],
     ['a missing value', { type: 'put', key: 'z' }],
     ['a number key', { type: 'delete', key: 7 }],
@@ -513,12 +513,28 @@ describe('iterator', () => {
     expect(keysOf(reverse, 3)).toEqual(['k0004', 'k0003', undefined]); // gt bound holds
   });
 
-  it('seek after the end or close is Closed, and a bad target InvalidArgument', async () => {
+  it('stays open after its end or limit, so seek() moves it back; Closed only after close()', async () => {
     await fill(3);
     const it = db.iterator();
-    expectThrows(() => it.seek(''), 'InvalidArgument');
-    expect([...it].length).toBe(3);
+    expectThrows(() => it.seek(7 as never), 'InvalidArgument');
+    expect([it.next(), it.next(), it.next()].map((r) => r.value?.key)).toEqual(['k0000', 'k0001', 'k0002']);
+    expect(it.next().done).toBe(true);
+    it.seek('k0001'); // after the end
+    expect(it.next().value?.key).toBe('k0001');
+    it.seek(''); // the empty key: before every key
+    expect(it.next().value?.key).toBe('k0000');
+    it.close();
     expectThrows(() => it.seek('k0000'), 'Closed');
+    // A limit counts every entry yielded: a seek does not reset it.
+    const limited = db.iterator({ limit: 2 });
+    expect([limited.next().value?.key, limited.next().value?.key, limited.next().done]).toEqual(['k0000', 'k0001', true]);
+    limited.seek('k0000');
+    expect(limited.next().done).toBe(true);
+    limited.close();
+    // for..of walks it once and closes it at the end.
+    const walked = db.iterator();
+    expect([...walked].length).toBe(3);
+    expectThrows(() => walked.seek('k0000'), 'Closed');
   });
 
   it('is an EntryIterator that for..of walks in order, like scan', async () => {
@@ -1025,18 +1041,48 @@ describe('close and destroy', () => {
     expect(db.get('x')).toBe('y');
   });
 
-  it("destroy() of a memory database removes its files", async () => {
+  it('a closed memory database frees its files; reopening starts empty', async () => {
     const mem = await runtime.open('api-mem', { storage: 'memory' });
     await mem.put('k', 'v');
     await mem.flush();
+    expect(directoryNames(runtime, 'api-mem').length).toBeGreaterThan(0);
     await mem.close();
+    expect(directoryNames(runtime, 'api-mem')).toEqual([]);
     const reopened = await runtime.open('api-mem', { storage: 'memory' });
-    expect(reopened.get('k')).toBe('v');
+    expect(reopened.get('k')).toBeUndefined();
     await reopened.close();
-    await runtime.destroy('api-mem', { storage: 'memory' });
-    const fresh = await runtime.open('api-mem', { storage: 'memory' });
-    expect(fresh.get('k')).toBeUndefined();
-    await fresh.close();
+    await runtime.destroy('api-mem', { storage: 'memory' }); // nothing left: fine
+    // keepOnClose: the files stay until destroy().
+    const kept = await runtime.open('api-kept', { storage: 'memory', keepOnClose: true });
+    await kept.put('k', 'v');
+    await kept.close();
+    const found = await runtime.open('api-kept', { storage: 'memory', keepOnClose: true });
+    expect(found.get('k')).toBe('v');
+    await found.close();
+    await runtime.destroy('api-kept', { storage: 'memory' });
+    expect(directoryNames(runtime, 'api-kept')).toEqual([]);
+    // Opening and closing many costs no memory that stays.
+    for (let i = 0; i < 20; i++) {
+      const db = await runtime.open(`api-mem-${i}`, { storage: 'memory' });
+      await db.put('k', 'v'.repeat(10_000));
+      await db.close();
+      expect(directoryNames(runtime, `api-mem-${i}`)).toEqual([]);
+    }
+  });
+
+  it('createIfMissing: false and errorIfExists: true', async () => {
+    await expectRejects(() => runtime.open('never-made', { createIfMissing: false }), 'NotFound');
+    expect(await runtime.list()).not.toContain('never-made');
+    await expectRejects(() => runtime.open('never-made-mem', { storage: 'memory', createIfMissing: false }), 'NotFound');
+    const made = await runtime.open('made', { errorIfExists: true });
+    await made.put('k', 'v');
+    await made.close();
+    const e = await expectRejects(() => runtime.open('made', { errorIfExists: true }), 'InvalidArgument');
+    expect(e.message).toMatch(/exists/);
+    const again = await runtime.open('made', { createIfMissing: false });
+    expect(again.get('k')).toBe('v');
+    await again.close();
+    await expectRejects(() => runtime.open('made', { createIfMissing: 'no' as never }), 'InvalidArgument');
   });
 
   it('destroy() of a database that does not exist resolves', async () => {

@@ -46,7 +46,7 @@ let db: Database<'utf8', 'utf8'>;
 
 beforeEach(async () => {
   runtime = await createRuntime({ indexedDB: new IDBFactory() });
-  db = await runtime.open('enc', { storage: 'memory' });
+  db = await runtime.open('enc', { storage: 'memory', keepOnClose: true });
 });
 
 afterEach(async () => {
@@ -391,7 +391,7 @@ describe('1 MiB values', () => {
     checkAll(db, 'after flush');
     await db.close();
     // Memory storage keeps the files for the life of the runtime.
-    db = await runtime.open('enc', { storage: 'memory' });
+    db = await runtime.open('enc', { storage: 'memory', keepOnClose: true });
     checkAll(db, 'after reopen');
     await db.compact();
     checkAll(db, 'after compact');
@@ -400,7 +400,7 @@ describe('1 MiB values', () => {
   it('1 MiB values survive close and reopen before any flush (from the WAL)', async () => {
     await writeAll(db);
     await db.close();
-    db = await runtime.open('enc', { storage: 'memory' });
+    db = await runtime.open('enc', { storage: 'memory', keepOnClose: true });
     checkAll(db, 'after reopen from the WAL');
   });
 

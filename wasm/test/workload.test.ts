@@ -231,6 +231,7 @@ describe('100,000-key random workload against a Map', () => {
       const runtime = await createRuntime({});
       let db: Database<'utf8', 'utf8'> = await runtime.open('workload', {
         storage: 'memory',
+        keepOnClose: true,
         durability: 'deferred',
         memtableBytes: 256 * 1024,
       });
@@ -392,7 +393,7 @@ describe('100,000-key random workload against a Map', () => {
       expect(db.stats().levels[0]!.files).toBe(0);
       checkFullScan(db, 'full scan after compact()');
       await db.close();
-      db = await runtime.open('workload', { storage: 'memory' });
+      db = await runtime.open('workload', { storage: 'memory', keepOnClose: true });
       checkFullScan(db, 'full scan after reopen');
       checkPointGets(db, 'point gets after reopen');
       await db.close();

@@ -1,7 +1,7 @@
 // DB: an LSM-tree key-value store over one directory.
 //
-// Keys are 1..kMaxKeySize bytes, values 0..kMaxValueSize bytes, both
-// arbitrary, ordered bytewise. All methods are thread-safe. Every method
+// Keys are 0..kMaxKeySize bytes (the empty key is a key, first in order),
+// values 0..kMaxValueSize bytes, both arbitrary, ordered bytewise. All methods are thread-safe. Every method
 // validates its arguments and answers bad input with InvalidArgument; after
 // Close() every method answers InvalidArgument("database is closed").
 //

@@ -14,7 +14,7 @@ class EventListener;
 class Snapshot;
 
 // Size limits enforced with InvalidArgument at every entry point.
-constexpr size_t kMaxKeySize = 64 * 1024;            // keys are 1..64 KiB
+constexpr size_t kMaxKeySize = 64 * 1024;            // keys are 0..64 KiB
 constexpr size_t kMaxValueSize = 64 * 1024 * 1024;   // values are 0..64 MiB
 constexpr size_t kMaxBatchSize = 256 * 1024 * 1024;  // an encoded WriteBatch
 
@@ -28,6 +28,8 @@ struct Options {
   // Where files live. Default: Env::Default().
   Env* env = nullptr;
 
+  // A missing database is NotFound unless this is on; an existing one is
+  // InvalidArgument when error_if_exists is.
   bool create_if_missing = true;
   bool error_if_exists = false;
 

@@ -24,7 +24,6 @@ class DBImpl::SnapshotImpl final : public Snapshot {
 namespace {
 
 Status CheckKey(const Slice& key) {
-  if (key.empty()) return Status::InvalidArgument("key is empty");
   if (key.size() > kMaxKeySize) {
     return Status::InvalidArgument("key of " + std::to_string(key.size()) + " bytes exceeds the " +
                                    std::to_string(kMaxKeySize) + "-byte limit");
@@ -108,7 +107,7 @@ Status DBImpl::Open() {
 Status DBImpl::Recover() {
   if (!env_->FileExists(dir_)) {
     if (!options_.create_if_missing) {
-      return Status::InvalidArgument(dir_ + ": database does not exist (create_if_missing is off)");
+      return Status::NotFound(dir_ + ": database does not exist (create_if_missing is off)");
     }
     Status s = env_->CreateDir(dir_);
     if (!s.ok()) return s;
@@ -133,7 +132,7 @@ Status DBImpl::Recover() {
     if (has_data_files)
       return Status::Corruption(dir_ + ": CURRENT is missing but the directory holds database files");
     if (!options_.create_if_missing) {
-      return Status::InvalidArgument(dir_ + ": database does not exist (create_if_missing is off)");
+      return Status::NotFound(dir_ + ": database does not exist (create_if_missing is off)");
     }
     s = versions_->CreateNew();
     if (!s.ok()) return s;

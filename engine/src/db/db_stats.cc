@@ -100,8 +100,9 @@ Stats DBImpl::GetStats() {
           for (const auto& in : inputs) t.being_compacted |= in->number == f->number;
         }
       }
-      if (ls.smallest_key.empty() || t.smallest_key < ls.smallest_key) ls.smallest_key = t.smallest_key;
-      if (t.largest_key > ls.largest_key) ls.largest_key = t.largest_key;
+      // (The empty key is a key: the first table sets both bounds.)
+      if (ls.tables.empty() || t.smallest_key < ls.smallest_key) ls.smallest_key = t.smallest_key;
+      if (ls.tables.empty() || t.largest_key > ls.largest_key) ls.largest_key = t.largest_key;
       ls.tables.push_back(std::move(t));
     }
     st.levels.push_back(std::move(ls));

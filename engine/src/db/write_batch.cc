@@ -9,7 +9,7 @@
 // sequence, sequence+1, ... in order. count is the number of records. The
 // tags are the ValueType values of db/dbformat.h (kTypeDeletion = 0,
 // kTypeValue = 1). A well-formed rep has exactly count records, keys of
-// 1..kMaxKeySize bytes, values of at most kMaxValueSize bytes, and nothing
+// 0..kMaxKeySize bytes (the empty key is a key), values of at most kMaxValueSize bytes, and nothing
 // after the last record.
 #include "strata/write_batch.h"
 
@@ -69,10 +69,10 @@ Status ParseRecords(const Slice& rep, uint32_t expected_count, WriteBatch::Handl
         return Status::Corruption("unknown record tag " + std::to_string(tag) + " in write batch at offset " +
                                   std::to_string(offset));
     }
-    if (key.empty() || key.size() > kMaxKeySize) {
+    if (key.size() > kMaxKeySize) {
       return Status::Corruption("write batch record at offset " + std::to_string(offset) + " has a key of " +
-                                std::to_string(key.size()) + " bytes (allowed: 1.." +
-                                std::to_string(kMaxKeySize) + ")");
+                                std::to_string(key.size()) + " bytes (limit " + std::to_string(kMaxKeySize) +
+                                ")");
     }
     if (value.size() > kMaxValueSize) {
       return Status::Corruption("write batch record at offset " + std::to_string(offset) +
@@ -99,9 +99,7 @@ Status ParseRecords(const Slice& rep, uint32_t expected_count, WriteBatch::Handl
 // Returns whether the record may be appended.
 bool CheckRecord(const std::string& rep, Status* status, const Slice& key, const Slice* value) {
   Status problem;
-  if (key.empty()) {
-    problem = Status::InvalidArgument("key is empty");
-  } else if (key.size() > kMaxKeySize) {
+  if (key.size() > kMaxKeySize) {
     problem = Status::InvalidArgument(SizeLimitMessage("key", key.size(), kMaxKeySize));
   } else if (value != nullptr && value->size() > kMaxValueSize) {
     problem = Status::InvalidArgument(SizeLimitMessage("value", value->size(), kMaxValueSize));

@@ -222,7 +222,6 @@ function keyBytes(word: Word | undefined, context: Context, what = 'key'): Uint8
   if (!word.quoted && (word.text === '-' || word.text === '+')) {
     fail(context, `a bare ${word.text} is an open bound (SCAN, COMPACT); write "${word.text}" for the key ${word.text}`);
   }
-  if (word.bytes.length === 0) fail(context, `the ${what} is empty; a key needs at least one byte`);
   if (word.bytes.length > MAX_KEY_BYTES) {
     fail(context, `the ${what} is ${word.bytes.length} bytes, over the ${MAX_KEY_BYTES}-byte limit`);
   }

@@ -89,7 +89,7 @@ export function parseExport(text: string): ParsedExport {
     }
     const key = bytesField(record, 'k', n);
     const value = bytesField(record, 'v', n);
-    if (key.length === 0 || key.length > MAX_KEY_BYTES) throw new ExportFormatError(n, `a key must be 1..${MAX_KEY_BYTES} bytes`);
+    if (key.length > MAX_KEY_BYTES) throw new ExportFormatError(n, `a key must be at most ${MAX_KEY_BYTES} bytes`);
     if (value.length > MAX_VALUE_BYTES) throw new ExportFormatError(n, `a value must be at most ${MAX_VALUE_BYTES} bytes`);
     const previous = entries[entries.length - 1];
     if (previous && compareBytes(previous.key, key) >= 0) throw new ExportFormatError(n, 'keys must be in ascending order, each once');
