@@ -24,6 +24,8 @@ export class CommitPipeline {
     bytesStored: 0,
     commitMicros: 0,
     lastDurableAt: 0,
+    waiting: 0,
+    inProgress: false,
   };
   private readonly committer: Committer;
   private readonly idbDurability: IdbDurability;
@@ -38,6 +40,11 @@ export class CommitPipeline {
   ) {
     this.idbDurability = options.idbDurability;
     this.committer = new Committer((durable) => this.commit(durable), options.commitIntervalMs, onFailure);
+  }
+
+  /** The counters, with the writers waiting for a commit now. */
+  snapshot(): CommitStats {
+    return { ...this.stats, waiting: this.committer.waiting, inProgress: this.committer.busy };
   }
 
   /** Resolves once every write made so far is durable. */

@@ -17,6 +17,7 @@ interface Waiter {
 export class Committer {
   private waiters: Waiter[] = [];
   private running = false;
+  private inFlight = 0; // writers of the commit running now
   private deferredWrites = false; // deferred writes since the last commit started
   private deferredDue = false; // ... and their interval has passed
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -36,6 +37,16 @@ export class Committer {
   /** The error that stopped commits, if one did. */
   get failed(): StrataError | undefined {
     return this.failure;
+  }
+
+  /** Writers waiting for a commit now (in progress or next). */
+  get waiting(): number {
+    return this.waiters.length + this.inFlight;
+  }
+
+  /** Whether a commit is running. */
+  get busy(): boolean {
+    return this.running;
   }
 
   /** Resolves once every write made so far is durable. */
@@ -78,6 +89,7 @@ export class Committer {
     while (!this.failure && (this.waiters.length > 0 || this.deferredDue)) {
       const batch = this.waiters;
       this.waiters = [];
+      this.inFlight = batch.length;
       this.deferredWrites = false;
       this.deferredDue = false;
       try {
@@ -90,6 +102,7 @@ export class Committer {
         this.onFailure(this.failure);
         for (const w of batch) w.reject(this.failure);
       }
+      this.inFlight = 0;
     }
     // After a failure, writers that came during the failed commit fail too.
     if (this.failure) for (const w of this.waiters.splice(0)) w.reject(this.failure);

@@ -438,7 +438,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /** The engine's counters, gauges, levels and latency histograms. */
   stats(): Stats {
     this.checkOpen();
-    const stats = parseStats(this.raw.statsJson(), this.commits.stats, this.background.stats);
+    const stats = parseStats(this.raw.statsJson(), this.commits.snapshot(), this.background.stats);
     if (this.failure && !stats.readOnly) {
       stats.readOnly = true;
       stats.readOnlyReason = this.failure.message;

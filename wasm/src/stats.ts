@@ -131,6 +131,10 @@ export interface CommitStats {
   commitMicros: number;
   /** When the last commit became durable (Date.now()), 0 before the first. */
   lastDurableAt: number;
+  /** Writers waiting now for a commit to make their writes durable. */
+  waiting: number;
+  /** Whether a commit is in progress now. */
+  inProgress: boolean;
 }
 
 // The JSON shapes: keys as hex strings.

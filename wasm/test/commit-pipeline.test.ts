@@ -86,6 +86,17 @@ describe('CommitPipeline', () => {
     ]);
   });
 
+  it('says how many writers wait for a commit, and whether one runs', async () => {
+    const { fake, pipeline } = setUp();
+    fake.changes = ['/db/000005.wal'];
+    const waiting = [pipeline.durable(), pipeline.durable(), pipeline.durable()];
+    expect(pipeline.snapshot()).toMatchObject({ waiting: 3 });
+    await sleep(0); // the commit runs: they wait on it
+    expect(pipeline.snapshot()).toMatchObject({ waiting: 3, inProgress: true });
+    await Promise.all(waiting);
+    expect(pipeline.snapshot()).toMatchObject({ waiting: 0, inProgress: false, commits: 1 });
+  });
+
   it('reports each commit as a durable event and counts it', async () => {
     const { fake, pipeline, events } = setUp();
     fake.changes = ['/db/000005.wal', '/db/000007.sst'];
