@@ -19,6 +19,9 @@ packages=(
   libleveldb-dev librocksdb-dev       # strata_bench's reference engines
   emscripten                          # the wasm build (3.1.6)
   chromium                            # headless browser for the browser benchmark and tests
+  firefox-esr                         # the browser tests in Firefox (WebDriver BiDi)
+  webkit2gtk-driver                   # ... in WebKit: WebKitWebDriver and MiniBrowser
+  xvfb                                # the X display MiniBrowser needs
 )
 
 missing=()

@@ -6,10 +6,13 @@
 # Suites: the native GoogleTest suites (RelWithDebInfo), the same suites
 # under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets
 # of the engine's decoders (scripts/fuzz.sh), then the wasm build
-# and the Vitest suites of the TypeScript package (wasm/test, in Node), the
-# package in headless Chromium (wasm/test-browser), the dashboard's build
-# and Vitest suites (web/test), and the built dashboard in headless Chromium
-# (web/test-e2e, screenshots in build/dashboard-screenshots). Ends
+# and the Vitest suites of the TypeScript package (wasm/test, in Node),
+# abstract-level's compliance suite against stratadb/level (wasm/test-level:
+# Node, and each browser), the package in Chromium, Firefox and WebKit
+# (wasm/test-browser), the
+# dashboard's build and Vitest suites (web/test), and the built dashboard in
+# the same three (web/test-e2e, screenshots in build/dashboard-screenshots).
+# Ends
 # with one line totalling every suite: "tests: N passed, N failed, N skipped".
 #
 # Long randomized and crash runs take a bounded budget by default; raise it
@@ -125,7 +128,9 @@ run_node_tests() {
   local name=$1 dir=$2 log=$PWD/build/$1-tests.log status=0
   shift 2
   echo "=== $name: node --test $*"
-  (cd "$dir" && node --test --test-reporter=tap --test-timeout=300000 $*) 2>&1 | tee "$log" || status=$?
+  # The timeout bounds each file as a whole too (a browser suite runs every
+  # test once per engine); each test has its own, shorter one.
+  (cd "$dir" && node --test --test-reporter=tap --test-timeout=1200000 $*) 2>&1 | tee "$log" || status=$?
   local passed failed cancelled
   passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
   failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
@@ -136,6 +141,28 @@ run_node_tests() {
     return
   fi
   failed=$((failed + ${cancelled:-0}))
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+
+# Runs a tape suite (COMMAND prints TAP) and counts its assertions, as tape
+# counts them (NAME COMMAND...).
+run_tape() {
+  local name=$1 log=$PWD/build/tape.log status passed failed
+  shift
+  echo "=== $name: $*"
+  "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  passed=$(sed -nE 's/^# pass +([0-9]+)$/\1/p' "$log" | tail -1)
+  failed=$(sed -nE 's/^# fail +([0-9]+)$/\1/p' "$log" | tail -1)
+  if [ -z "$passed" ]; then
+    echo "=== $name: no tape summary"
+    failure_causes+=("$name: $(grep -E 'error: ' "$log" | tail -1)")
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  failed=${failed:-0}
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
@@ -189,21 +216,37 @@ run_fuzz
 mark fuzz
 
 # The wasm build, a strict type check of the package and its tests, Vitest,
-# then the package in headless Chromium (only on this run's build, never on
-# a stale wasm/dist).
+# then the package in the browsers (only on this run's build, never on a
+# stale wasm/dist).
 if step "wasm: build" bash scripts/build-wasm.sh; then
   step "wasm: type check" bash -c 'cd wasm && npx tsc -p tsconfig.test.json'
   run_vitest wasm wasm
+  # abstract-level's own compliance suite against stratadb/level.
+  for setting in memory indexeddb worker; do
+    run_tape "level: node $setting" bash -c "cd wasm && node test-level/node-suite.mjs $setting"
+  done
   mark wasm
-  browser_works=0
-  step "browser: launch" bash -c 'cd wasm && node test-browser/launch-check.mjs' && browser_works=1
-  [ "$browser_works" = 1 ] && run_node_tests browser wasm 'test-browser/*.test.mjs'
+  # Each test browser (Chromium, Firefox, WebKit, or those STRATA_BROWSERS
+  # names) is launched once first: one that does not start is one failure,
+  # its cause on one line, and the browser suites run in the others.
+  browsers=()
+  for engine in $(tr ',' ' ' <<<"${STRATA_BROWSERS:-chromium,firefox,webkit}"); do
+    step "browser: launch $engine" bash -c "cd wasm && node test-browser/launch-check.mjs $engine" && browsers+=("$engine")
+  done
+  export STRATA_BROWSERS
+  STRATA_BROWSERS=$(IFS=,; echo "${browsers[*]}")
+  [ -n "$STRATA_BROWSERS" ] && run_node_tests browser wasm 'test-browser/*.test.mjs'
+  for engine in "${browsers[@]}"; do
+    for setting in indexeddb worker; do
+      run_tape "level: $engine $setting" bash -c "cd wasm && node test-level/browser-suite.mjs $engine $setting"
+    done
+  done
   mark browser
   # The dashboard: build (strict tsc, then vite), its unit tests, then the
-  # built site in headless Chromium.
+  # built site in the same browsers.
   if step "web: build" bash scripts/build-web.sh; then
     run_vitest web web
-    [ "$browser_works" = 1 ] && run_node_tests web-e2e web 'test-e2e/*.test.mjs'
+    [ -n "$STRATA_BROWSERS" ] && run_node_tests web-e2e web 'test-e2e/*.test.mjs'
   fi
   mark web
 fi

@@ -173,7 +173,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     private readonly raw: RawDatabase,
     private readonly storage: Storage,
     private readonly settings: HandleSettings<K, V>,
-    private readonly onClosed: () => void,
+    /** Frees the name and its lock; resolves once the lock is free. */
+    private readonly onClosed: () => Promise<void>,
   ) {
     const fail = (e: StrataError) => this.fail(e);
     this.engine = new EngineHandle(module, raw, fail);
@@ -473,7 +474,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       this.state = 'closed';
       this.engine.release();
       this.storage.release();
-      this.onClosed();
+      await this.onClosed();
     }
     if (closeError) throw closeError;
   }

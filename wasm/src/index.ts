@@ -1,17 +1,10 @@
 // stratadb for browsers, Web Workers and bundlers (Vite): the wasm file is
 // fetched from beside this module.
-import createStrataModule from './strata.js';
-import { makeApi } from './api.js';
-
 export * from './exports.js';
-
-const wasmUrl = new URL('./strata.wasm', import.meta.url);
-
-export const { open, destroy, list, createRuntime } = makeApi(() =>
-  createStrataModule({ locateFile: () => wasmUrl.href }),
-);
+export { open, destroy, list, createRuntime } from './browser-api.js';
 
 export {
+  openInHostWorker,
   openInWorker,
   WorkerDatabase,
   WorkerIterator,

@@ -88,7 +88,8 @@ export interface OpenOptions<K extends Encoding = 'utf8', V extends Encoding = '
   onError?: (error: StrataError) => void;
 }
 
-const OPEN_OPTIONS = new Set([
+/** The names open() takes. */
+export const OPEN_OPTIONS: ReadonlySet<string> = new Set([
   'memtableBytes',
   'blockCacheBytes',
   'bloomBitsPerKey',
@@ -183,7 +184,7 @@ export class Runtime {
     let storage = this.storage(name, options.storage, readOnly, options.keepOnClose === true);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is already open`);
     this.openNames.add(name);
-    let unlock: () => void = () => {};
+    let unlock: () => Promise<void> = async () => {};
     const raw = new this.module.Database();
     try {
       if (storage instanceof IndexedDbStorage && !readOnly) {
@@ -207,7 +208,7 @@ export class Runtime {
     } catch (e) {
       raw.delete();
       storage.release();
-      unlock();
+      await unlock();
       this.openNames.delete(name);
       throw e;
     }
@@ -230,8 +231,8 @@ export class Runtime {
             ? new WorkerCompactionRunner()
             : new InstanceCompactionRunner(this.loadModule()),
       },
-      () => {
-        unlock();
+      async () => {
+        await unlock();
         this.openNames.delete(name);
       },
     );
@@ -260,7 +261,7 @@ export class Runtime {
     checkName(name);
     const storage = this.storage(name, options.storage);
     if (this.openNames.has(name)) throw new StrataError('Busy', `database ${name} is open; close it first`);
-    const unlock = storage instanceof IndexedDbStorage ? await exclusiveLock(name) : () => {};
+    const unlock = storage instanceof IndexedDbStorage ? await exclusiveLock(name) : async () => {};
     try {
       storage.release();
       const dir = directory(name);
@@ -270,7 +271,7 @@ export class Runtime {
       if (failed) throw engineError(Number(failed.slice(0, failed.indexOf(' '))), failed.slice(failed.indexOf(' ') + 1));
       if (storage instanceof IndexedDbStorage) await deleteStoredDatabase(this.indexedDB!, dir);
     } finally {
-      unlock();
+      await unlock();
     }
   }
 
@@ -314,22 +315,31 @@ interface LockManager {
  * Holds the Web Lock of database `name` until the returned function is
  * called (or the page or worker dies), so that one tab, worker or runtime
  * at a time writes it (DESIGN.md decision 5). Busy if another holds it.
- * Where there are no Web Locks (Node), only a runtime's own opens exclude
- * each other.
+ * The function resolves once the lock is free again (Firefox frees it a
+ * moment after its callback's promise settles: a reopen right after close
+ * would find it held). Where there are no Web Locks (Node), only a
+ * runtime's own opens exclude each other.
  */
-function exclusiveLock(name: string): Promise<() => void> {
+function exclusiveLock(name: string): Promise<() => Promise<void>> {
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-  if (!locks) return Promise.resolve(() => {});
+  if (!locks) return Promise.resolve(async () => {});
   return new Promise((resolve, reject) => {
-    locks
-      .request(`stratadb:${name}`, { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          reject(new StrataError('Busy', `database ${name} is open in another tab, worker or runtime`));
-          return undefined;
-        }
-        return new Promise<void>((release) => resolve(() => release()));
-      })
-      .catch(reject);
+    const held: Promise<unknown> = locks.request(`stratadb:${name}`, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        reject(new StrataError('Busy', `database ${name} is open in another tab, worker or runtime`));
+        return undefined;
+      }
+      return new Promise<void>((release) =>
+        resolve(() => {
+          release();
+          return held.then(
+            () => {},
+            () => {},
+          );
+        }),
+      );
+    });
+    held.catch(reject);
   });
 }
 

@@ -385,6 +385,45 @@ export async function openInWorker<K extends Encoding = 'utf8', V extends Encodi
   return connect<K, V>(worker, name, { onError, ...rest });
 }
 
+// The page's database host worker (db-host-worker.ts), made by the first
+// openInHostWorker(), and the connections it serves.
+let host: Worker | undefined;
+const hosted = new Set<WorkerEndpoint>();
+
+/**
+ * Opens database `name` in the page's database host worker: one Web Worker
+ * and one wasm instance serve every database opened this way, each over a
+ * MessagePort of its own. A database per openInWorker() costs a worker and
+ * a wasm instance each (a Chromium page holds about 120 wasm instances);
+ * these share one thread instead. Options are open()'s.
+ */
+export async function openInHostWorker<K extends Encoding = 'utf8', V extends Encoding = 'utf8'>(
+  name: string,
+  options: OpenOptions<K, V> = {},
+): Promise<WorkerDatabase<K, V>> {
+  if (typeof Worker === 'undefined') throw invalidArgument('openInHostWorker needs Web Workers (a browser)');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('open options must be an object');
+  if (!host) {
+    const worker = new Worker(new URL('./db-host-worker.js', import.meta.url), { type: 'module', name: 'stratadb host' });
+    // The host failing fails every database it serves; the next open starts another.
+    worker.onerror = (e) => {
+      if (host === worker) host = undefined;
+      for (const endpoint of hosted) endpoint.onerror?.(e);
+    };
+    host = worker;
+  }
+  const { port1, port2 } = new MessageChannel();
+  const endpoint: WorkerEndpoint = Object.assign(port1, {
+    terminate() {
+      hosted.delete(endpoint);
+      port1.close();
+    },
+  });
+  hosted.add(endpoint);
+  host.postMessage(port2, [port2]);
+  return connect<K, V>(endpoint, name, options);
+}
+
 /**
  * A WorkerDatabase over any endpoint that serveDatabase() (worker-server.ts)
  * answers: a worker, or a MessagePort (tests run the protocol this way).

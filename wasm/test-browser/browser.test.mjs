@@ -1,49 +1,66 @@
-// Real-browser tests of the package in headless Chromium (node --test):
-// persistence across a reload and across a browser restart (real IndexedDB
-// through IDBFS), one writer per database (Web Locks), the package in a
-// module Web Worker, and a Vite build of an app that imports it. Pages are served from wasm/ on 127.0.0.1.
+// Real-browser tests of the package in Chromium, Firefox and WebKit (node
+// --test; each test once per engine, named "... [engine]"; browsers.mjs
+// drives them): persistence across a reload and across a browser restart
+// (real IndexedDB through IDBFS), a page closed mid-load, one writer per
+// database (Web Locks), the package in a module Web Worker, and a Vite build
+// of an app that imports it. Every console error and uncaught error of a
+// page or worker fails the test that caused it, unless it expected it.
+// Pages are served from wasm/ on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
-import { CHROMIUM_ARGS } from '../bench/browser/chromium.mjs';
 import { serve } from '../bench/browser/serve.mjs';
 import { contractChecks } from '../test/contract-checks.js';
+import { BROWSERS, ENGINE_NAMES, LIMITS, launch, runWithoutWebDriver } from './browsers.mjs';
 
 const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 let server;
-let profile;
+let profiles;
 
 before(async () => {
   server = await serve(packageRoot);
-  profile = mkdtempSync(join(tmpdir(), 'strata-browser-test-'));
+  profiles = mkdtempSync(join(tmpdir(), 'strata-browser-test-'));
 });
 
 after(async () => {
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (profiles) rmSync(profiles, { recursive: true, force: true });
+  if (viteApp) rmSync((await viteApp).outDir, { recursive: true, force: true });
 });
 
-/** A browser on the shared profile (so IndexedDB outlives each launch). */
-function launch() {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+/** Defines test `name [engine]` for every engine: fn(engine). */
+function eachEngine(name, fn) {
+  for (const engine of BROWSERS) test(`${name} [${engine}]`, { timeout: 300_000 }, () => fn(engine));
 }
 
-/** Runs fn with a browser on the shared profile, closed afterwards. */
-async function withBrowser(fn) {
-  const context = await launch();
+/**
+ * Runs fn(browser) with `engine` on its shared profile (so IndexedDB
+ * outlives each launch, where the engine can), closed afterwards. Fails
+ * on any console error or uncaught error in its pages and workers, except
+ * those `expected` matches (fn may also take them from browser.errors).
+ */
+async function withBrowser(engine, fn, { expected } = {}) {
+  const browser = await launch(engine, { profile: join(profiles, engine) });
+  let result;
   try {
-    return await fn(context);
+    result = await fn(browser);
   } finally {
-    await context.close();
+    await browser.close();
+  }
+  const errors = browser.errors.filter((e) => !expected?.test(e));
+  assert.deepEqual(errors, [], `errors in ${ENGINE_NAMES[engine]}'s pages or workers`);
+  return result;
+}
+
+/** Polls check() until it is truthy; fails after timeout ms. */
+async function waitUntil(check, timeout, what) {
+  for (const end = Date.now() + timeout; !(await check()); ) {
+    assert.ok(Date.now() < end, `timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -64,37 +81,60 @@ const expectPersisted = (r) => {
   assert.equal(r.bigOk, true);
 };
 
-test('durable writes survive a page reload and a browser restart', async () => {
-  await withBrowser(async (context) => {
-    const page = await context.newPage();
-    await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=write`);
-    // A reload drops the wasm instance without close(): a crash, to it.
-    expectPersisted(await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=read`));
-  });
-  await withBrowser(async (context) => {
-    const page = await context.newPage();
-    expectPersisted(await resultOf(page, `${server.url}/test-browser/pages/persist.html?phase=read`));
-  });
-});
+const persistPage = (phase) => `${server.url}/test-browser/pages/persist.html?phase=${phase}`;
 
-test('a second opener of an open database gets Busy (Web Locks), until it closes', async () => {
-  await withBrowser(async (context) => {
-    const result = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/locks.html`);
+for (const engine of BROWSERS) {
+  const cannot = LIMITS[engine]?.restart;
+  if (!cannot) {
+    test(`durable writes survive a page reload and a browser restart [${engine}]`, { timeout: 300_000 }, async () => {
+      await withBrowser(engine, async (browser) => {
+        const page = await browser.newPage();
+        await resultOf(page, persistPage('write'));
+        // A reload drops the wasm instance without close(): a crash, to it.
+        expectPersisted(await resultOf(page, persistPage('read')));
+      });
+      await withBrowser(engine, async (browser) => {
+        expectPersisted(await resultOf(await browser.newPage(), persistPage('read')));
+      });
+    });
+  } else {
+    // The restart is covered without WebDriver: the same pages in the
+    // browser's own process on a real profile, killed (SIGKILL) once the
+    // writes are acknowledged and started again.
+    test(`durable writes survive a page reload, and a browser restart run without WebDriver on a real profile, the browser killed after the writes (${cannot}) [${engine}]`, { timeout: 300_000 }, async () => {
+      await withBrowser(engine, async (browser) => {
+        const page = await browser.newPage();
+        await resultOf(page, persistPage('write'));
+        expectPersisted(await resultOf(page, persistPage('read')));
+      });
+      const profile = join(profiles, `${engine}-real-profile`);
+      assert.deepEqual(await runWithoutWebDriver(persistPage('write'), profile), { written: 1002 });
+      const read = await runWithoutWebDriver(persistPage('read'), profile);
+      assert.equal(read.error, undefined, read.error);
+      expectPersisted(read);
+      assert.ok(read.recovered > 0, 'the read found its data in the WAL after the kill');
+    });
+  }
+}
+
+eachEngine('a second opener of an open database gets Busy (Web Locks), until it closes', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const result = await resultOf(await browser.newPage(), `${server.url}/test-browser/pages/locks.html`);
     assert.deepEqual(result, { secondOpen: 'Busy', destroyWhileOpen: 'Busy', value: 'from a' });
   });
 });
 
 /** A page with the package at window.stratadb. */
-async function apiPage(context) {
-  const page = await context.newPage();
+async function apiPage(browser) {
+  const page = await browser.newPage();
   await page.goto(`${server.url}/test-browser/pages/api.html`);
-  await page.waitForFunction(() => window.testResult === 'ready');
+  await page.waitForFunction(() => window.testResult === 'ready', null, { timeout: 60_000 });
   return page;
 }
 
-test('a second tab gets Busy, or a read-only handle that refreshes on request', async () => {
-  await withBrowser(async (context) => {
-    const [a, b] = [await apiPage(context), await apiPage(context)];
+eachEngine('a second tab gets Busy, or a read-only handle that refreshes on request', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const [a, b] = [await apiPage(browser), await apiPage(browser)];
     await a.evaluate(async () => {
       window.db = await window.stratadb.open('tabs');
       await window.db.put('k1', 'one');
@@ -140,9 +180,9 @@ test('a second tab gets Busy, or a read-only handle that refreshes on request', 
   });
 });
 
-test('100,000 keys written, the page reloaded, all read back', async () => {
-  await withBrowser(async (context) => {
-    const page = await apiPage(context);
+eachEngine('100,000 keys written, the page reloaded, all read back', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
     await page.evaluate(async () => {
       const db = await window.stratadb.open('hundred-thousand');
       const key = (i) => `key${String(i).padStart(6, '0')}`;
@@ -154,7 +194,7 @@ test('100,000 keys written, the page reloaded, all read back', async () => {
       // No close: the reload drops it.
     });
     await page.reload();
-    await page.waitForFunction(() => window.testResult === 'ready');
+    await page.waitForFunction(() => window.testResult === 'ready', null, { timeout: 60_000 });
     const result = await page.evaluate(async () => {
       const db = await window.stratadb.open('hundred-thousand');
       let count = 0;
@@ -173,9 +213,9 @@ test('100,000 keys written, the page reloaded, all read back', async () => {
   });
 });
 
-test('a page closed during a write load keeps every acknowledged batch, whole', async () => {
-  await withBrowser(async (context) => {
-    const writer = await apiPage(context);
+eachEngine('a page closed during a write load keeps every acknowledged batch, whole', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const writer = await apiPage(browser);
     // Sequential durable batches of 20 keys, each key tagged with its batch.
     await writer.evaluate(() => {
       window.acked = 0;
@@ -192,9 +232,9 @@ test('a page closed during a write load keeps every acknowledged batch, whole', 
     });
     await writer.waitForFunction(() => window.acked >= 300, null, { timeout: 60_000 });
     const ackedBeforeClose = await writer.evaluate(() => window.acked);
-    await writer.close({ runBeforeUnload: false });
+    await writer.close(); // without its unload handlers
 
-    const reader = await apiPage(context);
+    const reader = await apiPage(browser);
     const state = await reader.evaluate(async () => {
       const db = await window.stratadb.open('killed-mid-load');
       const values = new Set();
@@ -213,9 +253,9 @@ test('a page closed during a write load keeps every acknowledged batch, whole', 
   });
 });
 
-test('a quota-exceeded IndexedDB turns the handle read-only and loses nothing acknowledged', async () => {
-  await withBrowser(async (context) => {
-    const page = await apiPage(context);
+eachEngine('a quota-exceeded IndexedDB turns the handle read-only and loses nothing acknowledged', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
     const result = await page.evaluate(async () => {
       const db = await window.stratadb.open('quota');
       for (let i = 0; i < 50; i++) await db.put(`k${i}`, `v${i}`);
@@ -246,9 +286,9 @@ test('a quota-exceeded IndexedDB turns the handle read-only and loses nothing ac
   });
 });
 
-test('compactions run in the compaction worker and the data stays correct', async () => {
-  await withBrowser(async (context) => {
-    const page = await apiPage(context);
+eachEngine('compactions run in the compaction worker and the data stays correct', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
     const result = await page.evaluate(async () => {
       const db = await window.stratadb.openInWorker('compacted', { memtableBytes: 64 * 1024 });
       const events = [];
@@ -288,9 +328,9 @@ test('compactions run in the compaction worker and the data stays correct', asyn
   });
 });
 
-test('a closed database stores only the files its manifest names', async () => {
-  await withBrowser(async (context) => {
-    const page = await apiPage(context);
+eachEngine('a closed database stores only the files its manifest names', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
     const result = await page.evaluate(async () => {
       const { stratadb } = window;
       // Batches of 500 keys: batch r holds keys 500r .. 500r+499.
@@ -348,9 +388,9 @@ test('a closed database stores only the files its manifest names', async () => {
   });
 });
 
-test('a compaction worker that does not answer in time: the job runs here, nothing is lost', async () => {
-  await withBrowser(async (context) => {
-    const page = await apiPage(context);
+eachEngine('a compaction worker that does not answer in time: the job runs here, nothing is lost', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
     const result = await page.evaluate(async () => {
       // Every job "times out" at once: as if the worker had been killed.
       window.stratadb.WorkerCompactionRunner.timeoutMs = { base: 0, perMiB: 0 };
@@ -381,9 +421,16 @@ test('a compaction worker that does not answer in time: the job runs here, nothi
   });
 });
 
-test('openInWorker serves the whole API from a database worker', async () => {
-  await withBrowser(async (context) => {
-    const r = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/worker-client.html`);
+eachEngine('openInWorker serves the whole API from a database worker; the uncaught error of a failing worker is captured', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const r = await resultOf(await browser.newPage(), `${server.url}/test-browser/pages/worker-client.html`);
+    // The page makes its database worker throw (an uncaught error there):
+    // the driver captures it in every engine, and nothing else.
+    await waitUntil(() => browser.errors.length > 0, 10_000, 'the worker\'s uncaught error to be captured');
+    const [error, ...others] = browser.errors;
+    assert.match(error, /^worker uncaught \(\/dist\/db-worker\.js\): TypeError/, error);
+    assert.deepEqual(others, []);
+    browser.clearErrors();
     assert.deepEqual(r, {
       get: 'v42',
       missing: undefined,
@@ -393,7 +440,7 @@ test('openInWorker serves the whole API from a database worker', async () => {
       now: 'changed',
       iterated: 4999,
       afterSeek: 'k02000',
-      emptyKey: 'InvalidArgument',
+      badKey: 'InvalidArgument',
       unknownOption: 'InvalidArgument',
       uncloneable: 'InvalidArgument',
       flushes: true,
@@ -406,61 +453,73 @@ test('openInWorker serves the whole API from a database worker', async () => {
   });
 });
 
-test('the package runs in a module Web Worker', async () => {
-  await withBrowser(async (context) => {
-    const result = await resultOf(await context.newPage(), `${server.url}/test-browser/pages/worker.html`);
+eachEngine('the package runs in a module Web Worker', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const result = await resultOf(await browser.newPage(), `${server.url}/test-browser/pages/worker.html`);
     assert.deepEqual(result.entries, [
       { key: 'a', value: '1' },
       { key: 'b', value: '2' },
     ]);
-    assert.equal(result.emptyKeyCode, 'InvalidArgument');
+    assert.equal(result.badKeyCode, 'InvalidArgument');
   });
 });
 
-test('a Vite build of an app importing stratadb emits the wasm and runs', async () => {
-  const outDir = mkdtempSync(join(tmpdir(), 'strata-vite-app-'));
-  try {
+// The app is built once; every engine runs it.
+let viteApp;
+const builtViteApp = () =>
+  (viteApp ??= (async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'strata-vite-app-'));
     await build({
       root: join(packageRoot, 'test-browser/vite-app'),
       logLevel: 'error',
       resolve: { alias: { stratadb: join(packageRoot, 'dist/index.js') } },
       build: { outDir, emptyOutDir: true },
     });
-    const assets = readdirSync(join(outDir, 'assets'));
-    assert.ok(
-      assets.some((f) => f.endsWith('.wasm')),
-      `no .wasm among ${assets.join(', ')}`,
-    );
-    const app = await serve(outDir);
-    try {
-      await withBrowser(async (context) => {
-        const result = await resultOf(await context.newPage(), `${app.url}/index.html`);
-        assert.deepEqual(result, { value: 'vite', workerValue: 'worker' });
-      });
-    } finally {
-      await app.close();
-    }
+    return { outDir, assets: readdirSync(join(outDir, 'assets')) };
+  })());
+
+eachEngine('a Vite build of an app importing stratadb emits the wasm and runs', async (engine) => {
+  const { outDir, assets } = await builtViteApp();
+  assert.ok(
+    assets.some((f) => f.endsWith('.wasm')),
+    `no .wasm among ${assets.join(', ')}`,
+  );
+  const app = await serve(outDir);
+  try {
+    await withBrowser(engine, async (browser) => {
+      const result = await resultOf(await browser.newPage(), `${app.url}/index.html`);
+      assert.deepEqual(result, { value: 'vite', workerValue: 'worker' });
+    });
   } finally {
-    rmSync(outDir, { recursive: true, force: true });
+    await app.close();
   }
 });
 
 // The API contract (test/contract-checks.js, as Node runs it in
-// test/contract.test.ts) against both handles in Chromium, through a real
-// database worker: one page runs every check, each reported as a test.
-let contractRun;
-const contractResults = () =>
-  (contractRun ??= withBrowser(async (context) => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/test-browser/pages/contract.html`);
-    await page.waitForFunction(() => window.testResult !== undefined, null, { timeout: 300_000 });
-    return page.evaluate(() => window.testResult);
-  }));
-for (const kind of ['in-thread', 'worker']) {
-  for (const { name } of contractChecks({ name: () => '' })) {
-    test(`contract (${kind} handle, Chromium): ${name}`, async () => {
-      const outcome = (await contractResults())[kind][name];
-      assert.equal(outcome, null, outcome);
-    });
+// test/contract.test.ts) against both handles in each engine, through a
+// real database worker: one page runs every check, each reported as a test.
+const contractRuns = new Map();
+const contractResults = (engine) => {
+  if (!contractRuns.has(engine)) {
+    contractRuns.set(
+      engine,
+      withBrowser(engine, async (browser) => {
+        const page = await browser.newPage();
+        await page.goto(`${server.url}/test-browser/pages/contract.html`);
+        await page.waitForFunction(() => window.testResult !== undefined, null, { timeout: 300_000 });
+        return page.evaluate(() => window.testResult);
+      }),
+    );
+  }
+  return contractRuns.get(engine);
+};
+for (const engine of BROWSERS) {
+  for (const kind of ['in-thread', 'worker']) {
+    for (const { name } of contractChecks({ name: () => '' })) {
+      test(`contract (${kind} handle): ${name} [${engine}]`, { timeout: 300_000 }, async () => {
+        const outcome = (await contractResults(engine))[kind][name];
+        assert.equal(outcome, null, outcome);
+      });
+    }
   }
 }

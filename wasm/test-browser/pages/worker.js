@@ -7,13 +7,13 @@ const run = async () => {
   await db.batch([{ type: 'put', key: 'b', value: '2' }]);
   let code;
   try {
-    await db.put('', 'x');
+    await db.put(7, 'x'); // a number is no key
   } catch (e) {
     code = e instanceof StrataError ? e.code : String(e);
   }
   await db.close();
   const again = await open('in-worker');
-  const result = { entries: again.scan(), emptyKeyCode: code };
+  const result = { entries: again.scan(), badKeyCode: code };
   await again.close();
   return result;
 };
