@@ -108,9 +108,9 @@ export class BackgroundDriver {
     this.runner?.close();
   }
 
-  // Sending a job copies megabytes of inputs: they go one file per task, so
-  // that requests are served in between. Outputs are installed in one task
-  // (no copies, see below).
+  // A job's inputs and outputs are megabytes of copies: they go one file per
+  // task (a table file, a few MB at most), so that the thread serves
+  // requests and paints in between.
   private async runCompaction(runner: CompactionRunner): Promise<void> {
     const { engine } = this;
     let job: CompactionJobMessage;
@@ -141,19 +141,22 @@ export class BackgroundDriver {
       return this.runCompactionHere(e);
     }
     try {
-      await nextTask();
-      if (!engine.open) return; // closed meantime: the engine abandoned the job
-      // The outputs enter the directory (through the engine's Env) in the
-      // same task as the manifest edit that installs them, so one commit
-      // stores both: storage never holds an output that no manifest names.
+      // The outputs enter the directory through the engine's Env, one per
+      // task. A commit in between may store some before the edit that
+      // installs them; if the job is abandoned instead, the engine's close()
+      // deletes them (and after a crash, the next open does).
       let done = 0;
       for (const output of reply.outputs) {
+        await nextTask();
+        if (!engine.open) return; // closed meantime: the engine abandoned the job
         engine.args.begin(output.bytes.length);
         engine.args.bytes(output.bytes);
         engine.check(engine.raw.writeCompactionOutput(output.path, output.bytes.length));
         const progress = { job: job.id, step: 'output-installed', done: ++done, total: reply.outputs.length } as const;
         engine.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }
+      await nextTask();
+      if (!engine.open) return;
       engine.args.begin(reply.result.length);
       engine.args.bytes(reply.result);
       engine.check(engine.raw.completeCompaction(reply.result.length));

@@ -21,7 +21,8 @@ export interface Entry<K, V> {
 // Binary keys and values are views into one copy of their chunk, so a kept
 // one holds at most CHUNK_BYTES (plus its own size) alive.
 // A chunk starts small after creation or a seek and doubles per call, so
-// that a short read (a seek, then a few next()s) decodes few extra entries.
+// that a short read (a seek, then a few next()s) decodes few extra entries;
+// an iterator whose limit fits one chunk reads it in one call.
 const FIRST_CHUNK_ENTRIES = 16;
 const CHUNK_ENTRIES = 256;
 const CHUNK_BYTES = 64 * 1024;
@@ -84,6 +85,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
   ) {
     this.cursor = cursor;
     this.remaining = limit;
+    if (limit <= CHUNK_ENTRIES) this.chunkEntries = Math.max(limit, 1);
   }
 
   next(): IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined> {

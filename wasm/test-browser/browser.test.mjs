@@ -286,6 +286,55 @@ eachEngine('a quota-exceeded IndexedDB turns the handle read-only and loses noth
   });
 });
 
+eachEngine('compact() on an in-page handle sends its jobs to the compaction worker; reads and writes go on meanwhile', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
+    const result = await page.evaluate(async () => {
+      const db = await window.stratadb.open('compact-in-page', { memtableBytes: 64 * 1024, durability: 'deferred' });
+      const model = new Map();
+      for (let round = 0; round < 30; round++) {
+        const batch = [];
+        for (let i = 0; i < 400; i++) {
+          const key = `k${String((round * 7919 + i * 31) % 5000).padStart(5, '0')}`;
+          batch.push({ type: 'put', key, value: `r${round}-${'x'.repeat(100)}` });
+          model.set(key, batch[batch.length - 1].value);
+        }
+        await db.batch(batch);
+      }
+      const manual = [];
+      db.subscribe((e) => {
+        if (e.type === 'compaction' && e.reason === 'manual') manual.push(`${e.phase} ${e.runner ?? ''}`.trim());
+      });
+      const sentBefore = db.stats().compactionJobs.sent;
+      const compacting = db.compact();
+      // Meanwhile: a write and a read, answered before the compaction ends.
+      await db.put('during', 'compact');
+      const readDuring = db.get('k00031');
+      await compacting;
+      const stats = db.stats();
+      let wrong = 0;
+      for (const { key, value } of db.scan()) if (key !== 'during' && model.get(key) !== value) wrong++;
+      await db.close();
+      return {
+        manual,
+        sent: stats.compactionJobs.sent - sentBefore,
+        runHere: stats.compactionJobs.runHere,
+        // L0 may hold the write made meanwhile.
+        nonEmptyLevels: stats.levels.slice(1).filter((l) => l.files > 0).length,
+        readDuring: readDuring === model.get('k00031'),
+        wrong,
+      };
+    });
+    assert.ok(result.manual.includes('finished worker'), `no manual compaction finished in the worker: ${result.manual}`);
+    assert.ok(!result.manual.some((e) => e.endsWith('here')), `a manual job ran in the page: ${result.manual}`);
+    assert.ok(result.sent > 0);
+    assert.equal(result.runHere, 0);
+    assert.equal(result.nonEmptyLevels, 1, 'compact() left more than one level below L0');
+    assert.equal(result.readDuring, true);
+    assert.equal(result.wrong, 0);
+  });
+});
+
 eachEngine('compactions run in the compaction worker and the data stays correct', async (engine) => {
   await withBrowser(engine, async (browser) => {
     const page = await apiPage(browser);

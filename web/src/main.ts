@@ -1,7 +1,11 @@
-// Wires the dashboard: one Session (the open database and its stats and
-// events), the live overview panels on the left, tools in tabs on the right.
+// Wires the dashboard: one Session (the open database, its stats and events,
+// and the painter every panel draws through), the Records kept of it (log,
+// compaction history, chart points; saved across reloads), the live
+// overview panels on the left, tools in tabs on the right.
 import './styles.css';
 import { h } from './app/dom.js';
+import { Records } from './app/records.js';
+import { SavedHistory } from './app/saved-history.js';
 import { Session } from './app/session.js';
 import { mountTabs, type Tool } from './app/tabs.js';
 import { mountMemtable } from './panels/memtable.js';
@@ -19,15 +23,17 @@ import { mountMetrics } from './panels/metrics.js';
 import { mountTopbar } from './panels/topbar.js';
 
 const session = new Session();
-const health = mountHealth(session);
+const saved = new SavedHistory();
+const records = new Records(session, saved);
+const health = mountHealth(session, records);
 
 const tools: Tool[] = [
   { id: 'console', label: 'Console', mount: () => mountConsole(session) },
   { id: 'keys', label: 'Keys', mount: () => mountKeys(session) },
-  { id: 'workload', label: 'Workload', mount: () => mountWorkload(session) },
+  { id: 'workload', label: 'Workload', mount: () => mountWorkload(session, records) },
   { id: 'bench', label: 'Benchmark', mount: () => mountBench(session) },
-  { id: 'databases', label: 'Databases', mount: () => mountDatabases(session) },
-  { id: 'logs', label: 'Logs', mount: () => mountLogs(session) },
+  { id: 'databases', label: 'Databases', mount: () => mountDatabases(session, saved) },
+  { id: 'logs', label: 'Logs', mount: () => mountLogs(session, records) },
   { id: 'metrics', label: 'Metrics', mount: () => mountMetrics(session) },
 ];
 
@@ -49,8 +55,8 @@ document.getElementById('app')!.append(
       mountMemtable(session),
       health.panel,
       wide(mountLevels(session)),
-      wide(mountCompaction(session)),
-      wide(mountCharts(session)),
+      wide(mountCompaction(session, records)),
+      wide(mountCharts(session, records)),
     ),
     toolsColumn,
   ),

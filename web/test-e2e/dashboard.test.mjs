@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, ENGINE_NAMES, LIMITS, launch, setModuleLoader } from '../../wasm/test-browser/browsers.mjs';
 import { serveStatic } from '../scripts/serve.mjs';
+import { consoleLines, count, sleep, tab, texts, waitOpen } from './page-helpers.mjs';
 
 setModuleLoader((name) => import(name)); // the browser drivers web/package-lock.json pins
 
@@ -55,39 +56,8 @@ async function withDashboard(engine, fn, viewport = { width: 1280, height: 800 }
   }
 }
 
-/** Waits until `name` (or, without one, any database) is open and its stats are in. */
-async function waitOpen(page, name) {
-  await page.waitForFunction(
-    (n) => {
-      const shown = document.getElementById('current-database')?.textContent ?? '';
-      return n === null ? shown !== '' && shown !== 'no database' : shown === n;
-    },
-    name ?? null,
-    { timeout: 60_000 },
-  );
-  await page.waitForFunction(() => (document.getElementById('last-sequence')?.textContent ?? '') !== '', null, { timeout: 30_000 });
-}
-
-async function tab(page, id) {
-  await page.click(`#tab-${id}`);
-  await page.waitForSelector(`#tool-${id}:not([hidden])`);
-}
-
-/** The text of every element selector matches. */
-const texts = (page, selector) => page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.textContent ?? ''), selector);
-const count = (page, selector) => page.evaluate((s) => document.querySelectorAll(s).length, selector);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 /** Types a console command and returns the text of the lines it printed. */
-async function run(page, command) {
-  const before = await count(page, '#console-output .console-line');
-  await page.fill('#console-input', command);
-  await page.press('#console-input', 'Enter');
-  // The command echo plus at least one answer line, and the input free again.
-  await page.waitForFunction((n) => document.querySelectorAll('#console-output .console-line').length >= n + 2, before, { timeout: 30_000 });
-  await page.waitForFunction(() => !document.getElementById('console-input').disabled);
-  return (await texts(page, '#console-output .console-line')).slice(before).join('\n');
-}
+const run = async (page, command) => (await consoleLines(page, command)).join('\n');
 
 function shoot(page, name, selector) {
   return page.screenshot(join(shots, page.browser.engine, `${name}.png`), { selector, fullPage: !selector });
@@ -225,7 +195,7 @@ for (const engine of BROWSERS) {
       // The flush, with the reason the engine gave; its row opens to the entry's JSON.
       const flushed = '#logs-table .log-row[data-event="flush.finished"]';
       await page.waitForFunction((s) => [...document.querySelectorAll(s)].some((row) => /\(manual\)/.test(row.textContent ?? '')), flushed, { timeout: 30_000 });
-      await page.click(flushed);
+      await page.click(`${flushed} .log-summary`);
       const entry = JSON.parse((await texts(page, `${flushed} .log-json`))[0]);
       assert.equal(entry.event, 'flush.finished');
       assert.equal(entry.reason, 'manual');

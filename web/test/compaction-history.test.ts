@@ -215,3 +215,52 @@ describe('CompactionHistory on a real engine', () => {
     expect(result.events.some((e) => e.type === 'compaction' && e.phase === 'progress')).toBe(false);
   }, 60_000);
 });
+
+describe('CompactionHistory across openings', () => {
+  it('names rows by the opening, so a restored row never shares an id with a new one', () => {
+    const earlier = new CompactionHistory();
+    earlier.reset('1000-');
+    earlier.event(flushFinished(3, table(11, 0, 400), 500), 2000);
+    expect(earlier.rows()[0]!.id).toBe('1000-f3');
+    const now = new CompactionHistory();
+    now.reset('9000-');
+    now.restore(earlier.rows());
+    now.event(flushFinished(3, table(12, 0, 400), 500), 10_000); // job numbers restart with each opening
+    expect(now.rows().map((r) => r.id)).toEqual(['9000-f3', '1000-f3']);
+  });
+
+  it('restores saved rows in time order within its limit, the newest kept, and knows the last compaction', () => {
+    const saved = new CompactionHistory();
+    saved.reset('1-');
+    const inputs = [table(10, 0, 100), table(5, 1, 800)];
+    for (let job = 1; job <= 5; job++) saved.event(compactionFinished({ job, level: 0, inputs, outputs: [table(20 + job, 1, 500)], micros: 1000 }), job * 1000);
+    const h = new CompactionHistory(3);
+    h.restore([...saved.rows()].reverse()); // oldest first, as stored
+    expect(h.rows().map((r) => r.id)).toEqual(['1-c5', '1-c4', '1-c3']);
+    expect(h.lastCompaction?.id).toBe('1-c5');
+    h.restore(saved.rows()); // the same rows again (a viewer reloading): no duplicates
+    expect(h.rows()).toHaveLength(3);
+  });
+
+  it('leaves out a stall that never ended (its page went away) and malformed rows', () => {
+    const saved = new CompactionHistory();
+    saved.event(stall(true), 1000);
+    const open = saved.rows()[0]!;
+    expect(open.micros).toBeUndefined();
+    const h = new CompactionHistory();
+    h.restore([open, { kind: 'nonsense' } as never, null as never]);
+    expect(h.rows()).toEqual([]);
+  });
+
+  it('tells which rows an event added or changed, to save them', () => {
+    const h = new CompactionHistory();
+    h.event(stall(true), 1000);
+    expect(h.touched.map((r) => r.kind)).toEqual(['stall']);
+    h.event(stall(false), 1500);
+    expect(h.touched).toHaveLength(1);
+    expect(h.touched[0]!.micros).toBe(500_000);
+    h.event(progress(9, 'input-sent', 1, 2), 1600);
+    expect(h.touched).toEqual([]);
+  });
+});
+

@@ -1,8 +1,8 @@
 import { type Database, type Stats, type WorkerDatabase, createRuntime } from 'stratadb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../src/app/bytes-text.js';
-import { type CommandResult, type ConsoleDb, clipLines, formatElapsed, infoLines, isWrite, runLine, statsLines } from '../src/console/execute.js';
-import { parseLine } from '../src/console/parse.js';
+import { type CommandResult, type ConsoleDb, ECHO_CHARS, clipLines, echoText, formatElapsed, infoLines, isWrite, runLine, statsLines } from '../src/console/execute.js';
+import { COMMAND_NAMES, helpExamples, helpLines, parseLine } from '../src/console/parse.js';
 
 // Both handles the console meets fit its interface (tsc checks this).
 type Fits<T extends ConsoleDb> = T;
@@ -155,7 +155,7 @@ describe('FLUSH, COMPACT, STATS, INFO', () => {
 
   it('STATS is a compact summary', async () => {
     const text = (await run('STATS')).join('\n');
-    for (const label of ['memtable', 'wal', 'L0', 'compaction', 'write amp', 'reads', 'read-only']) expect(text).toContain(`info ${label}`);
+    for (const label of ['memtable', 'wal', 'L0', 'compaction', 'write amp', 'reads', 'access']) expect(text).toContain(`info ${label}`);
     expect(text).toContain('block cache');
     expect(text).toContain('bloom');
   });
@@ -164,7 +164,7 @@ describe('FLUSH, COMPACT, STATS, INFO', () => {
     await runAll('PUT a 1');
     const text = (await run('INFO')).join('\n');
     expect(text).toMatch(/info name +console-test/);
-    expect(text).toMatch(/info read-only +no/);
+    expect(text).toMatch(/info access +writer/);
     expect(text).toMatch(/info last seq +1\n/);
     expect(text).toMatch(/compact at \d+ · slow writes at \d+ · stop at \d+/);
     expect(text).toMatch(/info commits /);
@@ -241,9 +241,62 @@ describe('results', () => {
       levels: stats.levels.map((level) => (level.level === 1 ? { ...level, files: 2, bytes: 3 << 20, score: 1.5 } : level)),
       commits: { ...stats.commits, lastDurableAt: 1_000 },
     };
-    const text = statsLines(sick).join('\n');
-    expect(text).toMatch(/read-only +yes: quota exceeded/);
+    const failed = { state: 'read-only', label: 'read-only', detail: 'The database is read-only: quota exceeded. Reads still work; writes are refused.', writable: false } as const;
+    const text = statsLines(sick, failed).join('\n');
+    expect(text).toMatch(/access +read-only: The database is read-only: quota exceeded\./);
     expect(text).toMatch(/L1 +2 files +3\.00 MiB of .* score 1\.50 \(wants compaction\)/);
-    expect(infoLines('x', sick, 4_000).join('\n')).toMatch(/durable +3\.0 s ago/);
+    expect(infoLines('x', sick, 4_000, failed).join('\n')).toMatch(/durable +3\.0 s ago/);
+  });
+
+  it('INFO and STATS say what the handle may do, as the top bar does', async () => {
+    await db.put(utf8('k'), utf8('v'));
+    const writer = await run('INFO');
+    expect(writer.join('\n')).toMatch(/access +writer \(writes accepted\)/);
+    // A viewer: a read-only handle while another tab writes; the engine itself is fine.
+    const viewer = { ...db, name: 'x', readOnly: true, readOnlyError: undefined, stats: () => db.stats() } as unknown as ConsoleDb;
+    expect((await run('INFO', viewer)).join('\n')).toMatch(/access +viewer: Another tab or worker writes to this database/);
+    expect((await run('STATS', viewer)).join('\n')).toMatch(/access +viewer: /);
+  });
+
+  it('tells a viewer why a write was refused', async () => {
+    const refused = Object.assign(new Error('this handle of database x is read-only'), { code: 'ReadOnly' });
+    const viewer = { ...db, name: 'x', readOnly: true, readOnlyError: undefined, put: () => Promise.reject(refused) } as unknown as ConsoleDb;
+    expect(await run('PUT k v', viewer)).toEqual([
+      'error (error) ReadOnly: this handle of database x is read-only (this tab is a viewer: another tab writes to x; take over writing once it is gone)',
+    ]);
+  });
+
+  it('shows no write amplification until enough was written to tell', async () => {
+    await runAll('PUT a 1', 'PUT b 2', 'PUT c 3');
+    expect((await run('STATS')).find((l) => l.includes('write amp'))).toMatch(/write amp +– \(only \d+ B written\)/);
+    await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: utf8(`big${i}`), value: new Uint8Array(1024) })));
+    expect((await run('STATS')).find((l) => l.includes('write amp'))).toMatch(/write amp +\d+\.\d\d×/);
+  });
+
+  it('echoes a long command by its start and length', () => {
+    expect(echoText('GET a')).toBe('GET a');
+    const long = `PUT k ${'x'.repeat(70_000)}`;
+    const echo = echoText(long);
+    expect(echo.length).toBeLessThan(ECHO_CHARS + 40);
+    expect(echo.startsWith('PUT k xxx')).toBe(true);
+    expect(echo.endsWith('… (70,006 characters)')).toBe(true);
+  });
+
+  it('runs every example HELP shows, as it is', async () => {
+    const examples = helpExamples();
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    for (const command of COMMAND_NAMES) {
+      if (helpLines(command).some((l) => l.includes('example:'))) expect(examples.some((e) => e.command === command)).toBe(true);
+    }
+    await runAll('PUT user:1 alice', 'PUT user:2 bob', 'PUT usera x', 'PUT "user;" y');
+    for (const { line } of examples) {
+      const out = await run(line);
+      expect(out.some((l) => l.startsWith('error')), `${line}: ${out.join(' | ')}`).toBe(false);
+      expect(helpLines(examples.find((e) => e.line === line)!.command)).toContain(`  example: ${line}`);
+    }
+    // The SCAN example reads exactly the keys that start with user: (DEL's example removed user:1)
+    await runAll('PUT user:1 alice');
+    const scan = await run('SCAN user: "user;" LIMIT 10');
+    expect(scan.filter((l) => l.startsWith('value')).map((l) => l.split(' ')[2])).toEqual(['user:1', 'user:2']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, SavedDatabases, checkDatabaseName, parseOptions, type KeyValueStore } from '../src/model/db-options.js';
+import { DEFAULT_OPTIONS, SavedDatabases, checkDatabaseName, parseFacts, parseOptions, type KeyValueStore } from '../src/model/db-options.js';
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, string>();
@@ -81,3 +81,24 @@ describe('saved options', () => {
     expect(new SavedDatabases(store).last()).toBeUndefined();
   });
 });
+
+describe('what was last seen of each database', () => {
+  it('merges facts as they come and forgets them with the database', () => {
+    const saved = new SavedDatabases(new MapStore());
+    expect(saved.facts('a')).toEqual({});
+    saved.note('a', { lastOpened: 1000 });
+    saved.note('a', { tables: 12, tableBytes: 8_000_000, measuredAt: 2000 });
+    expect(saved.facts('a')).toEqual({ lastOpened: 1000, tables: 12, tableBytes: 8_000_000, measuredAt: 2000 });
+    saved.note('a', { tables: 14, measuredAt: 3000 });
+    expect(saved.facts('a')).toMatchObject({ lastOpened: 1000, tables: 14, tableBytes: 8_000_000, measuredAt: 3000 });
+    saved.forget('a');
+    expect(saved.facts('a')).toEqual({});
+  });
+
+  it('keeps only well-formed fields of what storage holds', () => {
+    expect(parseFacts('{"tables": 3, "tableBytes": -1, "lastOpened": "yesterday", "measuredAt": 5}')).toEqual({ tables: 3, measuredAt: 5 });
+    expect(parseFacts('not json')).toEqual({});
+    expect(parseFacts(null)).toEqual({});
+  });
+});
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StrataEvent } from 'stratadb';
-import { EventLog, atLeast, entryForEvent, entryForNote, toJsonLines } from '../src/model/event-log.js';
+import { EventLog, atLeast, entryForEvent, entryForNote, entryLevels, matchesText, toJsonLines } from '../src/model/event-log.js';
 import { compactionFinished, compactionStarted, flushFinished, stall, table } from './event-fixture.js';
 
 const AT = Date.UTC(2026, 10, 24, 18, 0, 0);
@@ -117,7 +117,7 @@ describe('EventLog', () => {
   });
 
   it('counts what each filter shows, as entries come and go', () => {
-    const log = new EventLog(4);
+    const log = new EventLog(3, 1);
     for (const level of ['debug', 'warn', 'info', 'error', 'debug', 'warn'] as const) {
       log.add(entryForNote(level, level, {}, AT));
       for (const min of ['debug', 'info', 'warn', 'error'] as const) expect(log.count(min), min).toBe(log.filter(min).length);
@@ -133,3 +133,65 @@ describe('EventLog', () => {
     expect(toJsonLines([])).toBe('');
   });
 });
+
+describe('the log as columns', () => {
+  const at = (i: number) => AT + i * 1000;
+
+  it('lists newest first, merging debug entries with the rest by time', () => {
+    const log = new EventLog();
+    log.add(entryForNote('info', 'first', {}, at(0)));
+    log.add(entryForEvent({ type: 'durable', commit: 1, filesStored: 1, filesDeleted: 0, bytes: 10, micros: 5, idbDurability: 'strict' }, at(1)));
+    log.add(entryForNote('warn', 'third', {}, at(2)));
+    expect(log.query('debug').map((e) => e.message)).toEqual(['third', 'commit 1 durable: 1 files stored, 0 deleted', 'first']);
+    expect(log.query('info').map((e) => e.message)).toEqual(['third', 'first']);
+    expect(log.query('debug', '', 2)).toHaveLength(2);
+    expect(log.filter('debug').map((e) => e.message)[0]).toBe('first'); // oldest first for download
+  });
+
+  it('keeps a flood of debug entries from pushing out the rest', () => {
+    const log = new EventLog(10, 5);
+    log.add(entryForNote('warn', 'keep me', {}, at(0)));
+    for (let i = 1; i <= 100; i++) log.add(entryForNote('debug', `noise ${i}`, {}, at(i)));
+    expect(log.query('info').map((e) => e.message)).toEqual(['keep me']);
+    expect(log.query('debug')).toHaveLength(6);
+    expect(log.count('debug')).toBe(6);
+  });
+
+  it('restores saved entries before the ones it has, within its bounds', () => {
+    const log = new EventLog(3, 2);
+    log.add(entryForNote('info', 'now', {}, at(10)));
+    log.restore([entryForNote('info', 'saved 1', {}, at(1)), entryForNote('info', 'saved 2', {}, at(2)), entryForNote('info', 'saved 3', {}, at(3))]);
+    expect(log.query('info').map((e) => e.message)).toEqual(['now', 'saved 3', 'saved 2']);
+    expect(log.count('info')).toBe(3);
+    // Anything malformed in storage is left out.
+    log.restore([{ nonsense: true } as never]);
+    expect(log.size).toBe(3);
+  });
+
+  it('forgets what came before an opening', () => {
+    const log = new EventLog();
+    for (let i = 0; i < 5; i++) log.add(entryForNote(i % 2 ? 'debug' : 'info', `m${i}`, {}, at(i)));
+    log.dropBefore(new Date(at(3)).toISOString());
+    expect(log.query('debug').map((e) => e.message)).toEqual(['m4', 'm3']);
+    expect(log.count('debug')).toBe(2);
+  });
+
+  it('filters by text in the event name, message or levels', () => {
+    const log = new EventLog();
+    log.add(entryForEvent(compactionFinished({ job: 4, level: 0, inputs, outputs, micros: 9000 }), at(0)));
+    log.add(entryForNote('info', 'opened demo', {}, at(1)));
+    expect(log.query('debug', 'COMPACTION').map((e) => e.event)).toEqual(['compaction.finished']);
+    expect(log.query('debug', 'l0 → l1')).toHaveLength(1);
+    expect(log.query('debug', 'demo').map((e) => e.message)).toEqual(['opened demo']);
+    expect(matchesText(entryForNote('info', 'x', {}, AT), '  ')).toBe(true);
+  });
+
+  it('names the levels an entry is about', () => {
+    expect(entryLevels(entryForEvent(compactionStarted({ job: 4, level: 1, inputs }), AT))).toBe('L1 → L2');
+    expect(entryLevels(entryForEvent(flushFinished(3, table(11, 0, 40 * 1024), 5300), AT))).toBe('→ L0');
+    expect(entryLevels(entryForEvent({ type: 'table-created', job: 4, byCompaction: true, table: table(20, 2, 1024) }, AT))).toBe('L2');
+    expect(entryLevels(entryForEvent(stall(true), AT))).toMatch(/^L0 \(\d+ files?\)$/);
+    expect(entryLevels(entryForNote('info', 'opened demo', {}, AT))).toBe('');
+  });
+});
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent, formatRatio } from '../src/app/format.js';
+import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent, formatRatio, groupDigits } from '../src/app/format.js';
 
 describe('number formats', () => {
   it('bytes in binary units', () => {
@@ -18,6 +18,8 @@ describe('number formats', () => {
     expect(formatMicros(3.25)).toBe('3.3 µs');
     expect(formatMicros(450)).toBe('450 µs');
     expect(formatMicros(2500)).toBe('2.50 ms');
+    expect(formatMicros(42_500)).toBe('42.5 ms');
+    expect(formatMicros(280_400)).toBe('280 ms');
     expect(formatMicros(3_200_000)).toBe('3.20 s');
     expect(formatPercent(0.5)).toBe('50%');
     expect(formatPercent(0.025)).toBe('2.5%');
@@ -32,3 +34,10 @@ describe('number formats', () => {
     expect(formatAgo(-1)).toBe('–');
   });
 });
+
+describe('groupDigits', () => {
+  it('writes what toLocaleString(en-US) writes for whole numbers', () => {
+    for (const n of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 1_234_567_890, -4321, 2 ** 53]) expect(groupDigits(n)).toBe(n.toLocaleString('en-US'));
+  });
+});
+

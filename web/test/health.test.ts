@@ -6,8 +6,10 @@ import { stats } from './stats-fixture.js';
 const MiB = 1 << 20;
 const goodStorage: StorageStatus = { available: true, usage: 10 * MiB, quota: 1000 * MiB, persisted: true };
 
+const quickCommits = { perSec: 8, meanMicros: 4000, waiting: 0 };
+
 function input(overrides: Partial<Stats> = {}, rest: Partial<HealthInput> = {}): HealthInput {
-  return { open: true, name: 'demo', stats: stats(overrides), storage: goodStorage, ...rest };
+  return { open: true, name: 'demo', role: 'writer', stats: stats(overrides), commits: quickCommits, storage: goodStorage, ...rest };
 }
 
 function withL0(files: number): Partial<Stats> {
@@ -23,7 +25,7 @@ describe('assessHealth', () => {
     const h = assessHealth(input());
     expect(h.level).toBe('healthy');
     expect(h.reasons).toEqual([]);
-    expect(h.checks.map((c) => c.id)).toEqual(['database', 'read-only', 'writes', 'memtable', 'wal', 'l0', 'storage', 'persistence']);
+    expect(h.checks.map((c) => c.id)).toEqual(['database', 'access', 'writes', 'commits', 'memtable', 'wal', 'l0', 'storage', 'persistence']);
     expect(h.checks.every((c) => c.level === 'healthy')).toBe(true);
   });
 
@@ -31,7 +33,7 @@ describe('assessHealth', () => {
     const h = assessHealth({ open: false, storage: goodStorage });
     expect(h.level).toBe('unhealthy');
     expect(h.reasons).toEqual(['No database is open: open or create one in the Databases tab.']);
-    for (const id of ['read-only', 'writes', 'memtable', 'wal', 'l0'] as const) expect(check(h, id).level).toBe('unknown');
+    for (const id of ['access', 'writes', 'commits', 'memtable', 'wal', 'l0'] as const) expect(check(h, id).level).toBe('unknown');
     expect(check(h, 'storage').level).toBe('healthy'); // the origin's storage is still measured
   });
 
@@ -44,7 +46,8 @@ describe('assessHealth', () => {
 
   describe('L0', () => {
     it('is healthy below the slowdown trigger, noting a due compaction', () => {
-      expect(check(assessHealth(input(withL0(2))), 'l0')).toMatchObject({ level: 'healthy', value: '2 / 12 files' });
+      // Files against the compaction trigger, as the level's score counts them.
+      expect(check(assessHealth(input(withL0(2))), 'l0')).toMatchObject({ level: 'healthy', value: '2 / 4 files' });
       const due = check(assessHealth(input(withL0(5))), 'l0');
       expect(due.level).toBe('healthy');
       expect(due.detail).toBe('L0 has 5 files; a compaction into L1 is due (it starts at 4).');
@@ -86,7 +89,7 @@ describe('assessHealth', () => {
     expect(c.detail).toBe('Writes are flowing; since the database was opened 12 writes were slowed and 1 write waited, 2.5 s in all.');
   });
 
-  describe('read-only', () => {
+  describe('access', () => {
     it('is unhealthy with the engine reason', () => {
       const h = assessHealth(input({ readOnly: true, readOnlyReason: 'IO error: disk gone' }));
       expect(h.level).toBe('unhealthy');
@@ -100,18 +103,44 @@ describe('assessHealth', () => {
       );
       const early = assessHealth({ open: true, readOnlyError: msg, storage: goodStorage });
       expect(early.level).toBe('unhealthy');
-      expect(check(early, 'read-only').level).toBe('unhealthy');
+      expect(check(early, 'access').level).toBe('unhealthy');
     });
 
-    it('a read-only handle (another tab writes) is degraded, and says why', () => {
-      const h = assessHealth(input({}, { readOnlyHandle: true }));
-      expect(h.level).toBe('degraded');
-      expect(check(h, 'read-only').detail).toMatch(/Another tab or worker has this database open for writing/);
-      expect(assessHealth(input({}, { readOnlyHandle: false })).level).toBe('healthy');
+    it('a viewer (another tab writes) is worth knowing, not a fault, and says so', () => {
+      const h = assessHealth(input({}, { role: 'viewer' }));
+      expect(h.level).toBe('healthy');
+      expect(check(h, 'access')).toMatchObject({ level: 'info', value: 'viewer' });
+      expect(check(h, 'access').detail).toMatch(/Another tab or worker writes to this database/);
+      expect(check(h, 'commits').level).toBe('info'); // the writer commits, not the viewer
+      const gone = check(assessHealth(input({}, { role: 'viewer', writerGone: true })), 'access');
+      expect(gone.value).toBe('viewer · writer gone');
+      expect(gone.detail).toMatch(/went away: take over writing/);
+      expect(check(assessHealth(input()), 'access')).toMatchObject({ level: 'healthy', value: 'writer' });
+    });
+
+    it('a viewer of a database whose engine failed is still a viewer, not read-only', () => {
+      expect(check(assessHealth(input({ readOnly: true }, { role: 'viewer' })), 'access').value).toBe('viewer');
     });
 
     it('still says why when the engine gave no reason', () => {
       expect(assessHealth(input({ readOnly: true })).reasons[0]).toContain('the engine gave no reason.');
+    });
+  });
+
+  describe('commits', () => {
+    it('is degraded when commits are slow enough to hold every durable write', () => {
+      const slow = assessHealth(input({}, { commits: { perSec: 3.5, meanMicros: 280_000, waiting: 4000 } }));
+      expect(slow.level).toBe('degraded');
+      expect(check(slow, 'commits').value).toBe('280 ms · 3.5/s');
+      expect(slow.reasons[0]).toBe(
+        'Commits to IndexedDB take 280 ms on average (3.5 a second), so every durable write waits at least that long; 4,000 writes wait for one now.',
+      );
+      expect(check(assessHealth(input({}, { commits: { perSec: 20, meanMicros: 12_000, waiting: 300 } })), 'commits').level).toBe('healthy');
+    });
+
+    it('says so when nothing was committed lately, and waits for its first window', () => {
+      expect(check(assessHealth(input({}, { commits: { perSec: 0, meanMicros: null, waiting: 0 } })), 'commits')).toMatchObject({ level: 'healthy', value: 'idle · 0 waiting' });
+      expect(check(assessHealth(input({}, { commits: undefined })), 'commits').level).toBe('unknown');
     });
   });
 
@@ -163,6 +192,11 @@ describe('assessHealth', () => {
 
     it('is healthy up to 80% of the quota', () => {
       expect(check(at(80 * MiB), 'storage').level).toBe('healthy');
+    });
+
+    it('never shows 0 B: a browser asked before the first commit lands answers 0, which is not a measurement', () => {
+      expect(check(at(0), 'storage')).toMatchObject({ level: 'unknown', value: 'measuring…' });
+      expect(check(at(1), 'storage').value).toBe('1 B / 100 MiB');
     });
 
     it('is degraded above 80%', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareBytes, keySpace, keySpaceOf } from '../src/model/key-space.js';
+import { compareBytes, keySpace } from '../src/model/key-space.js';
 
 const b = (s: string) => new TextEncoder().encode(s);
 const userKey = (i: number) => b(`user:${String(i).padStart(6, '0')}`);
@@ -110,24 +110,5 @@ describe('keySpace', () => {
     for (let i = 1; i < positions.length; i++) expect(positions[i]!).toBeGreaterThanOrEqual(positions[i - 1]!);
     expect(positions[0]).toBe(0);
     expect(positions[positions.length - 1]).toBe(1);
-  });
-});
-
-describe('keySpaceOf', () => {
-  it('spans every table of every level', () => {
-    const table = (lo: string, hi: string) => ({ smallestKey: b(lo), largestKey: b(hi) });
-    const space = keySpaceOf([{ tables: [table('m', 'p')] }, { tables: [] }, { tables: [table('c', 'f'), table('x', 'zz')] }]);
-    expect(new TextDecoder().decode(space.smallest)).toBe('c');
-    expect(new TextDecoder().decode(space.largest)).toBe('zz');
-    expect(space.position(b('c'))).toBe(0);
-    expect(space.position(b('zz'))).toBe(1);
-  });
-
-  it('handles an empty database', () => {
-    const space = keySpaceOf([{ tables: [] }, { tables: [] }]);
-    expect(space.smallest).toBeUndefined();
-    expect(space.largest).toBeUndefined();
-    expect(space.prefix.length).toBe(0);
-    expect(space.position(b('anything'))).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from 'stratadb';
 import {
+  MIN_AMP_USER_BYTES,
+  RATE_SMOOTH_MS,
   RateHistory,
   counterDelta,
   deltaPercentile,
@@ -8,6 +10,7 @@ import {
   isReset,
   percentileFromBuckets,
   ratePoint,
+  writeAmpOf,
   type Sample,
 } from '../src/model/rates.js';
 import { BOUNDS, histogram, stats } from './stats-fixture.js';
@@ -175,23 +178,57 @@ describe('ratePoint', () => {
   });
 
   it('takes the cumulative write amplification from the engine and the recent one from the window', () => {
+    const K = 100_000;
     const p = ratePoint(
-      at(0, { userBytesWritten: 1000, walBytes: 1100, writeAmplification: 1.1 }),
-      at(500, { userBytesWritten: 2000, walBytes: 2200, flushBytesWritten: 1000, compactionBytesWritten: 2000, writeAmplification: 2.6 }),
+      at(0, { userBytesWritten: 1 * K, walBytes: 1.1 * K, writeAmplification: 1.1 }),
+      at(500, { userBytesWritten: 2 * K, walBytes: 2.2 * K, flushBytesWritten: 1 * K, compactionBytesWritten: 2 * K, writeAmplification: 2.6 }),
     )!;
     expect(p.writeAmp).toBe(2.6);
-    // Δengine = (2200 + 1000 + 2000) - 1100 = 4100 over Δuser = 1000.
+    // Δengine = (2.2 + 1 + 2 - 1.1) K = 4.1 K over Δuser = 1 K.
     expect(p.writeAmpRecent).toBeCloseTo(4.1, 12);
+  });
+
+  it('shows no write amplification until MIN_AMP_USER_BYTES were written', () => {
+    // Three tiny puts: their WAL records dwarf them.
+    const p = ratePoint(at(0), at(500, { puts: 3, userBytesWritten: 30, walBytes: 531, writeAmplification: 17.7 }))!;
+    expect(p.writeAmp).toBeNull();
+    expect(p.writeAmpRecent).toBeNull();
+    expect(writeAmpOf(stats({ userBytesWritten: MIN_AMP_USER_BYTES, writeAmplification: 1.2 }))).toBe(1.2);
+    expect(writeAmpOf(stats({ userBytesWritten: MIN_AMP_USER_BYTES - 1, writeAmplification: 1.2 }))).toBeNull();
+  });
+
+  it('gives commits per second, bytes and time per commit, and the writers waiting', () => {
+    const commits = (n: number, bytes: number, micros: number, waiting: number) => ({
+      commits: n, filesStored: n, filesDeleted: 0, bytesStored: bytes, commitMicros: micros, lastDurableAt: 1, waiting, inProgress: waiting > 0,
+    });
+    const p = ratePoint(at(0, { commits: commits(10, 1000, 50_000, 0) }), at(2000, { commits: commits(14, 401_000, 850_000, 3200) }))!;
+    expect(p.commitsPerSec).toBe(2);
+    expect(p.commitBytes).toBe(100_000);
+    expect(p.commitMicros).toBe(200_000);
+    expect(p.commitWaiting).toBe(3200);
+    const idle = ratePoint(at(0, { commits: commits(10, 1000, 50_000, 0) }), at(500, { commits: commits(10, 1000, 50_000, 0) }))!;
+    expect(idle.commitsPerSec).toBe(0);
+    expect(idle.commitBytes).toBeNull();
+    expect(idle.commitMicros).toBeNull();
+    // Fewer commits than before: the handle was reopened.
+    expect(ratePoint(at(0, { commits: commits(10, 1000, 50_000, 0) }), at(500, { commits: commits(2, 100, 4000, 0) }))!.reset).toBe(true);
+  });
+
+  it('carries the caller-side latencies of its window', () => {
+    const caller = { durableP50: 40_000, durableP99: 180_000, deferredP50: null, deferredP99: null, readP50: 90, readP99: 400 };
+    const p = ratePoint(at(0), { ...at(500), caller })!;
+    expect([p.callerDurableP50, p.callerDurableP99, p.callerDeferredP99, p.callerReadP99]).toEqual([40_000, 180_000, null, 400]);
+    expect(ratePoint(at(0), at(500))!.callerDurableP99).toBeNull();
   });
 });
 
 describe('RateHistory', () => {
-  /** A steady load: per 500 ms, 100 puts of 100 bytes each, WAL 1.1× user bytes. */
+  /** A steady load: per 500 ms, 100 puts of 1,000 bytes each, WAL 1.1× user bytes. */
   function steady(i: number, extra: Parameters<typeof stats>[0] = {}): Sample {
     return at(10_000 + i * 500, {
       puts: 100 * i,
-      userBytesWritten: 10_000 * i,
-      walBytes: 11_000 * i,
+      userBytesWritten: 100_000 * i,
+      walBytes: 110_000 * i,
       writeAmplification: i > 0 ? 1.1 : 0,
       ...extra,
     });
@@ -230,12 +267,12 @@ describe('RateHistory', () => {
 
   it('measures recent write amplification over the trailing 30 s', () => {
     const r = new RateHistory();
-    // 100 s of steady writes (WA 1.1), then one compaction writing 330 000 bytes at i = 200.
-    for (let i = 0; i <= 200; i++) r.push(steady(i, i === 200 ? { compactionBytesWritten: 330_000 } : {}));
-    // Window: the sample 30 s (60 samples) back. User bytes 600 000, engine 660 000 + 330 000.
-    expect(r.latest!.writeAmpRecent).toBeCloseTo(990_000 / 600_000, 9);
+    // 100 s of steady writes (WA 1.1), then one compaction writing 3 300 000 bytes at i = 200.
+    for (let i = 0; i <= 200; i++) r.push(steady(i, i === 200 ? { compactionBytesWritten: 3_300_000 } : {}));
+    // Window: the sample 30 s (60 samples) back. User bytes 6 000 000, engine 6 600 000 + 3 300 000.
+    expect(r.latest!.writeAmpRecent).toBeCloseTo(9_900_000 / 6_000_000, 9);
     // 30 s on, both ends of the window count the compaction: only the WAL grows in it.
-    for (let i = 201; i <= 262; i++) r.push(steady(i, { compactionBytesWritten: 330_000 }));
+    for (let i = 201; i <= 262; i++) r.push(steady(i, { compactionBytesWritten: 3_300_000 }));
     expect(r.latest!.writeAmpRecent).toBeCloseTo(1.1, 9);
   });
 
@@ -243,16 +280,42 @@ describe('RateHistory', () => {
     const r = new RateHistory();
     for (let i = 0; i <= 10; i++) r.push(steady(i));
     // Reopened: counters start again from 0; 20 puts since.
-    const p = r.push(at(10_000 + 11 * 500, { puts: 20, userBytesWritten: 2000, walBytes: 3000, writeAmplification: 1.5 }))!;
+    const p = r.push(at(10_000 + 11 * 500, { puts: 20, userBytesWritten: 200_000, walBytes: 300_000, writeAmplification: 1.5 }))!;
     expect(p.reset).toBe(true);
     expect(p.putsPerSec).toBe(40);
     expect(p.writeAmp).toBe(1.5);
     expect(p.writeAmpRecent).toBeCloseTo(1.5, 9); // everything since the reopen
-    const q = r.push(at(10_000 + 12 * 500, { puts: 120, userBytesWritten: 12_000, walBytes: 14_000, writeAmplification: 14 / 12 }))!;
+    const q = r.push(at(10_000 + 12 * 500, { puts: 120, userBytesWritten: 1_200_000, walBytes: 1_400_000, writeAmplification: 14 / 12 }))!;
     expect(q.reset).toBe(false);
     expect(q.putsPerSec).toBe(200);
-    // The window starts at the reopen (Δ 11 000 / 10 000), not at a sample before it.
+    // The window starts at the reopen (Δ 1 100 000 / 1 000 000), not at a sample before it.
     expect(q.writeAmpRecent).toBeCloseTo(1.1, 9);
+  });
+
+  it('smooths rates over RATE_SMOOTH_MS: commit-sized bursts draw as the steady rate they add up to', () => {
+    const r = new RateHistory();
+    // 1,000 puts land every other half second (one commit per second): 1,000/s on average.
+    let puts = 0;
+    for (let i = 0; i <= 20; i++) {
+      if (i % 2 === 1) puts += 1000;
+      r.push(at(10_000 + i * 500, { puts }));
+    }
+    const late = r.points.slice(-10);
+    for (const p of late) {
+      expect(p.seconds).toBe(RATE_SMOOTH_MS / 1000);
+      expect(p.putsPerSec).toBe(1000);
+    }
+  });
+
+  it('restores saved points before the ones to come, and starts a new line after them', () => {
+    const r = new RateHistory();
+    const saved = new RateHistory();
+    for (let i = 0; i <= 4; i++) saved.push(steady(i));
+    r.restore(saved.points);
+    expect(r.points).toHaveLength(4);
+    expect(r.push(steady(100))).toBeNull(); // no earlier sample of this opening
+    expect(r.push(steady(101))?.putsPerSec).toBe(200);
+    expect(r.points).toHaveLength(5);
   });
 });
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime } from 'stratadb';
+import { createRuntime, type BatchOperation } from 'stratadb';
 import { mulberry32 } from '../src/workload/prng.js';
-import { formatKey, keyBytes, makeValue, MAX_KEY_SPACE } from '../src/workload/keys.js';
+import { KEY_LENGTH, formatKey, makeValue, MAX_KEY_SPACE, writeKey, writeValue } from '../src/workload/keys.js';
 import { HOT_SHARE, MIXES, OpChooser, describeKeys, describeShares, hotSetSize, mixOf, type OpType } from '../src/workload/mix.js';
 import { RateMeter, RateScheduler, opsDue } from '../src/workload/scheduler.js';
 import { parseWholeNumber, parseWorkloadForm } from '../src/workload/config.js';
 import { describeError } from '../src/model/error-text.js';
-import { MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, WorkloadGenerator, type WorkloadTarget } from '../src/workload/generator.js';
+import { MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_OPS_PER_CALL, RECENT_MS, WorkloadGenerator, type WorkloadTarget } from '../src/workload/generator.js';
 
 describe('keys and values', () => {
   it('pads keys so byte order is numeric order', () => {
@@ -16,8 +16,20 @@ describe('keys and values', () => {
     expect([...keys].sort()).toEqual([0, 5, 40, 300, 1_000_000, 9_999_999].map(formatKey));
   });
 
-  it('writes key bytes equal to the UTF-8 of the formatted key', () => {
-    for (const i of [0, 7, 123, 99_999, 9_999_999]) expect(keyBytes(i)).toEqual(new TextEncoder().encode(formatKey(i)));
+  it('writes key bytes equal to the UTF-8 of the formatted key, in place', () => {
+    const buffer = new Uint8Array(KEY_LENGTH + 2);
+    for (const i of [0, 7, 123, 99_999, 9_999_999]) {
+      writeKey(buffer.subarray(1, 1 + KEY_LENGTH), i);
+      expect(buffer.subarray(1, 1 + KEY_LENGTH)).toEqual(new TextEncoder().encode(formatKey(i)));
+    }
+    expect([buffer[0], buffer[KEY_LENGTH + 1]]).toEqual([0, 0]); // nothing written outside its view
+  });
+
+  it('writes a value in place exactly as makeValue makes it', () => {
+    const buffer = new Uint8Array(50);
+    writeValue(buffer.subarray(5, 45), 77);
+    expect(buffer.subarray(5, 45)).toEqual(makeValue(40, 77));
+    expect([...buffer.subarray(0, 5), ...buffer.subarray(45)]).toEqual(new Array(10).fill(0));
   });
 
   it('makes printable values of exactly the size, in buffers of their own', () => {
@@ -174,21 +186,23 @@ describe('form validation', () => {
   });
 });
 
-/** A target whose operations resolve when the test says so. */
+/** A target whose calls resolve when the test says so; each call is one message with its operations. */
 class ManualTarget implements WorkloadTarget {
-  pending: { type: string; key: string; settle: (error?: unknown) => void }[] = [];
-  put(key: Uint8Array) {
-    return this.op('put', key);
+  pending: { method: 'pipeline' | 'getMany'; ops: { type: string; key: string }[]; durable: boolean | undefined; settle: (error?: unknown) => void }[] = [];
+  pipeline(operations: readonly BatchOperation[], options?: { durable?: boolean }) {
+    const ops = operations.map((op) => ({ type: op.type, key: new TextDecoder().decode(op.key as Uint8Array) }));
+    return this.call('pipeline', ops, options?.durable);
   }
-  get(key: Uint8Array) {
-    return this.op('get', key);
+  getMany(keys: readonly Uint8Array[]) {
+    return this.call('getMany', keys.map((k) => ({ type: 'get', key: new TextDecoder().decode(k) })), undefined);
   }
-  delete(key: Uint8Array) {
-    return this.op('delete', key);
+  /** Operations of every pending call, in order. */
+  get ops() {
+    return this.pending.flatMap((p) => p.ops);
   }
-  private op(type: string, key: Uint8Array) {
+  private call(method: 'pipeline' | 'getMany', ops: { type: string; key: string }[], durable: boolean | undefined) {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ type, key: new TextDecoder().decode(key), settle: (e) => (e === undefined ? resolve() : reject(e)) });
+      this.pending.push({ method, ops, durable, settle: (e) => (e === undefined ? resolve() : reject(e)) });
     });
   }
   settleAll(error?: unknown) {
@@ -203,14 +217,17 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 describe('workload generator', () => {
   const config = { kind: 'sequential' as const, rate: 1000, keySpace: 1000, valueSize: 10 };
 
-  it('issues ops at the rate without awaiting them', async () => {
+  it('issues ops at the rate, one message per tick, without awaiting them', async () => {
     let now = 0;
     const target = new ManualTarget();
     const gen = new WorkloadGenerator(target, config, { now: () => now, seed: 1 });
     for (now = 50; now <= 1000; now += 50) gen.tick();
-    expect(target.pending.length).toBe(1000);
-    expect(target.pending.slice(0, 3).map((p) => p.key)).toEqual(['key:000000000', 'key:000000001', 'key:000000002']);
+    expect(target.ops.length).toBe(1000);
+    expect(target.pending.length).toBe(20); // 20 ticks: 20 pipelines of 50 puts
+    expect(target.pending.every((p) => p.method === 'pipeline' && p.ops.length === 50)).toBe(true);
+    expect(target.ops.slice(0, 3).map((p) => p.key)).toEqual(['key:000000000', 'key:000000001', 'key:000000002']);
     expect(gen.status().inFlight).toBe(1000);
+    expect(gen.status().calls).toBe(20);
     target.settleAll();
     await flush();
     const s = gen.status();
@@ -218,6 +235,71 @@ describe('workload generator', () => {
     expect(s.done.put).toBe(1000);
     expect(s.issued).toBe(1000);
     expect(s.errors).toBe(0);
+  });
+
+  it('sends reads as getMany and writes as a pipeline, each cut at MAX_OPS_PER_CALL', () => {
+    let now = 0;
+    const target = new ManualTarget();
+    const gen = new WorkloadGenerator(target, { kind: 'read-heavy', rate: 50_000, keySpace: 1000, valueSize: 10 }, { now: () => now, seed: 3 });
+    now = 100; // 5,000 due
+    gen.tick();
+    const reads = target.pending.filter((p) => p.method === 'getMany');
+    const writes = target.pending.filter((p) => p.method === 'pipeline');
+    expect(reads.flatMap((p) => p.ops).length + writes.flatMap((p) => p.ops).length).toBe(5000);
+    expect(reads.every((p) => p.ops.every((op) => op.type === 'get') && p.ops.length <= MAX_OPS_PER_CALL)).toBe(true);
+    expect(reads.length).toBe(Math.ceil(reads.flatMap((p) => p.ops).length / MAX_OPS_PER_CALL));
+    expect(writes).toHaveLength(1); // about 500 puts: one pipeline
+    expect(writes[0]!.ops.every((op) => op.type === 'put')).toBe(true);
+  });
+
+  it('puts the keys and values of one call in one buffer: one copy when posted to the worker', async () => {
+    let now = 0;
+    const calls: (readonly BatchOperation[])[] = [];
+    const target: WorkloadTarget = { pipeline: (ops) => (calls.push(ops), Promise.resolve()), getMany: () => Promise.resolve() };
+    const gen = new WorkloadGenerator(target, { kind: 'random', rate: 1000, keySpace: 100, valueSize: 40 }, { now: () => now, seed: 9 });
+    now = 100;
+    gen.tick();
+    const [ops] = calls;
+    expect(ops).toHaveLength(100);
+    const buffers = new Set(ops!.flatMap((op) => [op.key as Uint8Array, ...(op.type === 'put' ? [op.value as Uint8Array] : [])].map((v) => v.buffer)));
+    expect(buffers.size).toBe(1);
+    const first = ops![0]! as { key: Uint8Array; value: Uint8Array };
+    expect(new TextDecoder().decode(first.key)).toMatch(/^key:\d{9}$/);
+    expect(first.value).toEqual(makeValue(40, 1)); // the value of operation 1, as makeValue writes it
+  });
+
+  it('passes the chosen durability with its writes and reports latency by kind', async () => {
+    let now = 0;
+    const target = new ManualTarget();
+    const seen: [string, number, number][] = [];
+    const gen = new WorkloadGenerator(target, config, { now: () => now, durable: false, onLatency: (kind, micros, count) => seen.push([kind, micros, count]) });
+    now = 50;
+    gen.tick();
+    expect(target.pending[0]!.durable).toBe(false);
+    expect(gen.status().durability).toBe('deferred');
+    now = 80; // settles 30 ms after it was sent
+    target.settleAll();
+    await flush();
+    expect(seen).toEqual([['deferred', 30_000, 50]]);
+    // Without a choice: the database's default, which the panel tells it.
+    const other = new ManualTarget();
+    const byDefault = new WorkloadGenerator(other, config, { now: () => now, defaultDurable: true });
+    now = 200;
+    byDefault.tick();
+    expect(other.pending[0]!.durable).toBeUndefined();
+    expect(byDefault.status().durability).toBe('durable');
+  });
+
+  it('measures how late its ticks come', () => {
+    let now = 0;
+    const gen = new WorkloadGenerator(new ManualTarget(), config, { now: () => now });
+    for (now = 50; now <= 500; now += 50) gen.tick();
+    expect(gen.status().tickLagMs).toBe(0);
+    now = 900; // 400 ms after the last tick: 350 ms late
+    gen.tick();
+    expect(gen.status().tickLagMs).toBe(350);
+    for (now = 950; now <= 900 + RECENT_MS + 100; now += 50) gen.tick();
+    expect(gen.status().tickLagMs).toBe(0); // forgotten after RECENT_MS
   });
 
   it('falls behind when the engine cannot keep up, and shows it', async () => {
@@ -230,6 +312,7 @@ describe('workload generator', () => {
     expect(s.issued).toBe(100);
     expect(s.owed).toBe(1000); // one second's worth stays owed
     expect(s.skipped).toBe(1900);
+    expect(s.skippedRecent).toBe(1900);
     expect(s.achievedRate).toBe(0);
     target.settleAll();
     await flush();
@@ -239,9 +322,17 @@ describe('workload generator', () => {
     expect(s.issued).toBe(200);
     expect(s.achievedRate).toBeGreaterThan(0);
     expect(s.achievedRate).toBeLessThan(s.targetRate);
+    // Keeping up again for longer than RECENT_MS: nothing skipped recently.
+    for (now = 3050; now <= 3000 + RECENT_MS + 1000; now += 50) {
+      gen.tick();
+      target.settleAll();
+      await flush();
+    }
+    expect(gen.status().skippedRecent).toBe(0);
+    expect(gen.status().skipped).toBeGreaterThanOrEqual(1900);
   });
 
-  it('counts errors, keeps going through a few, stops after a run of them', async () => {
+  it('counts errors, keeps going through a few, stops after a run of failed calls', async () => {
     let now = 0;
     const target = new ManualTarget();
     const stops: [string, boolean][] = [];
@@ -252,15 +343,17 @@ describe('workload generator', () => {
     await flush();
     expect(gen.isRunning).toBe(true);
     expect(gen.status().errors).toBe(3);
-    expect(gen.status().lastError).toBe('put: disk hiccup');
-    now = 10;
-    gen.tick();
-    target.settleAll(new Error('still failing'));
-    await flush();
+    expect(gen.status().lastError).toBe('write: disk hiccup');
+    for (let i = 0; i < 4; i++) {
+      now += 10;
+      gen.tick();
+      target.settleAll(new Error('still failing'));
+      await flush();
+    }
     expect(gen.isRunning).toBe(false);
     expect(gen.status().failed).toBe(true);
     expect(stops).toHaveLength(1);
-    expect(stops[0]![0]).toMatch(/after 5 failures in a row; last: put: still failing/);
+    expect(stops[0]![0]).toMatch(/after 5 failed calls in a row; last: write: still failing/);
     now = 100;
     gen.tick();
     expect(target.pending).toHaveLength(0); // nothing issued once stopped
@@ -276,7 +369,7 @@ describe('workload generator', () => {
     target.pending[0]!.settle(readOnly);
     await flush();
     expect(gen.isRunning).toBe(false);
-    expect(gen.status().stopReason).toBe('stopped: put: ReadOnly: database x is read-only');
+    expect(gen.status().stopReason).toBe('stopped: write: ReadOnly: database x is read-only');
     expect(gen.status().failed).toBe(true);
     expect(describeError(readOnly).code).toBe('ReadOnly');
   });
@@ -302,11 +395,11 @@ describe('workload generator', () => {
     await flush();
     now = 1050;
     gen.tick(); // 650 due, room for 400: two ticks' worth (100) go
-    expect(target.pending.length).toBe(100);
+    expect(target.ops.length).toBe(100);
     expect(gen.status().owed).toBe(550);
     now = 1600; // a late tick (a throttled timer): 1,100 may go
     gen.tick();
-    expect(target.pending.length).toBe(400);
+    expect(target.ops.length).toBe(400);
   });
 
   it('bounds the value bytes in flight, not only the operations', () => {
@@ -331,7 +424,7 @@ describe('workload generator', () => {
     const db = await runtime.open('workload-test', { storage: 'memory', keyEncoding: 'binary', valueEncoding: 'binary', compaction: 'inline' });
     let now = 0;
     const gen = new WorkloadGenerator(
-      { put: (k, v) => db.put(k, v), get: async (k) => db.get(k), delete: (k) => db.delete(k) },
+      { pipeline: (ops) => db.pipeline(ops), getMany: async (keys) => db.getMany(keys) },
       { kind: 'delete-heavy', rate: 2000, keySpace: 200, valueSize: 32 },
       { now: () => now, seed: 5 },
     );
@@ -344,6 +437,7 @@ describe('workload generator', () => {
     expect(s.errors).toBe(0);
     expect(s.done.put + s.done.delete).toBe(2000);
     expect(s.done.delete).toBeGreaterThan(800);
+    expect(s.calls).toBe(20);
     const live = db.scan();
     expect(live.length).toBeGreaterThan(0);
     expect(live.length).toBeLessThan(200);

@@ -33,9 +33,17 @@ export function replace(parent: Node, ...children: Child[]): void {
   append(parent, ...children);
 }
 
-/** Sets text only when it changed (no needless layout work at 2 Hz). */
+/**
+ * Sets text only when it changed (no needless layout work at 2 Hz), and
+ * in the text node already there: replacing the node (textContent) makes
+ * the browser rebuild that part of its layout tree.
+ */
 export function setText(el: Element, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
+  const only = el.firstChild;
+  if (only && only === el.lastChild && only.nodeType === Node.TEXT_NODE) {
+    const node = only as Text;
+    if (node.data !== text) node.data = text;
+  } else if (el.textContent !== text) el.textContent = text;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -13,10 +13,23 @@ export function formatBytes(n: number): string {
   return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
+/**
+ * A whole number with commas between groups of three digits: "12,345".
+ * What toLocaleString('en-US') gives, at a fraction of its cost (the panels
+ * format hundreds of numbers a second).
+ */
+export function groupDigits(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const digits = String(Math.abs(Math.round(n)));
+  let out = '';
+  for (let i = digits.length; i > 0; i -= 3) out = (i > 3 ? ',' : '') + digits.slice(Math.max(0, i - 3), i) + out;
+  return (n < 0 && Math.round(n) !== 0 ? '-' : '') + out;
+}
+
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '–';
   const abs = Math.abs(n);
-  if (abs < 10_000) return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(abs < 10 ? 2 : 1);
+  if (abs < 10_000) return Number.isInteger(n) ? groupDigits(n) : n.toFixed(abs < 10 ? 2 : 1);
   if (abs < 1e6) return `${(n / 1e3).toFixed(abs < 1e5 ? 1 : 0)}k`;
   if (abs < 1e9) return `${(n / 1e6).toFixed(abs < 1e7 ? 2 : 1)}M`;
   return `${(n / 1e9).toFixed(2)}G`;
@@ -25,7 +38,7 @@ export function formatCount(n: number): string {
 export function formatMicros(us: number): string {
   if (!Number.isFinite(us)) return '–';
   if (us < 1000) return `${us < 10 ? us.toFixed(1) : Math.round(us)} µs`;
-  if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 2 : 1)} ms`;
+  if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 2 : us < 1e5 ? 1 : 0)} ms`;
   return `${(us / 1e6).toFixed(2)} s`;
 }
 

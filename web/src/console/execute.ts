@@ -11,8 +11,10 @@
 //
 // Each result also has its run time, shown as "(1.2 ms)".
 import type { Stats } from 'stratadb';
-import { formatAgo, formatBytes, formatCount, formatPercent, formatRatio } from '../app/format.js';
+import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent, formatRatio, groupDigits } from '../app/format.js';
+import { accessOf, type Access } from '../model/access.js';
 import { describeError } from '../model/error-text.js';
+import { writeAmpOf } from '../model/rates.js';
 import { type BatchOp, type Command, helpLines, parseLine, quotePreview, scanCommandText } from './parse.js';
 
 export type LineKind = 'ok' | 'value' | 'nil' | 'error' | 'info';
@@ -39,6 +41,10 @@ type MaybePromise<T> = T | Promise<T>;
  */
 export interface ConsoleDb {
   readonly name: string;
+  /** A read-only handle: another tab or worker writes (a viewer). */
+  readonly readOnly: boolean;
+  /** Why writes are refused for good, if they are. */
+  readonly readOnlyError: { message: string } | undefined;
   put(key: Uint8Array, value: Uint8Array): MaybePromise<void>;
   delete(key: Uint8Array): MaybePromise<void>;
   batch(operations: readonly BatchOp[]): MaybePromise<void>;
@@ -69,7 +75,9 @@ export async function runLine(text: string, db: ConsoleDb | undefined, clock: ()
   try {
     lines = await execute(command, db);
   } catch (e) {
-    lines = [errorLine(describeError(e).text)];
+    const { code, text } = describeError(e);
+    const viewer = code === 'ReadOnly' && db.readOnly && !db.readOnlyError;
+    lines = [errorLine(viewer ? `${text} (this tab is a viewer: another tab writes to ${db.name}; take over writing once it is gone)` : text)];
   }
   return { lines, elapsedMs: clock() - started, command };
 }
@@ -82,6 +90,15 @@ export function formatElapsed(ms: number): string {
 /** Whether a command changes the database (and so its stats). */
 export function isWrite(command: Command): boolean {
   return ['PUT', 'DEL', 'BATCH', 'FLUSH', 'COMPACT'].includes(command.name);
+}
+
+/** Echoed commands are cut to this many characters. */
+export const ECHO_CHARS = 200;
+
+/** A command as the output echoes it: a long one cut, with its length. */
+export function echoText(text: string, max = ECHO_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${groupDigits(text.length)} characters)`;
 }
 
 /**
@@ -119,10 +136,14 @@ async function execute(command: Command, db: ConsoleDb): Promise<OutputLine[]> {
     case 'COMPACT':
       await db.compact({ gte: command.start, lte: command.end });
       return [OK];
-    case 'STATS':
-      return statsLines(await db.stats()).map(info);
-    case 'INFO':
-      return infoLines(db.name, await db.stats(), Date.now()).map(info);
+    case 'STATS': {
+      const stats = await db.stats();
+      return statsLines(stats, accessFor(db, stats)).map(info);
+    }
+    case 'INFO': {
+      const stats = await db.stats();
+      return infoLines(db.name, stats, Date.now(), accessFor(db, stats)).map(info);
+    }
     case 'HELP':
     case 'CLEAR':
       return []; // answered without a database, in runLine
@@ -160,8 +181,13 @@ const row = (label: string, value: string): string => `${label.padEnd(LABEL_WIDT
 const plural = (n: number, one: string, many = `${one}s`): string => `${formatCount(n)} ${n === 1 ? one : many}`;
 const rate = (part: number, whole: number): string => formatPercent(whole > 0 ? part / whole : NaN);
 
+/** What this handle may do, as the top bar and Health say it. */
+function accessFor(db: ConsoleDb, stats: Stats): Access {
+  return accessOf({ open: true, role: db.readOnly ? 'viewer' : 'writer', readOnlyError: db.readOnlyError?.message, stats });
+}
+
 /** A compact summary: one row per subject, levels one row each. */
-export function statsLines(stats: Stats): string[] {
+export function statsLines(stats: Stats, access: Access): string[] {
   const immutable = stats.immutableMemtable ? ` · flushing ${formatBytes(stats.immutableMemtableBytes)}` : '';
   const stalls = stats.writeStopped ? ' · writes STOPPED' : '';
   return [
@@ -169,25 +195,33 @@ export function statsLines(stats: Stats): string[] {
     row('wal', `${plural(stats.walLiveSegments, 'segment')} · ${formatBytes(stats.walBytes)}`),
     ...levelRows(stats),
     row('compaction', `${formatCount(stats.compactions)} done · ${formatCount(stats.compactionsRunning)} running · ${formatBytes(stats.compactionBytesRead)} in · ${formatBytes(stats.compactionBytesWritten)} out`),
-    row('write amp', `${formatRatio(stats.writeAmplification)} · stalls ${formatCount(stats.slowdownWrites)} slowed, ${formatCount(stats.stoppedWrites)} stopped${stalls}`),
+    row('write amp', `${writeAmpText(stats)} · stalls ${formatCount(stats.slowdownWrites)} slowed, ${formatCount(stats.stoppedWrites)} stopped${stalls}`),
     row('reads', `block cache ${rate(stats.blockCacheHits, stats.blockCacheHits + stats.blockCacheMisses)} hit · bloom ${rate(stats.bloomUseful, stats.bloomChecks)} useful`),
-    row('read-only', readOnlyText(stats)),
+    row('access', accessText(access)),
   ];
 }
 
-/** L0 always, deeper levels when they hold files. */
+/** "3.21×", or why there is no number yet. */
+function writeAmpText(stats: Stats): string {
+  const amp = writeAmpOf(stats);
+  return amp === null ? `– (only ${formatBytes(stats.userBytesWritten)} written)` : formatRatio(amp);
+}
+
+/** L0 always, deeper levels when they hold files. L0 counts files against its compaction trigger, as its score does. */
 function levelRows(stats: Stats): string[] {
   return stats.levels
     .filter((level) => level.level === 0 || level.files > 0)
     .map((level) => {
+      const l0 = level.level === 0 && stats.l0CompactionTrigger > 0 ? ` of ${stats.l0CompactionTrigger}` : '';
       const bytes = formatBytes(level.bytes) + (level.targetBytes > 0 ? ` of ${formatBytes(level.targetBytes)}` : '');
       const wants = level.score >= 1 ? ' (wants compaction)' : '';
-      return row(`L${level.level}`, `${plural(level.files, 'file').padEnd(10)}${bytes.padEnd(22)}score ${level.score.toFixed(2)}${wants}`);
+      return row(`L${level.level}`, `${(plural(level.files, 'file') + l0).padEnd(14)}${bytes.padEnd(22)}score ${level.score.toFixed(2)}${wants}`);
     });
 }
 
-function readOnlyText(stats: Stats): string {
-  return stats.readOnly ? `yes: ${stats.readOnlyReason || 'opened read-only'}` : 'no';
+/** "writer", "viewer: …", "read-only: …" */
+function accessText(access: Access): string {
+  return access.state === 'writer' ? 'writer (writes accepted)' : `${access.label}: ${access.detail}`;
 }
 
 const RUNNERS: Record<Stats['compactionJobs']['runner'], string> = {
@@ -196,17 +230,18 @@ const RUNNERS: Record<Stats['compactionJobs']['runner'], string> = {
   inline: 'inline, between writes',
 };
 
-export function infoLines(name: string, stats: Stats, now: number): string[] {
+export function infoLines(name: string, stats: Stats, now: number, access: Access): string[] {
   const { commits } = stats;
   const durable = commits.lastDurableAt > 0 ? formatAgo(now - commits.lastDurableAt) : 'not yet';
   const walLimit = stats.walSegmentLimit > 0 ? plural(stats.walSegmentLimit, 'segment') : 'none';
   return [
     row('name', name),
-    row('read-only', readOnlyText(stats)),
+    row('access', accessText(access)),
     row('last seq', String(stats.lastSequence)),
     row('memtable', `flushes at ${formatBytes(stats.memtableLimit)} · WAL limit ${walLimit}`),
     row('L0 files', `compact at ${stats.l0CompactionTrigger} · slow writes at ${stats.l0SlowdownTrigger} · stop at ${stats.l0StopTrigger}`),
     row('commits', `${formatCount(commits.commits)} · ${plural(commits.filesStored, 'file')} stored, ${formatCount(commits.filesDeleted)} deleted · ${formatBytes(commits.bytesStored)}`),
+    row('', `mean ${commits.commits > 0 ? formatMicros(commits.commitMicros / commits.commits) : '–'} each · ${plural(commits.waiting, 'write', 'writes')} waiting · ${commits.inProgress ? 'one running' : 'none running'}`),
     row('durable', durable),
     row('compaction', `runs ${RUNNERS[stats.compactionJobs.runner]}`),
   ];

@@ -38,6 +38,8 @@ interface Spec {
   usage: string;
   summary: string;
   details?: readonly string[];
+  /** Lines that run as they are (the tests run every one); HELP shows them. */
+  examples?: readonly string[];
   /** args: the words after the name; more: further ;-separated segments (only BATCH takes them). */
   parse(args: Word[], more: Word[][]): Command;
 }
@@ -56,6 +58,7 @@ const SPECS: Record<CommandName, Spec> = {
   PUT: {
     usage: 'PUT key value',
     summary: 'Sets key to value.',
+    examples: ['PUT user:1 alice', 'PUT "two words" "\\x00\\xff"'],
     parse: (args) => {
       const [key, value] = exactly('PUT', args, 2, 'a key and a value', plain('PUT'));
       return { name: 'PUT', key: keyBytes(key, plain('PUT')), value: valueBytes(value, plain('PUT')) };
@@ -64,11 +67,13 @@ const SPECS: Record<CommandName, Spec> = {
   GET: {
     usage: 'GET key',
     summary: 'Prints the value of key, or (nil).',
+    examples: ['GET user:1'],
     parse: (args) => ({ name: 'GET', key: keyBytes(exactly('GET', args, 1, 'a key', plain('GET'))[0], plain('GET')) }),
   },
   DEL: {
     usage: 'DEL key',
     summary: 'Deletes key (OK whether or not it had a value).',
+    examples: ['DEL user:1'],
     parse: (args) => ({ name: 'DEL', key: keyBytes(exactly('DEL', args, 1, 'a key', plain('DEL'))[0], plain('DEL')) }),
   },
   SCAN: {
@@ -78,14 +83,16 @@ const SPECS: Record<CommandName, Spec> = {
       'The end is exclusive. A bare - as start reads from the first key, a bare + as end to the last; quote them ("-") for the keys - and +.',
       `LIMIT n: 1 to ${SCAN_MAX_LIMIT} entries, ${SCAN_DEFAULT_LIMIT} by default. REV: the same range, last key first.`,
       'When the limit is hit, the last line gives the SCAN that reads the next page.',
-      'Example: SCAN user: user; LIMIT 10   SCAN - + REV',
+      'For every key starting with user: end before "user;" (; is the byte after :).',
     ],
+    examples: ['SCAN user: "user;" LIMIT 10', 'SCAN - + REV', 'SCAN - + LIMIT 5'],
     parse: parseScan,
   },
   BATCH: {
     usage: 'BATCH PUT key value; DEL key; ...',
     summary: 'Applies PUT and DEL operations atomically, in order: all or none.',
-    details: [`Operations are separated by ; (at most ${BATCH_MAX_OPS}). Example: BATCH PUT a 1; PUT b 2; DEL c`],
+    details: [`Operations are separated by ; (at most ${BATCH_MAX_OPS}).`],
+    examples: ['BATCH PUT a 1; PUT b 2; DEL c'],
     parse: parseBatch,
   },
   FLUSH: {
@@ -97,6 +104,7 @@ const SPECS: Record<CommandName, Spec> = {
     usage: 'COMPACT [start end]',
     summary: 'Compacts the whole database, or the tables holding start..end.',
     details: ['Both bounds are inclusive; a bare - and + are open ends. Drops overwritten versions and tombstones.'],
+    examples: ['COMPACT', 'COMPACT a z'],
     parse: parseCompact,
   },
   STATS: {
@@ -370,7 +378,8 @@ export function scanCommandText(scan: Extract<Command, { name: 'SCAN' }>): strin
 export function helpLines(topic?: CommandName): string[] {
   if (topic) {
     const spec = SPECS[topic];
-    return [spec.usage, `  ${spec.summary}`, ...(spec.details ?? []).map((line) => `  ${line}`)];
+    const examples = (spec.examples ?? []).map((line) => `  example: ${line}`);
+    return [spec.usage, `  ${spec.summary}`, ...(spec.details ?? []).map((line) => `  ${line}`), ...examples];
   }
   // Aligned on SCAN's usage; BATCH's longer one just runs past the column.
   const width = SPECS.SCAN.usage.length;
@@ -379,6 +388,11 @@ export function helpLines(topic?: CommandName): string[] {
     'Words: bare text is UTF-8; "..." allows spaces and the escapes \\xHH \\n \\t \\r \\" \\\\; \'...\' is literal.',
     'Names in any case. HELP SCAN (or any command) for details. Enter runs, Up/Down walk history, Ctrl+L clears.',
   ];
+}
+
+/** Every example HELP shows, each a line that runs as it is. */
+export function helpExamples(): { command: CommandName; line: string }[] {
+  return COMMAND_NAMES.flatMap((name) => (SPECS[name].examples ?? []).map((line) => ({ command: name, line })));
 }
 
 /** "usage — summary" of the command the line starts with, for the hint row. */

@@ -36,7 +36,7 @@ export interface RunningJob {
 }
 
 interface Row {
-  /** Unique within the history: 'c<job>', 'f<job>', 's<n>'. */
+  /** Unique within the history: '<prefix>c<job>', '<prefix>f<job>', '<prefix>s<n>' (the prefix names the opening). */
   id: string;
   /** When it started (Date.now()). */
   at: number;
@@ -112,6 +112,8 @@ export class CompactionHistory {
   private stalls = 0;
   private last: CompactionRow | undefined;
   private changes = 0;
+  private prefix = '';
+  private changed: HistoryRow[] = [];
 
   /** At most `limit` rows of each kind are kept. */
   constructor(readonly limit = 200) {}
@@ -131,6 +133,11 @@ export class CompactionHistory {
     return this.last;
   }
 
+  /** The rows the last event() added or changed (to save them). */
+  get touched(): readonly HistoryRow[] {
+    return this.changed;
+  }
+
   /** The write stall under way. */
   get stall(): StallRow | undefined {
     return this.openStall;
@@ -143,8 +150,13 @@ export class CompactionHistory {
     return out.sort((a, b) => b.at - a.at || (b.id < a.id ? -1 : 1));
   }
 
-  /** Forgets everything (another database was opened). */
-  reset(): void {
+  /**
+   * Forgets everything (another database was opened). Row ids start with
+   * `prefix` from now on, so rows of this opening never share an id with
+   * restored ones (job numbers restart with each opening).
+   */
+  reset(prefix = ''): void {
+    this.prefix = prefix;
     this.jobs = new Map();
     this.kinds.compaction = [];
     this.kinds.flush = [];
@@ -154,8 +166,29 @@ export class CompactionHistory {
     this.changes++;
   }
 
+  /**
+   * Adds saved rows (oldest first) from earlier openings. A stall that was
+   * still on when its page went away has no end: it is left out.
+   */
+  restore(rows: readonly HistoryRow[]): void {
+    const known = new Set(this.rows().map((r) => r.id));
+    for (const row of rows) {
+      if (!row || typeof row.id !== 'string' || known.has(row.id) || !(row.kind in this.kinds)) continue;
+      if (row.kind === 'stall' && row.micros === undefined) continue;
+      (this.kinds[row.kind] as HistoryRow[]).push(row);
+      known.add(row.id);
+      if (row.kind === 'compaction' && (!this.last || row.at > this.last.at)) this.last = row;
+    }
+    for (const list of Object.values(this.kinds)) {
+      list.sort((a, b) => a.at - b.at);
+      if (list.length > this.limit) list.splice(0, list.length - this.limit);
+    }
+    this.changes++;
+  }
+
   /** Takes one event; returns whether anything changed. */
   event(e: StrataEvent, at: number): boolean {
+    this.changed = [];
     switch (e.type) {
       case 'compaction':
         if (e.phase === 'started') this.started(e, at);
@@ -176,7 +209,7 @@ export class CompactionHistory {
         // Begins and ends strictly alternate; a cause change ends one stall and begins another.
         if (e.stalled) {
           this.endStall(at);
-          this.openStall = this.add({ id: `s${++this.stalls}`, kind: 'stall', at, micros: undefined, cause: e.cause, l0Files: e.l0Files, version: 0 });
+          this.openStall = this.add({ id: `${this.prefix}s${++this.stalls}`, kind: 'stall', at, micros: undefined, cause: e.cause, l0Files: e.l0Files, version: 0 });
         } else if (!this.endStall(at)) return false;
         break;
       default:
@@ -207,7 +240,7 @@ export class CompactionHistory {
     const startedAt = Math.min(this.jobs.get(e.job)?.startedAt ?? at, at - e.micros / 1000);
     this.jobs.delete(e.job);
     this.last = this.add({
-      id: `c${e.job}`,
+      id: `${this.prefix}c${e.job}`,
       kind: 'compaction',
       at: startedAt,
       // The runner times its own work; from the started event on, the wall
@@ -234,7 +267,7 @@ export class CompactionHistory {
 
   private flushed(e: FlushFinished, at: number): void {
     this.add({
-      id: `f${e.job}`,
+      id: `${this.prefix}f${e.job}`,
       kind: 'flush',
       at: at - e.micros / 1000,
       micros: e.micros,
@@ -254,6 +287,7 @@ export class CompactionHistory {
     if (!stall) return false;
     stall.micros = Math.max(0, (at - stall.at) * 1000);
     stall.version++;
+    this.changed.push(stall);
     this.openStall = undefined;
     return true;
   }
@@ -261,6 +295,7 @@ export class CompactionHistory {
   private add<R extends HistoryRow>(row: R): R {
     const list = this.kinds[row.kind] as R[];
     list.push(row);
+    this.changed.push(row);
     if (list.length > this.limit) list.splice(0, list.length - this.limit);
     return row;
   }

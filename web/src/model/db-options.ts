@@ -1,6 +1,8 @@
 // What the dashboard remembers about databases between visits (the engine
-// stores no open options): the options each was created with, and which
-// one was open last. Kept in localStorage under "stratadb-dashboard:*".
+// stores no open options): the options each was created with, which one was
+// open last, and what it last saw of each (its tables' count and size, when
+// it was last opened) for the Databases list. Kept in localStorage under
+// "stratadb-dashboard:*".
 // Ranges are the engine's (LIMITS), never repeated here.
 import { LIMITS } from 'stratadb';
 
@@ -30,6 +32,36 @@ export const MEMTABLE_CHOICES = [256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 16 * 
 const PREFIX = 'stratadb-dashboard:';
 const LAST = `${PREFIX}last`;
 const optionsKey = (name: string) => `${PREFIX}options:${name}`;
+const factsKey = (name: string) => `${PREFIX}facts:${name}`;
+
+/** What was last seen of a database: from its stats while open, or a measurement. */
+export interface DatabaseFacts {
+  /** Table files and their bytes (what it stores, less its WAL). */
+  tables?: number;
+  tableBytes?: number;
+  /** When those were read (Date.now()). */
+  measuredAt?: number;
+  /** When the dashboard last opened it. */
+  lastOpened?: number;
+}
+
+/** Parses saved facts, keeping only well-formed fields. */
+export function parseFacts(json: string | null): DatabaseFacts {
+  let raw: unknown;
+  try {
+    raw = json === null ? null : JSON.parse(json);
+  } catch {
+    return {};
+  }
+  if (typeof raw !== 'object' || raw === null) return {};
+  const r = raw as Record<string, unknown>;
+  const out: DatabaseFacts = {};
+  for (const field of ['tables', 'tableBytes', 'measuredAt', 'lastOpened'] as const) {
+    const v = r[field];
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) out[field] = v;
+  }
+  return out;
+}
 
 /** A database name as the package accepts it, or a one-line reason it is not. */
 export function checkDatabaseName(name: string): string | undefined {
@@ -81,9 +113,19 @@ export class SavedDatabases {
     this.write(optionsKey(name), JSON.stringify(options));
   }
 
+  facts(name: string): DatabaseFacts {
+    return parseFacts(this.read(factsKey(name)));
+  }
+
+  /** Merges `facts` into what is saved for `name`. */
+  note(name: string, facts: DatabaseFacts): void {
+    this.write(factsKey(name), JSON.stringify({ ...this.facts(name), ...facts }));
+  }
+
   forget(name: string): void {
     try {
       this.store?.removeItem(optionsKey(name));
+      this.store?.removeItem(factsKey(name));
       if (this.last() === name) this.store?.removeItem(LAST);
     } catch {
       // Storage may be disabled; the dashboard works without it.

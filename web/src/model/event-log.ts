@@ -6,7 +6,7 @@
 // other fields are the event's own data (a compaction's levels as inputLevel
 // and outputLevel, since `level` is the entry's; tables with quoted keys).
 import type { CompactionFinished, CompactionStarted, FlushFinished, FlushStarted, StrataEvent, TableInfo } from 'stratadb';
-import { formatBytes, formatMicros, formatRatio } from '../app/format.js';
+import { formatBytes, formatMicros, formatRatio, groupDigits } from '../app/format.js';
 import { quoteBytes } from '../app/bytes-text.js';
 import { FLUSH_REASONS, STALL_LONG, STALL_SHORT, errorText, levelsText, plural, reasonText, runnerText } from './event-text.js';
 
@@ -22,7 +22,8 @@ export interface LogEntry {
   [field: string]: unknown;
 }
 
-export const MAX_ENTRIES = 5000;
+/** Entries other than debug kept. */
+export const MAX_ENTRIES = 3000;
 
 /** A table as JSON: keys in the console's quoted form (bytes do not survive JSON). */
 export function tableFields(t: TableInfo): Record<string, unknown> {
@@ -30,7 +31,7 @@ export function tableFields(t: TableInfo): Record<string, unknown> {
 }
 
 const sizeOf = (tables: readonly TableInfo[]) => tables.reduce((sum, t) => sum + t.size, 0);
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => groupDigits(n);
 const entries = (n: number) => plural(n, 'entry', 'entries');
 
 /** "4 tables (3.10 MiB)" */
@@ -140,25 +141,94 @@ export function atLeast(entry: LogEntry, min: LogLevel): boolean {
   return LEVELS.indexOf(entry.level) >= LEVELS.indexOf(min);
 }
 
-/** A bounded log: the oldest entries go first. */
+/**
+ * The LSM levels an entry is about, for the log's levels column:
+ * "L0 → L1" for a compaction, "→ L0" for a flush, "L2" for a table.
+ */
+export function entryLevels(entry: LogEntry): string {
+  const { inputLevel, outputLevel } = entry;
+  if (typeof inputLevel === 'number' && typeof outputLevel === 'number') return levelsText(inputLevel, outputLevel);
+  if (entry.event.startsWith('flush.')) return '→ L0';
+  const table = entry.table as { level?: unknown } | undefined;
+  if (entry.event === 'table-created' && typeof table?.level === 'number') return `L${table.level}`;
+  if (entry.event.startsWith('write-stall') && typeof entry.l0Files === 'number') return `L0 (${plural(entry.l0Files, 'file')})`;
+  return '';
+}
+
+/** Whether an entry matches a filter text: in its event name, message or levels, any case. */
+export function matchesText(entry: LogEntry, text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === '') return true;
+  return entry.event.toLowerCase().includes(t) || entry.message.toLowerCase().includes(t) || entryLevels(entry).toLowerCase().includes(t);
+}
+
+/** Debug entries (commits, table files, progress) kept, apart from the rest so their flood never pushes those out. */
+export const MAX_DEBUG_ENTRIES = 2000;
+
+/** A bounded log in two rings: debug entries, and everything else. */
 export class EventLog {
-  private readonly entries: LogEntry[] = [];
+  private readonly rings: { debug: LogEntry[]; rest: LogEntry[] } = { debug: [], rest: [] };
   // Entries per level, so counting what a filter shows needs no pass over them.
   private readonly perLevel = new Map<LogLevel, number>(LEVELS.map((l) => [l, 0]));
 
-  constructor(private readonly capacity = MAX_ENTRIES) {}
+  constructor(
+    private readonly capacity = MAX_ENTRIES,
+    private readonly debugCapacity = MAX_DEBUG_ENTRIES,
+  ) {}
 
   add(entry: LogEntry): void {
-    this.entries.push(entry);
+    const debug = entry.level === 'debug';
+    const ring = debug ? this.rings.debug : this.rings.rest;
+    ring.push(entry);
     this.tally(entry, 1);
-    if (this.entries.length > this.capacity) {
-      for (const gone of this.entries.splice(0, this.entries.length - this.capacity)) this.tally(gone, -1);
+    const bound = debug ? this.debugCapacity : this.capacity;
+    if (ring.length > bound) for (const gone of ring.splice(0, ring.length - bound)) this.tally(gone, -1);
+  }
+
+  /** Forgets the entries older than `ts` (an ISO time). */
+  dropBefore(ts: string): void {
+    for (const ring of [this.rings.debug, this.rings.rest]) {
+      let n = 0;
+      while (n < ring.length && ring[n]!.ts < ts) n++;
+      for (const gone of ring.splice(0, n)) this.tally(gone, -1);
     }
   }
 
-  /** Entries at or above `min`, oldest first. */
+  /** Adds saved entries (oldest first) that are older than every entry here. */
+  restore(entries: readonly LogEntry[]): void {
+    const kept = { debug: [] as LogEntry[], rest: [] as LogEntry[] };
+    for (const entry of entries) {
+      if (!entry || typeof entry.ts !== 'string' || !LEVELS.includes(entry.level)) continue;
+      (entry.level === 'debug' ? kept.debug : kept.rest).push(entry);
+    }
+    for (const name of ['debug', 'rest'] as const) {
+      const ring = this.rings[name];
+      const bound = name === 'debug' ? this.debugCapacity : this.capacity;
+      const room = Math.max(0, bound - ring.length);
+      const older = room > 0 ? kept[name].slice(-room) : [];
+      ring.unshift(...older);
+      for (const entry of older) this.tally(entry, 1);
+    }
+  }
+
+  /** Entries at or above `min` matching `text`, newest first, at most `limit`. */
+  query(min: LogLevel, text = '', limit = Infinity): LogEntry[] {
+    const out: LogEntry[] = [];
+    const a = min === 'debug' ? this.rings.debug : [];
+    const b = this.rings.rest;
+    let i = a.length - 1;
+    let j = b.length - 1;
+    while ((i >= 0 || j >= 0) && out.length < limit) {
+      const takeA = j < 0 || (i >= 0 && a[i]!.ts > b[j]!.ts);
+      const entry = takeA ? a[i--]! : b[j--]!;
+      if (atLeast(entry, min) && matchesText(entry, text)) out.push(entry);
+    }
+    return out;
+  }
+
+  /** Entries at or above `min`, oldest first (for copy and download). */
   filter(min: LogLevel): LogEntry[] {
-    return this.entries.filter((e) => atLeast(e, min));
+    return this.query(min).reverse();
   }
 
   /** How many entries filter(min) would return. */
@@ -167,11 +237,12 @@ export class EventLog {
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.rings.debug.length + this.rings.rest.length;
   }
 
   clear(): void {
-    this.entries.length = 0;
+    this.rings.debug.length = 0;
+    this.rings.rest.length = 0;
     for (const l of LEVELS) this.perLevel.set(l, 0);
   }
 

@@ -1,5 +1,6 @@
 // The words of the engine's events as the log and the panels print them:
 // runners, flush reasons, stall causes, errors, levels.
+import { groupDigits } from '../app/format.js';
 import type { CompactionReason, CompactionRunner, EventError, FlushReason, WriteStallCause } from 'stratadb';
 
 const RUNNERS: Record<CompactionRunner, string> = {
@@ -44,4 +45,4 @@ export const errorText = (error: EventError): string => `${error.code}: ${error.
 export const levelsText = (from: number, to: number): string => `L${from} → L${to}`;
 
 /** "1 table", "4 tables", "2 entries" */
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+export const plural = (n: number, one: string, many = `${one}s`): string => `${groupDigits(n)} ${n === 1 ? one : many}`;

@@ -7,12 +7,13 @@
 // 'unknown' means there is nothing to judge yet. The overall level is the
 // worst of the checks; info and unknown never raise it.
 import type { Stats } from 'stratadb';
-import { formatBytes, formatPercent } from '../app/format.js';
+import { formatBytes, formatMillis, formatPercent, groupDigits } from '../app/format.js';
+import { accessOf } from './access.js';
 
 export type HealthLevel = 'healthy' | 'degraded' | 'unhealthy';
 export type CheckLevel = HealthLevel | 'info' | 'unknown';
 
-export type CheckId = 'database' | 'read-only' | 'writes' | 'memtable' | 'wal' | 'l0' | 'storage' | 'persistence';
+export type CheckId = 'database' | 'access' | 'writes' | 'commits' | 'memtable' | 'wal' | 'l0' | 'storage' | 'persistence';
 
 export interface GaugeMark {
   /** Position on the gauge's scale (same unit as value). */
@@ -57,9 +58,21 @@ export interface HealthInput {
   stats?: Stats | undefined;
   /** session.db.readOnlyError?.message: why the package refuses writes. */
   readOnlyError?: string | undefined;
-  /** session.db.readOnly: a read-only handle (another tab or worker has the database for writing). */
-  readOnlyHandle?: boolean | undefined;
+  /** session.role: a viewer is a read-only handle (another tab or worker writes). */
+  role?: 'writer' | 'viewer' | undefined;
+  /** A viewer found the write lock free. */
+  writerGone?: boolean | undefined;
+  /** Commits over the recent window (model/rates.ts), when measured. */
+  commits?: CommitHealth | undefined;
   storage?: StorageStatus | undefined;
+}
+
+export interface CommitHealth {
+  perSec: number;
+  /** Mean time per commit, µs; null without commits in the window. */
+  meanMicros: number | null;
+  /** Writers waiting for a commit now. */
+  waiting: number;
 }
 
 export interface Health {
@@ -72,17 +85,13 @@ export interface Health {
 /** Storage used above these fractions of the quota is degraded / unhealthy. */
 export const STORAGE_DEGRADED = 0.8;
 export const STORAGE_UNHEALTHY = 0.95;
+/** Commits slower than this on average keep every durable writer waiting at least as long: degraded. */
+export const COMMIT_SLOW_MICROS = 250_000;
 
 const RANK: Record<CheckLevel, number> = { unknown: 0, info: 0, healthy: 0, degraded: 1, unhealthy: 2 };
 
-/** Ends a message with a full stop, once. */
-function sentence(text: string): string {
-  const t = text.trim();
-  return /[.!?]$/.test(t) ? t : `${t}.`;
-}
-
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  return `${groupDigits(n)} ${n === 1 ? one : many}`;
 }
 
 const WAITING = 'Waiting for the first stats.';
@@ -102,31 +111,38 @@ function databaseCheck(input: HealthInput): HealthCheck {
   return { id: 'database', label: 'Database', level: 'healthy', value: 'open', detail: `${name} is open.` };
 }
 
-function readOnlyCheck(input: HealthInput, s: Stats | undefined): HealthCheck {
-  const base = { id: 'read-only' as const, label: 'Read-only' };
-  // A handle that turned read-only before any stats arrived is read-only all the same.
-  const readOnly = Boolean(input.readOnlyError) || s?.readOnly === true;
-  if (readOnly) {
-    const why = input.readOnlyError || s?.readOnlyReason || 'the engine gave no reason';
-    return {
-      ...base,
-      level: 'unhealthy',
-      value: 'read-only',
-      detail: `The database is read-only: ${sentence(why)} Reads still work; writes are refused.`,
-    };
+function accessCheck(input: HealthInput, s: Stats | undefined): HealthCheck {
+  const base = { id: 'access' as const, label: 'Access' };
+  const access = accessOf({ open: input.open, role: input.role, readOnlyError: input.readOnlyError, stats: s, writerGone: input.writerGone });
+  if (access.state === 'read-only') {
+    return { ...base, level: 'unhealthy', value: 'read-only', detail: access.detail };
   }
-  if (input.readOnlyHandle) {
-    // Watching a database another tab writes to is normal; the writes are theirs.
+  // Watching a database another tab writes to is normal; the writes are theirs.
+  if (access.state === 'viewer') return { ...base, level: 'info', value: input.writerGone ? 'viewer · writer gone' : 'viewer', detail: access.detail };
+  if (!s) return noStats(base.id, base.label, WAITING);
+  return { ...base, level: 'healthy', value: 'writer', detail: 'This tab writes to the database; writes are accepted.' };
+}
+
+function commitsCheck(input: HealthInput): HealthCheck {
+  const base = { id: 'commits' as const, label: 'Commits' };
+  if (input.role === 'viewer') return { ...base, level: 'info', value: '–', detail: 'The writer’s tab commits; a viewer stores nothing.' };
+  const c = input.commits;
+  if (!c) return noStats(base.id, base.label, 'Waiting for two stats samples.');
+  const mean = c.meanMicros;
+  const value = mean === null ? `idle · ${plural(c.waiting, 'waiting', 'waiting')}` : `${formatMillis(mean / 1000)} · ${c.perSec.toFixed(1)}/s`;
+  if (mean !== null && mean >= COMMIT_SLOW_MICROS) {
     return {
       ...base,
       level: 'degraded',
-      value: 'read-only handle',
-      detail:
-        'Another tab or worker has this database open for writing, so this one opened it read-only: it shows what was stored when it opened, and refuses writes.',
+      value,
+      detail: `Commits to IndexedDB take ${formatMillis(mean / 1000)} on average (${c.perSec.toFixed(1)} a second), so every durable write waits at least that long; ${plural(c.waiting, 'write waits', 'writes wait')} for one now.`,
     };
   }
-  if (!s) return noStats(base.id, base.label, WAITING);
-  return { ...base, level: 'healthy', value: 'writable', detail: 'Writes are accepted.' };
+  const detail =
+    mean === null
+      ? 'No commit in the last seconds: nothing new to store.'
+      : `Commits take ${formatMillis(mean / 1000)} on average, ${c.perSec.toFixed(1)} a second; ${plural(c.waiting, 'write waits', 'writes wait')} for one now.`;
+  return { ...base, level: 'healthy', value, detail };
 }
 
 function writesCheck(s: Stats): HealthCheck {
@@ -196,7 +212,7 @@ function walCheck(s: Stats): HealthCheck {
     max: Math.max(2 * limit, live),
     marks: [{ at: limit, kind: 'info', label: `memtable flushed at ${limit} segments` }],
   };
-  const value = `${live.toLocaleString('en-US')} / ${limit.toLocaleString('en-US')} segments`;
+  const value = `${groupDigits(live)} / ${groupDigits(limit)} segments`;
   if (live > allowed)
     return {
       id: 'wal',
@@ -226,7 +242,8 @@ function l0Check(s: Stats): HealthCheck {
   if (slow > 0) marks.push({ at: slow, kind: 'warn', label: `writes slow down at ${slow}` });
   if (stop > 0) marks.push({ at: stop, kind: 'bad', label: `writes stop at ${stop}` });
   const gauge: Gauge = { value: files, max: Math.max(stop, files, 1), marks };
-  const value = stop > 0 ? `${files} / ${stop} files` : plural(files, 'file');
+  // Against the compaction trigger, as the level's score is (score = files / trigger).
+  const value = start > 0 ? `${files} / ${start} files` : plural(files, 'file');
   const has = `L0 has ${plural(files, 'file')}`;
   if (stop > 0 && files >= stop)
     return { id: 'l0', label: 'L0 files', level: 'unhealthy', value, gauge, detail: `${has}; writes stop at ${stop} until a compaction finishes.` };
@@ -246,6 +263,8 @@ function storageCheck(storage: StorageStatus | undefined): HealthCheck {
   const { usage, quota } = storage;
   if (usage === undefined || quota === undefined || !(quota > 0))
     return { ...base, level: 'unknown', value: '–', detail: 'The browser has not reported storage use yet.' };
+  // Asked before the first commit lands, browsers answer 0 B for a while.
+  if (usage === 0) return { ...base, level: 'unknown', value: 'measuring…', detail: 'The browser reports no storage use yet; it is asked again after the next commit.' };
   const used = usage / quota;
   const gauge: Gauge = {
     value: usage,
@@ -284,8 +303,9 @@ export function assessHealth(input: HealthInput): Health {
   const waiting = input.open ? WAITING : 'No database is open.';
   const checks: HealthCheck[] = [
     databaseCheck(input),
-    input.open ? readOnlyCheck(input, s) : noStats('read-only', 'Read-only', waiting),
+    input.open ? accessCheck(input, s) : noStats('access', 'Access', waiting),
     s ? writesCheck(s) : noStats('writes', 'Writes', waiting),
+    input.open ? commitsCheck(input) : noStats('commits', 'Commits', waiting),
     s ? memtableCheck(s) : noStats('memtable', 'Memtable', waiting),
     s ? walCheck(s) : noStats('wal', 'WAL', waiting),
     s ? l0Check(s) : noStats('l0', 'L0 files', waiting),

@@ -1,5 +1,6 @@
-// Where a key falls along the key space the level view draws. Keys are byte
-// strings ordered bytewise. A key's position in [0, 1] reads its bytes as a
+// Where a key falls between two keys, by its bytes: the level view's axis
+// (model/key-rank.ts) places keys this way inside each interval between
+// table boundaries. Keys are byte strings ordered bytewise. A key's position in [0, 1] reads its bytes as a
 // fraction, one digit per byte, after dropping the prefix that the smallest
 // and largest key share (read from the first byte, `user:000001 ..
 // user:999999` would all land on the same pixel); the fractions are then
@@ -136,24 +137,4 @@ export function keySpace(smallest?: Uint8Array, largest?: Uint8Array, samples: r
       return Math.min(1, Math.max(0, (fraction(key, skip, digits) - low) / span));
     },
   };
-}
-
-interface HasKeyRange {
-  smallestKey: Uint8Array;
-  largestKey: Uint8Array;
-}
-
-/** The key space over every table of every level, digits from their boundary keys. */
-export function keySpaceOf(levels: readonly { tables: readonly HasKeyRange[] }[]): KeySpace {
-  let smallest: Uint8Array | undefined;
-  let largest: Uint8Array | undefined;
-  const samples: Uint8Array[] = [];
-  for (const level of levels) {
-    for (const table of level.tables) {
-      samples.push(table.smallestKey, table.largestKey);
-      if (!smallest || compareBytes(table.smallestKey, smallest) < 0) smallest = table.smallestKey;
-      if (!largest || compareBytes(table.largestKey, largest) > 0) largest = table.largestKey;
-    }
-  }
-  return keySpace(smallest, largest, samples);
 }

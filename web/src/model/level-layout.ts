@@ -3,7 +3,7 @@
 // overlap (only L0, whose tables cover any keys), shaded by size; and each
 // level's load against its limit for the gauge.
 import type { LevelStats, Stats, TableStats } from 'stratadb';
-import type { KeySpace } from './key-space.js';
+
 
 export interface TableBar {
   number: number;
@@ -34,7 +34,12 @@ export interface LayoutOptions {
 }
 
 /** The bars of every level. L0 tables overlap, so they stack in sub-rows. */
-export function layoutLevels(levels: readonly LevelStats[], space: KeySpace, options: LayoutOptions = {}): LevelLayout[] {
+/** Where a key falls along the track, 0..1 (model/key-rank.ts or model/key-space.ts). */
+export interface Axis {
+  position(key: Uint8Array): number;
+}
+
+export function layoutLevels(levels: readonly LevelStats[], space: Axis, options: LayoutOptions = {}): LevelLayout[] {
   const minWidth = options.minWidth ?? 0.004;
   const running = options.running;
   let largest = 0;
@@ -85,15 +90,16 @@ export interface LevelLoad {
   /** Threshold marks on the gauge, 0..1. */
   marks: number[];
   status: Status;
-  /** "5 / 4 files" or "12.3 MiB / 10.0 MiB" (bytes formatted by the caller's function). */
+  /** "5 / 4 files" (L0: against its compaction trigger, as its score is) or "12.3 MiB / 10.0 MiB". */
   text: string;
 }
 
 type Thresholds = Pick<Stats, 'l0CompactionTrigger' | 'l0SlowdownTrigger' | 'l0StopTrigger'>;
 
 /**
- * How full a level is. L0 counts files: the gauge spans up to the stop
- * trigger, with marks at the compaction and slowdown triggers. Deeper
+ * How full a level is. L0 counts files: the text is files against the
+ * compaction trigger (what its score measures), the gauge spans up to the
+ * stop trigger, with marks at the compaction and slowdown triggers. Deeper
  * levels count bytes against their target (the last level has none).
  */
 export function levelLoad(level: LevelStats, limits: Thresholds, formatBytes: (n: number) => string): LevelLoad {
@@ -106,7 +112,7 @@ export function levelLoad(level: LevelStats, limits: Thresholds, formatBytes: (n
       fill: Math.min(1, level.files / full),
       marks: [limits.l0CompactionTrigger / full, limits.l0SlowdownTrigger / full].filter((m) => m > 0 && m < 1),
       status,
-      text: `${level.files} / ${limits.l0StopTrigger} files`,
+      text: limits.l0CompactionTrigger > 0 ? `${level.files} / ${limits.l0CompactionTrigger} files` : `${level.files} files`,
     };
   }
   if (level.targetBytes <= 0) {

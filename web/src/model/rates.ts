@@ -14,18 +14,36 @@
 // - A ratio or percentile over an interval with nothing to measure (no
 //   gets, no bloom checks, ...) is null, never 0 and never NaN: the chart
 //   leaves a gap instead of drawing a false zero.
+// - Rates and percentiles span the last RATE_SMOOTH_MS (several samples),
+//   not one half-second interval: durable writes complete in commit-sized
+//   groups, so a steady load would draw as a sawtooth between 0 and twice
+//   its rate.
+// - Write amplification needs at least MIN_AMP_USER_BYTES of user writes:
+//   three tiny puts with their WAL record headers are not "17x".
 import type { Histogram, Stats } from 'stratadb';
+
+/** Latencies as the caller saw them (model/latency-window.ts), µs; null: no such calls. */
+export interface CallerPoint {
+  durableP50: number | null;
+  durableP99: number | null;
+  deferredP50: number | null;
+  deferredP99: number | null;
+  readP50: number | null;
+  readP99: number | null;
+}
 
 export interface Sample {
   /** Date.now() when the stats were read. */
   at: number;
   stats: Stats;
+  /** The caller-side latencies of the same window, when the dashboard measured any. */
+  caller?: CallerPoint;
 }
 
 export interface RatePoint {
   /** End of the interval (the newer sample's time), ms. */
   at: number;
-  /** Length of the interval, seconds (> 0). */
+  /** Length of the window the rates span, seconds (> 0). */
   seconds: number;
   /** The counters went down during this interval: the database was reopened. */
   reset: boolean;
@@ -55,9 +73,28 @@ export interface RatePoint {
    * were written in the window.
    */
   writeAmpRecent: number | null;
+  /** Commits to IndexedDB per second. */
+  commitsPerSec: number;
+  /** Mean bytes stored per commit; null without commits. */
+  commitBytes: number | null;
+  /** Mean time per commit, µs (start to durable); null without commits. */
+  commitMicros: number | null;
+  /** Writers waiting for a commit at the newer sample. */
+  commitWaiting: number;
+  /** Caller-side latencies, µs; null where the dashboard measured none. */
+  callerDurableP50: number | null;
+  callerDurableP99: number | null;
+  callerDeferredP50: number | null;
+  callerDeferredP99: number | null;
+  callerReadP50: number | null;
+  callerReadP99: number | null;
 }
 
 export const RATE_WINDOW_MS = 5 * 60_000;
+/** The span of each point's rates and percentiles. */
+export const RATE_SMOOTH_MS = 2000;
+/** Below this many user bytes written, write amplification is not shown. */
+export const MIN_AMP_USER_BYTES = 64 * 1024;
 export const WRITE_AMP_WINDOW_MS = 30_000;
 /** 5 min at 2 Hz, with room for a faster poll. */
 export const MAX_POINTS = 1200;
@@ -82,11 +119,15 @@ const COUNTERS = [
   'blockCacheMisses',
 ] as const satisfies readonly (keyof Stats)[];
 
+/** The package's commit counters, which restart with the handle too. */
+const COMMIT_COUNTERS = ['commits', 'bytesStored', 'commitMicros'] as const satisfies readonly (keyof Stats['commits'])[];
+
 const HISTOGRAMS = ['putLatency', 'getLatency'] as const satisfies readonly (keyof Stats)[];
 
 /** True when `cur` cannot follow `prev` without the database having been reopened. */
 export function isReset(prev: Stats, cur: Stats): boolean {
   for (const key of COUNTERS) if (cur[key] < prev[key]) return true;
+  for (const key of COMMIT_COUNTERS) if (cur.commits[key] < prev.commits[key]) return true;
   for (const key of HISTOGRAMS) {
     const a = prev[key];
     const b = cur[key];
@@ -159,19 +200,29 @@ function engineBytesWritten(s: Stats): number {
   return s.walBytes + s.flushBytesWritten + s.compactionBytesWritten;
 }
 
+/** The engine's write amplification, or null while too little was written to judge. */
+export function writeAmpOf(s: Stats): number | null {
+  return s.userBytesWritten >= MIN_AMP_USER_BYTES && Number.isFinite(s.writeAmplification) ? s.writeAmplification : null;
+}
+
 /**
- * The point for the interval from `prev` to `cur`, or null when the two
- * are not in time order. `windowStart` (a sample about WRITE_AMP_WINDOW_MS
- * before `cur`, with no reset in between) gives writeAmpRecent.
+ * The point at `cur`. `prev` is the sample just before (a counter lower
+ * than in it marks a reopen: then the point covers only the interval
+ * since); `rateStart` (default prev) is where its rates and percentiles
+ * begin, about RATE_SMOOTH_MS back; `ampStart` (default prev) where
+ * writeAmpRecent begins, about WRITE_AMP_WINDOW_MS back. Both must have no
+ * reset between them and `cur`. Null when the samples are not in time order.
  */
-export function ratePoint(prev: Sample, cur: Sample, windowStart: Sample = prev): RatePoint | null {
-  const seconds = (cur.at - prev.at) / 1000;
-  if (!(seconds > 0)) return null;
-  const a = prev.stats;
+export function ratePoint(prev: Sample, cur: Sample, ampStart: Sample = prev, rateStart: Sample = prev): RatePoint | null {
+  if (!(cur.at > prev.at)) return null;
+  const reset = isReset(prev.stats, cur.stats);
+  const from = reset ? prev : rateStart.at < cur.at ? rateStart : prev;
+  const seconds = (cur.at - from.at) / 1000;
+  const a = from.stats;
   const b = cur.stats;
-  const reset = isReset(a, b);
   const d = (key: (typeof COUNTERS)[number]) => counterDelta(a[key], b[key], reset);
   const rate = (key: (typeof COUNTERS)[number]) => d(key) / seconds;
+  const dc = (key: (typeof COMMIT_COUNTERS)[number]) => counterDelta(a.commits[key], b.commits[key], reset);
 
   const puts = rate('puts');
   const deletes = rate('deletes');
@@ -181,9 +232,11 @@ export function ratePoint(prev: Sample, cur: Sample, windowStart: Sample = prev)
   const misses = d('blockCacheMisses');
 
   // After a reset the window restarts at the reopen: everything since is in `b`.
-  const w = reset ? undefined : windowStart.stats;
+  const w = reset ? undefined : ampStart.stats;
   const userBytes = w ? b.userBytesWritten - w.userBytesWritten : b.userBytesWritten;
   const engineBytes = w ? engineBytesWritten(b) - engineBytesWritten(w) : engineBytesWritten(b);
+  const commits = dc('commits');
+  const caller = cur.caller;
 
   return {
     at: cur.at,
@@ -201,8 +254,18 @@ export function ratePoint(prev: Sample, cur: Sample, windowStart: Sample = prev)
     getP99: deltaPercentile(a.getLatency, b.getLatency, 99, reset),
     bloomUseful: ratio(d('bloomUseful'), d('bloomChecks')),
     cacheHit: ratio(hits, hits + misses),
-    writeAmp: b.userBytesWritten > 0 && Number.isFinite(b.writeAmplification) ? b.writeAmplification : null,
-    writeAmpRecent: userBytes > 0 && engineBytes >= 0 ? engineBytes / userBytes : null,
+    writeAmp: writeAmpOf(b),
+    writeAmpRecent: userBytes >= MIN_AMP_USER_BYTES && engineBytes >= 0 ? engineBytes / userBytes : null,
+    commitsPerSec: commits / seconds,
+    commitBytes: ratio(dc('bytesStored'), commits),
+    commitMicros: ratio(dc('commitMicros'), commits),
+    commitWaiting: b.commits.waiting,
+    callerDurableP50: caller?.durableP50 ?? null,
+    callerDurableP99: caller?.durableP99 ?? null,
+    callerDeferredP50: caller?.deferredP50 ?? null,
+    callerDeferredP99: caller?.deferredP99 ?? null,
+    callerReadP50: caller?.readP50 ?? null,
+    callerReadP99: caller?.readP99 ?? null,
   };
 }
 
@@ -220,6 +283,7 @@ export class RateHistory {
     private readonly windowMs = RATE_WINDOW_MS,
     private readonly maxPoints = MAX_POINTS,
     private readonly writeAmpWindowMs = WRITE_AMP_WINDOW_MS,
+    private readonly smoothMs = RATE_SMOOTH_MS,
   ) {}
 
   get points(): readonly RatePoint[] {
@@ -235,6 +299,15 @@ export class RateHistory {
     this.samples = [];
   }
 
+  /**
+   * Points kept from before (a saved history), older than any sample to
+   * come; the next sample starts a new line after them.
+   */
+  restore(points: readonly RatePoint[]): void {
+    this.list.splice(0, this.list.length, ...points.slice(-this.maxPoints));
+    this.samples = [];
+  }
+
   /** Adds the interval ending at `sample`; returns its point (null for the first sample or one out of order). */
   push(sample: Sample): RatePoint | null {
     const prev = this.samples[this.samples.length - 1];
@@ -245,11 +318,17 @@ export class RateHistory {
     if (!(sample.at > prev.at)) return null; // out of order or duplicate: ignore
     // The oldest kept sample is at most writeAmpWindowMs older than this one.
     while (this.samples.length > 1 && sample.at - this.samples[0]!.at > this.writeAmpWindowMs) this.samples.shift();
-    const windowStart = this.samples[0] ?? prev;
-    const point = ratePoint(prev, sample, windowStart);
+    const ampStart = this.samples[0] ?? prev;
+    // The rates start at the newest sample at least smoothMs old (or the oldest there is).
+    let rateStart = this.samples[0] ?? prev;
+    for (const s of this.samples) if (sample.at - s.at >= this.smoothMs) rateStart = s;
+    const point = ratePoint(prev, sample, ampStart, rateStart);
     if (!point) return null;
     if (point.reset) this.samples = [];
-    this.samples.push(sample);
+    // Kept for 30 s without their levels (every table, its keys): the
+    // points need only counters and histograms, and 60 full samples kept
+    // alive would be megabytes for the garbage collector to move.
+    this.samples.push({ at: sample.at, stats: { ...sample.stats, levels: [] } });
 
     this.list.push(point);
     const oldest = point.at - this.windowMs;

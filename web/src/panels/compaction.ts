@@ -1,21 +1,28 @@
 // Compaction: the running job (levels, reason, inputs, stage and progress,
 // bytes, elapsed) and a history of finished jobs, newest first, with flushes
-// and write stalls marked among them (model/compaction-history.ts, its texts
-// in model/history-text.ts). Rows are
-// kept by id and refilled only when their version changed; redraws happen
-// at most once per frame however fast events come.
+// and write stalls marked among them (the shared Records' history, kept
+// across reloads; its texts in model/history-text.ts). Rows are kept by id
+// and refilled only when their version changed; only the rows in view (and
+// a few around them) are in the table, between two spacers, so a new row
+// repaints a screenful, not the whole history. The painter redraws at most
+// a few times a second however fast events come.
 import type { LevelStats, Stats } from 'stratadb';
 import { h, panel, replace, setText } from '../app/dom.js';
 import { formatBytes, formatCount, formatMicros, formatRatio } from '../app/format.js';
+import type { Records } from '../app/records.js';
 import { type Session, showWhileOpen } from '../app/session.js';
-import { CompactionHistory, writeAmplification, type RowKind, type RunningJob } from '../model/compaction-history.js';
+import { writeAmplification, type RowKind, type RunningJob } from '../model/compaction-history.js';
+import { writeAmpOf } from '../model/rates.js';
 import { levelsText, plural, reasonText, STALL_LONG, STALL_SHORT } from '../model/event-text.js';
 import { AMP_COLUMN, HISTORY_COLUMNS, historyCells, historyTitle, lastCompactionText } from '../model/history-text.js';
 import { meter } from './meter.js';
 import './compaction.css';
 
-const TICK_MS = 250;
-const SHOWN_ROWS = 200;
+/** Height of a history row, px (compaction.css gives every row this height). */
+const ROW_PX = 21;
+/** Rows drawn beyond those in view, above and below. */
+const SPARE_ROWS = 4;
+const ROWS_EVERY_MS = 1000;
 
 const STAGE_TEXT: Record<RunningJob['stage'], string> = {
   sending: 'sending inputs',
@@ -23,7 +30,7 @@ const STAGE_TEXT: Record<RunningJob['stage'], string> = {
   installing: 'installing outputs',
 };
 
-export function mountCompaction(session: Session): HTMLElement {
+export function mountCompaction(session: Session, records: Records): HTMLElement {
   const filters = new Map<RowKind, HTMLInputElement>();
   const filter = (kind: RowKind, label: string) => {
     const input = h('input', { type: 'checkbox', checked: true, 'aria-label': `Show ${label} in the history` });
@@ -56,6 +63,9 @@ export function mountCompaction(session: Session): HTMLElement {
 
   // ----- the history -----
   const tbody = h('tbody');
+  const spacer = () => h('tr', { class: 'cp-spacer', 'aria-hidden': 'true' }, h('td', { colspan: HISTORY_COLUMNS.length }));
+  const spacerAbove = spacer();
+  const spacerBelow = spacer();
   const empty = h('p', { class: 'cp-empty muted' }, 'No compactions yet. Run a workload (or COMPACT in the console) to see them here.');
   const table = h(
     'table',
@@ -68,11 +78,10 @@ export function mountCompaction(session: Session): HTMLElement {
   const content = h('div', { class: 'cp-content' }, runningBox, totals, historyBox);
   body.append(placeholder, content);
 
-  const history = new CompactionHistory(SHOWN_ROWS);
+  const history = records.history;
   const shown = new Map<string, { tr: HTMLTableRowElement; version: number }>();
   let stats: Stats | undefined;
   let drawn = -1;
-  let frame: number | undefined;
 
   const kinds = () => {
     const set = new Set<RowKind>(['compaction']);
@@ -80,11 +89,27 @@ export function mountCompaction(session: Session): HTMLElement {
     return set;
   };
 
+  // Where the box is scrolled to and how tall it is, from its own events: drawing reads no layout.
+  let scrollTop = 0;
+  let boxHeight = 250;
+
   const drawRows = () => {
-    const rows = history.rows(kinds()).slice(0, SHOWN_ROWS);
-    const keep = new Set<string>();
-    rows.forEach((row, i) => {
-      keep.add(row.id);
+    const all = history.rows(kinds());
+    const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - SPARE_ROWS);
+    const rows = all.slice(first, first + Math.ceil(boxHeight / ROW_PX) + 2 * SPARE_ROWS);
+    const keep = new Set(rows.map((row) => row.id));
+    for (const [id, entry] of shown) {
+      if (!keep.has(id)) {
+        entry.tr.remove();
+        shown.delete(id);
+      }
+    }
+    (spacerAbove.firstElementChild as HTMLElement).style.height = `${first * ROW_PX}px`;
+    (spacerBelow.firstElementChild as HTMLElement).style.height = `${(all.length - first - rows.length) * ROW_PX}px`;
+    if (tbody.firstElementChild !== spacerAbove) tbody.prepend(spacerAbove);
+    // In order, moving only rows out of place (a new row goes in at the top).
+    let cursor = spacerAbove.nextElementSibling;
+    for (const row of rows) {
       let entry = shown.get(row.id);
       if (!entry) {
         // Every history row is a .compaction-row; data-kind tells compactions, flushes and stalls apart.
@@ -102,16 +127,11 @@ export function mountCompaction(session: Session): HTMLElement {
         const amp = writeAmplification(row);
         entry.tr.children[AMP_COLUMN]!.className = amp !== undefined && amp >= 10 ? 'num warn' : 'num';
       }
-      const at = tbody.children[i];
-      if (at !== entry.tr) tbody.insertBefore(entry.tr, at ?? null);
-    });
-    for (const [id, entry] of shown) {
-      if (!keep.has(id)) {
-        entry.tr.remove();
-        shown.delete(id);
-      }
+      if (entry.tr === cursor) cursor = cursor.nextElementSibling;
+      else tbody.insertBefore(entry.tr, cursor);
     }
-    empty.hidden = rows.length > 0;
+    if (tbody.lastElementChild !== spacerBelow) tbody.append(spacerBelow);
+    empty.hidden = all.length > 0;
   };
 
   /** The running box: what changes with time alone is redrawn by the timer too. */
@@ -134,7 +154,7 @@ export function mountCompaction(session: Session): HTMLElement {
       setText(state, 'Idle');
       const last = history.lastCompaction;
       if (last) setText(inputs, lastCompactionText(last, now));
-      else setText(inputs, stats && stats.compactions > 0 ? `${formatCount(stats.compactions)} jobs before this page watched` : 'no compaction since this page opened the database');
+      else setText(inputs, stats && stats.compactions > 0 ? `${formatCount(stats.compactions)} jobs before this page watched` : 'no compaction seen yet');
       // Idle, the bar shows how close the next job is: the highest level score.
       const next = stats?.levels.slice(0, -1).reduce<LevelStats | undefined>((best, l) => (!best || l.score > best.score ? l : best), undefined);
       progress.set(next ? next.score : 0, next && next.score >= 1 ? 'warn' : 'ok');
@@ -157,7 +177,7 @@ export function mountCompaction(session: Session): HTMLElement {
     const stallText = `${slowed}${s.stoppedWrites > 0 ? ` · ${formatCount(s.stoppedWrites)} stopped` : ''}${s.stallMicros > 0 ? ` (${formatMicros(s.stallMicros)})` : ''}`;
     setText(
       totals,
-      `${formatCount(s.compactions)} jobs · read ${formatBytes(s.compactionBytesRead)} · wrote ${formatBytes(s.compactionBytesWritten)} · ${formatMicros(s.compactionMicros)} compacting · total write amp ${formatRatio(s.writeAmplification)}${stallText}`,
+      `${formatCount(s.compactions)} jobs · read ${formatBytes(s.compactionBytesRead)} · wrote ${formatBytes(s.compactionBytesWritten)} · ${formatMicros(s.compactionMicros)} compacting · total write amp ${ampText(s)}${stallText}`,
     );
     totals.title =
       `${totals.textContent}\n\n` +
@@ -165,45 +185,72 @@ export function mountCompaction(session: Session): HTMLElement {
       'Slowed: writes delayed at the L0 slowdown trigger; stopped: writes that waited for a compaction or a flush. The history shows each stall with its cause.';
   };
 
+  // The table is redrawn at most once a second: under a load a flush comes
+  // every few hundred milliseconds, and each new row repaints the table.
+  let rowsAt = -Infinity;
+  let rowsLater: ReturnType<typeof setTimeout> | undefined;
   const draw = () => {
-    frame = undefined;
+    const now = performance.now();
     if (drawn !== history.revision) {
-      drawn = history.revision;
-      drawRows();
+      if (now - rowsAt < ROWS_EVERY_MS) {
+        rowsLater ??= setTimeout(() => {
+          rowsLater = undefined;
+          invalidate();
+        }, ROWS_EVERY_MS - (now - rowsAt));
+      } else {
+        drawn = history.revision;
+        rowsAt = now;
+        drawRows();
+      }
     }
     drawRunning();
+    drawTotals();
   };
-  const schedule = () => {
-    if (frame !== undefined) return;
-    // No frames while the page is hidden: draw from a task instead.
-    frame = document.hidden ? window.setTimeout(draw, 0) : requestAnimationFrame(draw);
-  };
+  const invalidate = session.painter.add(draw);
 
   for (const input of filters.values()) input.addEventListener('change', () => drawRows());
+  let scrolled = false;
+  historyBox.addEventListener(
+    'scroll',
+    () => {
+      scrollTop = historyBox.scrollTop;
+      if (scrolled) return;
+      scrolled = true;
+      requestAnimationFrame(() => {
+        scrolled = false;
+        drawRows();
+      });
+    },
+    { passive: true },
+  );
+  new ResizeObserver((entries) => {
+    boxHeight = entries[entries.length - 1]?.contentRect.height || boxHeight;
+  }).observe(historyBox);
 
   showWhileOpen(session, content, placeholder);
   draw();
-  drawTotals();
+  records.on('history', invalidate);
   session.listen({
     switched() {
-      history.reset();
       stats = undefined;
       replace(tbody);
       shown.clear();
-      drawTotals();
-      schedule();
+      historyBox.scrollTop = scrollTop = 0;
+      drawn = -1;
+      invalidate();
     },
     stats(sample) {
       stats = sample.stats;
-      drawTotals();
-      schedule();
-    },
-    event(e, at) {
-      if (history.event(e, at)) schedule();
+      invalidate();
     },
   });
-  setInterval(() => {
-    if (session.db && (history.running || history.stall || history.lastCompaction)) drawRunning();
-  }, TICK_MS);
+  // The running job's elapsed time and a stall's length change with time alone.
+  session.painter.every(drawRunning, () => session.db !== undefined && (history.running !== undefined || history.stall !== undefined || history.lastCompaction !== undefined));
   return section;
+}
+
+/** "3.21×", or why there is no number yet. */
+function ampText(s: Stats): string {
+  const amp = writeAmpOf(s);
+  return amp === null ? `– (${formatBytes(s.userBytesWritten)} written: too little to tell)` : formatRatio(amp);
 }

@@ -4,7 +4,7 @@
 import './console.css';
 import { h, replace, setText } from '../app/dom.js';
 import type { Session } from '../app/session.js';
-import { type CommandResult, type LineKind, clipLines, formatElapsed, isWrite, runLine } from '../console/execute.js';
+import { type CommandResult, type LineKind, clipLines, echoText, formatElapsed, isWrite, runLine } from '../console/execute.js';
 import { History, type StringStorage } from '../console/history.js';
 import { commandHint } from '../console/parse.js';
 
@@ -49,7 +49,10 @@ class Output {
   begin(prompt: string, text: string): HTMLElement {
     // The placeholder is not a .console-line: a line counts once it is an answer.
     const pending = h('div', { class: 'console-pending', 'aria-hidden': 'true' }, '…');
-    const entry = h('div', { class: 'console-entry' }, lineElement('input', `${prompt} ${text}`), pending);
+    // A 70 KB command is echoed by its start and its length, not in full.
+    const echo = lineElement('input', `${prompt} ${echoText(text)}`);
+    if (echo.textContent !== `${prompt} ${text}`) echo.title = `${text.length.toLocaleString('en-US')} characters`;
+    const entry = h('div', { class: 'console-entry' }, echo, pending);
     this.grow(1, () => this.element.append(entry));
     return entry;
   }

@@ -1,10 +1,13 @@
-// The Databases tab: the stored databases; create, open, switch, export to a
-// file, import from one, destroy (after typing the name again).
+// The Databases tab: the stored databases with what was last seen of each
+// (tables and their size, when it was last opened); create, open, switch,
+// export to a file (from a read-only handle of its own: the open database
+// stays open), import from one, destroy (after typing the name again).
 import './databases.css';
-import { destroy, list } from 'stratadb';
+import { destroy, list, openInWorker } from 'stratadb';
 import { download, h, replace, setText } from '../app/dom.js';
-import { formatBytes } from '../app/format.js';
-import type { Session } from '../app/session.js';
+import { formatAgo, formatBytes, formatCount } from '../app/format.js';
+import type { SavedHistory } from '../app/saved-history.js';
+import type { Db, Session } from '../app/session.js';
 import {
   type CreateOptions,
   DEFAULT_DATABASE,
@@ -30,7 +33,23 @@ export async function openInitialDatabase(session: Session): Promise<void> {
 
 const isBench = (name: string) => name.startsWith('__bench__');
 
-export function mountDatabases(session: Session): HTMLElement {
+
+/** Opens `name` read-only in a worker of its own (no write lock: it can be open elsewhere), runs `use`, closes it. */
+async function withReadOnly<T>(name: string, use: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openInWorker(name, { readOnly: true, keyEncoding: 'binary', valueEncoding: 'binary', createIfMissing: false });
+  try {
+    return await use(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const tableFacts = (levels: readonly { files: number; bytes: number }[]) => ({
+  tables: levels.reduce((sum, l) => sum + l.files, 0),
+  tableBytes: levels.reduce((sum, l) => sum + l.bytes, 0),
+});
+
+export function mountDatabases(session: Session, history: SavedHistory): HTMLElement {
   const status = h('div', { class: 'db-status', id: 'databases-status', role: 'status' });
   const report = (text: string, kind: 'ok' | 'bad' | 'muted' = 'muted') => {
     status.className = `db-status ${kind}`;
@@ -63,25 +82,33 @@ export function mountDatabases(session: Session): HTMLElement {
       return session.db?.readOnly ? `${name} is open read-only: another tab or worker has it open for writing` : `${name} is open`;
     });
 
+  /** Every entry of `db` in export lines. */
+  const exportFrom = async (name: string, db: Db) => {
+    const parts = [headerLine(name, Date.now())];
+    let entries = 0;
+    let bytes = 0;
+    for await (const { key, value } of db.iterator()) {
+      parts.push(entryLine(key, value));
+      entries++;
+      bytes += key.length + value.length;
+      if (entries % 10_000 === 0) report(`exporting ${name}: ${entries.toLocaleString('en-US')} entries`);
+    }
+    parts.push(trailerLine(entries));
+    download(`${name}.stratadb.jsonl`, new Blob(parts), 'application/x-ndjson');
+    return `exported ${entries.toLocaleString('en-US')} entries (${formatBytes(bytes)}) of ${name}`;
+  };
+
+  // The open database exports from its own handle (a consistent view);
+  // another one from a read-only handle of its own, so nothing is switched
+  // and a running workload goes on.
   const exportDatabase = (name: string) =>
-    run(`exporting ${name}`, async () => {
-      if (session.name !== name) {
-        await session.open(name, saved.options(name));
-        saved.setLast(name);
-      }
-      const db = session.db!;
-      const parts = [headerLine(name, Date.now())];
-      let entries = 0;
-      let bytes = 0;
-      for await (const { key, value } of db.iterator()) {
-        parts.push(entryLine(key, value));
-        entries++;
-        bytes += key.length + value.length;
-        if (entries % 10_000 === 0) report(`exporting ${name}: ${entries.toLocaleString('en-US')} entries`);
-      }
-      parts.push(trailerLine(entries));
-      download(`${name}.stratadb.jsonl`, new Blob(parts), 'application/x-ndjson');
-      return `exported ${entries.toLocaleString('en-US')} entries (${formatBytes(bytes)}) of ${name}`;
+    run(`exporting ${name}`, () => (session.name === name && session.db ? exportFrom(name, session.db) : withReadOnly(name, (db) => exportFrom(name, db))));
+
+  const measureDatabase = (name: string) =>
+    run(`measuring ${name}`, async () => {
+      const facts = await withReadOnly(name, async (db) => tableFacts((await db.stats()).levels));
+      saved.note(name, { ...facts, measuredAt: Date.now() });
+      return `${name}: ${formatCount(facts.tables)} tables, ${formatBytes(facts.tableBytes)}`;
     });
 
   const destroyDatabase = (name: string) =>
@@ -89,6 +116,7 @@ export function mountDatabases(session: Session): HTMLElement {
       if (session.name === name) await session.close();
       await destroy(name);
       saved.forget(name);
+      await history.clear(name);
       return `${name} is destroyed`;
     });
 
@@ -113,18 +141,28 @@ export function mountDatabases(session: Session): HTMLElement {
     const actions = h('td', { class: 'db-actions' });
     const button = (label: string, onclick: () => void, cls = 'btn') =>
       h('button', { class: cls, type: 'button', onclick, 'data-action': label.toLowerCase() }, label);
+    const facts = saved.facts(name);
     replace(
       actions,
-      current ? h('span', { class: 'muted' }, 'open') : button('Open', () => void openDatabase(name, saved.options(name))),
+      current ? h('span', { class: 'muted' }, session.role === 'viewer' ? 'open (viewer)' : 'open') : button('Open', () => void openDatabase(name, saved.options(name))),
       button('Export', () => void exportDatabase(name)),
+      !current && facts.measuredAt === undefined ? button('Measure', () => void measureDatabase(name)) : null,
       button('Destroy', () => confirmDestroy(name, actions), 'btn danger'),
     );
     const options = saved.options(name);
+    const measured = facts.measuredAt !== undefined;
     return h(
       'tr',
       { 'data-database': name, class: current ? 'current' : '' },
-      h('td', { class: 'db-name' }, name),
-      h('td', { class: 'num muted' }, `${formatBytes(options.memtableBytes)} · ${options.durability}`),
+      h('td', { class: 'db-name', title: name }, name),
+      h(
+        'td',
+        { class: 'num db-size', title: measured ? `read ${formatAgo(Date.now() - facts.measuredAt!)}` : 'not measured yet: open it, or Measure' },
+        measured ? formatBytes(facts.tableBytes ?? 0) : '–',
+      ),
+      h('td', { class: 'num db-tables' }, measured ? formatCount(facts.tables ?? 0) : '–'),
+      h('td', { class: 'num db-opened' }, facts.lastOpened !== undefined ? formatAgo(Date.now() - facts.lastOpened) : 'never'),
+      h('td', { class: 'num muted db-options' }, `${formatBytes(options.memtableBytes)}\n${options.durability}`),
       actions,
     );
   };
@@ -139,7 +177,7 @@ export function mountDatabases(session: Session): HTMLElement {
     }
     if (session.name && !names.includes(session.name)) names.push(session.name);
     names.sort();
-    replace(rows, ...(names.length ? names.map(row) : [h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'No databases yet.'))]));
+    replace(rows, ...(names.length ? names.map(row) : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No databases yet.'))]));
   };
 
   // Create
@@ -201,12 +239,50 @@ export function mountDatabases(session: Session): HTMLElement {
     });
   });
 
-  session.listen({ switched: () => void refresh() });
+  // What the open database holds, saved for the list when it changes.
+  let lastFacts = '';
+  session.listen({
+    switched: (opened) => {
+      if (opened) saved.note(opened, { lastOpened: Date.now() });
+      lastFacts = '';
+      void refresh();
+    },
+    stats: ({ at, stats }) => {
+      const name = session.name;
+      const facts = tableFacts(stats.levels);
+      const key = `${name}|${facts.tables}|${facts.tableBytes}`;
+      if (!name || key === lastFacts) return;
+      lastFacts = key;
+      saved.note(name, { ...facts, measuredAt: at });
+    },
+  });
   void refresh();
-  return h(
+  const root = h(
     'div',
     { class: 'databases' },
-    h('table', { class: 'table', id: 'databases-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Database'), h('th', {}, 'Options'), h('th', {}, ''))), rows),
+    h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        { class: 'table', id: 'databases-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Database'),
+            h('th', { class: 'num', title: 'Bytes of its table files, as last seen (the WAL not counted)' }, 'Stored'),
+            h('th', { class: 'num' }, 'Tables'),
+            h('th', { class: 'num' }, 'Last opened'),
+            h('th', {}, 'Options'),
+            h('th', {}, ''),
+          ),
+        ),
+        rows,
+      ),
+    ),
     h('h3', {}, 'New database'),
     h('div', { class: 'row' }, name, memtable, durability, h('label', {}, compression, ' zlib from L2'), create),
     h('h3', {}, 'Import an export file'),
@@ -214,4 +290,6 @@ export function mountDatabases(session: Session): HTMLElement {
     h('p', { class: 'muted' }, 'Export writes every key and value of a database as JSON lines (base64) ending with a count; import checks the whole file before writing, then writes it in atomic batches, overwriting keys that exist.'),
     status,
   );
+  root.addEventListener('tool-shown', () => void refresh());
+  return root;
 }

@@ -1,8 +1,10 @@
 // Health: each check of model/health.ts as a row (gauge against its
 // thresholds, value), the browser's storage use and persistence (with a
-// button to request it), and the verdict with its reasons; plus the badge
-// the top bar shows.
+// button to request it), whether a viewer takes over writing by itself, and
+// the verdict with its reasons; plus the badge the top bar shows. Drawn by
+// the painter (app/paint.ts) from the session's latest sample.
 import { h, panel, replace, setText } from '../app/dom.js';
+import type { Records } from '../app/records.js';
 import type { Session } from '../app/session.js';
 import { LEVEL_TEXT, assessHealth, type CheckId, type CheckLevel, type Health, type HealthLevel, type StorageStatus } from '../model/health.js';
 import { meter, type Meter, type MeterStatus } from './meter.js';
@@ -14,7 +16,7 @@ const STORAGE_REFRESH_MS = 5_000;
 const BADGE_CLASS: Record<HealthLevel, string> = { healthy: 'ok', degraded: 'warn', unhealthy: 'bad' };
 const VALUE_CLASS: Record<CheckLevel, string> = { healthy: '', info: 'muted', unknown: 'muted', degraded: 'warn', unhealthy: 'bad' };
 const GAUGE_STATUS: Record<CheckLevel, MeterStatus> = { healthy: 'ok', info: 'ok', unknown: 'ok', degraded: 'warn', unhealthy: 'bad' };
-const ROWS: CheckId[] = ['database', 'read-only', 'writes', 'memtable', 'wal', 'l0', 'storage', 'persistence'];
+const ROWS: CheckId[] = ['database', 'access', 'writes', 'commits', 'memtable', 'wal', 'l0', 'storage', 'persistence'];
 
 interface Row {
   element: HTMLElement;
@@ -44,7 +46,7 @@ function setBadge(el: HTMLElement, health: Health, extra = ''): void {
   el.title = health.reasons[0] ?? 'All checks pass.';
 }
 
-export function mountHealth(session: Session): { panel: HTMLElement; badge: HTMLElement } {
+export function mountHealth(session: Session, records: Records): { panel: HTMLElement; badge: HTMLElement } {
   const badge = h('span', { class: 'badge ok', id: 'health-badge', role: 'status', title: '' }, 'Healthy');
   const level = h('span', { class: 'badge ok health-level' }, 'Healthy');
   const { section, body } = panel('panel-health', 'Health', level);
@@ -55,28 +57,40 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
   const notes = h('ul', { class: 'health-notes' });
   const persistButton = h('button', { class: 'btn', type: 'button', id: 'persist-button' }, 'Request persistent storage');
   const persistAnswer = h('span', { class: 'health-answer muted' });
+  const autoTakeOver = h('input', { type: 'checkbox', id: 'take-over-auto' });
+  autoTakeOver.checked = session.takeOverAutomatically;
+  autoTakeOver.addEventListener('change', () => (session.takeOverAutomatically = autoTakeOver.checked));
 
   body.append(
     h('div', { class: 'health-rows' }, ...[...rows.values()].map((r) => r.element)),
     notes,
     h('div', { class: 'row health-actions' }, persistButton, persistAnswer),
+    h(
+      'label',
+      { class: 'health-option', title: 'A viewer tab (another tab writes) becomes the writer as soon as that tab closes the database.' },
+      autoTakeOver,
+      ' When the writing tab goes away, take over writing',
+    ),
   );
 
   const api = storageApi();
   const storage: StorageStatus = { available: api !== undefined };
   if (!api) {
     persistButton.disabled = true;
-    setText(persistAnswer, 'navigator.storage is not available in this browser.');
+    persistAnswer.textContent = persistAnswer.title = 'navigator.storage is not available in this browser.';
   }
 
   const render = () => {
     const sample = session.lastStats;
+    const point = records.rates.latest;
     const health = assessHealth({
       open: session.db !== undefined,
       name: session.name,
       stats: sample?.stats,
       readOnlyError: session.db?.readOnlyError?.message,
-      readOnlyHandle: session.db?.readOnly,
+      role: session.role,
+      writerGone: session.writerGone,
+      commits: point && sample ? { perSec: point.commitsPerSec, meanMicros: point.commitMicros, waiting: sample.stats.commits.waiting } : undefined,
       storage,
     });
     setBadge(badge, health);
@@ -115,7 +129,9 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
       replace(notes, ...lines.map((l) => h('li', { class: l.cls }, l.text)));
     }
     if (api) persistButton.disabled = storage.persisted === true;
+    autoTakeOver.checked = session.takeOverAutomatically;
   };
+  const invalidate = session.painter.add(render);
 
   const refreshStorage = async () => {
     if (!api) return;
@@ -132,31 +148,51 @@ export function mountHealth(session: Session): { panel: HTMLElement; badge: HTML
     } catch {
       storage.persisted = undefined;
     }
-    render();
+    invalidate();
   };
 
+  // One line however long the answer: the whole text is its tooltip, so nothing below moves.
+  const setAnswer = (text: string) => {
+    setText(persistAnswer, text);
+    persistAnswer.title = text;
+  };
   persistButton.addEventListener('click', async () => {
     if (!api || typeof api.persist !== 'function') return;
     persistButton.disabled = true;
-    setText(persistAnswer, 'Asking the browser…');
+    setAnswer('Asking the browser…');
     try {
       const granted = await api.persist();
       storage.persisted = granted;
-      setText(
-        persistAnswer,
+      setAnswer(
         granted
           ? 'Granted: the browser will keep this site’s data.'
           : 'Declined: the browser decides by how the site is used (bookmarked, installed, visited often); data stays best effort.',
       );
       session.note(granted ? 'info' : 'warn', `persistent storage ${granted ? 'granted' : 'declined'}`);
     } catch (e) {
-      setText(persistAnswer, `The request failed: ${String(e)}`);
+      setAnswer(`The request failed: ${String(e)}`);
       session.note('error', `navigator.storage.persist() failed: ${String(e)}`);
     }
-    render();
+    invalidate();
   });
 
-  session.listen({ switched: render, stats: render });
+  // Storage use is asked again once the database is open and after its first
+  // commit (asked before, it still says 0 B), then every few seconds.
+  let askAfterCommit = false;
+  session.listen({
+    switched: () => {
+      askAfterCommit = true;
+      void refreshStorage();
+    },
+    stats: invalidate,
+    access: invalidate,
+    event: (e) => {
+      if (e.type === 'durable' && askAfterCommit) {
+        askAfterCommit = false;
+        void refreshStorage();
+      } else if (e.type === 'error') invalidate();
+    },
+  });
   render();
   void refreshStorage();
   if (api) setInterval(() => void refreshStorage(), STORAGE_REFRESH_MS);

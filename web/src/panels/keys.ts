@@ -135,6 +135,9 @@ export function mountKeys(session: Session): HTMLElement {
       h('option', { value: 'hex', selected: mode === 'hex' }, 'hex'),
     );
     const note = h('span', { class: 'muted', id: 'value-status', role: 'status' });
+    // The stored value's size: the header follows every save.
+    const header = (size: number) => `${formatBytes(size)} · hex ${toHex(key).slice(0, 32)}`;
+    const size = h('span', { class: 'muted num', id: 'value-size' }, header(value.length));
     modeSelect.addEventListener('change', () => {
       const current = readBytes(area.value, mode);
       const wanted = modeSelect.value as Mode;
@@ -158,6 +161,7 @@ export function mountKeys(session: Session): HTMLElement {
       try {
         await db.put(key, bytes);
         setText(note, `saved ${formatBytes(bytes.length)}`);
+        setText(size, header(bytes.length));
         void load(pageStart);
       } catch (e) {
         setText(note, errorText(e));
@@ -186,7 +190,7 @@ export function mountKeys(session: Session): HTMLElement {
     });
     replace(
       editor,
-      h('div', { class: 'row' }, h('strong', { class: 'mono' }, displayBytes(key, 64)), h('span', { class: 'muted num' }, `${formatBytes(value.length)} · hex ${toHex(key).slice(0, 32)}`)),
+      h('div', { class: 'row' }, h('strong', { class: 'mono' }, displayBytes(key, 64)), size),
       area,
       h('div', { class: 'row' }, modeSelect, save, remove, note),
     );

@@ -1,16 +1,18 @@
 // Levels: one row per level (L0..L6) with its file count, size against its
-// target (L0: files against its triggers), compaction score, and a track
-// where each table is a bar along the key space all levels share
-// (model/level-layout.ts). Hovering a bar, or moving along a focused track
-// with the arrow keys, shows the table's properties in a box of fixed size;
-// clicking pins it. Inputs of the running compaction are highlighted.
-// Bars are kept by table number and only restyled when their place changes.
+// target (L0: files against its compaction trigger), compaction score, and a
+// track where each table is a bar along the key axis all levels share, laid
+// out by the rank of the keys the tables hold (model/key-rank.ts), so a few
+// stray keys cannot squeeze the rest into a sliver. Hovering a bar, or
+// moving along a focused track with the arrow keys, shows the table's
+// properties in a box next to it; clicking pins it. Inputs of the running
+// compaction are highlighted. Bars are kept by table number and only
+// restyled when their place changes; the painter draws them.
 import type { LevelStats, Stats, TableStats } from 'stratadb';
 import { h, panel, replace, setText } from '../app/dom.js';
 import { displayBytes } from '../app/bytes-text.js';
-import { formatBytes, formatCount, formatRatio } from '../app/format.js';
+import { formatBytes, formatCount, formatRatio, groupDigits } from '../app/format.js';
 import { type Session, showWhileOpen } from '../app/session.js';
-import { keySpaceOf } from '../model/key-space.js';
+import { rankAxis, type KeyAxis } from '../model/key-rank.js';
 import { compressionRatio, layoutLevels, levelLoad, type LevelLayout, type TableBar } from '../model/level-layout.js';
 import { meter, type Meter } from './meter.js';
 import './levels.css';
@@ -70,7 +72,7 @@ export function mountLevels(session: Session): HTMLElement {
     rows.push({ element, files, load, loadText, score, track });
   }
   const axisLow = h('span', { class: 'lv-axis-low mono' });
-  const axisPrefix = h('span', { class: 'lv-axis-prefix mono muted' });
+  const axisMiddle = h('span', { class: 'lv-axis-middle mono muted', title: 'The table boundary nearest the middle of the axis: about half the entries come before it' });
   const axisHigh = h('span', { class: 'lv-axis-high mono' });
   const header = h(
     'div',
@@ -79,13 +81,15 @@ export function mountLevels(session: Session): HTMLElement {
     h('span', { title: 'Table files' }, 'Files'),
     h('span', { title: 'L0: files against the compaction trigger (marks: compaction and slowdown triggers; full: writes stop). Deeper levels: bytes against the target.' }, 'Size / target'),
     h('span', { title: 'Compaction score: 1 or more and the level wants compaction' }, 'Score'),
-    h('div', { class: 'lv-axis' }, axisLow, axisPrefix, axisHigh),
+    h('div', { class: 'lv-axis' }, axisLow, axisMiddle, axisHigh),
   );
 
   const detailsTitle = h('div', { class: 'lv-details-title' });
   const detailsKeys = h('div', { class: 'lv-details-keys mono' });
   const detailsFacts = h('dl', { class: 'lv-details-facts' });
-  const details = h('div', { class: 'lv-details', 'aria-live': 'polite' }, detailsTitle, detailsKeys, detailsFacts);
+  // Next to the table it describes (placed in place(), over the rows below), so it moves nothing.
+  const details = h('div', { class: 'lv-details', id: 'levels-details', role: 'status', hidden: true }, detailsTitle, detailsKeys, detailsFacts);
+  const emptyNote = h('span', { class: 'lv-empty-note' });
 
   const grid = h('div', { class: 'lv-grid' }, header, ...rows.map((r) => r.element));
   const content = h(
@@ -101,6 +105,8 @@ export function mountLevels(session: Session): HTMLElement {
       'compaction input',
       h('span', { class: 'lv-swatch selected' }),
       'selected',
+      h('span', { class: 'lv-legend-note' }, '· widths by share of entries · hover or click a table'),
+      emptyNote,
     ),
     details,
   );
@@ -112,6 +118,9 @@ export function mountLevels(session: Session): HTMLElement {
   let running = new Set<number>();
   let stats: Stats | undefined;
   let layout: LevelLayout[] = [];
+  let axis: KeyAxis | undefined;
+  /** The tracks' width in px, from a ResizeObserver: drawing never reads layout. */
+  let trackWidth = 0;
   let pinned: number | undefined;
   let hovered: number | undefined;
   /** A pinned table that was compacted away: said until the pointer moves on. */
@@ -125,13 +134,14 @@ export function mountLevels(session: Session): HTMLElement {
     running = new Set();
     stats = undefined;
     layout = [];
+    axis = undefined;
     pinned = undefined;
     hovered = undefined;
     gone = undefined;
     shownKey = '';
     setText(summary, '');
     setText(axisLow, '');
-    setText(axisPrefix, '');
+    setText(axisMiddle, '');
     setText(axisHigh, '');
     for (const row of rows) {
       setText(row.files, '');
@@ -144,10 +154,9 @@ export function mountLevels(session: Session): HTMLElement {
 
   // ----- the bars -----
   const drawBars = () => {
-    if (!stats) return;
-    const width = rows[1]!.track.clientWidth;
-    const minWidth = width > 0 ? MIN_BAR_PX / width : 0.004;
-    layout = layoutLevels(stats.levels, keySpaceOf(stats.levels), { minWidth, running });
+    if (!stats || !axis) return;
+    const minWidth = trackWidth > 0 ? MIN_BAR_PX / trackWidth : 0.004;
+    layout = layoutLevels(stats.levels, axis, { minWidth, running });
     const seen = new Set<number>();
     for (const level of layout) {
       const row = rows[level.level];
@@ -160,9 +169,13 @@ export function mountLevels(session: Session): HTMLElement {
         active ||= bar.active;
         const top = level.level === 0 ? bar.row * rowHeight + (trackHeight - rowHeight * level.rows) / 2 : 1;
         const height = level.level === 0 ? rowHeight - 1 : trackHeight - 2;
-        const style =
-          `left:${(bar.x * 100).toFixed(3)}%;width:${(bar.width * 100).toFixed(3)}%;` +
-          `top:${top.toFixed(1)}px;height:${height.toFixed(1)}px;--shade:${(25 + bar.shade * 75).toFixed(0)}%`;
+        // Whole pixels once the track's width is known: a table whose place
+        // moved by less than a pixel is not restyled.
+        const across =
+          trackWidth > 0
+            ? `left:${Math.round(bar.x * trackWidth)}px;width:${Math.max(MIN_BAR_PX, Math.round(bar.width * trackWidth))}px;`
+            : `left:${(bar.x * 100).toFixed(3)}%;width:${(bar.width * 100).toFixed(3)}%;`;
+        const style = `${across}top:${top.toFixed(1)}px;height:${height.toFixed(1)}px;--shade:${(25 + bar.shade * 75).toFixed(0)}%`;
         let entry = bars.get(bar.number);
         if (!entry) {
           entry = { element: h('div', { class: 'lv-table', 'data-table': bar.number }), level: -1, style: '', bar };
@@ -209,12 +222,13 @@ export function mountLevels(session: Session): HTMLElement {
       row.score.title = lastLevel ? 'The last level is never compacted further' : levelTitle(level);
     }
     setText(summary, `${formatCount(files)} table${files === 1 ? '' : 's'} · ${formatBytes(bytes)}`);
-    const space = keySpaceOf(s.levels);
-    setText(axisLow, space.smallest ? displayBytes(space.smallest, 28) : '');
-    setText(axisHigh, space.largest ? displayBytes(space.largest, 28) : '');
-    setText(axisPrefix, space.prefix.length > 0 ? `common prefix ${displayBytes(space.prefix, 20)}` : '');
-    axisLow.title = space.smallest ? `smallest key: ${displayBytes(space.smallest, 200)}` : '';
-    axisHigh.title = space.largest ? `largest key: ${displayBytes(space.largest, 200)}` : '';
+    const a = axis!;
+    const middle = a.ticks([0.5])[0];
+    setText(axisLow, a.smallest ? displayBytes(a.smallest, 28) : '');
+    setText(axisHigh, a.largest ? displayBytes(a.largest, 28) : '');
+    setText(axisMiddle, middle && files > 1 ? `½ ${displayBytes(middle.key, 24)}` : '');
+    axisLow.title = a.smallest ? `smallest key: ${displayBytes(a.smallest, 200)}` : '';
+    axisHigh.title = a.largest ? `largest key: ${displayBytes(a.largest, 200)}` : '';
   };
 
   // ----- the details box -----
@@ -229,24 +243,24 @@ export function mountLevels(session: Session): HTMLElement {
     const key = t
       ? `${t.number}|${found.level}|${t.size}|${t.beingCompacted}|${running.has(t.number)}|${number === pinned}`
       : `none|${number ?? ''}|${stats ? 1 : 0}|${tables.size > 0}`;
-    if (key === shownKey) return;
+    setText(emptyNote, stats && tables.size === 0 ? ' · no tables yet: writes are still in the memtable' : '');
+    if (key === shownKey) return place(number);
     shownKey = key;
     details.classList.toggle('empty', !t);
     if (!t || !found) {
-      setText(
-        detailsTitle,
-        number !== undefined ? `Table #${number} is gone (compacted into the next level).` : stats && tables.size === 0 ? 'No tables yet: writes are still in the memtable.' : 'Hover over a table, or click it to keep it here.',
-      );
+      details.hidden = number === undefined;
+      setText(detailsTitle, number !== undefined ? `Table #${number} is gone (compacted into the next level).` : '');
       setText(detailsKeys, '');
       replace(detailsFacts);
-      return;
+      return place(number);
     }
+    details.hidden = false;
     const compacting = t.beingCompacted || running.has(t.number);
     replace(
       detailsTitle,
       h('strong', {}, `Table #${t.number}`),
       ` in L${found.level}`,
-      h('span', { class: 'muted num' }, ` · seq ${t.smallestSeq.toLocaleString('en-US')} – ${t.largestSeq.toLocaleString('en-US')}`),
+      h('span', { class: 'muted num' }, ` · seq ${groupDigits(t.smallestSeq)} – ${groupDigits(t.largestSeq)}`),
       number === pinned ? h('span', { class: 'muted' }, ' · pinned') : null,
       compacting ? h('span', { class: 'lv-badge' }, 'being compacted') : null,
     );
@@ -256,18 +270,37 @@ export function mountLevels(session: Session): HTMLElement {
       detailsFacts,
       fact('Entries', formatCount(t.entries)),
       fact('Tombstones', `${formatCount(t.tombstones)}${t.entries > 0 ? ` (${((t.tombstones / t.entries) * 100).toFixed(0)}%)` : ''}`),
-      fact('Size', formatBytes(t.size)),
-      fact('Raw', formatBytes(t.rawKeyBytes + t.rawValueBytes), '', 'Keys and values before block encoding and compression'),
+      fact('Size', formatBytes(t.size), '', `${formatBytes(t.rawKeyBytes + t.rawValueBytes)} of keys and values before block encoding and compression`),
       fact('Compression', formatRatio(compressionRatio(t))),
       fact('Bloom', t.bloomBitsPerKey > 0 ? `${t.bloomBitsPerKey} bits/key` : 'none'),
       fact('Compacting', compacting ? 'yes' : 'no', compacting ? 'warn' : ''),
     );
+    place(number);
+  };
+
+  /** Puts the details box next to the table it describes, inside the panel. */
+  const place = (number: number | undefined) => {
+    const bar = number === undefined ? undefined : bars.get(number)?.element;
+    if (details.hidden || !bar || !bar.isConnected) return;
+    const box = content.getBoundingClientRect();
+    const at = bar.getBoundingClientRect();
+    const width = details.offsetWidth;
+    const height = details.offsetHeight;
+    const left = Math.max(0, Math.min(at.left - box.left + at.width / 2 - width / 2, box.width - width));
+    // Under the table, or over it where the panel (which clips) has no room
+    // below; with room on neither side, on the side with more.
+    const below = at.bottom - box.top + 6;
+    const above = at.top - box.top - height - 6;
+    const top = below + height <= box.height ? below : above >= 0 ? above : box.height - below > at.top - box.top ? below : 0;
+    details.style.left = `${left.toFixed(0)}px`;
+    details.style.top = `${top.toFixed(0)}px`;
   };
 
   const render = () => {
     if (!stats) return;
     tables.clear();
     for (const level of stats.levels) for (const table of level.tables) tables.set(table.number, { table, level: level.level });
+    axis = rankAxis(stats.levels.flatMap((l) => l.tables));
     if (pinned !== undefined && !tables.has(pinned)) {
       gone = pinned;
       pinned = undefined;
@@ -333,6 +366,14 @@ export function mountLevels(session: Session): HTMLElement {
   }
 
   // ----- the session -----
+  const invalidate = session.painter.add(render);
+  new ResizeObserver((entries) => {
+    const width = Math.floor(entries[entries.length - 1]?.contentRect.width ?? 0);
+    if (width > 0 && width !== trackWidth) {
+      trackWidth = width;
+      invalidate();
+    }
+  }).observe(rows[1]!.track);
   clear();
   showWhileOpen(session, content, placeholder);
   session.listen({
@@ -341,13 +382,12 @@ export function mountLevels(session: Session): HTMLElement {
     },
     stats(sample) {
       stats = sample.stats;
-      render();
+      invalidate();
     },
     event(e) {
       if (e.type !== 'compaction' || e.phase === 'progress') return;
       running = e.phase === 'started' ? new Set(e.inputs.map((t) => t.number)) : new Set();
-      drawBars();
-      showDetails();
+      invalidate();
     },
   });
   return section;

@@ -66,6 +66,7 @@ export class LineChart {
   private axisKey = '';
   private hoverX: number | undefined;
   private emptyText = '';
+  private readonly gridLines: { line: SVGLineElement; label: SVGTextElement }[] = [];
 
   constructor(private readonly options: LineChartOptions) {
     this.grid = svg('g', { class: 'chart-grid' });
@@ -202,14 +203,29 @@ export class LineChart {
     const key = `${this.width}|${scale.ticks.join(',')}`;
     if (key === this.gridKey) return;
     this.gridKey = key;
-    while (this.grid.firstChild) this.grid.removeChild(this.grid.firstChild);
-    for (const tick of scale.ticks) {
-      const y = this.y(tick).toFixed(1);
-      this.grid.appendChild(svg('line', { x1: MARGIN.left, x2: this.width - MARGIN.right, y1: y, y2: y }));
-      const label = svg('text', { x: MARGIN.left - 5, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' });
-      label.textContent = fmt(tick);
-      this.grid.appendChild(label);
+    // One line and one label per tick, reused from the last scale: the
+    // scale changes with the data, and new SVG text costs a layout of its own.
+    while (this.gridLines.length < scale.ticks.length) {
+      const line = svg('line', { x1: MARGIN.left });
+      const label = svg('text', { 'text-anchor': 'end', 'dominant-baseline': 'middle' });
+      label.appendChild(document.createTextNode(''));
+      this.grid.append(line, label);
+      this.gridLines.push({ line, label });
     }
+    this.gridLines.forEach(({ line, label }, i) => {
+      const tick = scale.ticks[i];
+      const shown = tick !== undefined;
+      line.setAttribute('visibility', shown ? 'visible' : 'hidden');
+      label.setAttribute('visibility', shown ? 'visible' : 'hidden');
+      if (!shown) return;
+      const y = this.y(tick).toFixed(1);
+      line.setAttribute('x2', String(this.width - MARGIN.right));
+      line.setAttribute('y1', y);
+      line.setAttribute('y2', y);
+      label.setAttribute('x', String(MARGIN.left - 5));
+      label.setAttribute('y', y);
+      setText(label, fmt(tick));
+    });
   }
 
   private renderTimeAxis(windowMs: number): void {

@@ -1,49 +1,116 @@
-// The Logs tab: engine events and the dashboard's notes as JSON lines, with
-// a level filter, copy and download.
+// The Logs tab: engine events and the dashboard's notes in columns (time,
+// level, event, levels, summary), newest first, filtered by lowest level and
+// by text; a row opens to its JSON. The log is the shared Records' (kept
+// across reloads, per database); copy and download give JSON lines; Clear
+// forgets this database's saved log, compaction history and chart points.
 import './logs.css';
-import { download, h, replace, setText } from '../app/dom.js';
+import { download, h, setText } from '../app/dom.js';
+import { formatClock } from '../app/format.js';
+import type { Records } from '../app/records.js';
 import type { Session } from '../app/session.js';
-import { EventLog, LEVELS, type LogEntry, type LogLevel, atLeast, entryForEvent, entryForNote, toJsonLine, toJsonLines } from '../model/event-log.js';
+import { LEVELS, type LogEntry, type LogLevel, entryLevels, toJsonLines } from '../model/event-log.js';
 
-// Lines kept on screen; the log itself keeps MAX_ENTRIES for copy/download.
-const SHOWN = 500;
+// Rows drawn; the log itself keeps more, for copy and download.
+const SHOWN = 300;
 
-export function mountLogs(session: Session): HTMLElement {
-  const log = new EventLog();
+
+export function mountLogs(session: Session, records: Records): HTMLElement {
+  const log = records.log;
   let min: LogLevel = 'info';
+  let text = '';
   const level = h(
     'select',
     { id: 'logs-level', 'aria-label': 'Lowest level shown' },
     ...LEVELS.map((l) => h('option', { value: l, selected: l === min }, l)),
   );
+  const search = h('input', { type: 'search', id: 'logs-filter', placeholder: 'filter: event, levels or text', 'aria-label': 'Show entries containing', spellcheck: 'false' });
   const count = h('span', { class: 'muted num', id: 'logs-count' });
-  const lines = h('div', { class: 'log-lines', id: 'logs-lines', role: 'log', 'aria-live': 'off' });
+  const tbody = h('tbody');
+  const table = h(
+    'table',
+    { class: 'table log-table', id: 'logs-table' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Level'), h('th', { scope: 'col' }, 'Event'), h('th', { scope: 'col' }, 'Levels'), h('th', { scope: 'col' }, 'Summary')),
+    ),
+    tbody,
+  );
+  const box = h('div', { class: 'log-box', id: 'logs-lines', role: 'region', 'aria-label': 'Log entries, newest first', tabindex: 0 }, table);
   const status = h('span', { class: 'muted' });
-  let follow = true;
-  lines.addEventListener('scroll', () => {
-    follow = lines.scrollTop + lines.clientHeight >= lines.scrollHeight - 4;
-  });
+  const rows = new Map<LogEntry, HTMLTableRowElement>();
+  const open = new Set<LogEntry>();
 
-  const line = (entry: LogEntry) => h('div', { class: `log-line log-${entry.level}` }, toJsonLine(entry));
-  const render = () => {
-    const shown = log.filter(min);
-    replace(lines, ...shown.slice(-SHOWN).map(line));
-    setText(count, `${shown.length} of ${log.size} entries`);
-    if (follow) lines.scrollTop = lines.scrollHeight;
+  const row = (entry: LogEntry): HTMLTableRowElement => {
+    const summary = h('td', { class: 'log-summary' }, entry.message);
+    const tr = h(
+      'tr',
+      { class: `log-row log-${entry.level}`, 'data-event': entry.event, tabindex: -1, 'aria-expanded': 'false', title: 'Click to show the whole entry as JSON' },
+      h('td', { class: 'num', title: entry.ts }, formatClock(Date.parse(entry.ts))),
+      h('td', { class: 'log-level' }, entry.level),
+      h('td', { class: 'mono', title: entry.event }, entry.event),
+      h('td', { class: 'mono' }, entryLevels(entry)),
+      summary,
+    );
+    tr.addEventListener('click', () => {
+      if (window.getSelection()?.toString()) return; // selecting text, not opening
+      const expanded = !open.has(entry);
+      if (expanded) open.add(entry);
+      else open.delete(entry);
+      tr.setAttribute('aria-expanded', String(expanded));
+      summary.querySelector('pre')?.remove();
+      if (expanded) summary.append(h('pre', { class: 'log-json' }, JSON.stringify(entry, null, 2)));
+    });
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        tr.click();
+      }
+    });
+    return tr;
   };
-  const add = (entry: LogEntry) => {
-    log.add(entry);
-    if (!atLeast(entry, min)) return;
-    lines.appendChild(line(entry));
-    while (lines.childElementCount > SHOWN) lines.firstElementChild!.remove();
-    setText(count, `${log.count(min)} of ${log.size} entries`);
-    if (follow) lines.scrollTop = lines.scrollHeight;
+
+  const draw = () => {
+    const shown = log.query(min, text, SHOWN);
+    const keep = new Set(shown);
+    for (const [entry, tr] of rows) {
+      if (!keep.has(entry)) {
+        tr.remove();
+        rows.delete(entry);
+        open.delete(entry);
+      }
+    }
+    // In order, moving only rows out of place (new entries go in at the top).
+    let cursor = tbody.firstElementChild;
+    shown.forEach((entry, i) => {
+      let tr = rows.get(entry);
+      if (!tr) rows.set(entry, (tr = row(entry)));
+      tr.tabIndex = i === 0 ? 0 : -1;
+      if (tr === cursor) cursor = cursor.nextElementSibling;
+      else tbody.insertBefore(tr, cursor);
+    });
+    const total = log.count(min);
+    setText(count, `${shown.length < total && text === '' ? `newest ${shown.length} of ` : ''}${text ? `${shown.length} matching of ` : ''}${total} entries`);
   };
 
   level.addEventListener('change', () => {
     min = level.value as LogLevel;
-    render();
+    draw();
   });
+  search.addEventListener('input', () => {
+    text = search.value;
+    draw();
+  });
+  // Arrow keys move between rows.
+  tbody.addEventListener('keydown', (e) => {
+    const tr = e.target instanceof HTMLElement ? e.target.closest('tr') : null;
+    const to = e.key === 'ArrowDown' ? tr?.nextElementSibling : e.key === 'ArrowUp' ? tr?.previousElementSibling : undefined;
+    if (to instanceof HTMLElement) {
+      e.preventDefault();
+      to.focus();
+    }
+  });
+
   const copy = h('button', { class: 'btn', type: 'button', id: 'logs-copy' }, 'Copy');
   copy.addEventListener('click', async () => {
     try {
@@ -57,16 +124,21 @@ export function mountLogs(session: Session): HTMLElement {
   save.addEventListener('click', () =>
     download(`stratadb-${session.name ?? 'log'}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`, toJsonLines(log.filter(min)), 'application/x-ndjson'),
   );
-  const clear = h('button', { class: 'btn', type: 'button' }, 'Clear');
-  clear.addEventListener('click', () => {
-    log.clear();
-    render();
+  const clear = h('button', { class: 'btn danger', type: 'button', id: 'logs-clear', title: 'Forget this database’s saved log, compaction history and chart points' }, 'Clear history');
+  clear.addEventListener('click', async () => {
+    await records.clearSaved();
+    setText(status, `cleared the history of ${session.name ?? 'the database'}`);
+    draw();
   });
 
-  session.listen({
-    event: (event, at) => add(entryForEvent(event, at)),
-    note: (lvl, message, fields) => add(entryForNote(lvl, message, fields)),
-  });
-  render();
-  return h('div', { class: 'logs' }, h('div', { class: 'row' }, h('label', {}, 'Level ', level), count, h('span', { class: 'spacer' }), copy, save, clear, status), lines);
+  const root = h(
+    'div',
+    { class: 'logs' },
+    h('div', { class: 'row' }, h('label', {}, 'Level ', level), search, count, h('span', { class: 'spacer' }), copy, save, clear),
+    h('div', { class: 'row logs-status' }, status),
+    box,
+  );
+  // Drawn while shown: the painter holds it back while the tab is hidden.
+  records.on('log', session.painter.add(draw, root));
+  return root;
 }

@@ -1,18 +1,18 @@
 // Memtable: the active memtable against its limit, the immutable one while
-// it is flushed, the WAL's live segments and bytes, time since the last
-// durability point, and flushes. Stats (2 Hz) give the numbers; `flush` and
-// `durable` events make the flushing mark and the "ago" text prompt and tell
-// the last flush (its reason, its table), and a 250 ms timer keeps that text
-// counting between samples.
+// it is flushed, the WAL's live segments (against the segment limit, where
+// one is set) and what it wrote since the database was opened, time since
+// the last durability point, and flushes. Stats (2 Hz) give the numbers;
+// `flush` and `durable` events make the flushing mark and the "ago" text
+// prompt and tell the last flush (its reason, its table). Everything is
+// drawn by the painter; the "ago" text on each of its paints.
 import type { FlushFinished, Stats, StrataEvent } from 'stratadb';
 import { h, panel, setText } from '../app/dom.js';
-import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent } from '../app/format.js';
+import { formatAgo, formatBytes, formatCount, formatMicros, formatPercent, groupDigits } from '../app/format.js';
 import { type Session, showWhileOpen } from '../app/session.js';
 import { FLUSH_REASONS, errorText } from '../model/event-text.js';
 import { meter } from './meter.js';
 import './memtable.css';
 
-const TICK_MS = 250;
 /** A flush inside one worker task is over before anyone sees it: keep the mark up this long. */
 const FLUSH_MARK_MS = 700;
 
@@ -39,6 +39,7 @@ export function mountMemtable(session: Session): HTMLElement {
 
   const wal = line('WAL');
   const walMeter = meter('WAL live segments against the limit');
+  walMeter.element.classList.add('mt-wal-gauge');
   const walSub = h('div', { class: 'mt-sub num muted' });
 
   const durableAgo = h('dd', { class: 'mt-ago' });
@@ -66,7 +67,7 @@ export function mountMemtable(session: Session): HTMLElement {
     { class: 'mt-content' },
     h('div', { class: 'mt-block' }, active.element, activeMeter.element, activeSub),
     immutableBlock,
-    h('div', { class: 'mt-block' }, wal.element, walMeter.element, walSub),
+    h('div', { class: 'mt-block', id: 'memtable-wal' }, wal.element, walMeter.element, walSub),
     facts,
   );
   body.append(placeholder, content);
@@ -77,6 +78,7 @@ export function mountMemtable(session: Session): HTMLElement {
   let flushMarkUntil = 0;
   let lastFlush: FlushFinished | undefined;
   let lastDurability = '';
+  let lastCommitEvent: Extract<StrataEvent, { type: 'durable' }> | undefined;
 
   const reset = () => {
     stats = undefined;
@@ -85,6 +87,7 @@ export function mountMemtable(session: Session): HTMLElement {
     flushMarkUntil = 0;
     lastFlush = undefined;
     lastDurability = '';
+    lastCommitEvent = undefined;
     setText(lastCommit, '–');
     lastCommit.title = '';
   };
@@ -98,8 +101,13 @@ export function mountMemtable(session: Session): HTMLElement {
   };
 
   const render = () => {
+    const e = lastCommitEvent;
+    if (e) {
+      setText(lastCommit, `#${e.commit} · ${formatBytes(e.bytes)} in ${formatMicros(e.micros)}`);
+      lastCommit.title = `commit ${e.commit}: ${e.filesStored} files stored, ${e.filesDeleted} deleted, ${formatBytes(e.bytes)}, ${formatMicros(e.micros)}, IndexedDB durability '${e.idbDurability}'`;
+    }
     const s = stats;
-    if (!s) return;
+    if (!s) return tick();
     setText(active.value, `${formatBytes(s.memtableBytes)} / ${formatBytes(s.memtableLimit)}`);
     activeMeter.set(s.memtableLimit > 0 ? s.memtableBytes / s.memtableLimit : 0);
     setText(
@@ -111,16 +119,22 @@ export function mountMemtable(session: Session): HTMLElement {
     setText(immutable.value, s.immutableMemtable ? `${formatBytes(s.immutableMemtableBytes)} · flushing to L0` : 'none');
     immutableMeter.set(s.immutableMemtable && s.memtableLimit > 0 ? s.immutableMemtableBytes / s.memtableLimit : 0);
 
+    // Live segments are what the WAL holds now; its bytes, records and syncs
+    // count everything written since the database was opened.
     const limit = s.walSegmentLimit;
-    setText(wal.value, limit > 0 ? `${s.walLiveSegments} / ${limit} segments` : `${s.walLiveSegments} segments`);
+    const live = `${formatCount(s.walLiveSegments)} live segment${s.walLiveSegments === 1 ? '' : 's'}`;
+    setText(wal.value, limit > 0 ? `${live} / ${formatCount(limit)}` : live);
     const walFraction = limit > 0 ? s.walLiveSegments / limit : 0;
     walMeter.set(walFraction, walFraction >= 1 ? 'bad' : walFraction >= 0.75 ? 'warn' : 'ok');
-    setText(walSub, `${formatBytes(s.walBytes)} · ${formatCount(s.walRecords)} records · ${formatCount(s.walSyncs)} syncs${limit > 0 ? '' : ' · no segment limit'}`);
+    // Without a limit there is nothing to measure against: the gauge keeps its place, unseen.
+    walMeter.element.classList.toggle('none', limit <= 0);
+    setText(walSub, `since open: ${formatBytes(s.walBytes)} written · ${formatCount(s.walRecords)} records · ${formatCount(s.walSyncs)} syncs`);
+    walSub.title = limit > 0 ? `A memtable is flushed when its writes span ${limit} WAL segments.` : 'No WAL segment limit: the memtable is flushed when it is full.';
 
     durableAt = Math.max(durableAt, s.commits.lastDurableAt);
     setText(flushes, `${formatCount(s.flushes)} · ${formatBytes(s.flushBytesWritten)}${lastFlush ? ` · last ${lastFlushText(lastFlush)}` : ''}`);
     flushes.title = `${formatCount(s.flushes)} flushes wrote ${formatBytes(s.flushBytesWritten)} of tables to L0${lastFlush ? `\n${lastFlushTitle(lastFlush)}` : ''}`;
-    setText(sequence, s.lastSequence.toLocaleString('en-US'));
+    setText(sequence, groupDigits(s.lastSequence));
     const dropped = s.recoveryDroppedRecords > 0 ? ` · dropped ${formatCount(s.recoveryDroppedRecords)} (${formatBytes(s.recoveryDroppedBytes)})` : '';
     setText(recovered, `${formatCount(s.recoveredRecords)} records from ${s.recoveredWalSegments} segment${s.recoveredWalSegments === 1 ? '' : 's'}${dropped}`);
     recovered.classList.toggle('warn', s.recoveryDroppedRecords > 0);
@@ -132,20 +146,19 @@ export function mountMemtable(session: Session): HTMLElement {
     if (e.type === 'durable') {
       durableAt = Math.max(durableAt, at);
       lastDurability = e.idbDurability;
-      setText(lastCommit, `#${e.commit} · ${formatBytes(e.bytes)} in ${formatMicros(e.micros)}`);
-      lastCommit.title = `commit ${e.commit}: ${e.filesStored} files stored, ${e.filesDeleted} deleted, ${formatBytes(e.bytes)}, ${formatMicros(e.micros)}, IndexedDB durability '${e.idbDurability}'`;
-      tick();
+      lastCommitEvent = e;
+      invalidate();
     } else if (e.type === 'flush') {
       flushStarted = e.phase === 'started';
       if (e.phase === 'finished') {
         flushMarkUntil = at + FLUSH_MARK_MS;
         lastFlush = e;
-        render();
       }
-      tick();
+      invalidate();
     }
   };
 
+  const invalidate = session.painter.add(render);
   reset();
   showWhileOpen(session, content, placeholder);
   session.listen({
@@ -155,11 +168,11 @@ export function mountMemtable(session: Session): HTMLElement {
     },
     stats(sample) {
       stats = sample.stats;
-      render();
+      invalidate();
     },
     event: onEvent,
   });
-  setInterval(tick, TICK_MS);
+  session.painter.every(tick, () => session.db !== undefined);
   return section;
 }
 

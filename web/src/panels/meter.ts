@@ -1,5 +1,6 @@
-// A gauge (styles.css .gauge) that updates in place: fill width, status
-// colour and threshold marks are written only when they change.
+// A gauge (styles.css .gauge) that updates in place: fill (a horizontal
+// scale, which the compositor animates without layout), status colour and
+// threshold marks are written only when they change.
 import { h } from '../app/dom.js';
 
 export type MeterStatus = 'ok' | 'warn' | 'bad';
@@ -26,9 +27,9 @@ export function meter(label: string): Meter {
     element,
     set(fraction, status = 'ok', at = []) {
       const value = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
-      const width = `${(value * 100).toFixed(1)}%`;
-      if (fill.style.width !== width) {
-        fill.style.width = width;
+      const scale = `scaleX(${value.toFixed(3)})`;
+      if (fill.style.transform !== scale) {
+        fill.style.transform = scale;
         element.setAttribute('aria-valuenow', (value * 100).toFixed(0));
       }
       const cls = status === 'ok' ? 'gauge-fill' : `gauge-fill ${status}`;

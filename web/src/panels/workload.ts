@@ -1,22 +1,33 @@
 // The Workload tab: a form to start one of the generator's loads on the
-// open database, and a live status that shows whether the engine keeps up
-// (target vs achieved rate, in-flight operations, backlog, errors), with a
-// one-minute chart of the achieved rate and write stalls marked on it.
+// open database, and a live status that says whether the engine keeps up
+// and, if not, which stage holds it back (model/throughput.ts): target
+// against achieved rate, operations in flight, owed and skipped, the
+// latency each kind of call had as the caller saw it beside the engine's
+// own, and a one-minute chart of the achieved rate with write stalls marked.
+// The generator ticks on its own timer; the status is drawn by the painter.
 import './workload.css';
+import type { Stats } from 'stratadb';
 import { h, replace, setText, svg } from '../app/dom.js';
-import { formatCount, formatPercent } from '../app/format.js';
+import { formatCount, formatMicros, formatPercent } from '../app/format.js';
+import type { Records } from '../app/records.js';
 import type { Session } from '../app/session.js';
+import { CALL_KINDS, type CallKind } from '../model/latency-window.js';
+import { RATE_SMOOTH_MS } from '../model/rates.js';
+import { flowVerdict } from '../model/throughput.js';
 import { DEFAULT_CONFIG, parseWorkloadForm, type WorkloadForm } from '../workload/config.js';
-import { TICK_MS, WorkloadGenerator, type GeneratorStatus } from '../workload/generator.js';
+import { RECENT_MS, TICK_MS, WorkloadGenerator, type GeneratorStatus } from '../workload/generator.js';
 import { formatKey } from '../workload/keys.js';
 import { MIXES, describeKeys, describeShares, mixOf, type WorkloadKind } from '../workload/mix.js';
 import { meter } from './meter.js';
 
-const REFRESH_MS = 250;
 const HISTORY_SECONDS = 60;
 /** The chart's viewBox is 300 x 60; its top CHART_TOP units are the label's. */
 const CHART_TOP = 16;
 const CHART_BOTTOM = 58;
+/** The caller latencies in the table span this long. */
+const LATENCY_WINDOW_MS = 10_000;
+
+const KIND_TEXT: Record<CallKind, string> = { durable: 'durable writes', deferred: 'deferred writes', read: 'reads' };
 
 interface HistoryPoint {
   achieved: number;
@@ -24,7 +35,7 @@ interface HistoryPoint {
   stalled: boolean;
 }
 
-export function mountWorkload(session: Session): HTMLElement {
+export function mountWorkload(session: Session, records: Records): HTMLElement {
   const kind = h(
     'select',
     { id: 'workload-kind', name: 'kind' },
@@ -35,6 +46,13 @@ export function mountWorkload(session: Session): HTMLElement {
   const rate = numberInput('workload-rate', 'rate', DEFAULT_CONFIG.rate);
   const keys = numberInput('workload-keys', 'keySpace', DEFAULT_CONFIG.keySpace);
   const valueSize = numberInput('workload-value-size', 'valueSize', DEFAULT_CONFIG.valueSize);
+  const durability = h(
+    'select',
+    { id: 'workload-durability', name: 'durability' },
+    h('option', { value: 'default' }, 'the database’s'),
+    h('option', { value: 'durable' }, 'durable'),
+    h('option', { value: 'deferred' }, 'deferred'),
+  );
   const inputs = { kind, rate, keySpace: keys, valueSize } as const;
 
   const field = (label: string, control: HTMLElement, hint: string) =>
@@ -57,6 +75,7 @@ export function mountWorkload(session: Session): HTMLElement {
       field('Rate (ops/s)', rate, '1 – 50,000'),
       field('Key space', keys, '1 – 10,000,000 keys'),
       field('Value size (bytes)', valueSize, '1 – 65,536'),
+      field('Writes', durability, 'durable: each waits for its commit'),
     ),
     h('p', { class: 'wl-mix' }, mixShares, ' — ', mixKeys, h('br'), mixWhy),
     h('div', { class: 'row' }, start, stop),
@@ -69,9 +88,9 @@ export function mountWorkload(session: Session): HTMLElement {
   const stallBadge = h('span', { class: 'badge bad wl-stall', 'aria-hidden': 'true' }, 'write stall');
   const achieved = h('span', { class: 'num wl-big' }, '–');
   const target = h('span', { class: 'num muted wl-target' }, '–');
-  const keepUp = h('span', { class: 'num wl-keepup' }, '');
   const rateMeter = meter('Achieved rate against the target');
   rateMeter.element.title = 'achieved / target rate';
+  const why = h('p', { class: 'wl-why num', id: 'workload-why', 'data-stage': 'idle' });
   const flightMeter = meter('Operations in flight against the most allowed');
   const stallMarks = svg('g');
   const targetLine = svg('polyline', { class: 'wl-chart-target', points: '' });
@@ -85,10 +104,35 @@ export function mountWorkload(session: Session): HTMLElement {
   );
   const chartLabel = h('span', { class: 'wl-chart-label num muted' });
   const values: Record<string, HTMLElement> = {};
-  const kvRow = (label: string, name: string) => {
+  const kvRow = (label: string, name: string, title?: string) => {
     values[name] = h('dd', { class: 'num' }, '–');
-    return [h('dt', {}, label), values[name]!];
+    return [h('dt', { title }, label), values[name]!];
   };
+  const numCell = () => h('td', { class: 'num' }, '–');
+  const latencyCells = new Map<CallKind, HTMLElement[]>(CALL_KINDS.map((k) => [k, [numCell(), numCell(), numCell()]]));
+  const engineCells = [numCell(), numCell(), numCell()];
+  const latencyTable = h(
+    'table',
+    { class: 'table wl-latency', id: 'workload-latency' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { title: `What the generator measured over the last ${LATENCY_WINDOW_MS / 1000} s, from sending a call to the worker to its promise settling` }, 'Latency as the caller sees it'),
+        h('th', { class: 'num' }, 'p50'),
+        h('th', { class: 'num' }, 'p99'),
+        h('th', { class: 'num' }, 'ops'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...CALL_KINDS.map((k) => h('tr', { 'data-kind': k }, h('td', {}, KIND_TEXT[k]), ...latencyCells.get(k)!)),
+      h('tr', { 'data-kind': 'engine' }, h('td', { title: 'The engine’s own time per write call and per get, from its histograms' }, 'engine: writes · gets'), ...engineCells),
+    ),
+  );
   const status = h(
     'div',
     { id: 'workload-status', class: 'wl-status', 'data-state': 'idle', 'aria-live': 'off' },
@@ -96,30 +140,31 @@ export function mountWorkload(session: Session): HTMLElement {
     h(
       'div',
       { class: 'wl-rate' },
-      h('div', { class: 'wl-rate-line' }, achieved, h('span', { class: 'muted' }, 'ops/s of'), target, h('span', { class: 'muted' }, 'target'), keepUp),
+      h('div', { class: 'wl-rate-line' }, achieved, h('span', { class: 'muted' }, 'ops/s of'), target, h('span', { class: 'muted' }, 'target')),
       rateMeter.element,
+      why,
     ),
     h('div', { class: 'wl-chart-box' }, chartLabel, chart),
     h(
       'dl',
       { class: 'kv wl-kv' },
       ...kvRow('Elapsed', 'elapsed'),
-      ...kvRow('Issued', 'issued'),
+      ...kvRow('Issued', 'issued', 'Operations sent, and the messages they went in'),
       ...kvRow('Done', 'done'),
       h('dt', {}, 'In flight'),
       h('dd', { class: 'wl-flight' }, (values.flight = h('span', { class: 'num' }, '–')), flightMeter.element),
-      ...kvRow('Backlog', 'owed'),
-      ...kvRow('Skipped', 'skipped'),
+      ...kvRow('Owed', 'owed', 'Operations due but not sent yet: the in-flight bound held them back'),
+      ...kvRow('Skipped', 'skipped', 'Operations that fell due but were dropped: more than a second’s worth was owed'),
+      ...kvRow('Page timer', 'lag', `How late the generator's 50 ms timer ran at worst in the last ${RECENT_MS / 1000} s`),
       ...kvRow('Errors', 'errors'),
       ...kvRow('Last error', 'lastError'),
     ),
+    latencyTable,
   );
 
   let generator: WorkloadGenerator | undefined;
   let tickTimer: ReturnType<typeof setInterval> | undefined;
-  let refreshTimer: ReturnType<typeof setInterval> | undefined;
-  // A write stall is on from its begin event to its end, and shown for a
-  // second after.
+  // A write stall is on from its begin event to its end; "recent" for RECENT_MS after.
   let stalled = false;
   let stallSeenAt = -Infinity;
   let stallInSecond = false;
@@ -135,7 +180,7 @@ export function mountWorkload(session: Session): HTMLElement {
   };
 
   const setRunning = (running: boolean) => {
-    for (const input of Object.values(inputs)) input.disabled = running;
+    for (const input of [...Object.values(inputs), durability]) input.disabled = running;
     start.disabled = running;
     stop.disabled = !running;
   };
@@ -153,7 +198,7 @@ export function mountWorkload(session: Session): HTMLElement {
     }
   };
 
-  const render = () => {
+  const draw = () => {
     const s = generator?.status();
     if (!s) return;
     const now = performance.now();
@@ -168,12 +213,17 @@ export function mountWorkload(session: Session): HTMLElement {
     const stalling = s.running && (stalled || now - stallSeenAt < 1000);
     stallBadge.classList.toggle('on', stalling);
     stallBadge.setAttribute('aria-hidden', String(!stalling));
-    renderStatus(s);
+    drawStatus(s, now);
   };
 
-  const renderStatus = (s: GeneratorStatus) => {
+  const drawStatus = (s: GeneratorStatus, now: number) => {
     const state = s.running ? 'running' : s.failed ? 'failed' : 'stopped';
     status.dataset.state = state;
+    // Machine-readable for the responsiveness bench (web/bench).
+    status.dataset.done = String(s.done.put + s.done.get + s.done.delete);
+    status.dataset.elapsedMs = String(Math.round(s.elapsedMs));
+    status.dataset.target = String(s.targetRate);
+    status.dataset.skipped = String(s.skipped);
     stateBadge.dataset.state = state;
     stateBadge.className = `badge ${state === 'running' ? 'ok' : state === 'failed' ? 'bad' : ''}`;
     setText(stateBadge, state);
@@ -181,7 +231,7 @@ export function mountWorkload(session: Session): HTMLElement {
     setText(
       stateText,
       s.running
-        ? `${mix.label} · ${describeShares(mix)} · ${formatCount(s.config.keySpace)} keys · ${s.config.valueSize} B values`
+        ? `${mix.label} · ${describeShares(mix)} · ${formatCount(s.config.keySpace)} keys · ${s.config.valueSize} B values · ${s.durability} writes`
         : (s.stopReason ?? 'stopped') + (s.inFlight > 0 ? ` (${s.inFlight} still in flight)` : ''),
     );
     stateText.classList.toggle('bad', state === 'failed');
@@ -189,27 +239,59 @@ export function mountWorkload(session: Session): HTMLElement {
     setText(achieved, formatCount(Math.round(s.achievedRate)));
     setText(target, formatCount(s.targetRate));
     const ratio = s.targetRate > 0 ? s.achievedRate / s.targetRate : 0;
-    // Behind: below 90% of the target for a run past its first 2 s, or operations skipped.
-    const behind = s.running && s.elapsedMs > 2500 && (ratio < 0.9 || s.owed > s.targetRate * 0.2);
-    setText(keepUp, !s.running ? '' : behind ? `behind · ${formatPercent(ratio)}` : s.elapsedMs > 2500 ? 'keeping up' : '');
-    keepUp.className = `num wl-keepup ${behind ? 'bad' : 'ok'}`;
-    rateMeter.set(ratio, behind ? 'bad' : 'ok');
+
+    const latest = records.rates.latest;
+    const stats = session.lastStats?.stats;
+    const verdict = flowVerdict({
+      running: s.running,
+      elapsedMs: s.elapsedMs,
+      targetRate: s.targetRate,
+      owed: s.owed,
+      skippedRecent: s.skippedRecent,
+      inFlight: s.inFlight,
+      maxInFlight: s.maxInFlight,
+      tickLagMs: s.tickLagMs,
+      stalled: stalled || now - stallSeenAt < RECENT_MS,
+      durable: s.durability === 'durable',
+      commits: latest && stats ? { perSec: latest.commitsPerSec, meanMicros: latest.commitMicros, waiting: stats.commits.waiting } : undefined,
+    });
+    setText(why, verdict.text || (s.running ? '' : `achieved ${formatPercent(s.elapsedMs > 0 ? (s.done.put + s.done.get + s.done.delete) / ((s.targetRate * s.elapsedMs) / 1000) : 0)} of the target over the run`));
+    why.dataset.stage = verdict.stage;
+    why.className = `wl-why num ${verdict.behind ? 'bad' : verdict.stage === 'keeping-up' ? 'ok' : 'muted'}`;
+    rateMeter.set(ratio, verdict.behind ? 'bad' : 'ok');
     const flight = s.inFlight / s.maxInFlight;
     flightMeter.set(flight, flight >= 0.99 ? 'bad' : flight > 0.5 ? 'warn' : 'ok');
     setText(values.flight!, `${formatCount(s.inFlight)} / ${formatCount(s.maxInFlight)}`);
     setText(values.elapsed!, `${(s.elapsedMs / 1000).toFixed(1)} s`);
-    setText(values.issued!, formatCount(s.issued));
+    setText(values.issued!, `${formatCount(s.issued)} in ${formatCount(s.calls)} messages`);
     setText(values.done!, `${formatCount(s.done.put)} put · ${formatCount(s.done.get)} get · ${formatCount(s.done.delete)} del`);
     setText(values.owed!, formatCount(s.owed));
     values.owed!.classList.toggle('warn', s.owed > 0 && s.running);
-    setText(values.skipped!, formatCount(s.skipped));
-    values.skipped!.classList.toggle('bad', s.skipped > 0);
+    setText(values.skipped!, `${formatCount(s.skipped)}${s.skippedRecent > 0 ? ` (${formatCount(s.skippedRecent)} in the last ${RECENT_MS / 1000} s)` : ''}`);
+    values.skipped!.classList.toggle('bad', s.skippedRecent > 0);
+    setText(values.lag!, s.running ? `${Math.round(s.tickLagMs)} ms late at worst` : '–');
     setText(values.errors!, formatCount(s.errors));
     values.errors!.classList.toggle('bad', s.errors > 0);
     setText(values.lastError!, s.lastError ?? '–');
     values.lastError!.title = s.lastError ?? '';
     values.lastError!.classList.toggle('bad', s.lastError !== undefined);
-    if (!s.running && s.inFlight === 0) stopRefreshing();
+    drawLatency(now, stats);
+  };
+
+  const drawLatency = (now: number, stats: Stats | undefined) => {
+    for (const k of CALL_KINDS) {
+      const l = records.caller.summary(k, now, LATENCY_WINDOW_MS);
+      const [p50, p99, ops] = latencyCells.get(k)!;
+      setText(p50!, l.p50 === null ? '–' : formatMicros(l.p50));
+      setText(p99!, l.p99 === null ? '–' : formatMicros(l.p99));
+      setText(ops!, formatCount(l.count));
+    }
+    const latest = records.rates.latest;
+    const [p50, p99, ops] = engineCells;
+    const pair = (a: number | null | undefined, b: number | null | undefined) => `${a == null ? '–' : formatMicros(a)} · ${b == null ? '–' : formatMicros(b)}`;
+    setText(p50!, pair(latest?.putP50, latest?.getP50));
+    setText(p99!, pair(latest?.putP99, latest?.getP99));
+    setText(ops!, stats ? `last ${RATE_SMOOTH_MS / 1000} s` : '–');
   };
 
   const drawChart = () => {
@@ -226,10 +308,9 @@ export function mountWorkload(session: Session): HTMLElement {
     replace(stallMarks, ...history.map((p, i) => (p.stalled ? svg('rect', { class: 'wl-chart-stall', x: x(i) - 2.5, y: 0, width: 5, height: 60 }) : null)));
   };
 
-  const stopRefreshing = () => {
-    clearInterval(refreshTimer);
-    refreshTimer = undefined;
-  };
+  const active = () => generator !== undefined && (generator.isRunning || generator.pending > 0);
+  const root = h('div', { class: 'workload' }, form, status);
+  session.painter.every(draw, active, root);
 
   const stopRun = (reason: string) => {
     generator?.stop(reason);
@@ -243,29 +324,31 @@ export function mountWorkload(session: Session): HTMLElement {
     const db = session.db;
     if (!db || db.closed) return fail('No database is open: open or create one in the Databases tab first.');
     if (db.readOnlyError) return fail(`The database is read-only (${db.readOnlyError.message}); every workload writes, so none can run.`);
-    if (db.readOnly) return fail('This is a read-only handle (another tab or worker has the database open for writing); every workload writes, so none can run.');
+    if (session.role === 'viewer') return fail('This tab is a viewer: another tab writes to this database. Every workload writes, so none can run here (take over writing first).');
     const config = parsed.value;
     history = [];
     lastHistoryAt = performance.now();
     drawChart();
+    const chosen = durability.value === 'durable' ? true : durability.value === 'deferred' ? false : undefined;
     generator = new WorkloadGenerator(db, config, {
       now: () => performance.now(),
+      durable: chosen,
+      defaultDurable: session.durableByDefault,
+      onLatency: (k, micros, count) => records.caller.record(k, performance.now(), micros, count),
       onStop: (reason, failed) => {
         clearInterval(tickTimer);
         tickTimer = undefined;
         setRunning(false);
         const s = generator?.status();
         session.note(failed ? 'error' : 'info', `workload ${reason}`, s ? summary(s) : {});
-        render();
+        session.painter.invalidateAll();
       },
     });
     setRunning(true);
-    session.note('info', `workload started: ${mixOf(config.kind).label}`, { ...config });
+    session.note('info', `workload started: ${mixOf(config.kind).label}`, { ...config, durability: generator.status().durability });
     tickTimer = setInterval(() => generator?.tick(), TICK_MS);
-    stopRefreshing();
-    refreshTimer = setInterval(render, REFRESH_MS);
     generator.tick();
-    render();
+    session.painter.invalidateAll();
   };
 
   form.addEventListener('submit', (e) => {
@@ -291,15 +374,19 @@ export function mountWorkload(session: Session): HTMLElement {
   });
 
   showMix();
-  return h('div', { class: 'workload' }, form, status);
+  return root;
 }
 
 function summary(s: GeneratorStatus): Record<string, unknown> {
+  const done = s.done.put + s.done.get + s.done.delete;
   return {
     kind: s.config.kind,
+    durability: s.durability,
     seconds: Math.round(s.elapsedMs / 100) / 10,
     targetRate: s.targetRate,
+    achieved: s.elapsedMs > 0 ? Math.round((done * 1000) / s.elapsedMs) : 0,
     issued: s.issued,
+    messages: s.calls,
     done: s.done,
     skipped: s.skipped,
     errors: s.errors,

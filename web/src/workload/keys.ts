@@ -20,17 +20,19 @@ export function formatKey(index: number): string {
   return KEY_PREFIX + String(index).padStart(KEY_DIGITS, '0');
 }
 
-/** formatKey(index) as bytes (ASCII), written without a TextEncoder. */
-export function keyBytes(index: number): Uint8Array {
-  const out = new Uint8Array(KEY_PREFIX.length + KEY_DIGITS);
+/** Bytes of every key. */
+export const KEY_LENGTH = KEY_PREFIX.length + KEY_DIGITS;
+
+/** Writes formatKey(index) as bytes (ASCII) into `out` (KEY_LENGTH bytes), without a TextEncoder. */
+export function writeKey(out: Uint8Array, index: number): void {
   for (let i = 0; i < KEY_PREFIX.length; i++) out[i] = KEY_PREFIX.charCodeAt(i);
   let n = index;
-  for (let i = out.length - 1; i >= KEY_PREFIX.length; i--) {
+  for (let i = KEY_LENGTH - 1; i >= KEY_PREFIX.length; i--) {
     out[i] = 48 + (n % 10);
     n = Math.floor(n / 10);
   }
-  return out;
 }
+
 
 const POOL_SIZE = MAX_VALUE_SIZE + 4096;
 let pool: Uint8Array | undefined;
@@ -45,16 +47,19 @@ function fillerPool(): Uint8Array {
   return pool;
 }
 
-/**
- * A value of exactly `size` bytes for operation number `seq`. A fresh
- * buffer of its own: posting a view of a larger buffer to the database
- * worker would copy the whole buffer.
- */
-export function makeValue(size: number, seq: number): Uint8Array {
+/** Writes the value for operation number `seq` into `out` (its length is the value's size). */
+export function writeValue(out: Uint8Array, seq: number): void {
   const filler = fillerPool();
+  const size = out.length;
   const offset = (seq * 7919) % (POOL_SIZE - size + 1);
-  const value = filler.slice(offset, offset + size);
+  out.set(filler.subarray(offset, offset + size));
   const prefix = `v${seq}:`;
-  for (let i = 0; i < prefix.length && i < size; i++) value[i] = prefix.charCodeAt(i);
+  for (let i = 0; i < prefix.length && i < size; i++) out[i] = prefix.charCodeAt(i);
+}
+
+/** A value of exactly `size` bytes for operation number `seq`, in a buffer of its own. */
+export function makeValue(size: number, seq: number): Uint8Array {
+  const value = new Uint8Array(size);
+  writeValue(value, seq);
   return value;
 }

@@ -1,0 +1,12 @@
+// Runs compact-pause-bench.html in headless Chromium and prints both runs:
+// the longest pause of the page's thread during a compact() of a database
+// of --mb megabytes opened in the page, with the compaction worker and with
+// compactions inline.
+//
+//   node wasm/bench/browser/compact-pause-bench.mjs [--mb=100]
+import { numberFlags, runPage } from './run-page.mjs';
+
+const flags = numberFlags({ mb: 100 });
+const { version, results } = await runPage('compact-pause-bench', flags, 3_600_000);
+console.log(`Chromium ${version}: compact() of a database of ${flags.mb} MB of values, opened in the page`);
+console.table(results.map(({ jobsByRunner, ...row }) => ({ ...row, jobsByRunner: JSON.stringify(jobsByRunner) })));
