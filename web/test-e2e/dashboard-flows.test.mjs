@@ -155,7 +155,7 @@ test('logs, compaction history and chart points survive a reload, as columns, ne
     await page.waitForFunction(() => [...document.querySelectorAll('#logs-table .log-row td:nth-child(3)')].every((td) => td.textContent === 'compaction.finished'));
     assert.match(await text(page, '#logs-table .log-row td:nth-child(4)'), /^L\d → L\d$/);
     await page.click('#logs-table .log-row');
-    const json = JSON.parse(await text(page, '#logs-table .log-row .log-json'));
+    const json = JSON.parse(await text(page, '#logs-table .log-json-row .log-json'));
     assert.equal(json.event, 'compaction.finished');
     assert.equal(typeof json.outputLevel, 'number');
     await shoot(page, 'logs', '.tools');

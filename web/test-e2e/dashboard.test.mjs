@@ -196,7 +196,7 @@ for (const engine of BROWSERS) {
       const flushed = '#logs-table .log-row[data-event="flush.finished"]';
       await page.waitForFunction((s) => [...document.querySelectorAll(s)].some((row) => /\(manual\)/.test(row.textContent ?? '')), flushed, { timeout: 30_000 });
       await page.click(`${flushed} .log-summary`);
-      const entry = JSON.parse((await texts(page, `${flushed} .log-json`))[0]);
+      const entry = JSON.parse((await texts(page, `${flushed} + .log-json-row .log-json`))[0]);
       assert.equal(entry.event, 'flush.finished');
       assert.equal(entry.reason, 'manual');
     });

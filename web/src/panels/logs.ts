@@ -39,7 +39,8 @@ export function mountLogs(session: Session, records: Records): HTMLElement {
   const box = h('div', { class: 'log-box', id: 'logs-lines', role: 'region', 'aria-label': 'Log entries, newest first', tabindex: 0 }, table);
   const status = h('span', { class: 'muted' });
   const rows = new Map<LogEntry, HTMLTableRowElement>();
-  const open = new Set<LogEntry>();
+  // The opened entries' JSON, each in a row of its own under the entry's.
+  const details = new Map<LogEntry, HTMLTableRowElement>();
 
   const row = (entry: LogEntry): HTMLTableRowElement => {
     const summary = h('td', { class: 'log-summary' }, entry.message);
@@ -54,12 +55,16 @@ export function mountLogs(session: Session, records: Records): HTMLElement {
     );
     tr.addEventListener('click', () => {
       if (window.getSelection()?.toString()) return; // selecting text, not opening
-      const expanded = !open.has(entry);
-      if (expanded) open.add(entry);
-      else open.delete(entry);
-      tr.setAttribute('aria-expanded', String(expanded));
-      summary.querySelector('pre')?.remove();
-      if (expanded) summary.append(h('pre', { class: 'log-json' }, JSON.stringify(entry, null, 2)));
+      const detail = details.get(entry);
+      tr.setAttribute('aria-expanded', String(!detail));
+      if (detail) {
+        detail.remove();
+        details.delete(entry);
+        return;
+      }
+      const json = h('tr', { class: 'log-json-row' }, h('td', { colspan: 5 }, h('pre', { class: 'log-json' }, JSON.stringify(entry, null, 2))));
+      details.set(entry, json);
+      tr.after(json);
     });
     tr.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -77,17 +82,23 @@ export function mountLogs(session: Session, records: Records): HTMLElement {
       if (!keep.has(entry)) {
         tr.remove();
         rows.delete(entry);
-        open.delete(entry);
+        details.get(entry)?.remove();
+        details.delete(entry);
       }
     }
     // In order, moving only rows out of place (new entries go in at the top).
     let cursor = tbody.firstElementChild;
+    const place = (tr: HTMLTableRowElement) => {
+      if (tr === cursor) cursor = cursor.nextElementSibling;
+      else tbody.insertBefore(tr, cursor);
+    };
     shown.forEach((entry, i) => {
       let tr = rows.get(entry);
       if (!tr) rows.set(entry, (tr = row(entry)));
       tr.tabIndex = i === 0 ? 0 : -1;
-      if (tr === cursor) cursor = cursor.nextElementSibling;
-      else tbody.insertBefore(tr, cursor);
+      place(tr);
+      const detail = details.get(entry);
+      if (detail) place(detail);
     });
     const total = log.count(min);
     setText(count, `${shown.length < total && text === '' ? `newest ${shown.length} of ` : ''}${text ? `${shown.length} matching of ` : ''}${total} entries`);
@@ -104,7 +115,9 @@ export function mountLogs(session: Session, records: Records): HTMLElement {
   // Arrow keys move between rows.
   tbody.addEventListener('keydown', (e) => {
     const tr = e.target instanceof HTMLElement ? e.target.closest('tr') : null;
-    const to = e.key === 'ArrowDown' ? tr?.nextElementSibling : e.key === 'ArrowUp' ? tr?.previousElementSibling : undefined;
+    const step = (from: Element | null | undefined) => (e.key === 'ArrowDown' ? from?.nextElementSibling : from?.previousElementSibling);
+    let to = e.key === 'ArrowDown' || e.key === 'ArrowUp' ? step(tr) : undefined;
+    if (to?.classList.contains('log-json-row')) to = step(to); // entries only
     if (to instanceof HTMLElement) {
       e.preventDefault();
       to.focus();
