@@ -86,9 +86,16 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
   };
   const scanOptions = (options: WireScanOptions | undefined) =>
     readOptions(options as WireReadOptions) as ScanOptions<Encoding, Encoding> | undefined;
+  // refresh() replaces the handle: its iterators and snapshots end, and a
+  // later call on one answers Closed (never a silent end of the data).
   const forget = () => {
     iterators.clear();
     snapshots.clear();
+  };
+  const iterator = (id: number) => {
+    const it = iterators.get(id);
+    if (!it) throw new StrataError('Closed', 'iterator is closed (or its handle was refreshed)');
+    return it;
   };
 
   const handlers: Handlers = {
@@ -133,8 +140,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value: id };
     },
     iteratorNext(id, max) {
-      const it = iterators.get(id);
-      if (!it) return { value: { entries: [], done: true } };
+      const it = iterator(id);
       const entries: Entry<WireValue, WireValue>[] = [];
       let done = false;
       while (entries.length < max) {
@@ -150,9 +156,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value: { entries, done } };
     },
     iteratorSeek(id, target) {
-      const it = iterators.get(id);
-      if (!it) throw new StrataError('Closed', 'iterator is closed');
-      it.seek(target);
+      iterator(id).seek(target);
       return { value: undefined };
     },
     iteratorClose(id) {

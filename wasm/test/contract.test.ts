@@ -65,3 +65,26 @@ describe('contract: WorkerDatabase when the worker dies', () => {
     await expect(db.get('k')).rejects.toBeInstanceOf(StrataError);
   });
 });
+
+describe('contract: WorkerDatabase refresh()', () => {
+  it('ends the iterators of the handle it replaces: their next page answers Closed, never a silent end', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const writer = await runtime.open('refreshed');
+    await writer.batch(Array.from({ length: 1000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(4, '0')}`, value: 'v' })));
+    await writer.close();
+    const viewer = await connect(channel(runtime).endpoint, 'refreshed', { readOnly: true });
+    const it = viewer.iterator();
+    let read = 0;
+    for (; read < 300; read++) expect((await it.next()).done).toBe(false); // past the first page of 256
+    await viewer.refresh();
+    await expect(
+      (async () => {
+        while (!(await it.next()).done) read++;
+      })(),
+    ).rejects.toMatchObject({ code: 'Closed' });
+    expect(read).toBeLessThan(1000);
+    await it.close();
+    expect(await viewer.get('k0999')).toBe('v'); // the new handle reads
+    await viewer.close();
+  });
+});

@@ -295,7 +295,11 @@ test('throughput explained: caller and engine latency, commits, why behind', { t
     for (const panel of ['memtable', 'health', 'compaction', 'charts']) await shoot(page, panel, `#panel-${panel}`);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shoot(page, 'dashboard-full-page');
+    await tab(page, 'workload');
     await page.click('#workload-stop');
+    // Its last drawing shows how it ended: stopped, nothing left in flight.
+    await page.waitForFunction(() => document.getElementById('workload-status')?.dataset.state === 'stopped');
+    await page.waitForFunction(() => /^stopped by you$/.test(document.querySelector('#workload-status .wl-state-text')?.textContent ?? ''), null, { timeout: 30_000 });
   }, { width: 1280, height: 1500 }); // tall enough for the Workload tab whole
 });
 

@@ -168,6 +168,14 @@ describe('the log as columns', () => {
     expect(log.size).toBe(3);
   });
 
+  it('leaves out saved entries that are not older than its own (saved by this opening meanwhile)', () => {
+    const log = new EventLog();
+    const opened = entryForNote('info', 'opened db', {}, at(10));
+    log.add(opened);
+    log.restore([entryForNote('info', 'earlier', {}, at(5)), opened]);
+    expect(log.query('info').map((e) => e.message)).toEqual(['opened db', 'earlier']);
+  });
+
   it('forgets what came before an opening', () => {
     const log = new EventLog();
     for (let i = 0; i < 5; i++) log.add(entryForNote(i % 2 ? 'debug' : 'info', `m${i}`, {}, at(i)));

@@ -73,7 +73,7 @@ describe('Painter', () => {
     expect(painter.count).toBe(1);
   });
 
-  it('runs clocked draws on every paint while they are active', () => {
+  it('runs clocked draws on every paint while they are active, and once more after', () => {
     const page = new FakePage();
     const painter = new Painter(250, page);
     let active = true;
@@ -83,7 +83,9 @@ describe('Painter', () => {
     expect(ticks).toBe(5); // at 0, 250, 500, 750, 1000
     active = false;
     page.advance(1000);
-    expect(ticks).toBe(5);
+    expect(ticks).toBe(6); // the last one shows how it ended
+    page.advance(1000);
+    expect(ticks).toBe(6);
   });
 
   it('holds back the draw of a panel off screen until it is shown', () => {

@@ -4,7 +4,8 @@
 // PAINT_MS, inside an animation frame, so the page restyles and lays out a
 // few times a second, not once per event, sample or timer. Draws registered
 // with every() (text that changes with time alone: "3.2 s ago", elapsed
-// times) run on each paint while they say they are active.
+// times) run on each paint while they say they are active, and once more
+// after, so that they show how things ended.
 //
 // The page's thread is shared with everything else the page does, so a
 // paint keeps small: a draw registered with its element (a tool in a tab)
@@ -32,7 +33,7 @@ export interface PaintHost {
 }
 
 let observer: IntersectionObserver | undefined;
-const watchers = new Map<Element, (onScreen: boolean) => void>();
+const watchers = new Map<Element, ((onScreen: boolean) => void)[]>();
 
 const browserHost: PaintHost = {
   now: () => performance.now(),
@@ -42,9 +43,11 @@ const browserHost: PaintHost = {
   onVisible: (fn) => document.addEventListener('visibilitychange', () => !document.hidden && fn()),
   watch: (element, fn) => {
     observer ??= new IntersectionObserver((entries) => {
-      for (const entry of entries) watchers.get(entry.target)?.(entry.isIntersecting);
+      for (const entry of entries) for (const fn of watchers.get(entry.target) ?? []) fn(entry.isIntersecting);
     });
-    watchers.set(element, fn);
+    const fns = watchers.get(element);
+    if (fns) return void fns.push(fn);
+    watchers.set(element, [fn]);
     observer.observe(element);
   },
 };
@@ -57,6 +60,8 @@ interface Draw {
 
 interface Clocked extends Draw {
   active: () => boolean;
+  /** Active at its last run: it runs once more when it turns inactive. */
+  wasActive: boolean;
 }
 
 export class Painter {
@@ -98,7 +103,7 @@ export class Painter {
 
   /** A draw that runs on every paint while active() holds (and keeps the clock going). */
   every(run: () => void, active: () => boolean = () => true, element?: Element): void {
-    const draw: Clocked = { run, active, shown: true };
+    const draw: Clocked = { run, active, shown: true, wasActive: false };
     this.clocked.push(draw);
     this.follow(draw, element);
     this.schedule();
@@ -117,15 +122,15 @@ export class Painter {
       if (!onScreen || this.host.hidden()) return;
       // Scrolled or switched into view: drawn now, so its first frame on
       // screen shows what it held back, not what it showed before.
-      const clocked = this.clocked.find((c) => c === draw);
-      if (this.dirty.delete(draw) || clocked?.active()) this.run(draw);
+      if (this.dirty.delete(draw)) this.run(draw);
+      else if (this.clocked.includes(draw as Clocked)) this.runClocked(draw as Clocked);
       this.schedule();
     });
   }
 
   private due(): Draw[] {
     const draws: Draw[] = [...this.dirty].filter((d) => d.shown);
-    for (const c of this.clocked) if (c.shown && c.active()) draws.push(c);
+    for (const c of this.clocked) if (c.shown && (c.wasActive || c.active())) draws.push(c);
     return draws;
   }
 
@@ -153,9 +158,17 @@ export class Painter {
       this.run(draw);
       drew = true;
     }
-    if (!this.carry) for (const c of this.clocked) if (c.shown && c.active()) this.run(c);
+    if (!this.carry) for (const c of this.clocked) if (c.shown) this.runClocked(c);
     this.paints++;
     this.schedule();
+  }
+
+  /** Runs a clocked draw if it is active or was at its last run. */
+  private runClocked(c: Clocked): void {
+    const active = c.active();
+    if (!active && !c.wasActive) return;
+    c.wasActive = active;
+    this.run(c);
   }
 
   private run(draw: Draw): void {

@@ -16,7 +16,7 @@ import type { Session, StatsSample } from './session.js';
 const logSeq = (entry: LogEntry, n: number): number => Date.parse(entry.ts) * 1000 + (n % 1000);
 
 /** Rows of each kind the compaction history keeps. */
-export const HISTORY_ROWS = 200;
+const HISTORY_ROWS = 200;
 
 export type RecordsPart = 'log' | 'history' | 'rates';
 
@@ -48,7 +48,7 @@ export class Records {
         }
       },
       note: (level, message, fields) => this.addLog(entryForNote(level, message, fields)),
-      refreshed: () => void this.reloadForViewer(),
+      refreshed: () => void this.reloadForViewer().catch((e) => this.session.note('warn', `reading the writer's saved history: ${String(e)}`)),
     });
   }
 
@@ -60,14 +60,15 @@ export class Records {
     return () => set.delete(fn);
   }
 
-  /** Forgets the open database's log, history and chart points, here and saved. */
+  /** Forgets the open database's log, history and chart points, here and (for its writer) saved. */
   async clearSaved(): Promise<void> {
     const name = this.session.name;
     this.log.clear();
     this.history.reset(this.prefix());
     this.rates.clear();
-    for (const part of ['log', 'history', 'rates'] as const) this.changed(part);
-    if (name) await this.saved?.clear(name);
+    this.changedAll();
+    // A viewer's history is the writer's: it clears only its own view.
+    if (name && this.writer) await this.saved?.clear(name);
   }
 
   private prefix(): string {
@@ -87,6 +88,10 @@ export class Records {
     for (const fn of this.listeners.get(part) ?? []) fn();
   }
 
+  private changedAll(): void {
+    for (const part of ['log', 'history', 'rates'] as const) this.changed(part);
+  }
+
   private addLog(entry: LogEntry): void {
     this.log.add(entry);
     // Debug entries (each commit, table file and WAL segment) stay in this
@@ -103,16 +108,19 @@ export class Records {
     this.rates.clear();
     this.caller.clear();
     this.seen = {};
-    for (const part of ['log', 'history', 'rates'] as const) this.changed(part);
+    this.changedAll();
     if (!name || !this.saved) return;
-    void this.saved.load(name).then((records) => {
-      if (ticket !== this.opening) return;
-      this.log.restore(records.logs);
-      this.history.restore(records.rows);
-      this.rates.restore([...records.points.filter((p) => !this.rates.points.length || p.at < this.rates.points[0]!.at), ...this.rates.points]);
-      this.noteSeen(records);
-      for (const part of ['log', 'history', 'rates'] as const) this.changed(part);
-    });
+    this.saved.load(name).then(
+      (records) => {
+        if (ticket !== this.opening) return;
+        this.log.restore(records.logs);
+        this.history.restore(records.rows);
+        this.rates.restore([...records.points.filter((p) => !this.rates.points.length || p.at < this.rates.points[0]!.at), ...this.rates.points]);
+        this.noteSeen(records);
+        this.changedAll();
+      },
+      (e) => this.session.note('warn', `reading the saved history of ${name}: ${String(e)}`),
+    );
   }
 
   /** A viewer shows the writer's saved history: new log entries and points, and its rows. */
@@ -127,7 +135,7 @@ export class Records {
     this.history.restore(records.rows);
     if (records.points.length > 0) this.rates.restore([...this.rates.points, ...records.points]);
     this.noteSeen(records);
-    for (const part of ['log', 'history', 'rates'] as const) this.changed(part);
+    this.changedAll();
   }
 
   private noteSeen(records: SavedRecords): void {

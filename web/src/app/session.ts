@@ -72,6 +72,7 @@ export class Session {
   private nextRefresh = 0;
   private nextLockCheck = 0;
   private takingOver = false;
+  private queue: Promise<unknown> = Promise.resolve();
   private autoTakeOver = readSetting();
 
   constructor(
@@ -138,8 +139,25 @@ export class Session {
   }
 
   /** Opens `name` in its own worker, closing the current database first. */
-  async open(name: string, options: DbOptions = {}): Promise<Db> {
-    await this.close();
+  open(name: string, options: DbOptions = {}): Promise<Db> {
+    return this.serially(() => this.openNow(name, options));
+  }
+
+  /** Closes the current database, making its writes durable. */
+  close(): Promise<void> {
+    return this.serially(() => this.closeNow());
+  }
+
+  // Opens and closes run one at a time (a take-over on a timer may meet an
+  // open from the Databases tab): no handle is ever replaced unclosed.
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async openNow(name: string, options: DbOptions): Promise<Db> {
+    await this.closeNow();
     const db = await this.opener(name, {
       ...options,
       keyEncoding: 'binary',
@@ -164,8 +182,7 @@ export class Session {
     return db;
   }
 
-  /** Closes the current database, making its writes durable. */
-  async close(): Promise<void> {
+  private async closeNow(): Promise<void> {
     const current = this.current;
     if (!current) return;
     this.current = undefined;
@@ -173,14 +190,15 @@ export class Session {
     this.gone = false;
     clearTimeout(this.timer);
     current.unsubscribe();
+    // Listeners let go first (a running workload stops sending), then the close.
+    this.emit((l) => l.switched?.(undefined));
+    this.emit((l) => l.access?.());
     try {
       if (!current.db.closed) await current.db.close();
       this.note('info', `closed ${current.name}`);
     } catch (e) {
       this.note('error', `closing ${current.name}: ${String(e)}`);
     }
-    this.emit((l) => l.switched?.(undefined));
-    this.emit((l) => l.access?.());
   }
 
   /** A viewer becomes the writer: reopens the database, which takes the lock if it is free. */
@@ -242,10 +260,15 @@ export class Session {
       }
     }
     if (now >= this.nextRefresh) {
-      const started = Date.now();
-      await current.db.refresh();
+      this.nextRefresh = now + VIEWER_REFRESH_MS; // a failed refresh waits its turn too
+      try {
+        await current.db.refresh();
+      } catch (e) {
+        if (this.current === current) this.note('warn', `refreshing the view of ${current.name}: ${String(e)}`);
+        return;
+      }
       if (this.current !== current) return;
-      const took = Date.now() - started;
+      const took = Date.now() - now;
       this.nextRefresh = Date.now() + Math.max(VIEWER_REFRESH_MS, 10 * took);
       this.emit((l) => l.refreshed?.());
     }

@@ -3,7 +3,7 @@
 // whole life (README, "One writer per database"), so a viewer can tell when
 // the writer went away by asking the lock manager, without taking the lock.
 
-export const lockName = (database: string): string => `stratadb:${database}`;
+const lockName = (database: string): string => `stratadb:${database}`;
 
 /** True or false; undefined where the browser has no Web Locks (or the query failed). */
 export async function writerLockHeld(database: string): Promise<boolean | undefined> {

@@ -46,6 +46,12 @@ export class Cancelled extends Error {
 }
 
 const REPORT_MS = 100;
+/**
+ * A scan of a small database can take less than a browser's timer step
+ * (Firefox's workers round to the millisecond): it runs again until this
+ * much time has passed, and its rate counts every round.
+ */
+const MIN_SCAN_MS = 50;
 /** Values cycle through this many distinct buffers. */
 const VALUE_POOL = 64;
 
@@ -145,28 +151,33 @@ export async function runWorkload(
       const start = control.now();
       let lastReport = start;
       let stopped = false;
-      const { entries, bytes } = await target.scan((n) => {
-        // No pause inside a scan (an IndexedDB cursor's transaction would end): progress only.
-        if ((n & 255) === 0) {
-          const t = control.now();
-          if (t - lastReport >= REPORT_MS) {
-            lastReport = t;
-            control.progress(n, total);
-            if (control.cancelled()) stopped = true;
+      let rounds = 0;
+      let problem: string | undefined;
+      do {
+        const { entries, bytes } = await target.scan((n) => {
+          // No pause inside a scan (an IndexedDB cursor's transaction would end): progress only.
+          if ((n & 255) === 0) {
+            const t = control.now();
+            if (t - lastReport >= REPORT_MS) {
+              lastReport = t;
+              control.progress(n, total);
+              if (control.cancelled()) stopped = true;
+            }
           }
-        }
-        return !stopped;
-      });
+          return !stopped;
+        });
+        rounds++;
+        problem =
+          entries !== total
+            ? `scanned ${entries} entries, expected ${total}`
+            : bytes !== total * config.valueSize
+              ? `scanned ${bytes} value bytes, expected ${total * config.valueSize}`
+              : undefined;
+      } while (!stopped && !problem && control.now() - start < MIN_SCAN_MS);
       const ms = control.now() - start;
       if (stopped) throw new Cancelled();
       control.progress(total, total);
-      const problem =
-        entries !== total
-          ? `scanned ${entries} entries, expected ${total}`
-          : bytes !== total * config.valueSize
-            ? `scanned ${bytes} value bytes, expected ${total * config.valueSize}`
-            : undefined;
-      return result(ms, problem);
+      return { ...result(ms, problem), ops: total * rounds };
     }
   }
 }

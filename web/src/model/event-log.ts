@@ -194,11 +194,17 @@ export class EventLog {
     }
   }
 
-  /** Adds saved entries (oldest first) that are older than every entry here. */
+  /**
+   * Adds saved entries (oldest first) before the entries here; one not
+   * older than every entry here is one of these (saved meanwhile) and is
+   * left out.
+   */
   restore(entries: readonly LogEntry[]): void {
+    const oldest = [this.rings.debug[0]?.ts, this.rings.rest[0]?.ts].filter((ts) => ts !== undefined).sort()[0];
     const kept = { debug: [] as LogEntry[], rest: [] as LogEntry[] };
     for (const entry of entries) {
       if (!entry || typeof entry.ts !== 'string' || !LEVELS.includes(entry.level)) continue;
+      if (oldest !== undefined && entry.ts >= oldest) continue;
       (entry.level === 'debug' ? kept.debug : kept.rest).push(entry);
     }
     for (const name of ['debug', 'rest'] as const) {

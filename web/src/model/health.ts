@@ -9,6 +9,7 @@
 import type { Stats } from 'stratadb';
 import { formatBytes, formatMillis, formatPercent, groupDigits } from '../app/format.js';
 import { accessOf } from './access.js';
+import { plural } from './event-text.js';
 
 export type HealthLevel = 'healthy' | 'degraded' | 'unhealthy';
 export type CheckLevel = HealthLevel | 'info' | 'unknown';
@@ -89,10 +90,6 @@ export const STORAGE_UNHEALTHY = 0.95;
 export const COMMIT_SLOW_MICROS = 250_000;
 
 const RANK: Record<CheckLevel, number> = { unknown: 0, info: 0, healthy: 0, degraded: 1, unhealthy: 2 };
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${groupDigits(n)} ${n === 1 ? one : many}`;
-}
 
 const WAITING = 'Waiting for the first stats.';
 const noStats = (id: CheckId, label: string, detail: string): HealthCheck => ({ id, label, level: 'unknown', value: '–', detail });

@@ -1,13 +1,13 @@
 // Where a key falls between two keys, by its bytes: the level view's axis
 // (model/key-rank.ts) places keys this way inside each interval between
-// table boundaries. Keys are byte strings ordered bytewise. A key's position in [0, 1] reads its bytes as a
-// fraction, one digit per byte, after dropping the prefix that the smallest
+// table boundaries. Keys are byte strings ordered bytewise. A key's
+// position in [0, 1] reads its bytes as a fraction, one digit per byte, after dropping the prefix that the smallest
 // and largest key share (read from the first byte, `user:000001 ..
 // user:999999` would all land on the same pixel); the fractions are then
 // stretched so the smallest key is at 0 and the largest at 1.
 //
-// Each byte position is a digit whose range is the bytes the sample keys
-// (the tables' boundary keys) hold there, widened to their class (0-9,
+// Each byte position is a digit whose range is the bytes the given keys
+// (the two ends, and any samples) hold there, widened to their class (0-9,
 // a-z, A-Z), plus a lowest digit for "the key ended here". With every byte
 // seen that is plain base 256; decimal keys get base 10. Pure base 256 puts
 // `key:000009999` and `key:000010000` 1/256 apart while all of

@@ -4,7 +4,6 @@
 // level's load against its limit for the gauge.
 import type { LevelStats, Stats, TableStats } from 'stratadb';
 
-
 export interface TableBar {
   number: number;
   /** Left edge and width as fractions of the track; width >= minWidth. */
@@ -33,11 +32,12 @@ export interface LayoutOptions {
   running?: ReadonlySet<number>;
 }
 
-/** The bars of every level. L0 tables overlap, so they stack in sub-rows. */
 /** Where a key falls along the track, 0..1 (model/key-rank.ts or model/key-space.ts). */
 export interface Axis {
   position(key: Uint8Array): number;
 }
+
+/** The bars of every level. L0 tables overlap, so they stack in sub-rows. */
 
 export function layoutLevels(levels: readonly LevelStats[], space: Axis, options: LayoutOptions = {}): LevelLayout[] {
   const minWidth = options.minWidth ?? 0.004;

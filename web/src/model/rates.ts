@@ -1,7 +1,7 @@
 // Per-interval rates from successive stats samples, for the throughput and
 // latency charts. The engine's counters and histograms are cumulative since
-// the database was opened; the charts want "what happened in the last half
-// second", so every point here is the difference of two samples.
+// the database was opened; the charts want "what happened lately", so every
+// point here is the difference of two samples RATE_SMOOTH_MS apart.
 //
 // Conventions:
 // - A counter that goes down means the database was reopened (counters
@@ -63,14 +63,14 @@ export interface RatePoint {
   bloomUseful: number | null;
   /** Δhits / (Δhits + Δmisses) of the block cache. */
   cacheHit: number | null;
-  /** The engine's cumulative write amplification since open; null before any user write. */
+  /** The engine's cumulative write amplification since open; null before MIN_AMP_USER_BYTES of user writes. */
   writeAmp: number | null;
   /**
    * Write amplification over the trailing WRITE_AMP_WINDOW_MS: Δ(WAL +
    * flush + compaction bytes written) / Δ(user bytes written). Not per
-   * half-second interval: flushes and compactions write in bursts, so
-   * a 500 ms ratio swings between 1 and hundreds. Null when no user bytes
-   * were written in the window.
+   * point: flushes and compactions write in bursts, so a ratio over a
+   * few seconds swings between 1 and hundreds. Null when fewer than
+   * MIN_AMP_USER_BYTES of user writes came in the window.
    */
   writeAmpRecent: number | null;
   /** Commits to IndexedDB per second. */

@@ -33,7 +33,6 @@ export async function openInitialDatabase(session: Session): Promise<void> {
 
 const isBench = (name: string) => name.startsWith('__bench__');
 
-
 /** Opens `name` read-only in a worker of its own (no write lock: it can be open elsewhere), runs `use`, closes it. */
 async function withReadOnly<T>(name: string, use: (db: Db) => Promise<T>): Promise<T> {
   const db = await openInWorker(name, { readOnly: true, keyEncoding: 'binary', valueEncoding: 'binary', createIfMissing: false });
@@ -98,11 +97,14 @@ export function mountDatabases(session: Session, history: SavedHistory): HTMLEle
     return `exported ${entries.toLocaleString('en-US')} entries (${formatBytes(bytes)}) of ${name}`;
   };
 
-  // The open database exports from its own handle (a consistent view);
-  // another one from a read-only handle of its own, so nothing is switched
-  // and a running workload goes on.
+  // The database this tab writes exports from its own handle (a consistent
+  // view); any other from a read-only handle of its own, so nothing is
+  // switched and a running workload goes on. (A viewer's own handle is
+  // reopened every few seconds, which would end the export's iterator.)
   const exportDatabase = (name: string) =>
-    run(`exporting ${name}`, () => (session.name === name && session.db ? exportFrom(name, session.db) : withReadOnly(name, (db) => exportFrom(name, db))));
+    run(`exporting ${name}`, () =>
+      session.name === name && session.db && session.role === 'writer' ? exportFrom(name, session.db) : withReadOnly(name, (db) => exportFrom(name, db)),
+    );
 
   const measureDatabase = (name: string) =>
     run(`measuring ${name}`, async () => {

@@ -119,7 +119,7 @@ export function mountLevels(session: Session): HTMLElement {
   let stats: Stats | undefined;
   let layout: LevelLayout[] = [];
   let axis: KeyAxis | undefined;
-  /** The tracks' width in px, from a ResizeObserver: drawing never reads layout. */
+  /** The tracks' width in px, from a ResizeObserver: drawing reads no layout (but to place a shown table's details box). */
   let trackWidth = 0;
   let pinned: number | undefined;
   let hovered: number | undefined;

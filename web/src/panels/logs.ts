@@ -13,7 +13,6 @@ import { LEVELS, type LogEntry, type LogLevel, entryLevels, toJsonLines } from '
 // Rows drawn; the log itself keeps more, for copy and download.
 const SHOWN = 300;
 
-
 export function mountLogs(session: Session, records: Records): HTMLElement {
   const log = records.log;
   let min: LogLevel = 'info';
@@ -139,8 +138,12 @@ export function mountLogs(session: Session, records: Records): HTMLElement {
   );
   const clear = h('button', { class: 'btn danger', type: 'button', id: 'logs-clear', title: 'Forget this database’s saved log, compaction history and chart points' }, 'Clear history');
   clear.addEventListener('click', async () => {
-    await records.clearSaved();
-    setText(status, `cleared the history of ${session.name ?? 'the database'}`);
+    try {
+      await records.clearSaved();
+      setText(status, `cleared the history of ${session.name ?? 'the database'}`);
+    } catch (e) {
+      setText(status, `clearing the saved history failed: ${String(e)}`);
+    }
     draw();
   });
 

@@ -1,6 +1,6 @@
 // A gauge (styles.css .gauge) that updates in place: fill (a horizontal
-// scale, which the compositor animates without layout), status colour and
-// threshold marks are written only when they change.
+// scale, which needs no layout), status colour and threshold marks are
+// written only when they change.
 import { h } from '../app/dom.js';
 
 export type MeterStatus = 'ok' | 'warn' | 'bad';

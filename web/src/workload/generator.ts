@@ -4,8 +4,9 @@
 // one pipeline (in order, each answered; a durable pipeline settles once its
 // commit is durable) and the reads as one getMany, each cut at
 // MAX_OPS_PER_CALL. The keys and values of one call are views into one
-// buffer, so posting it to the worker copies one buffer, not thousands. Nothing is awaited, so concurrent writes share group
-// commits in the database worker, up to maxInFlight operations at a time.
+// buffer, so posting it to the worker copies one buffer, not thousands.
+// Nothing is awaited, so concurrent writes share group commits in the
+// database worker, up to maxInFlight operations at a time.
 // If the engine cannot keep up (slow commits, a write stall) in-flight
 // operations pile up to the bound, operations stay owed, then get skipped,
 // and the achieved rate drops below the target: status() reports all of it,
