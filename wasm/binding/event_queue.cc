@@ -1,30 +1,16 @@
 #include "event_queue.h"
 
 #include "json_writer.h"
+#include "table_json.h"
 
 namespace strata {
 namespace {
 
 void WriteTable(JsonWriter* w, const TableInfo& t) {
   w->BeginObject();
-  w->Key("number");
-  w->Unsigned(t.number);
+  WriteTableSummary(w, t);
   w->Key("level");
   w->Int(t.level);
-  w->Key("size");
-  w->Unsigned(t.size);
-  w->Key("smallestKeyHex");
-  w->Hex(t.smallest_key);
-  w->Key("largestKeyHex");
-  w->Hex(t.largest_key);
-  w->Key("entries");
-  w->Unsigned(t.entries);
-  w->Key("tombstones");
-  w->Unsigned(t.tombstones);
-  w->Key("smallestSeq");
-  w->Unsigned(t.smallest_seq);
-  w->Key("largestSeq");
-  w->Unsigned(t.largest_seq);
   w->EndObject();
 }
 

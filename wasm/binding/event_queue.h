@@ -14,8 +14,8 @@
 //   {"type":"write-stall","stalled":B,"cause":"l0-slowdown"|"l0-stop"|"memtable-flushing","l0Files":N}
 //   {"type":"background-error","error":ERROR}
 //
-//   TABLE := {"number":N,"level":N,"size":N,"smallestKeyHex":S,"largestKeyHex":S,
-//             "entries":N,"tombstones":N,"smallestSeq":N,"largestSeq":N}
+//   TABLE := {"number":N,"size":N,"smallestKeyHex":S,"largestKeyHex":S,"entries":N,
+//             "tombstones":N,"smallestSeq":N,"largestSeq":N,"level":N}   (table_json.h)
 //   ERROR := {"code":N,"message":S}   (code: status.h's number)
 //
 // A compaction the binding ran in another instance (deferred) reports the

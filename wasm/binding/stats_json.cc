@@ -1,6 +1,7 @@
 #include "stats_json.h"
 
 #include "json_writer.h"
+#include "table_json.h"
 
 namespace strata {
 namespace {
@@ -33,22 +34,7 @@ void WriteHistogram(JsonWriter* w, const char* name, const HistogramData& h) {
 
 void WriteTable(JsonWriter* w, const TableFileInfo& t) {
   w->BeginObject();
-  w->Key("number");
-  w->Unsigned(t.number);
-  w->Key("size");
-  w->Unsigned(t.size);
-  w->Key("smallestKeyHex");
-  w->Hex(t.smallest_key);
-  w->Key("largestKeyHex");
-  w->Hex(t.largest_key);
-  w->Key("entries");
-  w->Unsigned(t.entries);
-  w->Key("tombstones");
-  w->Unsigned(t.tombstones);
-  w->Key("smallestSeq");
-  w->Unsigned(t.smallest_seq);
-  w->Key("largestSeq");
-  w->Unsigned(t.largest_seq);
+  WriteTableSummary(w, t);
   w->Key("rawKeyBytes");
   w->Unsigned(t.raw_key_bytes);
   w->Key("rawValueBytes");

@@ -1,16 +1,14 @@
 // The engine's events as the binding queues them (JSON lines, format in
 // wasm/binding/event_queue.h), turned into StrataEvents: keys from hex to
 // bytes, error codes from the engine's numbers to StrataError codes.
-import { fromHex } from './bytes.js';
 import { engineError } from './errors.js';
 import type { EventError, StrataEvent, TableInfo } from './events.js';
+import { type HexKeyRange, keyRangeFromHex } from './stats.js';
 
-type RawTable = Omit<TableInfo, 'smallestKey' | 'largestKey'> & { smallestKeyHex: string; largestKeyHex: string };
+type RawTable = HexKeyRange<TableInfo>;
 type RawError = { code: number; message: string } | null;
 
-function table({ smallestKeyHex, largestKeyHex, ...rest }: RawTable): TableInfo {
-  return { ...rest, smallestKey: fromHex(smallestKeyHex), largestKey: fromHex(largestKeyHex) };
-}
+const table = (raw: RawTable): TableInfo => keyRangeFromHex<TableInfo>(raw);
 
 function error(raw: RawError): EventError | null {
   if (raw === null) return null;

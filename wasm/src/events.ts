@@ -7,20 +7,12 @@
 // from stats. Database.subscribe() (and WorkerDatabase.subscribe()) deliver
 // them; payloads are plain data, so they cross to a worker's client.
 import type { StrataErrorCode } from './errors.js';
+import type { TableSummary } from './stats.js';
 import type { IdbDurability } from './storage.js';
 
-/** One table file. Keys are user keys (bytes). */
-export interface TableInfo {
-  number: number;
+/** One table file, and its level. */
+export interface TableInfo extends TableSummary {
   level: number;
-  /** Bytes on disk. */
-  size: number;
-  smallestKey: Uint8Array;
-  largestKey: Uint8Array;
-  entries: number;
-  tombstones: number;
-  smallestSeq: number;
-  largestSeq: number;
 }
 
 /** Why a failed job failed. */

@@ -15,7 +15,7 @@ export {
 } from './database.js';
 export { EntryIterator, type Entry, type RangeOptions } from './iterator.js';
 export { Runtime, type DestroyOptions, type OpenOptions, type RuntimeOptions } from './runtime.js';
-export type { CommitStats, CompactionJobStats, Histogram, LevelStats, Stats, TableStats } from './stats.js';
+export type { CommitStats, CompactionJobStats, Histogram, LevelStats, Stats, TableStats, TableSummary } from './stats.js';
 export type { IdbDurability } from './storage.js';
 export type { Api } from './api.js';
 export type {

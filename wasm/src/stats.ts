@@ -16,8 +16,10 @@ export interface Histogram {
   buckets: number[];
 }
 
-export interface TableStats {
+/** What a table's stats and a table in an event (TableInfo) share. Keys are user keys (bytes). */
+export interface TableSummary {
   number: number;
+  /** Bytes on disk. */
   size: number;
   smallestKey: Uint8Array;
   largestKey: Uint8Array;
@@ -25,6 +27,9 @@ export interface TableStats {
   tombstones: number;
   smallestSeq: number;
   largestSeq: number;
+}
+
+export interface TableStats extends TableSummary {
   rawKeyBytes: number;
   rawValueBytes: number;
   bloomBitsPerKey: number;
@@ -137,27 +142,28 @@ export interface CommitStats {
   inProgress: boolean;
 }
 
-// The JSON shapes: keys as hex strings.
-type RawTable = Omit<TableStats, 'smallestKey' | 'largestKey'> & { smallestKeyHex: string; largestKeyHex: string };
-type RawLevel = Omit<LevelStats, 'smallestKey' | 'largestKey' | 'tables'> & {
-  smallestKeyHex: string;
-  largestKeyHex: string;
-  tables: RawTable[];
-};
+interface KeyRange {
+  smallestKey: Uint8Array;
+  largestKey: Uint8Array;
+}
+
+/** An object as the binding writes it (stats, events): its key range as hex strings. */
+export type HexKeyRange<T extends KeyRange> = Omit<T, keyof KeyRange> & { smallestKeyHex: string; largestKeyHex: string };
+
+/** The object with its key range as bytes. */
+export function keyRangeFromHex<T extends KeyRange>({ smallestKeyHex, largestKeyHex, ...rest }: HexKeyRange<T>): T {
+  return { ...rest, smallestKey: fromHex(smallestKeyHex), largestKey: fromHex(largestKeyHex) } as unknown as T;
+}
+
+type RawLevel = HexKeyRange<Omit<LevelStats, 'tables'>> & { tables: HexKeyRange<TableStats>[] };
 type RawStats = Omit<Stats, 'levels' | 'commits' | 'compactionJobs'> & { levels: RawLevel[] };
 
 /** Parses the binding's JSON. */
 export function parseStats(json: string, commits: CommitStats, compactionJobs: CompactionJobStats): Stats {
   const raw = JSON.parse(json) as RawStats;
-  const levels = raw.levels.map(({ smallestKeyHex, largestKeyHex, tables, ...level }) => ({
-    ...level,
-    smallestKey: fromHex(smallestKeyHex),
-    largestKey: fromHex(largestKeyHex),
-    tables: tables.map(({ smallestKeyHex, largestKeyHex, ...table }) => ({
-      ...table,
-      smallestKey: fromHex(smallestKeyHex),
-      largestKey: fromHex(largestKeyHex),
-    })),
+  const levels = raw.levels.map(({ tables, ...level }) => ({
+    ...keyRangeFromHex<Omit<LevelStats, 'tables'>>(level),
+    tables: tables.map((table) => keyRangeFromHex<TableStats>(table)),
   }));
   return { ...raw, levels, commits: { ...commits }, compactionJobs: { ...compactionJobs } };
 }

@@ -378,11 +378,14 @@ export async function openInWorker<K extends Encoding = 'utf8', V extends Encodi
   name: string,
   options: OpenOptions<K, V> = {},
 ): Promise<WorkerDatabase<K, V>> {
-  if (typeof Worker === 'undefined') throw invalidArgument('openInWorker needs Web Workers (a browser)');
-  if (typeof options !== 'object' || options === null) throw invalidArgument('open options must be an object');
-  const { onError, ...rest } = options;
+  checkWorkerOpen('openInWorker', options);
   const worker = new Worker(new URL('./db-worker.js', import.meta.url), { type: 'module', name: `stratadb ${name}` });
-  return connect<K, V>(worker, name, { onError, ...rest });
+  return connect<K, V>(worker, name, options);
+}
+
+function checkWorkerOpen(call: string, options: unknown): void {
+  if (typeof Worker === 'undefined') throw invalidArgument(`${call} needs Web Workers (a browser)`);
+  if (typeof options !== 'object' || options === null) throw invalidArgument('open options must be an object');
 }
 
 // The page's database host worker (db-host-worker.ts), made by the first
@@ -401,8 +404,7 @@ export async function openInHostWorker<K extends Encoding = 'utf8', V extends En
   name: string,
   options: OpenOptions<K, V> = {},
 ): Promise<WorkerDatabase<K, V>> {
-  if (typeof Worker === 'undefined') throw invalidArgument('openInHostWorker needs Web Workers (a browser)');
-  if (typeof options !== 'object' || options === null) throw invalidArgument('open options must be an object');
+  checkWorkerOpen('openInHostWorker', options);
   if (!host) {
     const worker = new Worker(new URL('./db-host-worker.js', import.meta.url), { type: 'module', name: 'stratadb host' });
     // The host failing fails every database it serves; the next open starts another.

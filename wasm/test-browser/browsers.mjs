@@ -150,6 +150,26 @@ class BasePage {
   }
 }
 
+/** A page of playwright (Chromium) or puppeteer (Firefox): the calls their pages share. */
+class DevtoolsPage extends BasePage {
+  constructor(browser, page) {
+    super(browser);
+    this.page = page;
+  }
+  open(url) {
+    return this.page.goto(url);
+  }
+  reload() {
+    return this.page.reload();
+  }
+  evaluate(fn, arg) {
+    return this.page.evaluate(fn, arg);
+  }
+  close() {
+    return this.page.close({ runBeforeUnload: false });
+  }
+}
+
 // ------------------------------------------------------- errors, in every engine
 //
 // Playwright reports no error of a worker whose page handles it (as the
@@ -300,20 +320,7 @@ async function launchChromium({ profile, viewport } = {}) {
   return browser;
 }
 
-class ChromiumPage extends BasePage {
-  constructor(browser, page) {
-    super(browser);
-    this.page = page;
-  }
-  open(url) {
-    return this.page.goto(url);
-  }
-  reload() {
-    return this.page.reload();
-  }
-  evaluate(fn, arg) {
-    return this.page.evaluate(fn, arg);
-  }
+class ChromiumPage extends DevtoolsPage {
   waitFor(fn, arg, timeout) {
     return this.page.waitForFunction(fn, arg, { timeout, polling: 100 });
   }
@@ -345,9 +352,6 @@ class ChromiumPage extends BasePage {
     const path = join(dir, download.suggestedFilename());
     await download.saveAs(path);
     return path;
-  }
-  close() {
-    return this.page.close({ runBeforeUnload: false });
   }
 }
 
@@ -383,20 +387,7 @@ async function launchFirefox({ profile, viewport } = {}) {
   return browser;
 }
 
-class FirefoxPage extends BasePage {
-  constructor(browser, page) {
-    super(browser);
-    this.page = page;
-  }
-  open(url) {
-    return this.page.goto(url);
-  }
-  reload() {
-    return this.page.reload();
-  }
-  evaluate(fn, arg) {
-    return this.page.evaluate(fn, arg);
-  }
+class FirefoxPage extends DevtoolsPage {
   waitFor(fn, arg, timeout) {
     return this.page.waitForFunction(fn, { timeout, polling: 100 }, arg);
   }
@@ -440,9 +431,6 @@ class FirefoxPage extends BasePage {
       copyFileSync(join(downloads, name), path);
     }
     return path;
-  }
-  close() {
-    return this.page.close({ runBeforeUnload: false });
   }
 }
 
