@@ -148,29 +148,56 @@ class Driver {
 
   // One CursorNext; appends the entries to *out and sets *count. Checks the
   // result's framing: it must hold exactly count entries.
+  // One CursorNext chunk (format in database.h), its entries appended to
+  // out; checks the layout and that each UTF-16 length given matches its
+  // bytes.
   int Next(uint32_t id, uint32_t max_entries, uint32_t max_bytes, Entries* out, uint32_t* count,
-           size_t* result_size = nullptr) {
+           size_t* result_size = nullptr, uint32_t* flags = nullptr) {
     const int code = db_->CursorNext(id, max_entries, max_bytes);
     *count = 0;
     if (code != kOk) return code;
     const std::string r = Result();
     if (result_size) *result_size = r.size();
-    EXPECT_GE(r.size(), 4u);
-    if (r.size() < 4) return -1;
+    EXPECT_GE(r.size(), 8u);
+    if (r.size() < 8) return -1;
     *count = LoadU32(r, 0);
-    size_t at = 4;
+    const uint32_t chunk_flags = LoadU32(r, 4);
+    if (flags) *flags = chunk_flags;
+    size_t sizes = 8, keys = sizes + 16 * static_cast<size_t>(*count), key_bytes = 0, value_bytes = 0;
+    EXPECT_LE(keys, r.size()) << "sizes past the end";
+    if (keys > r.size()) return -1;
     for (uint32_t i = 0; i < *count; i++) {
-      EXPECT_LE(at + 8, r.size()) << "entry " << i << " header past the end";
-      if (at + 8 > r.size()) return -1;
-      const uint32_t ks = LoadU32(r, at), vs = LoadU32(r, at + 4);
-      at += 8;
-      EXPECT_LE(at + ks + vs, r.size()) << "entry " << i << " past the end";
-      if (at + ks + vs > r.size()) return -1;
-      out->emplace_back(r.substr(at, ks), r.substr(at + ks, vs));
-      at += ks + vs;
+      key_bytes += LoadU32(r, sizes + 16 * i);
+      value_bytes += LoadU32(r, sizes + 16 * i + 4);
     }
-    EXPECT_EQ(r.size(), at) << "bytes after the last entry";
+    EXPECT_EQ(r.size(), keys + key_bytes + value_bytes) << "the sizes do not add up to the chunk";
+    if (r.size() != keys + key_bytes + value_bytes) return -1;
+    size_t values = keys + key_bytes;
+    for (uint32_t i = 0; i < *count; i++) {
+      const uint32_t ks = LoadU32(r, sizes + 16 * i), vs = LoadU32(r, sizes + 16 * i + 4);
+      std::string key = r.substr(keys, ks), value = r.substr(values, vs);
+      if (chunk_flags & WasmDatabase::kChunkKeysUtf8) {
+        EXPECT_EQ(CodePointUnits(key), LoadU32(r, sizes + 16 * i + 8)) << "key " << i;
+      }
+      if (chunk_flags & WasmDatabase::kChunkValuesUtf8) {
+        EXPECT_EQ(CodePointUnits(value), LoadU32(r, sizes + 16 * i + 12)) << "value " << i;
+      }
+      out->emplace_back(std::move(key), std::move(value));
+      keys += ks;
+      values += vs;
+    }
     return code;
+  }
+
+  // UTF-16 units of well-formed UTF-8: one per sequence, two for a
+  // four-byte one.
+  static uint32_t CodePointUnits(const std::string& utf8) {
+    uint32_t n = 0;
+    for (unsigned char c : utf8) {
+      if ((c & 0xC0) != 0x80) n++;
+      if (c >= 0xF0) n++;
+    }
+    return n;
   }
 
   // Every remaining entry, page entries per call; expects the cursor to stay

@@ -741,6 +741,38 @@ TEST_F(BindingDatabaseTest, CursorNextOfZeroEntriesIsInvalidArgument) {
   EXPECT_EQ(1u, count);
 }
 
+TEST_F(BindingDatabaseTest, CursorChunkSaysWhatIsUtf8AndWhereItEnds) {
+  ASSERT_EQ(kOk, Open());
+  ASSERT_EQ(kOk, d_->Put("a", "plain"));
+  ASSERT_EQ(kOk, d_->Put("b\xC3\xA9", "\xF0\x9F\x98\x80 four bytes"));
+  ASSERT_EQ(kOk, d_->Put("c", std::string("\xFF\x00", 2)));  // a value that is not UTF-8
+  ASSERT_EQ(kOk, d_->Put("d", "after"));
+  constexpr uint32_t kBoth = WasmDatabase::kChunkKeysUtf8 | WasmDatabase::kChunkValuesUtf8;
+  const uint32_t id = d_->NewCursor(NoBound(), NoBound(), false);
+  Entries got;
+  uint32_t count = 0, flags = 0;
+  // Next() checks each length given against the bytes.
+  ASSERT_EQ(kOk, d_->Next(id, 2, 1 << 20, &got, &count, nullptr, &flags));
+  EXPECT_EQ(2u, count);
+  EXPECT_EQ(kBoth, flags) << "two well-formed entries, more to come";
+  ASSERT_EQ(kOk, d_->Next(id, 1, 1 << 20, &got, &count, nullptr, &flags));
+  EXPECT_EQ(WasmDatabase::kChunkKeysUtf8, flags) << "the value is not UTF-8";
+  ASSERT_EQ(kOk, d_->Next(id, 5, 1 << 20, &got, &count, nullptr, &flags));
+  EXPECT_EQ(1u, count);
+  EXPECT_EQ(kBoth | WasmDatabase::kChunkAtEnd, flags) << "the last entry";
+  ASSERT_EQ(kOk, d_->Next(id, 5, 1 << 20, &got, &count, nullptr, &flags));
+  EXPECT_EQ(0u, count);
+  EXPECT_EQ(kBoth | WasmDatabase::kChunkAtEnd, flags);
+  EXPECT_EQ(4u, got.size());
+  EXPECT_EQ(std::string("\xFF\x00", 2), got[2].second);
+
+  // The end of a bounded range is an end too.
+  const uint32_t bounded = d_->NewCursor(NoBound(), Excl("c"), false);
+  ASSERT_EQ(kOk, d_->Next(bounded, 2, 1 << 20, &got, &count, nullptr, &flags));
+  EXPECT_EQ(2u, count);
+  EXPECT_EQ(kBoth | WasmDatabase::kChunkAtEnd, flags);
+}
+
 TEST_F(BindingDatabaseTest, CursorPagesByEntriesAndBytes) {
   ASSERT_EQ(kOk, Open());
   std::map<std::string, std::string> model;
@@ -782,7 +814,7 @@ TEST_F(BindingDatabaseTest, CursorPagesByEntriesAndBytes) {
       if (count > 1) {
         // Without its last entry the result was still under the limit.
         const auto& last = got.back();
-        EXPECT_LT(size - (8 + last.first.size() + last.second.size()), max_bytes);
+        EXPECT_LT(size - (16 + last.first.size() + last.second.size()), max_bytes);
       }
       if (got.size() < all.size()) {
         EXPECT_GE(size, max_bytes) << "stopped before the limit";

@@ -6,6 +6,7 @@
 #include "stats_json.h"
 #include "strata/env.h"
 #include "strata/write_batch.h"
+#include "utf8.h"
 
 namespace strata {
 namespace {
@@ -394,15 +395,26 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   if (found == cursors_.end()) return Fail(Status::InvalidArgument("unknown or closed cursor"));
   if (max_entries == 0) return Fail(Status::InvalidArgument("max_entries must be > 0"));
   Cursor& c = *found->second;
-  result_.assign(4, '\0');
-  uint32_t count = 0;
+  // The chunk's format is in database.h; sizes go to result_, keys and
+  // values to chunk_keys_ and chunk_values_, appended after them at the end.
+  result_.assign(8, '\0');
+  chunk_keys_.clear();
+  chunk_values_.clear();
+  uint32_t count = 0, flags = kChunkKeysUtf8 | kChunkValuesUtf8;
   while (count < max_entries && c.it->Valid() && !c.BeyondEnd() &&
-         (count == 0 || result_.size() < max_bytes)) {
+         (count == 0 || result_.size() + chunk_keys_.size() + chunk_values_.size() < max_bytes)) {
     const Slice key = c.it->key(), value = c.it->value();
-    AppendU32(&result_, static_cast<uint32_t>(key.size()));
-    AppendU32(&result_, static_cast<uint32_t>(value.size()));
-    result_.append(key.data(), key.size());
-    result_.append(value.data(), value.size());
+    uint32_t key_units = 0, value_units = 0;
+    if ((flags & kChunkKeysUtf8) && !Utf16Length(key.data(), key.size(), &key_units))
+      flags &= ~kChunkKeysUtf8;
+    if ((flags & kChunkValuesUtf8) && !Utf16Length(value.data(), value.size(), &value_units)) {
+      flags &= ~kChunkValuesUtf8;
+    }
+    const uint32_t sizes[4] = {static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()),
+                               key_units, value_units};
+    result_.append(reinterpret_cast<const char*>(sizes), sizeof(sizes));  // little-endian, like wasm
+    chunk_keys_.append(key.data(), key.size());
+    chunk_values_.append(value.data(), value.size());
     count++;
     if (c.reverse) {
       c.it->Prev();
@@ -411,7 +423,11 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
     }
   }
   if (!c.it->Valid() && !c.it->status().ok()) return Fail(c.it->status());
+  if (!c.it->Valid() || c.BeyondEnd()) flags |= kChunkAtEnd;
+  result_ += chunk_keys_;
+  result_ += chunk_values_;
   std::memcpy(&result_[0], &count, 4);
+  std::memcpy(&result_[4], &flags, 4);
   SetResult(result_.data(), result_.size());
   return kOk;
 }

@@ -89,10 +89,17 @@ class WasmDatabase {
   // (> 0), or 0 on error.
   uint32_t NewCursor(bool has_lower, uint32_t lower_size, bool lower_inclusive, bool has_upper,
                      uint32_t upper_size, bool upper_inclusive, bool reverse, uint32_t snapshot_id);
-  // Result: up to max_entries entries (at least one if any remain, then
-  // until about max_bytes), each u32 key size | u32 value size | key | value.
-  // Returns the code; the entry count is the first u32 of the result
-  // (0: the cursor is exhausted).
+  // Result: a chunk of up to max_entries entries (at least one if any
+  // remain, then until about max_bytes), read by wasm/src/entry-chunk.ts:
+  //   u32 count (0: the cursor is exhausted)
+  //   u32 flags (kChunk*)
+  //   count x (u32 key bytes, u32 value bytes, u32 key UTF-16 units,
+  //            u32 value UTF-16 units; units mean something only when
+  //            their flag is set)
+  //   the keys' bytes, one after another; then the values' bytes
+  static constexpr uint32_t kChunkKeysUtf8 = 1;    // every key is well-formed UTF-8
+  static constexpr uint32_t kChunkValuesUtf8 = 2;  // every value is well-formed UTF-8
+  static constexpr uint32_t kChunkAtEnd = 4;       // the cursor has no more (until a seek)
   int CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes);
   // Moves the cursor to the first key at or after the target in the scratch
   // (at or before it when reverse), staying inside the cursor's bounds.
@@ -158,6 +165,7 @@ class WasmDatabase {
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;
+  std::string chunk_keys_, chunk_values_;  // CursorNext's, kept for their capacity
   uintptr_t descriptor_[2] = {0, 0};
   std::string last_error_;
   int last_code_ = 0;

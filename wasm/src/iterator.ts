@@ -1,7 +1,8 @@
 // Range reads: an engine cursor over a consistent view, read in chunks so
 // that one call into wasm returns many entries.
 import type { Database } from './database.js';
-import { type Bytes, type Decoded, type Encoding, checkKey, utf8Decoder } from './bytes.js';
+import { type Bytes, type Decoded, type Encoding, checkKey } from './bytes.js';
+import { chunkHeader, decodeChunk } from './entry-chunk.js';
 import { StrataError, invalidArgument } from './errors.js';
 
 /** Bounds of a key range; at most one lower and one upper bound. */
@@ -80,8 +81,9 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     private readonly db: Database,
     cursor: number,
     limit: number,
-    private readonly keyEncoding: K,
-    private readonly valueEncoding: V,
+    /** The encodings its keys and values come in. */
+    readonly keyEncoding: K,
+    readonly valueEncoding: V,
   ) {
     this.cursor = cursor;
     this.remaining = limit;
@@ -144,48 +146,45 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     }
   }
 
+  /** @internal Whether it has no more (until a seek). */
+  get _atEnd(): boolean {
+    return this.exhausted && this.position === this.buffer.length;
+  }
+
+  /**
+   * @internal The next chunk, undecoded, in a copy of its own (format in
+   * entry-chunk.ts), or undefined at the end; for the database worker, which
+   * sends chunks as they are. Only for an iterator read by chunks alone.
+   */
+  _nextChunk(): Uint8Array | undefined {
+    const chunk = this.readChunk();
+    return chunk && chunk.heap.slice(chunk.ptr, chunk.ptr + chunk.size);
+  }
+
   private fill(): void {
     this.buffer = [];
     this.position = 0;
-    if (this.cursor === 0) return;
-    if (this.remaining === 0) {
-      this.exhausted = true;
-      return;
-    }
-    const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, this.chunkEntries), CHUNK_BYTES);
-    this.chunkEntries = Math.min(this.chunkEntries * 2, CHUNK_ENTRIES);
-    const count = readU32(result.heap, result.ptr);
-    if (count === 0) {
-      this.exhausted = true;
-      return;
-    }
+    const chunk = this.readChunk();
+    if (!chunk) return;
     // One copy of the chunk when bytes are handed out (views into it), else
     // strings are decoded straight from wasm memory.
     const binary = this.keyEncoding === 'binary' || this.valueEncoding === 'binary';
-    const src = binary ? result.heap.slice(result.ptr, result.ptr + result.size) : result.heap;
-    let p = (binary ? 0 : result.ptr) + 4;
-    for (let i = 0; i < count; i++) {
-      const keySize = readU32(src, p);
-      const valueSize = readU32(src, p + 4);
-      p += 8;
-      const key = decodeFrom(src, p, keySize, this.keyEncoding);
-      p += keySize;
-      const value = decodeFrom(src, p, valueSize, this.valueEncoding);
-      p += valueSize;
-      this.buffer.push({ key, value });
-    }
-    this.remaining -= count;
+    if (binary) decodeChunk(chunk.heap.slice(chunk.ptr, chunk.ptr + chunk.size), 0, this.keyEncoding, this.valueEncoding, this.buffer);
+    else decodeChunk(chunk.heap, chunk.ptr, this.keyEncoding, this.valueEncoding, this.buffer);
   }
 
+  /** The next chunk where wasm wrote it, or undefined (and exhausted) at the end. */
+  private readChunk(): { heap: Uint8Array; ptr: number; size: number } | undefined {
+    if (this.cursor === 0 || this.exhausted) return undefined;
+    if (this.remaining === 0) {
+      this.exhausted = true;
+      return undefined;
+    }
+    const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, this.chunkEntries), CHUNK_BYTES);
+    this.chunkEntries = Math.min(this.chunkEntries * 2, CHUNK_ENTRIES);
+    const { count, atEnd } = chunkHeader(result.heap, result.ptr);
+    this.remaining -= count;
+    if (atEnd || this.remaining === 0) this.exhausted = true;
+    return count === 0 ? undefined : result;
+  }
 }
-
-// Binary results are views: src is then the chunk's own copy.
-function decodeFrom<E extends Encoding>(src: Uint8Array, p: number, size: number, encoding: E): Decoded<E> {
-  const view = src.subarray(p, p + size);
-  return (encoding === 'binary' ? view : utf8Decoder.decode(view)) as Decoded<E>;
-}
-
-function readU32(heap: Uint8Array, p: number): number {
-  return (heap[p]! | (heap[p + 1]! << 8) | (heap[p + 2]! << 16) | (heap[p + 3]! << 24)) >>> 0;
-}
-

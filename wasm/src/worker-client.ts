@@ -5,6 +5,7 @@
 // calls of one task travel in one message (worker-protocol.ts).
 import type { Bytes, Decoded, Encoding } from './bytes.js';
 import type { BatchOperation, PipelineOperation, PipelineOptions, PipelineResult, ScanOptions, WriteOptions } from './database.js';
+import { decodeChunk } from './entry-chunk.js';
 import { StrataError, invalidArgument } from './errors.js';
 import type { Entry, RangeOptions } from './iterator.js';
 import type { OpenOptions } from './runtime.js';
@@ -12,12 +13,14 @@ import type { Stats } from './stats.js';
 import type {
   Args,
   Endpoint,
+  EntryChunks,
   Method,
   PackedValues,
   Request,
   Result,
   WireReadOptions,
   WireScanOptions,
+  WireValue,
   WorkerMessage,
 } from './worker-protocol.js';
 import { EventHub, type StrataEventListener } from './events.js';
@@ -161,7 +164,9 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   scan<KE extends Encoding = K, VE extends Encoding = V>(
     options?: WorkerScanOptions<KE, VE>,
   ): Promise<Entry<Decoded<KE>, Decoded<VE>>[]> {
-    return this.call('scan', this.wireOptions(options) as WireScanOptions) as Promise<Entry<Decoded<KE>, Decoded<VE>>[]>;
+    return this.call('scan', this.wireOptions(options) as WireScanOptions).then(
+      (scanned) => entriesOf(scanned) as Entry<Decoded<KE>, Decoded<VE>>[],
+    );
   }
 
   /** Entries of a range from the state of this moment, fetched in pages. */
@@ -301,6 +306,13 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   }
 }
 
+/** Entries from the wire: binary keys and values are views into their chunk's transferred buffer. */
+function entriesOf({ chunks, keyEncoding, valueEncoding }: EntryChunks): Entry<WireValue, WireValue>[] {
+  const entries: Entry<string | Uint8Array, string | Uint8Array>[] = [];
+  for (const chunk of chunks) decodeChunk(chunk, 0, keyEncoding, valueEncoding, entries);
+  return entries;
+}
+
 /** A getMany's values from the wire: binary ones are views into one transferred buffer. */
 function unpackValues(packed: PackedValues): (string | Uint8Array | undefined)[] {
   if (packed.kind === 'utf8') return packed.values;
@@ -331,7 +343,7 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
   async next(): Promise<IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined>> {
     if (this.position === this.buffer.length && !this.exhausted && !this.closed) {
       const page = await this.db._call('iteratorNext', await this.id, PAGE_ENTRIES);
-      this.buffer = page.entries as Entry<Decoded<K>, Decoded<V>>[];
+      this.buffer = entriesOf(page) as Entry<Decoded<K>, Decoded<V>>[];
       this.position = 0;
       this.exhausted = page.done;
     }

@@ -10,12 +10,13 @@
 //   one message, in the order they happened.
 // - Errors travel as their code and message and become StrataErrors again
 //   on the client's side. Binary values in responses travel as transferred
-//   buffers; a getMany's binary values share one buffer.
+//   buffers; a getMany's binary values share one buffer, and a scan's or an
+//   iterator's entries travel as the engine's chunks.
 import type { BatchOperation, PipelineOperation, WriteOptions } from './database.js';
 import type { Bytes, Encoding } from './bytes.js';
 import type { StrataErrorCode } from './errors.js';
 import type { StrataEvent } from './events.js';
-import type { Entry, RangeOptions } from './iterator.js';
+import type { RangeOptions } from './iterator.js';
 import type { OpenOptions } from './runtime.js';
 import type { Stats } from './stats.js';
 
@@ -46,9 +47,19 @@ export type PackedValues =
   | { kind: 'utf8'; values: (string | undefined)[] }
   | { kind: 'binary'; buffer: ArrayBuffer; spans: ([number, number] | null)[] };
 
+/**
+ * Entries as the engine's cursor wrote them (entry-chunk.ts), each chunk its
+ * own transferred buffer: the worker does no per-entry work, and the client
+ * decodes them in the encodings given.
+ */
+export interface EntryChunks {
+  chunks: Uint8Array[];
+  keyEncoding: Encoding;
+  valueEncoding: Encoding;
+}
+
 /** A page of an iterator; done once it has no more (it stays open for seek). */
-export interface IteratorPage {
-  entries: Entry<WireValue, WireValue>[];
+export interface IteratorPage extends EntryChunks {
   done: boolean;
 }
 
@@ -66,7 +77,7 @@ export interface Calls {
   getMany(keys: readonly Bytes[], options?: WireReadOptions): PackedValues;
   has(key: Bytes, options?: WireReadOptions): boolean;
   hasMany(keys: readonly Bytes[], options?: WireReadOptions): boolean[];
-  scan(options?: WireScanOptions): Entry<WireValue, WireValue>[];
+  scan(options?: WireScanOptions): EntryChunks;
   iteratorOpen(options?: WireScanOptions): number;
   iteratorNext(id: number, max: number): IteratorPage;
   iteratorSeek(id: number, target: Bytes): void;

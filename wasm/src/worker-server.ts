@@ -9,7 +9,8 @@ import type { Database, ReadOptions, ScanOptions } from './database.js';
 import type { Snapshot } from './database.js';
 import { StrataError } from './errors.js';
 import type { StrataEvent } from './events.js';
-import type { Entry, EntryIterator } from './iterator.js';
+import { chunkHeader } from './entry-chunk.js';
+import type { EntryIterator } from './iterator.js';
 import type {
   Args,
   ClientMessage,
@@ -131,8 +132,12 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value: database().hasMany(keys, readOptions(options)) };
     },
     scan(options) {
-      const entries = database().scan(scanOptions(options)) as Entry<WireValue, WireValue>[];
-      return { value: entries, transfer: buffersOf(entries.flatMap((e) => [e.key, e.value])) };
+      const it = database().iterator(scanOptions(options));
+      try {
+        return chunksOf(it, Infinity);
+      } finally {
+        it.close();
+      }
     },
     iteratorOpen(options) {
       const id = nextId++;
@@ -141,19 +146,9 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     },
     iteratorNext(id, max) {
       const it = iterator(id);
-      const entries: Entry<WireValue, WireValue>[] = [];
-      let done = false;
-      while (entries.length < max) {
-        const next = it.next();
-        if (next.done) {
-          done = true; // it stays open (a seek can move it back) until iteratorClose
-          break;
-        }
-        entries.push(next.value as Entry<WireValue, WireValue>);
-      }
-      // Copied, not transferred: entries still buffered here may share
-      // their chunk's buffer with these.
-      return { value: { entries, done } };
+      const page = chunksOf(it, max);
+      // done: it stays open (a seek can move it back) until iteratorClose.
+      return { value: { ...page.value, done: it._atEnd }, transfer: page.transfer };
     },
     iteratorSeek(id, target) {
       iterator(id).seek(target);
@@ -245,4 +240,18 @@ function packValues(values: WireValue[]): Answer<'getMany'> {
   });
   const packed: PackedValues = { kind: 'binary', buffer, spans };
   return { value: packed, transfer: [buffer] };
+}
+
+/** Chunks of it until at least minEntries entries or its end, for the wire. */
+function chunksOf(it: EntryIterator<Encoding, Encoding>, minEntries: number): Answer<'scan'> {
+  const chunks: Uint8Array[] = [];
+  let entries = 0;
+  for (let chunk = it._nextChunk(); chunk; chunk = entries < minEntries ? it._nextChunk() : undefined) {
+    chunks.push(chunk);
+    entries += chunkHeader(chunk, 0).count;
+  }
+  return {
+    value: { chunks, keyEncoding: it.keyEncoding, valueEncoding: it.valueEncoding },
+    transfer: chunks.map((c) => c.buffer),
+  };
 }

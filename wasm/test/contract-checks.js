@@ -158,6 +158,41 @@ export function contractChecks(env) {
       },
     },
     {
+      name: 'scans and iterators decode every string as get does, malformed UTF-8 and chunk boundaries included',
+      async run() {
+        const db = await env.open(env.name('scan-decode'));
+        const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+        const texts = ['', 'plain', 'caf\u00e9', '\ufeffbom first', 'nul\u0000in', '\u{10ffff}\u{1f600}', '\u65e5\u672c'];
+        const malformed = [Uint8Array.of(0xff), Uint8Array.of(0x61, 0xc3), Uint8Array.of(0xed, 0xa0, 0x80, 0x62)];
+        // 700 entries (several chunks, through the worker several pages);
+        // malformed keys and values in some chunks only.
+        const written = [];
+        for (let i = 0; i < 700; i++) {
+          const prefix = utf8.encode(`k${String(i).padStart(4, '0')}`);
+          const text = texts[i % texts.length];
+          const bad = i % 97 === 5 ? malformed[i % malformed.length] : undefined;
+          const key = bad && i % 2 ? Uint8Array.of(...prefix, ...bad) : Uint8Array.of(...prefix, ...utf8.encode(text));
+          const value = bad && !(i % 2) ? bad : utf8.encode(`${text}:${i}`);
+          written.push({ key, value });
+        }
+        await db.batch(written.map(({ key, value }) => ({ type: 'put', key, value })));
+        const asText = written.map(({ key, value }) => ({ key: decoder.decode(key), value: decoder.decode(value) }));
+        expectSame(await db.scan(), asText, 'scan as strings');
+        expectSame(await db.scan({ keyEncoding: 'binary', valueEncoding: 'binary' }), written, 'scan as bytes');
+        expectSame(
+          await db.scan({ keyEncoding: 'binary', reverse: true, limit: 300 }),
+          written.slice(-300).reverse().map(({ key }, i) => ({ key, value: asText[699 - i].value })),
+          'binary keys, string values, reverse',
+        );
+        const iterated = [];
+        for await (const entry of db.iterator({ gte: 'k0100', valueEncoding: 'binary' })) iterated.push(entry);
+        expectSame(iterated, written.slice(100).map(({ value }, i) => ({ key: asText[100 + i].key, value })), 'iterator');
+        const gets = await db.getMany(written.map(({ key }) => key));
+        expectSame(gets, asText.map(({ value }) => value), 'getMany decodes the same way');
+        await db.close();
+      },
+    },
+    {
       name: 'bad arguments are InvalidArgument, named, and change nothing',
       async run() {
         const db = await env.open(env.name('invalid'));
