@@ -17,6 +17,7 @@ import type {
   Endpoint,
   Method,
   PackedValues,
+  Request,
   Result,
   WireError,
   WireReadOptions,
@@ -204,21 +205,40 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     },
   };
 
-  endpoint.onmessage = (e: MessageEvent<ClientMessage>) => {
-    for (const { id, method, args } of e.data.requests) {
-      let answer;
-      try {
-        // The handler table is keyed by the method named in the request.
-        answer = (handlers[method] as (...a: unknown[]) => Answer<Method> | Promise<Answer<Method>>)(...args);
-      } catch (error) {
-        send({ response: { id, ok: false, error: wire(error) } });
-        continue;
-      }
-      Promise.resolve(answer).then(
+  // While refresh() replaces the handle, the requests that arrive wait for
+  // it, in order, and then use the new handle: a call made meanwhile (a
+  // viewer refreshing on a timer while its user types) never answers Closed
+  // because of it.
+  let waiting: Request[] | undefined;
+  const dispatch = (request: Request) => {
+    if (waiting) {
+      waiting.push(request);
+      return;
+    }
+    const { id, method, args } = request;
+    let answer;
+    try {
+      // The handler table is keyed by the method named in the request.
+      answer = (handlers[method] as (...a: unknown[]) => Answer<Method> | Promise<Answer<Method>>)(...args);
+    } catch (error) {
+      send({ response: { id, ok: false, error: wire(error) } });
+      return;
+    }
+    if (method === 'refresh') waiting = [];
+    Promise.resolve(answer)
+      .then(
         ({ value, transfer }) => send({ response: { id, ok: true, value } }, transfer),
         (error: unknown) => send({ response: { id, ok: false, error: wire(error) } }),
-      );
-    }
+      )
+      .then(() => {
+        if (method !== 'refresh') return;
+        const next = waiting ?? [];
+        waiting = undefined;
+        for (const r of next) dispatch(r); // a refresh among them queues the rest again
+      });
+  };
+  endpoint.onmessage = (e: MessageEvent<ClientMessage>) => {
+    for (const request of e.data.requests) dispatch(request);
   };
 }
 

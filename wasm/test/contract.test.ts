@@ -75,7 +75,7 @@ describe('contract: WorkerDatabase refresh()', () => {
     const viewer = await connect(channel(runtime).endpoint, 'refreshed', { readOnly: true });
     const it = viewer.iterator();
     let read = 0;
-    for (; read < 300; read++) expect((await it.next()).done).toBe(false); // past the first page of 256
+    for (; read < 600; read++) expect((await it.next()).done).toBe(false); // past the first page
     await viewer.refresh();
     await expect(
       (async () => {
@@ -86,5 +86,36 @@ describe('contract: WorkerDatabase refresh()', () => {
     await it.close();
     expect(await viewer.get('k0999')).toBe('v'); // the new handle reads
     await viewer.close();
+  });
+
+  it('holds the calls made while it runs, in order, and answers them from the new handle', async () => {
+    const indexedDB = new IDBFactory();
+    const writer = await (await createRuntime({ indexedDB })).open('held');
+    await writer.put('old', '1');
+    // Another runtime on the same storage, as another page would be.
+    const viewer = await connect(channel(await createRuntime({ indexedDB })).endpoint, 'held', { readOnly: true });
+    await writer.put('new', '2'); // durable: stored before the refresh reopens
+    // One task: the calls travel in the same message as the refresh, right behind it.
+    const refreshed = viewer.refresh();
+    const reads = Promise.all([
+      viewer.get('new'),
+      viewer.getMany(['old', 'new']),
+      viewer.scan(),
+      viewer.refresh().then(() => viewer.has('new')), // a second refresh holds the calls behind it too
+      viewer.stats().then((stats) => stats.recoveredRecords), // the new handle replayed both puts
+    ]);
+    await refreshed;
+    expect(await reads).toEqual([
+      '2',
+      ['1', '2'],
+      [
+        { key: 'new', value: '2' },
+        { key: 'old', value: '1' },
+      ],
+      true,
+      2,
+    ]);
+    await viewer.close();
+    await writer.close();
   });
 });
