@@ -165,24 +165,7 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
     const uint32_t id = d_->NewCursor(NoBound(), NoBound(), /*reverse=*/false);
     EXPECT_NE(0u, id) << db_->LastError();
     if (id == 0) return out;
-    for (int calls = 0; calls < 100000; calls++) {
-      const int code = db_->CursorNext(id, 1000, 1 << 20);
-      EXPECT_EQ(kOk, code) << db_->LastError();
-      if (code != kOk) break;
-      const std::string r = d_->Result();
-      uint32_t count;
-      std::memcpy(&count, r.data(), 4);
-      if (count == 0) break;
-      size_t at = 4;
-      for (uint32_t i = 0; i < count; i++) {
-        uint32_t ks, vs;
-        std::memcpy(&ks, r.data() + at, 4);
-        std::memcpy(&vs, r.data() + at + 4, 4);
-        at += 8;
-        out[r.substr(at, ks)] = r.substr(at + ks, vs);
-        at += ks + vs;
-      }
-    }
+    for (auto& [key, value] : d_->Drain(id, 1000)) out[key] = std::move(value);
     EXPECT_EQ(kOk, db_->CloseCursor(id));
     return out;
   }
