@@ -146,8 +146,6 @@ class Driver {
                           static_cast<uint32_t>(upper.key.size()), upper.inclusive, reverse, snapshot);
   }
 
-  // One CursorNext; appends the entries to *out and sets *count. Checks the
-  // result's framing: it must hold exactly count entries.
   // One CursorNext chunk (format in database.h), its entries appended to
   // out; checks the layout and that each UTF-16 length given matches its
   // bytes.

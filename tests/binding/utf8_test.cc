@@ -54,6 +54,10 @@ TEST(Utf16LengthTest, RefusesMalformedSequences) {
            std::string("\xC3\x28"),          // a second byte that does not continue
            std::string("\xE2\x82\x28"),      // a third
            std::string("\xF0\x9F\x98\x28"),  // a fourth
+           std::string("\xE0\xA0\x28"),      // ... after each lead with a narrower second byte
+           std::string("\xED\x9F\x28"),      //
+           std::string("\xF0\x90\x80\x28"),  //
+           std::string("\xF4\x8F\xBF\x28"),  //
            std::string("12345678\x80"),      // after an ASCII run
            std::string("1234567\xC3\xA9\xFF"),
        }) {

@@ -424,8 +424,13 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   }
   if (!c.it->Valid() && !c.it->status().ok()) return Fail(c.it->status());
   if (!c.it->Valid() || c.BeyondEnd()) flags |= kChunkAtEnd;
+  result_.reserve(result_.size() + chunk_keys_.size() + chunk_values_.size());
   result_ += chunk_keys_;
   result_ += chunk_values_;
+  // A chunk of huge entries leaves no huge buffers behind.
+  constexpr size_t kKeptCapacity = 1 << 20;
+  if (chunk_keys_.capacity() > kKeptCapacity) std::string().swap(chunk_keys_);
+  if (chunk_values_.capacity() > kKeptCapacity) std::string().swap(chunk_values_);
   std::memcpy(&result_[0], &count, 4);
   std::memcpy(&result_[4], &flags, 4);
   SetResult(result_.data(), result_.size());

@@ -19,8 +19,9 @@ export interface Entry<K, V> {
 }
 
 // Entries per call into wasm, and the bytes after which a chunk stops.
-// Binary keys and values are views into one copy of their chunk, so a kept
-// one holds at most CHUNK_BYTES (plus its own size) alive.
+// Binary keys and values are views into one copy of their chunk, and string
+// ones may be slices of their chunk's decoded keys (values), so a kept one
+// may hold about CHUNK_BYTES (plus its own size) alive.
 // A chunk starts small after creation or a seek and doubles per call, so
 // that a short read (a seek, then a few next()s) decodes few extra entries;
 // an iterator whose limit fits one chunk reads it in one call.
@@ -69,7 +70,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
 {
   private buffer: Entry<Decoded<K>, Decoded<V>>[] = [];
   private position = 0;
-  private remaining: number;
+  private remaining: number; // entries the limit still allows: it counts those handed out
   private cursor: number;
   private chunkEntries = FIRST_CHUNK_ENTRIES;
   // The cursor reached the end of its range (or the limit was reached); it
@@ -96,6 +97,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     if (this.position === this.buffer.length) return { done: true, value: undefined };
     const entry = this.buffer[this.position]!;
     this.buffer[this.position++] = undefined!; // let it be collected
+    this.remaining--;
     return { done: false, value: entry };
   }
 
@@ -158,7 +160,18 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
    */
   _nextChunk(): Uint8Array | undefined {
     const chunk = this.readChunk();
-    return chunk && chunk.heap.slice(chunk.ptr, chunk.ptr + chunk.size);
+    if (!chunk) return undefined;
+    this.remaining -= chunkHeader(chunk.heap, chunk.ptr).count;
+    return chunk.heap.slice(chunk.ptr, chunk.ptr + chunk.size);
+  }
+
+  /**
+   * @internal Entries handed out by _nextChunk that never reached the
+   * caller (the worker client dropped them at a seek): they no longer count
+   * against the limit.
+   */
+  _unread(entries: number): void {
+    this.remaining += entries;
   }
 
   private fill(): void {
@@ -173,7 +186,10 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     else decodeChunk(chunk.heap, chunk.ptr, this.keyEncoding, this.valueEncoding, this.buffer);
   }
 
-  /** The next chunk where wasm wrote it, or undefined (and exhausted) at the end. */
+  /**
+   * The next chunk where wasm wrote it (read only when nothing is buffered),
+   * or undefined: at the end (then exhausted) or once closed.
+   */
   private readChunk(): { heap: Uint8Array; ptr: number; size: number } | undefined {
     if (this.cursor === 0 || this.exhausted) return undefined;
     if (this.remaining === 0) {
@@ -183,8 +199,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, this.chunkEntries), CHUNK_BYTES);
     this.chunkEntries = Math.min(this.chunkEntries * 2, CHUNK_ENTRIES);
     const { count, atEnd } = chunkHeader(result.heap, result.ptr);
-    this.remaining -= count;
-    if (atEnd || this.remaining === 0) this.exhausted = true;
+    if (atEnd || count === this.remaining) this.exhausted = true; // the end, or all the limit allows
     return count === 0 ? undefined : result;
   }
 }

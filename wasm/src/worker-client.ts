@@ -354,7 +354,7 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
   /** Moves to the first key at or after target (before, in reverse); also after the end. */
   async seek(target: Bytes): Promise<void> {
     if (this.closed) throw new StrataError('Closed', 'iterator is closed');
-    await this.db._call('iteratorSeek', await this.id, target);
+    await this.db._call('iteratorSeek', await this.id, target, this.buffer.length - this.position);
     this.buffer = [];
     this.position = 0;
     this.exhausted = false;

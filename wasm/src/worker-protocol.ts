@@ -79,8 +79,10 @@ export interface Calls {
   hasMany(keys: readonly Bytes[], options?: WireReadOptions): boolean[];
   scan(options?: WireScanOptions): EntryChunks;
   iteratorOpen(options?: WireScanOptions): number;
-  iteratorNext(id: number, max: number): IteratorPage;
-  iteratorSeek(id: number, target: Bytes): void;
+  /** Whole chunks, at least minEntries entries unless the end comes first. */
+  iteratorNext(id: number, minEntries: number): IteratorPage;
+  /** dropped: entries of the last page the client never handed out (not counted against the limit). */
+  iteratorSeek(id: number, target: Bytes, dropped: number): void;
   iteratorClose(id: number): void;
   snapshot(): number;
   snapshotRelease(id: number): void;

@@ -145,14 +145,17 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       iterators.set(id, database().iterator(scanOptions(options)));
       return { value: id };
     },
-    iteratorNext(id, max) {
+    iteratorNext(id, minEntries) {
       const it = iterator(id);
-      const page = chunksOf(it, max);
+      const page = chunksOf(it, minEntries);
       // done: it stays open (a seek can move it back) until iteratorClose.
       return { value: { ...page.value, done: it._atEnd }, transfer: page.transfer };
     },
-    iteratorSeek(id, target) {
-      iterator(id).seek(target);
+    iteratorSeek(id, target, dropped) {
+      const it = iterator(id);
+      if (!Number.isInteger(dropped) || dropped < 0) throw new StrataError('InvalidArgument', 'dropped must be a count');
+      it.seek(target);
+      it._unread(dropped);
       return { value: undefined };
     },
     iteratorClose(id) {
@@ -186,10 +189,11 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value: database().metrics() };
     },
     async refresh() {
-      const stale = database();
-      db = undefined;
+      // Calls wait meanwhile (dispatch); if it fails, the handle stays (a
+      // writable one cannot refresh and is still open).
+      const fresh = await database().refresh();
       forget();
-      db = attach(await stale.refresh());
+      db = attach(fresh);
       return { value: undefined };
     },
     events(all) {
@@ -224,18 +228,18 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       send({ response: { id, ok: false, error: wire(error) } });
       return;
     }
-    if (method === 'refresh') waiting = [];
-    Promise.resolve(answer)
-      .then(
-        ({ value, transfer }) => send({ response: { id, ok: true, value } }, transfer),
-        (error: unknown) => send({ response: { id, ok: false, error: wire(error) } }),
-      )
-      .then(() => {
-        if (method !== 'refresh') return;
-        const next = waiting ?? [];
-        waiting = undefined;
-        for (const r of next) dispatch(r); // a refresh among them queues the rest again
-      });
+    const answered = Promise.resolve(answer).then(
+      ({ value, transfer }) => send({ response: { id, ok: true, value } }, transfer),
+      (error: unknown) => send({ response: { id, ok: false, error: wire(error) } }),
+    );
+    if (method !== 'refresh') return;
+    waiting = [];
+    const release = () => {
+      const held = waiting ?? [];
+      waiting = undefined;
+      for (const r of held) dispatch(r); // a refresh among them holds the rest again
+    };
+    answered.then(release, release);
   };
   endpoint.onmessage = (e: MessageEvent<ClientMessage>) => {
     for (const request of e.data.requests) dispatch(request);

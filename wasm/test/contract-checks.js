@@ -189,6 +189,26 @@ export function contractChecks(env) {
         expectSame(iterated, written.slice(100).map(({ value }, i) => ({ key: asText[100 + i].key, value })), 'iterator');
         const gets = await db.getMany(written.map(({ key }) => key));
         expectSame(gets, asText.map(({ value }) => value), 'getMany decodes the same way');
+        // A chunk decoded whole whose first key and value start with U+FEFF (sorted bytewise): kept, not taken for a BOM.
+        const boms = ['\ufeffa', '\ufeffc\u00e9', '\ufeff\ufeffb'].map((t) => ({ key: t, value: `${t}!` }));
+        await db.batch(boms.map(({ key, value }) => ({ type: 'put', key, value })));
+        expectSame(await db.scan({ gte: '\ufeff' }), boms, 'leading U+FEFF');
+        await db.close();
+      },
+    },
+    {
+      name: "an iterator's limit counts the entries it yields, across seeks",
+      async run() {
+        const db = await env.open(env.name('limit-seek'));
+        const keys = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+        await db.batch(keys.map((key) => ({ type: 'put', key, value: 'v' })));
+        const it = db.iterator({ limit: 10 });
+        const seen = [];
+        for (let i = 0; i < 3; i++) seen.push((await it.next()).value.key);
+        await it.seek('k20'); // what was read ahead is dropped, and not counted
+        for (let r = await it.next(); !r.done; r = await it.next()) seen.push(r.value.key);
+        await it.close();
+        expectSame(seen, [...keys.slice(0, 3), ...keys.slice(20, 27)], 'three, then seven from the seek');
         await db.close();
       },
     },

@@ -101,8 +101,8 @@ describe('contract: WorkerDatabase refresh()', () => {
       viewer.get('new'),
       viewer.getMany(['old', 'new']),
       viewer.scan(),
-      viewer.refresh().then(() => viewer.has('new')), // a second refresh holds the calls behind it too
-      viewer.stats().then((stats) => stats.recoveredRecords), // the new handle replayed both puts
+      viewer.refresh().then(() => viewer.has('new')),
+      viewer.stats().then((stats) => stats.recoveredRecords), // held behind the second refresh too; the new handle replayed both puts
     ]);
     await refreshed;
     expect(await reads).toEqual([
@@ -116,6 +116,30 @@ describe('contract: WorkerDatabase refresh()', () => {
       2,
     ]);
     await viewer.close();
+    await writer.close();
+  });
+
+  it('holds calls that arrive in later messages while it runs', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const writer = await runtime.open('later');
+    await writer.put('k', 'v');
+    await writer.close();
+    const viewer = await connect(channel(runtime).endpoint, 'later', { readOnly: true });
+    const refreshed = viewer.refresh();
+    await Promise.resolve(); // the refresh's message goes first
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await viewer.get('k')).toBe('v');
+    await refreshed;
+    await viewer.close();
+  });
+
+  it('leaves a handle that cannot refresh (a writable one) open and answering', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const writer = await connect(channel(runtime).endpoint, 'writable', {});
+    await writer.put('k', 'v');
+    await expect(writer.refresh()).rejects.toMatchObject({ code: 'InvalidArgument' });
+    expect(await writer.get('k')).toBe('v');
+    await writer.put('k2', 'v2');
     await writer.close();
   });
 });
