@@ -291,5 +291,71 @@ INSTANTIATE_TEST_SUITE_P(Compressions, TableCorruptionFuzz,
                          ::testing::Values(Compression::kNone, Compression::kZlib),
                          [](const auto& info) { return info.param == Compression::kNone ? "None" : "Zlib"; });
 
+// A file whose bytes can be changed under an open Table, saying whether
+// they stay in process memory.
+class ChangingSource : public RandomAccessFile {
+ public:
+  ChangingSource(std::string contents, bool in_memory)
+      : contents_(std::move(contents)), in_memory_(in_memory) {}
+  Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    n = offset > contents_.size() ? 0 : std::min<size_t>(n, contents_.size() - offset);
+    if (n > 0) memcpy(scratch, contents_.data() + offset, n);
+    *result = Slice(scratch, n);
+    return Status::OK();
+  }
+  bool ContentsInProcessMemory() const override { return in_memory_; }
+  std::string contents_;
+
+ private:
+  const bool in_memory_;
+};
+
+// A flipped byte in the first data block's first value ("value-0").
+void DamageFirstValue(ChangingSource* source) {
+  const size_t at = source->contents_.find("value-0");
+  ASSERT_NE(std::string::npos, at);
+  source->contents_[at] ^= 0x20;
+}
+
+Status FullRead(Table* table, bool verify_checksums) {
+  ReadOptions options;
+  options.verify_checksums = verify_checksums;
+  Entries read;
+  return test::ReadAll(table, &read, options);
+}
+
+// Without a block cache every read goes to the file. A file on a disk is
+// verified on every read; one in process memory on the first read of each
+// block (and on any read that asks for verification).
+TEST(TableChecksums, VerifiedOnEveryReadFromDiskAndOnceFromMemory) {
+  const Entries entries = SmallEntries();
+  const std::string contents = test::BuildTable(SmallBlocks(Compression::kNone), entries);
+  for (const bool in_memory : {false, true}) {
+    SCOPED_TRACE(in_memory ? "in memory" : "on disk");
+    auto owned = std::make_unique<ChangingSource>(contents, in_memory);
+    ChangingSource* source = owned.get();
+    std::unique_ptr<Table> table;
+    ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
+    ASSERT_TRUE(FullRead(table.get(), false).ok());  // every block read, and verified, once
+    DamageFirstValue(source);
+    const Status again = FullRead(table.get(), false);
+    EXPECT_EQ(!in_memory, again.IsCorruption()) << again.ToString();
+    EXPECT_TRUE(FullRead(table.get(), true).IsCorruption()) << "verify_checksums reads verify";
+  }
+}
+
+TEST(TableChecksums, AFirstReadFromMemoryIsVerified) {
+  const std::string contents = test::BuildTable(SmallBlocks(Compression::kNone), SmallEntries());
+  auto owned = std::make_unique<ChangingSource>(contents, /*in_memory=*/true);
+  ChangingSource* source = owned.get();
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
+  DamageFirstValue(source);  // before any read of that block
+  EXPECT_TRUE(FullRead(table.get(), false).IsCorruption());
+  std::string key = SmallEntries().front().first;
+  const Status get = table->InternalGet(ReadOptions(), key, [](const Slice&, const Slice&) {});
+  EXPECT_TRUE(get.IsCorruption()) << "a failed read marks nothing verified: " << get.ToString();
+}
+
 }  // namespace
 }  // namespace strata

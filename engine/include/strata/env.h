@@ -34,6 +34,12 @@ class RandomAccessFile {
   // Reads up to n bytes at offset. *result points into scratch or into the
   // file's own memory, valid while this file object lives.
   virtual Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const = 0;
+  // Whether its bytes live in memory that only this process writes and
+  // that nothing rewrites while the file is open (Emscripten's in-memory
+  // file system): a block verified once cannot differ when read again, so
+  // a table verifies each data block once. A file on a disk says no: its
+  // bytes could rot between reads.
+  virtual bool ContentsInProcessMemory() const { return false; }
 };
 
 // Append-only. Not thread-safe.

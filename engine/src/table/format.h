@@ -80,11 +80,12 @@ class Footer {
 
 // Reads the block at handle from a file of file_size bytes: checks that the
 // block and its trailer lie inside the file before the footer, verifies the
-// checksum (always: a block read from the file is never trusted), and
-// inflates it if it is compressed. On success *contents holds the
-// uncompressed block. Corruption names the offset and what is wrong.
+// checksum unless verify_checksum is false (only for a block verified before
+// in memory that cannot have changed since: Table), and inflates it if it is
+// compressed. On success *contents holds the uncompressed block. Corruption
+// names the offset and what is wrong.
 Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
-                 std::string* contents);
+                 std::string* contents, bool verify_checksum = true);
 
 // Appends the trailer for block contents stored with the given type byte.
 void AppendBlockTrailer(std::string* dst, const Slice& stored, uint8_t type);

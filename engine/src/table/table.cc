@@ -1,5 +1,6 @@
 #include "table/table.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "cache/lru_cache.h"
@@ -119,6 +120,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   s = Block::Parse(std::move(contents), BlockLabel("index", footer.index_handle.offset()), &t->index_block_);
   if (!s.ok()) return s;
   std::unique_ptr<Iterator> it(t->index_block_->NewIterator(KeyOrder::kInternalKey));
+  const bool in_memory = t->file_->ContentsInProcessMemory();
   std::string previous_key;
   uint64_t next_offset = 0;
   uint64_t entries = 0;
@@ -140,6 +142,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                                 " does not follow the previous block at " + std::to_string(next_offset) +
                                 " inside the data area of " + std::to_string(data_end) + " bytes");
     }
+    if (in_memory) t->data_block_offsets_.push_back(handle.offset());
     next_offset = end;
   }
   if (!it->status().ok()) return it->status();
@@ -152,8 +155,16 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                               std::to_string(t->properties_.num_data_blocks()));
   }
 
+  if (in_memory) t->verified_.reset(new std::atomic<bool>[entries]());
   *table = std::move(t);
   return Status::OK();
+}
+
+std::atomic<bool>* Table::VerifiedFlag(uint64_t offset) const {
+  if (!verified_) return nullptr;
+  const auto at = std::lower_bound(data_block_offsets_.begin(), data_block_offsets_.end(), offset);
+  if (at == data_block_offsets_.end() || *at != offset) return nullptr;  // not a data block: verify
+  return &verified_[at - data_block_offsets_.begin()];
 }
 
 Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const {
@@ -175,9 +186,13 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
     }
   }
   if (block == nullptr) {
+    std::atomic<bool>* verified = VerifiedFlag(handle.offset());
+    const bool verify =
+        options.verify_checksums || verified == nullptr || !verified->load(std::memory_order_acquire);
     std::string contents;
-    s = ReadBlock(*file_, file_size_, handle, &contents);
+    s = ReadBlock(*file_, file_size_, handle, &contents, verify);
     if (!s.ok()) return NewEmptyIterator(s.WithContext("data block"));
+    if (verified != nullptr) verified->store(true, std::memory_order_release);
     s = Block::Parse(std::move(contents), BlockLabel("data", handle.offset()), &block);
     if (!s.ok()) return NewEmptyIterator(s);
     if (cache != nullptr && options.fill_cache) {

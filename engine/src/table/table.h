@@ -3,10 +3,12 @@
 // through one Table at once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "proto/table_properties.pb.h"
 #include "strata/env.h"
@@ -48,9 +50,13 @@ class Table {
   // Seek, SeekToFirst, SeekToLast, Next and Prev. The Table must outlive it.
   // A damaged block ends the iteration with a Corruption status.
   //
-  // Reads honour options.fill_cache. Block checksums are verified whenever
-  // a block is read from the file, whatever options.verify_checksums says;
-  // blocks found in the block cache were verified when they entered it.
+  // Reads honour options.fill_cache. A data block's checksum is verified
+  // whenever it is read from the file, whatever options.verify_checksums
+  // says, except from a file whose contents stay in process memory
+  // (RandomAccessFile::ContentsInProcessMemory): there each block is
+  // verified the first time this Table reads it, and again only when
+  // options.verify_checksums asks. Blocks found in the block cache were
+  // verified when they entered it.
   Iterator* NewIterator(const ReadOptions& options) const;
 
   // Point lookup. If the bloom filter rules out ExtractUserKey(internal_key)
@@ -76,6 +82,9 @@ class Table {
   // block cache if it is there, else read from the file (and cached, if
   // options.fill_cache). An iterator with an error status on failure.
   Iterator* NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const;
+  // Whether the data block at offset was verified; nullptr unless the file's
+  // contents stay in process memory.
+  std::atomic<bool>* VerifiedFlag(uint64_t offset) const;
 
   TableReadOptions options_;
   std::unique_ptr<RandomAccessFile> file_;
@@ -84,6 +93,10 @@ class Table {
   std::shared_ptr<Block> index_block_;
   std::string filter_;  // empty: no filter
   pb::TableProperties properties_;
+  // Only when the file's contents stay in process memory: the data blocks'
+  // offsets (ascending), and which of them were verified.
+  std::vector<uint64_t> data_block_offsets_;
+  std::unique_ptr<std::atomic<bool>[]> verified_;
 };
 
 }  // namespace strata

@@ -77,6 +77,12 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     return Status::OK();
   }
 
+#ifdef __EMSCRIPTEN__
+  bool ContentsInProcessMemory() const override {
+    return true;
+  }  // MEMFS
+#endif
+
  private:
   std::string path_;
   int fd_;
