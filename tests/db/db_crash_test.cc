@@ -61,6 +61,7 @@ class DBCrashTest : public DBTestBase {
   DbCopy OpenCopy(const FileSet& files, bool paranoid) {
     DbCopy c;
     c.env = NewMemEnv(Env::Default());
+    c.env->SetSyncedAppendsAreCheap(env()->SyncedAppendsAreCheap());
     WriteAllFiles(c.env.get(), "/copy", files);
     Options o = options_;
     o.env = c.env.get();
@@ -160,7 +161,14 @@ class DBCrashTest : public DBTestBase {
 // ---------------------------------------------------------------------------
 // Cutting the WAL
 
-TEST_F(DBCrashTest, WalCutAtEveryOffsetOfTheLastRecordsRecoversAPrefixOrFailsWithCorruption) {
+// Run with each WAL policy: a segment per durability point (false, the
+// browser build's) and one segment kept open across syncs (true, native).
+class DBWalCutTest : public DBCrashTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  DBWalCutTest() { mem_env()->SetSyncedAppendsAreCheap(GetParam()); }
+};
+
+TEST_P(DBWalCutTest, WalCutAtEveryOffsetOfTheLastRecordsRecoversAPrefixOrFailsWithCorruption) {
   options_.write_buffer_size = 8 << 20;  // everything stays in the WAL
   options_.background_thread = false;
   Open();
@@ -170,7 +178,11 @@ TEST_F(DBCrashTest, WalCutAtEveryOffsetOfTheLastRecordsRecoversAPrefixOrFailsWit
   STRATA_ASSERT_OK(db_->Sync());
   const FileSet files = ReadAllFiles(env(), dir_);
   const std::vector<std::string> wals = NonEmptyWals(files);
-  ASSERT_GE(wals.size(), 4u);
+  if (GetParam()) {
+    ASSERT_EQ(wals.size(), 1u) << "the synced writes went into more than one segment";
+  } else {
+    ASSERT_GE(wals.size(), 4u);
+  }
   const std::string& last = wals.back();
   // Batches written without sync whose bytes were not visible before the
   // Sync(): in the last segment, record ends unknown.
@@ -196,7 +208,7 @@ TEST_F(DBCrashTest, WalCutAtEveryOffsetOfTheLastRecordsRecoversAPrefixOrFailsWit
   };
   std::vector<Cut> cuts;
   // Every offset of the last segment and of the two before it.
-  for (size_t s = wals.size() - 3; s < wals.size(); s++) {
+  for (size_t s = wals.size() < 3 ? 0 : wals.size() - 3; s < wals.size(); s++) {
     for (uint64_t o = 0; o <= files.at(wals[s]).size(); o++) cuts.push_back({wals[s], o});
   }
   // Random offsets inside earlier segments.
@@ -331,7 +343,7 @@ TEST_F(DBCrashTest, WalCutWithParanoidChecksOffRecoversEveryBatchOutsideTheCut) 
   }
 }
 
-TEST_F(DBCrashTest, WalCutInsideARecordSpanningSeveralBlocksDropsOnlyThatRecord) {
+TEST_P(DBWalCutTest, WalCutInsideARecordSpanningSeveralBlocksDropsOnlyThatRecord) {
   options_.write_buffer_size = 8 << 20;
   options_.background_thread = false;
   Open();
@@ -348,11 +360,14 @@ TEST_F(DBCrashTest, WalCutInsideARecordSpanningSeveralBlocksDropsOnlyThatRecord)
   }
   ASSERT_FALSE(seg.empty()) << "no WAL segment holds the big record";
   const std::string& full = files.at(seg);
-  std::vector<uint64_t> offsets = {0,     1,     6,     7,     8,     32767,          32768,
-                                   32769, 32775, 65535, 65536, 65543, full.size() - 1};
-  for (int n = 0; n < 20; n++) offsets.push_back(Uniform(rng, full.size()));
+  // Where the big record starts: 0 in a segment of its own, after the
+  // small ones where the segment stayed open.
+  const uint64_t start = before.count(seg) ? before[seg].size() : 0;
+  std::vector<uint64_t> offsets = {start, start + 1, start + 6, start + 7, start + 8, 32767,          32768,
+                                   32769, 32775,     65535,     65536,     65543,     full.size() - 1};
+  for (int n = 0; n < 20; n++) offsets.push_back(start + Uniform(rng, full.size() - start));
   for (uint64_t o : offsets) {
-    if (o >= full.size()) continue;
+    if (o < start || o >= full.size()) continue;
     FileSet damaged = files;
     damaged[seg].resize(o);
     DbCopy c = OpenCopy(damaged, true);
@@ -372,6 +387,11 @@ TEST_F(DBCrashTest, WalCutInsideARecordSpanningSeveralBlocksDropsOnlyThatRecord)
   STRATA_ASSERT_OK(c.db->Get(ReadOptions(), "big", &v));
   EXPECT_TRUE(v == big);
 }
+
+INSTANTIATE_TEST_SUITE_P(Policies, DBWalCutTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "OpenSegment" : "SegmentPerSync";
+                         });
 
 // ---------------------------------------------------------------------------
 // Flipping bits

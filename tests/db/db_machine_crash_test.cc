@@ -95,7 +95,9 @@ TEST_P(DBMachineCrashTest, CrashesLoseOnlyUnsyncedBatchesAndNeverPartOfOne) {
          rounds, next, lost, durability_points);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DBMachineCrashTest, ::testing::Values(kBackgroundThread, kNoThreads),
+INSTANTIATE_TEST_SUITE_P(Modes, DBMachineCrashTest,
+                         ::testing::Values(kBackgroundThread, kNoThreads, kBackgroundThreadSyncedAppends,
+                                           kNoThreadsSyncedAppends),
                          ModeName);
 
 }  // namespace

@@ -30,6 +30,14 @@ class DBRecoveryTest : public DBModeTest {
   }
 };
 
+// What is particular to a segment per durability point (the browser build's
+// WAL policy): segment limits, consolidation, several segments to damage.
+class DBSegmentPerSyncTest : public DBRecoveryTest {};
+
+// What is particular to one segment kept open across syncs (the native
+// policy).
+class DBOpenSegmentTest : public DBRecoveryTest {};
+
 TEST_P(DBRecoveryTest, ReopenAfterCloseKeepsEveryWrite) {
   Open();
   Model model;
@@ -248,7 +256,7 @@ TEST_P(DBRecoveryTest, GarbageAfterTheLastWalRecordIsDroppedAndCounted) {
   EXPECT_GT(GetStats().recovery_dropped_bytes, 0u);
 }
 
-TEST_P(DBRecoveryTest, CorruptionBeforeTheWalTailFailsOpenUnlessParanoidChecksAreOff) {
+TEST_P(DBSegmentPerSyncTest, CorruptionBeforeTheWalTailFailsOpenUnlessParanoidChecksAreOff) {
   options_.write_buffer_size = 8 << 20;
   Open();
   for (int i = 0; i < 6; i++) STRATA_ASSERT_OK(Put(Key(i), ValueFor(i, 0, 200), /*sync=*/true));
@@ -361,7 +369,7 @@ TEST_P(DBRecoveryTest, RepeatedCrashesDuringFlushesAndCompactionsLoseNoSyncedWri
   CheckMatches(model);
 }
 
-TEST_P(DBRecoveryTest, SyncedWritesFlushTheMemtableAtTheWalSegmentLimit) {
+TEST_P(DBSegmentPerSyncTest, SyncedWritesFlushTheMemtableAtTheWalSegmentLimit) {
   options_.max_wal_segments_per_memtable = 3;
   Open();
   // Each synced write closes its segment, so each write opens one: the
@@ -405,7 +413,7 @@ OpenedCopy OpenCopy(const Options& base, const FileSet& files, bool paranoid) {
   return c;
 }
 
-TEST_P(DBRecoveryTest, ALostOrEmptiedFirstWalSegmentIsCorruptionNotMissingWrites) {
+TEST_P(DBSegmentPerSyncTest, ALostOrEmptiedFirstWalSegmentIsCorruptionNotMissingWrites) {
   Open();
   STRATA_ASSERT_OK(Put("a", "old"));
   STRATA_ASSERT_OK(db_->Flush());
@@ -541,7 +549,7 @@ TEST_P(DBRecoveryTest, SmallSyncedWritesKeepFewWalSegmentsWithoutFlushing) {
   EXPECT_EQ(100u, GetStats().recovered_records);
 }
 
-TEST_P(DBRecoveryTest, ACrashBeforeConsolidatedSegmentsAreRemovedReplaysEachBatchOnce) {
+TEST_P(DBSegmentPerSyncTest, ACrashBeforeConsolidatedSegmentsAreRemovedReplaysEachBatchOnce) {
   options_.wal_consolidation_trigger = 4;
   Open();
   // Three synced writes: three segments, kept.
@@ -575,7 +583,42 @@ TEST_P(DBRecoveryTest, ACrashBeforeConsolidatedSegmentsAreRemovedReplaysEachBatc
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DBRecoveryTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
+// Synced writes in one open segment: each sync is a durability point (a
+// crash right after it keeps the write, the directory entry included), and
+// the segment grows instead of multiplying.
+TEST_P(DBOpenSegmentTest, SyncedWritesShareOneSegmentAndEachSurvivesACrash) {
+  options_.write_buffer_size = 8 << 20;
+  options_.max_wal_segments_per_memtable = 3;
+  Open();
+  Model model;
+  for (int i = 0; i < 20; i++) {
+    const uint64_t syncs = mem_env()->SyncCount();
+    STRATA_ASSERT_OK(Put(Key(i), "v" + std::to_string(i), /*sync=*/i % 2 == 0));
+    if (i % 2 == 1) STRATA_ASSERT_OK(db_->Sync());
+    model[Key(i)] = "v" + std::to_string(i);
+    EXPECT_GT(mem_env()->SyncCount(), syncs) << "write " << i << " was not synced";
+    if (i % 5 < 4) continue;
+    // Five durability points since the last open, in one segment.
+    const Stats st = GetStats();
+    EXPECT_EQ(1u, st.wal_segments_created) << "write " << i;
+    EXPECT_EQ(5u, st.wal_syncs) << "write " << i;
+    EXPECT_EQ(0u, st.flushes) << "write " << i << ": no segment limit is reached";
+    EXPECT_EQ(1u, FilesOfType(env(), dir_, ".wal").size()) << "write " << i;
+    EXPECT_EQ(i < 5 ? 0u : 5u, st.recovered_records) << "write " << i << ": the last open replayed five";
+    CrashAndReopen();
+    CheckMatches(model);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, DBSegmentPerSyncTest, ::testing::Values(kBackgroundThread, kNoThreads),
+                         ModeName);
+INSTANTIATE_TEST_SUITE_P(Modes, DBOpenSegmentTest,
+                         ::testing::Values(kBackgroundThreadSyncedAppends, kNoThreadsSyncedAppends),
+                         ModeName);
+INSTANTIATE_TEST_SUITE_P(Modes, DBRecoveryTest,
+                         ::testing::Values(kBackgroundThread, kNoThreads, kBackgroundThreadSyncedAppends,
+                                           kNoThreadsSyncedAppends),
+                         ModeName);
 
 // On a real directory (Env::Default()).
 class DBRecoveryOnDiskTest : public DBTestBase {

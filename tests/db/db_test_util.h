@@ -691,10 +691,13 @@ class DBTestBase : public ::testing::Test {
   std::unique_ptr<DB> db_;
 };
 
-// Which way background work runs.
+// Which way background work runs, and which WAL policy the Env asks for:
+// a segment per durability point (the browser build) or a segment kept open
+// across syncs (Env::SyncedAppendsAreCheap, as natively).
 struct Mode {
   bool background_thread;
   const char* name;
+  bool synced_appends_are_cheap = false;
 };
 inline std::string ModeName(const ::testing::TestParamInfo<Mode>& info) {
   return info.param.name;
@@ -704,11 +707,16 @@ inline void PrintTo(const Mode& m, std::ostream* os) {
 }
 inline const Mode kBackgroundThread{true, "BackgroundThread"};
 inline const Mode kNoThreads{false, "NoThreads"};
+inline const Mode kBackgroundThreadSyncedAppends{true, "BackgroundThreadSyncedAppends", true};
+inline const Mode kNoThreadsSyncedAppends{false, "NoThreadsSyncedAppends", true};
 
 // A DBTestBase run once per Mode.
 class DBModeTest : public DBTestBase, public ::testing::WithParamInterface<Mode> {
  protected:
-  DBModeTest() { options_.background_thread = GetParam().background_thread; }
+  DBModeTest() {
+    options_.background_thread = GetParam().background_thread;
+    mem_env()->SetSyncedAppendsAreCheap(GetParam().synced_appends_are_cheap);
+  }
 };
 
 }  // namespace dbtest

@@ -16,10 +16,12 @@
 //     memtable switch or Close(). Unsynced writes lost to a machine crash
 //     are always a suffix of whole batches.
 //   WriteOptions::sync = true: the write returns once its WAL segment has
-//     been synced (fdatasync natively) and closed, and the directory synced
-//     for a new segment: a durability point. It survives any crash, and so
-//     does every write acknowledged before it. It becomes visible to
-//     readers only then.
+//     been synced (fdatasync natively), and the directory synced for a new
+//     segment: a durability point. It survives any crash, and so does every
+//     write acknowledged before it. It becomes visible to readers only
+//     then. Natively the segment stays open for the next writes; where a
+//     sync stores whole files (Env::SyncedAppendsAreCheap() is false: the
+//     browser build) it is closed, and the next write starts a new one.
 //
 // In the browser build the Env's "file system" is the process's own memory
 // (CommitEnv buffers each file until it is closed), so an unsynced write

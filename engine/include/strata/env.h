@@ -79,6 +79,14 @@ class Env {
   // Makes file creations, renames and removals in dir durable.
   virtual Status SyncDir(const std::string& dir) = 0;
 
+  // Whether a file may go on being appended to after WritableFile::Sync(),
+  // each later Sync() costing about the new bytes and keeping all synced
+  // bytes durable (a POSIX file system: fdatasync). Where a sync stores the
+  // whole file (the browser build's commits to IndexedDB), appending after
+  // a sync would store a growing file again at every durability point:
+  // there the WAL closes its segment at each one and starts a new file.
+  virtual bool SyncedAppendsAreCheap() const { return false; }
+
   // Takes an exclusive lock on path (creating it) for this process, so that
   // two processes never open one database. Busy if it is held.
   virtual Status LockFile(const std::string& path, void** lock) = 0;

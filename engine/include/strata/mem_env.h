@@ -22,6 +22,11 @@ class MemEnv : public Env {
   // While set, every Append, Sync and NewWritableFile fails with IOError.
   virtual void SetWriteErrors(bool fail) = 0;
 
+  // What SyncedAppendsAreCheap() answers: false (the default) as in the
+  // browser build, true as on a POSIX file system, so that tests cover the
+  // WAL's policy of each.
+  virtual void SetSyncedAppendsAreCheap(bool cheap) = 0;
+
   // Counts of calls, for tests that check what the engine did.
   virtual uint64_t SyncCount() const = 0;
   virtual uint64_t FilesCreated() const = 0;

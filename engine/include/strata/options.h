@@ -40,10 +40,11 @@ struct Options {
   // Memtable size at which it is frozen and flushed to an L0 table.
   size_t write_buffer_size = 4 * 1024 * 1024;
   // Also freeze and flush the memtable once its writes span this many WAL
-  // segments (0: no limit). Every durability point starts a new segment, so
-  // without a limit a stream of small synced writes leaves one tiny segment
-  // per write for storage to hold and recovery to read. The browser build,
-  // where every awaited durable write is a durability point, sets it.
+  // segments (0: no limit). Where Env::SyncedAppendsAreCheap() is false,
+  // every durability point starts a new segment, so without a limit a
+  // stream of small synced writes leaves one tiny segment per write for
+  // storage to hold and recovery to read. The browser build, where every
+  // awaited durable write is a durability point, sets it.
   int max_wal_segments_per_memtable = 0;
   // When the WAL segments written for the memtable reach this many, they
   // are rewritten as one at the durability point that closes the last (0:
@@ -105,8 +106,8 @@ struct ReadOptions {
 };
 
 struct WriteOptions {
-  // true: the write is durable when it returns (the WAL segment is synced
-  // and closed: a durability point). false: durable at the next durability
+  // true: the write is durable when it returns (the WAL segment is synced:
+  // a durability point; see db.h). false: durable at the next durability
   // point (DB::Sync(), a synced write, or a memtable flush).
   bool sync = false;
 };

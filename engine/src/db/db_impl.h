@@ -100,6 +100,10 @@ class DBImpl final : public DB {
   // mu; reports a write stall starting (or its cause changing) or ending.
   void SetWriteStall(bool stalled, WriteStallCause cause, size_t l0_files);
   Status OpenWalSegment();  // mu
+  // mu; the durability point after the open segment was synced: closes it,
+  // unless the Env says synced appends are cheap (then it stays open and
+  // its directory entry is synced once).
+  Status FinishWalSync();
   // mu; syncs (unless already done) and closes the open segment, if any,
   // then consolidates the memtable's segments when they are many (unless
   // told not to). A failure turns the database read-only
@@ -172,6 +176,7 @@ class DBImpl final : public DB {
   std::unique_ptr<log::Writer> wal_;                           // mu
   uint64_t wal_number_ = 0;                                    // mu
   uint64_t wal_segment_records_ = 0;                           // mu; records in the open segment
+  bool wal_dir_synced_ = false;                                // mu; its directory entry is durable
   std::set<uint64_t> live_wal_segments_;                       // mu; on disk, not yet obsolete
   int mem_wal_segments_ = 0;                                   // mu; segments opened for mem_
 

@@ -87,7 +87,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
   counters_.wal_bytes += record.size();
   counters_.user_bytes_written += user_bytes;
   if (options.sync) {
-    s = CloseWalSegment(/*already_synced=*/true);  // the durability point
+    s = FinishWalSync();  // the durability point
     if (!s.ok()) RecordBackgroundError(s);
   }
   put_latency_.Record(static_cast<double>(env_->NowMicros() - start));
@@ -103,10 +103,24 @@ Status DBImpl::OpenWalSegment() {
   wal_ = std::make_unique<log::Writer>(wal_file_.get());
   wal_number_ = number;
   wal_segment_records_ = 0;
+  wal_dir_synced_ = false;
   live_wal_segments_.insert(number);
   mem_wal_segments_++;
   counters_.wal_segments_created++;
   return Status::OK();
+}
+
+Status DBImpl::FinishWalSync() {
+  if (!env_->SyncedAppendsAreCheap()) return CloseWalSegment(/*already_synced=*/true);
+  // The segment stays open for the next writes, as LevelDB's log does; its
+  // directory entry is made durable at its first sync.
+  Status s;
+  if (!wal_dir_synced_ && wal_->BytesWritten() > 0) {
+    s = env_->SyncDir(dir_);
+    wal_dir_synced_ = s.ok();
+  }
+  if (s.ok()) counters_.wal_syncs++;
+  return s;
 }
 
 Status DBImpl::CloseWalSegment(bool already_synced, bool consolidate) {
@@ -158,8 +172,13 @@ Status DBImpl::Sync() {
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::lock_guard<std::mutex> lock(mutex_);
   Status s = WritableCheck();
-  if (!s.ok()) return s;
-  s = CloseWalSegment();
+  if (!s.ok() || !wal_) return s;
+  if (env_->SyncedAppendsAreCheap()) {
+    s = wal_file_->Sync();
+    if (s.ok()) s = FinishWalSync();
+  } else {
+    s = CloseWalSegment();
+  }
   if (!s.ok()) RecordBackgroundError(s);
   return s;
 }

@@ -20,6 +20,12 @@
 namespace strata {
 namespace {
 
+#ifdef __EMSCRIPTEN__
+constexpr bool kEmscripten = true;  // the file system is MEMFS, in process memory
+#else
+constexpr bool kEmscripten = false;
+#endif
+
 Status PosixError(const std::string& context, int err) {
   std::string msg = context + ": " + strerror(err);
   if (err == ENOENT) return Status::NotFound(msg);
@@ -77,11 +83,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     return Status::OK();
   }
 
-#ifdef __EMSCRIPTEN__
-  bool ContentsInProcessMemory() const override {
-    return true;
-  }  // MEMFS
-#endif
+  bool ContentsInProcessMemory() const override { return kEmscripten; }
 
  private:
   std::string path_;
@@ -269,6 +271,10 @@ class PosixEnv final : public Env {
     ::close(fd);
     return s;
   }
+
+  // Natively a WAL segment stays open across syncs; under Emscripten the
+  // file system is the browser build's, whose syncs store whole files.
+  bool SyncedAppendsAreCheap() const override { return !kEmscripten; }
 
   Status LockFile(const std::string& path, void** lock) override {
     *lock = nullptr;

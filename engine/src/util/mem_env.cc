@@ -200,6 +200,8 @@ class MemEnvImpl final : public MemEnv {
   }
 
   void SetWriteErrors(bool fail) override { write_errors_.store(fail); }
+  void SetSyncedAppendsAreCheap(bool cheap) override { synced_appends_are_cheap_.store(cheap); }
+  bool SyncedAppendsAreCheap() const override { return synced_appends_are_cheap_.load(); }
   uint64_t SyncCount() const override { return syncs_.load(); }
   uint64_t FilesCreated() const override {
     std::lock_guard<std::mutex> l(mu_);
@@ -227,6 +229,7 @@ class MemEnvImpl final : public MemEnv {
   std::set<std::string> locks_;
   uint64_t files_created_ = 0;
   std::atomic<bool> write_errors_{false};
+  std::atomic<bool> synced_appends_are_cheap_{false};
   std::atomic<uint64_t> syncs_{0};
 };
 
