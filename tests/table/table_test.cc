@@ -333,6 +333,47 @@ TEST(TableBlockCache, CountsMissesThenHits) {
   EXPECT_EQ(counters.block_cache_hits.load(), blocks);
 }
 
+// Uncompressed blocks of a mapped file are read where they are, and not
+// cached (a cached block could outlive the mapping); inflated blocks are
+// copies, cached as from any file.
+TEST(TableBlockCache, MappedUncompressedBlocksAreReadInPlaceAndNotCached) {
+  for (const Compression compression : {Compression::kNone, Compression::kZlib}) {
+    SCOPED_TRACE(compression == Compression::kNone ? "none" : "zlib");
+    LRUCache cache(1 << 20);
+    ReadCounters counters;
+    TableReadOptions ropts;
+    ropts.block_cache = &cache;
+    ropts.counters = &counters;
+    TableBuilderOptions bopts;
+    bopts.compression = compression;
+    pb::TableProperties props;
+    const Entries entries = MakeEntries(2000);
+    const std::string contents = BuildTable(bopts, entries, &props);
+    std::unique_ptr<Table> table;
+    ASSERT_TRUE(
+        Table::Open(ropts, std::make_unique<test::MappedSource>(contents), contents.size(), &table).ok());
+    const uint64_t blocks = props.num_data_blocks();
+    for (int round = 0; round < 2; round++) {
+      Entries read;
+      ASSERT_TRUE(ReadAll(table.get(), &read).ok());
+      EXPECT_EQ(read, entries);
+    }
+    std::string found;
+    ASSERT_TRUE(table
+                    ->InternalGet(ReadOptions(), entries[777].first,
+                                  [&](const Slice& k, const Slice&) { found = k.ToString(); })
+                    .ok());
+    EXPECT_EQ(found, entries[777].first);
+    if (compression == Compression::kNone) {
+      EXPECT_EQ(cache.Usage(), 0u);
+      EXPECT_EQ(counters.block_cache_hits.load(), 0u);
+    } else {
+      EXPECT_GT(cache.Usage(), 0u);
+      EXPECT_EQ(counters.block_cache_hits.load(), blocks + 1) << "the second read and the get from the cache";
+    }
+  }
+}
+
 TEST(TableBlockCache, FillCacheFalseReadsWithoutInserting) {
   LRUCache cache(1 << 20);
   ReadCounters counters;

@@ -85,6 +85,22 @@ inline std::string BuildTable(const TableBuilderOptions& options, const Entries&
   return sink.contents;
 }
 
+// A file mapped into memory, as PosixMmapFile: reads answer with pointers
+// into its bytes, which stay in memory while it is open.
+class MappedSource : public RandomAccessFile {
+ public:
+  explicit MappedSource(std::string contents) : contents_(std::move(contents)) {}
+  Status Read(uint64_t offset, size_t n, Slice* result, char*) const override {
+    offset = std::min<uint64_t>(offset, contents_.size());
+    *result = Slice(contents_.data() + offset, std::min<size_t>(n, contents_.size() - offset));
+    return Status::OK();
+  }
+  bool ContentsInProcessMemory() const override { return true; }
+
+ private:
+  const std::string contents_;
+};
+
 inline Status OpenTable(const std::string& contents, std::unique_ptr<Table>* table,
                         const TableReadOptions& options = TableReadOptions()) {
   return Table::Open(options, std::make_unique<StringSource>(contents), contents.size(), table);

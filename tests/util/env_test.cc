@@ -282,6 +282,37 @@ TEST_P(EnvContractTest, RemovedFileStaysReadableThroughOpenHandles) {
   EXPECT_EQ("still here", result.ToString());
 }
 
+// A file appended to after a sync keeps every byte. Natively that is how the
+// WAL works; the MemEnv answers as the browser build's Env by default.
+TEST_P(EnvContractTest, AFileGoesOnAfterASync) {
+  EXPECT_EQ(GetParam() == EnvKind::kPosix, env_->SyncedAppendsAreCheap());
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env_->NewWritableFile(Path("f"), &f).ok());
+  ASSERT_TRUE(f->Append("synced ").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("and more").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Close().ok());
+  std::string data;
+  ASSERT_TRUE(ReadFileToString(env_, Path("f"), &data).ok());
+  EXPECT_EQ("synced and more", data);
+}
+
+// The POSIX Env maps table files: reads point into the mapping, whose bytes
+// stay in memory while the file is open.
+TEST_P(EnvContractTest, MappedFilesSayTheirBytesStayInMemory) {
+  Write("f", "mapped bytes");
+  std::unique_ptr<RandomAccessFile> f;
+  ASSERT_TRUE(env_->NewRandomAccessFile(Path("f"), &f).ok());
+  char scratch[20];
+  Slice result;
+  ASSERT_TRUE(f->Read(7, 5, &result, scratch).ok());
+  EXPECT_EQ("bytes", result.ToString());
+  const bool mapped = result.data() != scratch;
+  EXPECT_EQ(GetParam() == EnvKind::kPosix, mapped);
+  EXPECT_EQ(mapped, f->ContentsInProcessMemory());
+}
+
 TEST_P(EnvContractTest, SyncDirOfExistingDirectoryIsOk) {
   EXPECT_TRUE(env_->SyncDir(dir_).ok());
 }
@@ -452,6 +483,12 @@ TEST_F(MemEnvTest, FailedSyncDoesNotMakeBytesDurable) {
   f.reset();
   env_->SimulateCrash();
   EXPECT_EQ("", Contents("/db/f"));
+}
+
+TEST_F(MemEnvTest, SaysSyncedAppendsAreCheapWhenTold) {
+  EXPECT_FALSE(env_->SyncedAppendsAreCheap());
+  env_->SetSyncedAppendsAreCheap(true);
+  EXPECT_TRUE(env_->SyncedAppendsAreCheap());
 }
 
 TEST_F(MemEnvTest, CountsSyncsAndCreatedFiles) {

@@ -34,11 +34,14 @@ class RandomAccessFile {
   // Reads up to n bytes at offset. *result points into scratch or into the
   // file's own memory, valid while this file object lives.
   virtual Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const = 0;
-  // Whether its bytes live in memory that only this process writes and
-  // that nothing rewrites while the file is open (Emscripten's in-memory
-  // file system): a block verified once cannot differ when read again, so
-  // a table verifies each data block once. A file on a disk says no: its
-  // bytes could rot between reads.
+  // Whether its bytes are in this process's memory for as long as the file
+  // is open and nothing rewrites them: Emscripten's in-memory file system,
+  // or a file mapped into memory (the engine never rewrites a table). A
+  // table verifies each data block there once, the first time it reads it.
+  // A file read with a system call each time says no: every read brings
+  // its bytes in again, and they are verified again. (A mapped page that
+  // the OS drops and later reads back from the disk is not verified again;
+  // table_format.md compares this with LevelDB and RocksDB.)
   virtual bool ContentsInProcessMemory() const { return false; }
 };
 

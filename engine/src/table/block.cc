@@ -15,7 +15,18 @@ std::string BlockLabel::ToString() const {
 }
 
 Status Block::Parse(std::string contents, const BlockLabel& block_label, std::shared_ptr<Block>* block) {
+  return Parse(std::move(contents), Slice(), block_label, block);
+}
+
+Status Block::ParseInPlace(const Slice& contents, const BlockLabel& block_label,
+                           std::shared_ptr<Block>* block) {
+  return Parse(std::string(), contents, block_label, block);
+}
+
+Status Block::Parse(std::string owned, const Slice& in_place, const BlockLabel& block_label,
+                    std::shared_ptr<Block>* block) {
   block->reset();
+  const Slice contents = owned.empty() ? in_place : Slice(owned);
   const size_t size = contents.size();
   if (size < sizeof(uint32_t)) {
     return Status::Corruption(block_label.ToString() + ": " + std::to_string(size) +
@@ -43,7 +54,7 @@ Status Block::Parse(std::string contents, const BlockLabel& block_label, std::sh
     }
     previous = point;
   }
-  block->reset(new Block(std::move(contents), block_label, restart_offset, num_restarts));
+  block->reset(new Block(std::move(owned), in_place, block_label, restart_offset, num_restarts));
   return Status::OK();
 }
 

@@ -48,6 +48,9 @@ class Block {
   // least 1, restart[0] == 0, and later restart points strictly ascending
   // and inside the entries area. label names the block in error messages.
   static Status Parse(std::string contents, const BlockLabel& label, std::shared_ptr<Block>* block);
+  // The same over bytes it does not own, which must outlive the block (a
+  // table's mapped file, for blocks that do not outlive the table).
+  static Status ParseInPlace(const Slice& contents, const BlockLabel& label, std::shared_ptr<Block>* block);
 
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
@@ -61,13 +64,19 @@ class Block {
 
  private:
   friend class BlockIter;
-  Block(std::string contents, const BlockLabel& label, uint32_t restart_offset, uint32_t num_restarts)
-      : data_(std::move(contents)),
+  // Exactly one of owned and in_place holds the contents.
+  static Status Parse(std::string owned, const Slice& in_place, const BlockLabel& label,
+                      std::shared_ptr<Block>* block);
+  Block(std::string owned, const Slice& in_place, const BlockLabel& label, uint32_t restart_offset,
+        uint32_t num_restarts)
+      : owned_(std::move(owned)),
+        data_(owned_.empty() ? in_place : Slice(owned_)),
         label_(label),
         restart_offset_(restart_offset),
         num_restarts_(num_restarts) {}
 
-  const std::string data_;
+  const std::string owned_;  // empty for a block parsed in place
+  const Slice data_;
   const BlockLabel label_;
   const uint32_t restart_offset_;  // where the restart array begins
   const uint32_t num_restarts_;    // >= 1

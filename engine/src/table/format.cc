@@ -80,8 +80,9 @@ void AppendBlockTrailer(std::string* dst, const Slice& stored, uint8_t type) {
 }
 
 Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
-                 std::string* contents, bool verify_checksum) {
+                 std::string* contents, bool verify_checksum, Slice* in_place) {
   contents->clear();
+  if (in_place != nullptr) *in_place = Slice();
   // Blocks live in [0, file_size - footer); check without overflowing.
   const uint64_t data_end = file_size >= Footer::kEncodedLength ? file_size - Footer::kEncodedLength : 0;
   if (handle.offset() > data_end || handle.size() > data_end - handle.offset() ||
@@ -112,7 +113,13 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
   }
 
   switch (static_cast<Compression>(type)) {
-    case Compression::kNone: contents->assign(data, n); return Status::OK();
+    case Compression::kNone:
+      if (in_place != nullptr && data != scratch.get()) {
+        *in_place = Slice(data, n);
+      } else {
+        contents->assign(data, n);
+      }
+      return Status::OK();
     case Compression::kZlib:
       s = ZlibUncompress(Slice(data, n), contents);
       return s.ok() ? s : s.WithContext(Where(handle));

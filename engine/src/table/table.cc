@@ -190,13 +190,23 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
     const bool verify =
         options.verify_checksums || verified == nullptr || !verified->load(std::memory_order_acquire);
     std::string contents;
-    s = ReadBlock(*file_, file_size_, handle, &contents, verify);
+    Slice in_place;
+    s = ReadBlock(*file_, file_size_, handle, &contents, verify, &in_place);
     if (!s.ok()) return NewEmptyIterator(s.WithContext("data block"));
     if (verified != nullptr) verified->store(true, std::memory_order_release);
-    s = Block::Parse(std::move(contents), BlockLabel("data", handle.offset()), &block);
-    if (!s.ok()) return NewEmptyIterator(s);
-    if (cache != nullptr && options.fill_cache) {
-      cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());
+    const BlockLabel label("data", handle.offset());
+    if (!in_place.empty()) {
+      // A view into the mapped file: no copy, and not cached (a cached
+      // block could outlive this table and its mapping; LevelDB does the
+      // same). Reading it again costs no more than a cache lookup would.
+      s = Block::ParseInPlace(in_place, label, &block);
+      if (!s.ok()) return NewEmptyIterator(s);
+    } else {
+      s = Block::Parse(std::move(contents), label, &block);
+      if (!s.ok()) return NewEmptyIterator(s);
+      if (cache != nullptr && options.fill_cache) {
+        cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());
+      }
     }
   }
   Iterator* iter = block->NewIterator(KeyOrder::kInternalKey);

@@ -50,13 +50,14 @@ class Table {
   // Seek, SeekToFirst, SeekToLast, Next and Prev. The Table must outlive it.
   // A damaged block ends the iteration with a Corruption status.
   //
-  // Reads honour options.fill_cache. A data block's checksum is verified
-  // whenever it is read from the file, whatever options.verify_checksums
-  // says, except from a file whose contents stay in process memory
-  // (RandomAccessFile::ContentsInProcessMemory): there each block is
-  // verified the first time this Table reads it, and again only when
-  // options.verify_checksums asks. Blocks found in the block cache were
-  // verified when they entered it.
+  // Reads honour options.fill_cache (uncompressed blocks of a mapped file
+  // are read in place and never cached). A data block's checksum is
+  // verified whenever it is read from the file, whatever
+  // options.verify_checksums says, except from a file whose contents stay
+  // in process memory (RandomAccessFile::ContentsInProcessMemory): there
+  // each block is verified the first time this Table reads it, and again
+  // only when options.verify_checksums asks. Blocks found in the block
+  // cache were verified when they entered it.
   Iterator* NewIterator(const ReadOptions& options) const;
 
   // Point lookup. If the bloom filter rules out ExtractUserKey(internal_key)

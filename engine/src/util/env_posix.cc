@@ -110,6 +110,8 @@ class PosixMmapFile final : public RandomAccessFile {
     return Status::OK();
   }
 
+  bool ContentsInProcessMemory() const override { return true; }
+
  private:
   const char* const base_;
   const size_t length_;
