@@ -32,7 +32,7 @@
 //   'deferred' (their promises resolve at once; they are awaited every 1000
 //   writes) except fillsync, which uses 'durable' and awaits each put: a
 //   durability point per write (WAL segment closed + an empty in-memory
-//   commit), where native fillsync fsyncs a file and a directory.
+//   commit), where native fillsync fdatasyncs its open WAL segment.
 // - The wasm engine has no background thread: flushes and compactions run
 //   on this thread, inline when a write must wait for them and otherwise in
 //   the handle's setTimeout(0) work steps. The loops give the event loop a
@@ -599,7 +599,7 @@ function printTable(flags, mode, rows) {
   for (const r of mismatched) out.push(`(!) ${r.workload}: wasm found ${r.found}, native ${r.native_found}`);
   if (rows.some((r) => r.workload === 'fillsync')) {
     out.push(
-      'fillsync: native syncs a real file per put (fsync of the WAL segment and the directory); ' +
+      'fillsync: native syncs a real file per put (fdatasync of the open WAL segment); ' +
         "the wasm run has no storage ('memory'), so each put's durability point is a WAL segment " +
         'roll plus an empty in-memory commit.',
     );
