@@ -52,6 +52,22 @@ TEST_P(DBErrorsTest, WritesFailWithIOErrorWhileTheFileSystemFailsAndReadsStillWo
   EXPECT_EQ("1", Get("after"));
 }
 
+// A sync that failed may have lost bytes a later sync does not bring back:
+// Close() reports the failure instead of a durability point.
+TEST_P(DBErrorsTest, AFailedWalSyncIsNotMadeGoodByALaterOne) {
+  Open();
+  STRATA_ASSERT_OK(Put("before", "1", /*sync=*/true));
+  STRATA_ASSERT_OK(Put("unsynced", "1"));  // a segment is open in either WAL policy
+  mem_env()->SetWriteErrors(true);
+  EXPECT_TRUE(Put("failed", "2", /*sync=*/true).IsIOError());
+  mem_env()->SetWriteErrors(false);
+  const Status closed = db_->Close();
+  db_.reset();
+  EXPECT_TRUE(closed.IsIOError()) << closed.ToString();
+  Open();
+  EXPECT_EQ("1", Get("before"));
+}
+
 TEST_P(DBErrorsTest, AMissingTableFileIsCorruptionNotAMissingKey) {
   Open();
   STRATA_ASSERT_OK(Put("k", "v"));
@@ -150,7 +166,10 @@ TEST_P(DBErrorsTest, AcknowledgedSyncedWritesSurviveErrorsAndACrash) {
   STRATA_ASSERT_OK(Put("after", "1", true));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DBErrorsTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
+INSTANTIATE_TEST_SUITE_P(Modes, DBErrorsTest,
+                         ::testing::Values(kBackgroundThread, kNoThreads, kBackgroundThreadSyncedAppends,
+                                           kNoThreadsSyncedAppends),
+                         ModeName);
 
 // Without a background thread the failing step is exactly RunPendingWork().
 class DBErrorsNoThreadsTest : public DBTestBase {

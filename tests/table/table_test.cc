@@ -349,9 +349,10 @@ TEST(TableBlockCache, MappedUncompressedBlocksAreReadInPlaceAndNotCached) {
     pb::TableProperties props;
     const Entries entries = MakeEntries(2000);
     const std::string contents = BuildTable(bopts, entries, &props);
+    auto source = std::make_unique<test::MappedSource>(contents);
+    const test::MappedSource* mapped = source.get();
     std::unique_ptr<Table> table;
-    ASSERT_TRUE(
-        Table::Open(ropts, std::make_unique<test::MappedSource>(contents), contents.size(), &table).ok());
+    ASSERT_TRUE(Table::Open(ropts, std::move(source), contents.size(), &table).ok());
     const uint64_t blocks = props.num_data_blocks();
     for (int round = 0; round < 2; round++) {
       Entries read;
@@ -359,11 +360,16 @@ TEST(TableBlockCache, MappedUncompressedBlocksAreReadInPlaceAndNotCached) {
       EXPECT_EQ(read, entries);
     }
     std::string found;
+    bool in_place = false;
     ASSERT_TRUE(table
                     ->InternalGet(ReadOptions(), entries[777].first,
-                                  [&](const Slice& k, const Slice&) { found = k.ToString(); })
+                                  [&](const Slice& k, const Slice& v) {
+                                    found = k.ToString();
+                                    in_place = mapped->Holds(v.data());
+                                  })
                     .ok());
     EXPECT_EQ(found, entries[777].first);
+    EXPECT_EQ(compression == Compression::kNone, in_place) << "the value points into the mapped file";
     if (compression == Compression::kNone) {
       EXPECT_EQ(cache.Usage(), 0u);
       EXPECT_EQ(counters.block_cache_hits.load(), 0u);

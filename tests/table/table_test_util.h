@@ -96,6 +96,8 @@ class MappedSource : public RandomAccessFile {
     return Status::OK();
   }
   bool ContentsInProcessMemory() const override { return true; }
+  // Whether p points into the file's bytes.
+  bool Holds(const char* p) const { return p >= contents_.data() && p < contents_.data() + contents_.size(); }
 
  private:
   const std::string contents_;

@@ -485,10 +485,23 @@ TEST_F(MemEnvTest, FailedSyncDoesNotMakeBytesDurable) {
   EXPECT_EQ("", Contents("/db/f"));
 }
 
-TEST_F(MemEnvTest, SaysSyncedAppendsAreCheapWhenTold) {
+// The crash model of a file appended to after a sync: it keeps what its
+// last sync covered, earlier syncs included.
+TEST_F(MemEnvTest, CrashKeepsEverySyncOfAFileStillOpen) {
   EXPECT_FALSE(env_->SyncedAppendsAreCheap());
   env_->SetSyncedAppendsAreCheap(true);
   EXPECT_TRUE(env_->SyncedAppendsAreCheap());
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env_->NewWritableFile("/db/f", &f).ok());
+  ASSERT_TRUE(env_->SyncDir("/db").ok());
+  ASSERT_TRUE(f->Append("one ").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("two ").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("lost").ok());
+  f.reset();
+  env_->SimulateCrash();
+  EXPECT_EQ("one two ", Contents("/db/f"));
 }
 
 TEST_F(MemEnvTest, CountsSyncsAndCreatedFiles) {

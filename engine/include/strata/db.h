@@ -19,9 +19,10 @@
 //     been synced (fdatasync natively), and the directory synced for a new
 //     segment: a durability point. It survives any crash, and so does every
 //     write acknowledged before it. It becomes visible to readers only
-//     then. Natively the segment stays open for the next writes; where a
-//     sync stores whole files (Env::SyncedAppendsAreCheap() is false: the
-//     browser build) it is closed, and the next write starts a new one.
+//     then. With Env::Default() natively the segment stays open for the
+//     next writes; where a sync stores whole files (an Env whose
+//     SyncedAppendsAreCheap() is false: the browser build's, and any Env
+//     that does not say) it is closed, and the next write starts a new one.
 //
 // In the browser build the Env's "file system" is the process's own memory
 // (CommitEnv buffers each file until it is closed), so an unsynced write

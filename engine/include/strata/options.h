@@ -49,7 +49,9 @@ struct Options {
   // When the WAL segments written for the memtable reach this many, they
   // are rewritten as one at the durability point that closes the last (0:
   // never). So a stream of small synced writes keeps few files without a
-  // flush of a nearly empty memtable.
+  // flush of a nearly empty memtable. Only where each durability point
+  // closes a segment (Env::SyncedAppendsAreCheap() false): elsewhere one
+  // segment serves many durability points.
   int wal_consolidation_trigger = 32;
 
   // Uncompressed bytes per data block, and keys between restart points.
@@ -98,10 +100,14 @@ struct Options {
 struct ReadOptions {
   // Read as of this snapshot; nullptr reads the latest state.
   const Snapshot* snapshot = nullptr;
-  // Verify block checksums on every read (they are always verified when a
-  // block first enters the cache).
+  // Verify block checksums on every read. Without it a block is verified
+  // when it is read from a file with a system call, or the first time an
+  // open table reads it from a file in memory (mapped, or Emscripten's
+  // MEMFS); blocks in the cache were verified on their way in
+  // (engine/src/table/table_format.md).
   bool verify_checksums = false;
-  // Put blocks read by this operation into the block cache.
+  // Put blocks read by this operation into the block cache (blocks of a
+  // mapped table without compression are read in place, never cached).
   bool fill_cache = true;
 };
 

@@ -177,6 +177,7 @@ class DBImpl final : public DB {
   uint64_t wal_number_ = 0;                                    // mu
   uint64_t wal_segment_records_ = 0;                           // mu; records in the open segment
   bool wal_dir_synced_ = false;                                // mu; its directory entry is durable
+  Status wal_error_;                                           // mu; a failed append or sync of it
   std::set<uint64_t> live_wal_segments_;                       // mu; on disk, not yet obsolete
   int mem_wal_segments_ = 0;                                   // mu; segments opened for mem_
 

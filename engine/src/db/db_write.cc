@@ -72,12 +72,14 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
   // is handed to the Env's file system before it returns (the OS natively,
   // so a process crash loses nothing acknowledged; see db.h).
   if (s.ok()) s = options.sync ? wal_file->Sync() : wal_file->Flush();
+  const bool wal_failed = !s.ok();
   uint64_t user_bytes = 0;
   if (s.ok()) s = WriteBatchInternal::InsertInto(batch, mem, &user_bytes);
   lock.lock();
 
   if (!s.ok()) {
     // The WAL may now hold part of a record: stop writing to it.
+    if (wal_failed) wal_error_ = s;
     RecordBackgroundError(s);
     return s;
   }
@@ -104,6 +106,7 @@ Status DBImpl::OpenWalSegment() {
   wal_number_ = number;
   wal_segment_records_ = 0;
   wal_dir_synced_ = false;
+  wal_error_ = Status::OK();
   live_wal_segments_.insert(number);
   mem_wal_segments_++;
   counters_.wal_segments_created++;
@@ -125,8 +128,10 @@ Status DBImpl::FinishWalSync() {
 
 Status DBImpl::CloseWalSegment(bool already_synced, bool consolidate) {
   if (!wal_) return Status::OK();
-  Status s = already_synced ? Status::OK() : wal_file_->Sync();
-  if (s.ok() && wal_->BytesWritten() > 0) {
+  // After a failed append or sync the segment may have lost bytes that a
+  // later successful sync would not bring back: no durability point then.
+  Status s = !wal_error_.ok() ? wal_error_ : already_synced ? Status::OK() : wal_file_->Sync();
+  if (s.ok() && wal_->BytesWritten() > 0 && !wal_dir_synced_) {
     // A new segment's directory entry must be durable too.
     s = env_->SyncDir(dir_);
   }
@@ -175,6 +180,7 @@ Status DBImpl::Sync() {
   if (!s.ok() || !wal_) return s;
   if (env_->SyncedAppendsAreCheap()) {
     s = wal_file_->Sync();
+    if (!s.ok()) wal_error_ = s;
     if (s.ok()) s = FinishWalSync();
   } else {
     s = CloseWalSegment();

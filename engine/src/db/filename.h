@@ -1,6 +1,7 @@
 // Names of the files in a database directory.
 //
-//   NNNNNN.wal        a WAL segment (write-once; rolled at each durability point)
+//   NNNNNN.wal        a WAL segment (write-once; rolled at each durability point
+//                     where Env::SyncedAppendsAreCheap() is false)
 //   NNNNNN.sst        a table
 //   MANIFEST-NNNNNN   a manifest segment (a full snapshot of the levels)
 //   CURRENT           names the live manifest segment; replaced by rename

@@ -30,8 +30,7 @@ void WriteOperations(const Stats& s, PrometheusWriter* w) {
 void WriteWal(const Stats& s, PrometheusWriter* w) {
   w->Counter("strata_wal_write_bytes_total", "Bytes written to the write-ahead log.", s.wal_bytes);
   w->Counter("strata_wal_records_total", "Records written to the write-ahead log.", s.wal_records);
-  w->Counter("strata_wal_syncs_total", "Durability points reached (WAL segment synced and closed).",
-             s.wal_syncs);
+  w->Counter("strata_wal_syncs_total", "Durability points reached (WAL segment synced).", s.wal_syncs);
   w->Counter("strata_wal_segments_created_total", "WAL segments created.", s.wal_segments_created);
   w->Gauge("strata_wal_live_segments", "WAL segments not yet obsolete.", s.wal_live_segments);
 }

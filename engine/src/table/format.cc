@@ -114,7 +114,7 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
 
   switch (static_cast<Compression>(type)) {
     case Compression::kNone:
-      if (in_place != nullptr && data != scratch.get()) {
+      if (in_place != nullptr && ReadPointsIntoFile(file, result, scratch.get(), n + kBlockTrailerSize)) {
         *in_place = Slice(data, n);
       } else {
         contents->assign(data, n);

@@ -78,6 +78,15 @@ class Footer {
   Status DecodeFrom(const Slice& input);
 };
 
+// Whether a read of file into scratch (scratch_size bytes) answered with a
+// view into the file's own memory, valid while the file is open (a mapped
+// file), rather than with a copy in scratch.
+inline bool ReadPointsIntoFile(const RandomAccessFile& file, const Slice& result, const char* scratch,
+                               size_t scratch_size) {
+  return file.ContentsInProcessMemory() &&
+         (result.data() < scratch || result.data() >= scratch + scratch_size);
+}
+
 // Reads the block at handle from a file of file_size bytes: checks that the
 // block and its trailer lie inside the file before the footer, verifies the
 // checksum unless verify_checksum is false (only for a block verified before

@@ -80,6 +80,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   Status s =
       file->Read(file_size - Footer::kEncodedLength, Footer::kEncodedLength, &footer_input, footer_space);
   if (!s.ok()) return s.WithContext("reading table footer");
+  const bool mapped = ReadPointsIntoFile(*file, footer_input, footer_space, sizeof(footer_space));
   Footer footer;
   s = footer.DecodeFrom(footer_input);
   if (!s.ok()) return s;
@@ -101,6 +102,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
     return Status::Corruption(Label("properties", footer.properties_handle) +
                               ": not a valid TableProperties message");
   }
+  t->data_blocks_in_place_ = mapped && t->properties_.num_compressed_data_blocks() == 0;
 
   // Filter.
   if (footer.filter_handle.size() != 0) {
@@ -173,7 +175,8 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
   Status s = handle.DecodeFrom(&input);
   if (!s.ok()) return NewEmptyIterator(s.WithContext("index entry"));
 
-  LRUCache* cache = options_.block_cache;
+  // Blocks read in place never enter the cache: do not look there either.
+  LRUCache* cache = data_blocks_in_place_ ? nullptr : options_.block_cache;
   char cache_key[16];
   std::shared_ptr<Block> block;
   if (cache != nullptr) {
@@ -198,7 +201,7 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
     if (!in_place.empty()) {
       // A view into the mapped file: no copy, and not cached (a cached
       // block could outlive this table and its mapping; LevelDB does the
-      // same). Reading it again costs no more than a cache lookup would.
+      // same). Reading it again costs a parse of its restart array.
       s = Block::ParseInPlace(in_place, label, &block);
       if (!s.ok()) return NewEmptyIterator(s);
     } else {

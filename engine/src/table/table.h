@@ -81,7 +81,8 @@ class Table {
 
   // An iterator over the data block an index entry's value names: from the
   // block cache if it is there, else read from the file (and cached, if
-  // options.fill_cache). An iterator with an error status on failure.
+  // options.fill_cache, unless read in place). An iterator with an error
+  // status on failure.
   Iterator* NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const;
   // Whether the data block at offset was verified; nullptr unless the file's
   // contents stay in process memory.
@@ -94,6 +95,9 @@ class Table {
   std::shared_ptr<Block> index_block_;
   std::string filter_;  // empty: no filter
   pb::TableProperties properties_;
+  // A mapped file without compressed data blocks: every data block is read
+  // in place, and the block cache is not used.
+  bool data_blocks_in_place_ = false;
   // Only when the file's contents stay in process memory: the data blocks'
   // offsets (ascending), and which of them were verified.
   std::vector<uint64_t> data_block_offsets_;

@@ -198,7 +198,8 @@ class PosixEnv final : public Env {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(path, errno);
     struct stat st;
-    if (sizeof(void*) >= 8 && ::fstat(fd, &st) == 0 && st.st_size > 0 && maps_left_.fetch_sub(1) > 0) {
+    const bool mappable = sizeof(void*) >= 8 && ::fstat(fd, &st) == 0 && st.st_size > 0;
+    if (mappable && maps_left_.fetch_sub(1) > 0) {
       void* base = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
       if (base != MAP_FAILED) {
         ::close(fd);
@@ -207,8 +208,8 @@ class PosixEnv final : public Env {
         return Status::OK();
       }
       maps_left_.fetch_add(1);
-    } else {
-      maps_left_.fetch_add(1);
+    } else if (mappable) {
+      maps_left_.fetch_add(1);  // the fetch_sub found none left: give it back
     }
     result->reset(new PosixRandomAccessFile(path, fd));
     return Status::OK();
