@@ -89,6 +89,9 @@ class BenchEngine {
   virtual BenchStatus Get(std::string_view key, std::string* value, bool* found) = 0;
   // Delete the iterator before Close().
   virtual std::unique_ptr<BenchIterator> NewIterator() = 0;
+  // Compacts the whole key range into the last level and returns when done
+  // (the engine's CompactRange over everything).
+  virtual BenchStatus CompactAll() = 0;
   // Closes the database; background work may be finished first.
   virtual BenchStatus Close() = 0;
 };

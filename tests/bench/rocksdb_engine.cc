@@ -117,6 +117,10 @@ class RocksDBEngine : public BenchEngine {
     return std::make_unique<RocksDBIterator>(db_->NewIterator(rocksdb::ReadOptions()));
   }
 
+  BenchStatus CompactAll() override {
+    return Convert(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr));
+  }
+
   BenchStatus Close() override {
     if (db_ == nullptr) return BenchStatus::OK();
     rocksdb::Status s = db_->Close();

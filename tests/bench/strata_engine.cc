@@ -95,6 +95,8 @@ class StrataEngine : public BenchEngine {
     return std::make_unique<StrataIterator>(db_->NewIterator(ReadOptions()));
   }
 
+  BenchStatus CompactAll() override { return Convert(db_->CompactRange(nullptr, nullptr)); }
+
   BenchStatus Close() override {
     if (db_ == nullptr) return BenchStatus::OK();
     Status s = db_->Close();

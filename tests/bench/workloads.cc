@@ -181,6 +181,20 @@ BenchStatus SeekRandom(BenchEngine* engine, const WorkloadParams& p, Measurement
   return BenchStatus::OK();
 }
 
+BenchStatus Compact(BenchEngine* engine, const WorkloadParams&, Measurement* m) {
+  Stopwatch watch(m);
+  BenchStatus s = engine->CompactAll();
+  watch.Lap();
+  watch.Finish();
+  m->ops = 1;
+  return s;
+}
+
+BenchStatus ReadRandomCompacted(BenchEngine* engine, const WorkloadParams& p, Measurement* m) {
+  BenchStatus s = engine->CompactAll();  // untimed
+  return s.ok() ? Gets(engine, p, /*missing=*/false, m) : s;
+}
+
 }  // namespace
 
 const std::vector<Workload>& AllWorkloads() {
@@ -198,6 +212,10 @@ const std::vector<Workload>& AllWorkloads() {
       {"readseq", "one iterator over the first num entries", "entry", WorkloadDb::kFilledShared, ReadSeq},
       {"seekrandom", "num/10 seeks to random keys, each followed by 100 nexts", "seek",
        WorkloadDb::kFilledShared, SeekRandom},
+      {"compact", "one full compaction of a filled DB (ops/s: 1 / its seconds)", "compaction",
+       WorkloadDb::kFilledOwn, Compact},
+      {"readcompact", "readrandom on a filled DB after a full compaction (untimed)", "get",
+       WorkloadDb::kFilledOwn, ReadRandomCompacted},
       {"fillsync", "num/100 synced puts, random keys, into an empty DB", "put", WorkloadDb::kEmpty, FillSync},
   };
   return kWorkloads;
