@@ -69,8 +69,7 @@ void Run(const Placement& placement, uint64_t num, const std::string& dir) {
   std::string per_level;
   for (const auto& level : stats.levels) {
     table_bytes += level.bytes;
-    if (level.files > 0)
-      per_level += " L" + std::to_string(level.level) + "=" + std::to_string(level.bytes >> 10) + "K";
+    if (level.files > 0) per_level += " L" + std::to_string(level.level) + "=" + std::to_string(level.bytes >> 10) + "K";
   }
   printf("%-22s %10.0f %10.0f %10.1f   %s\n", placement.name, num / write_seconds, reads / read_seconds,
          table_bytes / 1048576.0, per_level.c_str());
@@ -87,10 +86,8 @@ int main(int argc, char** argv) {
   uint64_t num = 1000000;
   std::string dir = std::string(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + "/strata_compression_bench";
   for (int i = 1; i < argc; i++) {
-    if (strncmp(argv[i], "--num=", 6) == 0)
-      num = strtoull(argv[i] + 6, nullptr, 10);
-    else if (strncmp(argv[i], "--db_dir=", 9) == 0)
-      dir = argv[i] + 9;
+    if (strncmp(argv[i], "--num=", 6) == 0) num = strtoull(argv[i] + 6, nullptr, 10);
+    else if (strncmp(argv[i], "--db_dir=", 9) == 0) dir = argv[i] + 9;
     else {
       fprintf(stderr, "usage: %s [--num=N] [--db_dir=PATH]\n", argv[0]);
       return 2;

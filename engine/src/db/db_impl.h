@@ -100,9 +100,11 @@ class DBImpl final : public DB {
   // mu; reports a write stall starting (or its cause changing) or ending.
   void SetWriteStall(bool stalled, WriteStallCause cause, size_t l0_files);
   Status OpenWalSegment();  // mu
+  // mu; makes the open segment's directory entry durable, once per segment
+  // (an empty segment needs none).
+  Status SyncWalDirectoryOnce();
   // mu; the durability point after the open segment was synced: closes it,
-  // unless the Env says synced appends are cheap (then it stays open and
-  // its directory entry is synced once).
+  // unless the Env says synced appends are cheap (then it stays open).
   Status FinishWalSync();
   // mu; syncs (unless already done) and closes the open segment, if any,
   // then consolidates the memtable's segments when they are many (unless

@@ -113,15 +113,17 @@ Status DBImpl::OpenWalSegment() {
   return Status::OK();
 }
 
+Status DBImpl::SyncWalDirectoryOnce() {
+  if (wal_dir_synced_ || wal_->BytesWritten() == 0) return Status::OK();
+  Status s = env_->SyncDir(dir_);
+  wal_dir_synced_ = s.ok();
+  return s;
+}
+
 Status DBImpl::FinishWalSync() {
   if (!env_->SyncedAppendsAreCheap()) return CloseWalSegment(/*already_synced=*/true);
-  // The segment stays open for the next writes, as LevelDB's log does; its
-  // directory entry is made durable at its first sync.
-  Status s;
-  if (!wal_dir_synced_ && wal_->BytesWritten() > 0) {
-    s = env_->SyncDir(dir_);
-    wal_dir_synced_ = s.ok();
-  }
+  // The segment stays open for the next writes, as LevelDB's log does.
+  Status s = SyncWalDirectoryOnce();
   if (s.ok()) counters_.wal_syncs++;
   return s;
 }
@@ -131,10 +133,7 @@ Status DBImpl::CloseWalSegment(bool already_synced, bool consolidate) {
   // After a failed append or sync the segment may have lost bytes that a
   // later successful sync would not bring back: no durability point then.
   Status s = !wal_error_.ok() ? wal_error_ : already_synced ? Status::OK() : wal_file_->Sync();
-  if (s.ok() && wal_->BytesWritten() > 0 && !wal_dir_synced_) {
-    // A new segment's directory entry must be durable too.
-    s = env_->SyncDir(dir_);
-  }
+  if (s.ok()) s = SyncWalDirectoryOnce();
   Status close = wal_file_->Close();
   if (s.ok()) s = close;
   if (s.ok()) {
@@ -180,8 +179,11 @@ Status DBImpl::Sync() {
   if (!s.ok() || !wal_) return s;
   if (env_->SyncedAppendsAreCheap()) {
     s = wal_file_->Sync();
-    if (!s.ok()) wal_error_ = s;
-    if (s.ok()) s = FinishWalSync();
+    if (s.ok()) {
+      s = FinishWalSync();
+    } else {
+      wal_error_ = s;
+    }
   } else {
     s = CloseWalSegment();
   }
