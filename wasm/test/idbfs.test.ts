@@ -485,6 +485,31 @@ describe('the store mirrors the engine directory', () => {
     await db.close();
   });
 
+  it('lands a commit of more requests than one task issues whole, in one transaction', async () => {
+    // A commit issues its requests a few dozen per task (storage.ts): one
+    // that deletes many tables (those that many flushes and compactions since
+    // the last commit made and removed) must still be a single transaction.
+    const rand = prng(seedFor('many-request commit'));
+    const name = 'many-requests';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    const db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 60_000 });
+    const mark = transactions.length;
+    for (let i = 0; i < 1500; i++) {
+      void db.put(`k${(rand() * 5000) | 0}`, randomBytes(rand, 1000), { durable: false });
+      if (i % 50 === 49) await sleep(0); // background flushes and compactions
+    }
+    await settle(db);
+    const commit = commitsOf(name, mark).reduce((a, b) => (b.ops.length > a.ops.length ? b : a));
+    expect(puts(commit).length).toBeGreaterThan(0);
+    expect(deletes(commit).length).toBeGreaterThan(64); // two tasks' worth at least
+    expect(commit.completed && !commit.aborted).toBe(true);
+    const stored = await storedFiles(factory, name);
+    const dir = directoryNames(runtime, name).filter((n) => n !== 'LOCK');
+    expect([...stored.keys()].map(base).sort()).toEqual(dir);
+    await db.close();
+  });
+
   it('is what the stock Emscripten loader restores at the next open, byte for byte', async () => {
     const name = 'loader';
     const factory = new IDBFactory();

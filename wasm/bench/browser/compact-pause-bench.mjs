@@ -1,7 +1,8 @@
-// Runs compact-pause-bench.html in headless Chromium and prints both runs:
-// the longest pause of the page's thread during a compact() of a database
-// of --mb megabytes opened in the page, with the compaction worker and with
-// compactions inline.
+// Runs compact-pause-bench.html in headless Chromium and prints its three
+// runs: the longest pause of the page's thread during a compact() of a
+// database of --mb megabytes opened in the page, with the compaction worker
+// (measured by a 4 ms timer's lateness and by a busy ping loop, see the
+// page's header) and with compactions inline.
 //
 //   node wasm/bench/browser/compact-pause-bench.mjs [--mb=100]
 import { numberFlags, runPage } from './run-page.mjs';
