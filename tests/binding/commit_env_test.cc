@@ -225,40 +225,16 @@ TEST_F(CommitEnvTest, FailedCloseLeavesNoFileInTheBase) {
 // A base Env whose files are created but refuse every Append (a file
 // system that runs out of space after creating the file). Everything else
 // goes to a MemEnv.
-class AppendFailsEnv : public Env {
+class AppendFailsEnv : public EnvWrapper {
  public:
-  explicit AppendFailsEnv(Env* base) : base_(base) {}
+  explicit AppendFailsEnv(Env* base) : EnvWrapper(base) {}
 
-  Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* result) override {
-    return base_->NewSequentialFile(path, result);
-  }
-  Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override {
-    return base_->NewRandomAccessFile(path, result);
-  }
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
     std::unique_ptr<WritableFile> file;
-    Status s = base_->NewWritableFile(path, &file);
+    Status s = target()->NewWritableFile(path, &file);
     if (s.ok()) *result = std::make_unique<RefusingFile>(std::move(file));
     return s;
   }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Status GetChildren(const std::string& dir, std::vector<std::string>* result) override {
-    return base_->GetChildren(dir, result);
-  }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status CreateDir(const std::string& dir) override { return base_->CreateDir(dir); }
-  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
-  Status GetFileSize(const std::string& path, uint64_t* size) override {
-    return base_->GetFileSize(path, size);
-  }
-  Status RenameFile(const std::string& from, const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Status LockFile(const std::string& path, void** lock) override { return base_->LockFile(path, lock); }
-  Status UnlockFile(void* lock) override { return base_->UnlockFile(lock); }
-  uint64_t NowMicros() override { return base_->NowMicros(); }
-  void SleepMicros(int micros) override { base_->SleepMicros(micros); }
 
  private:
   class RefusingFile : public WritableFile {
@@ -272,8 +248,6 @@ class AppendFailsEnv : public Env {
    private:
     std::unique_ptr<WritableFile> file_;
   };
-
-  Env* const base_;
 };
 
 // A Close whose write fails leaves no partial file behind: every reported

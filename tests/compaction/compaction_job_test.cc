@@ -52,38 +52,17 @@ void SortEntries(Entries* entries) {
 }
 
 // Forwards to a MemEnv; NewWritableFile fails from the fail_at-th call on.
-class FailingEnv final : public Env {
+class FailingEnv final : public EnvWrapper {
  public:
-  explicit FailingEnv(Env* base) : base_(base) {}
+  explicit FailingEnv(Env* base) : EnvWrapper(base) {}
   int fail_at = 0;  // 0: never
 
-  Status NewSequentialFile(const std::string& p, std::unique_ptr<SequentialFile>* r) override {
-    return base_->NewSequentialFile(p, r);
-  }
-  Status NewRandomAccessFile(const std::string& p, std::unique_ptr<RandomAccessFile>* r) override {
-    return base_->NewRandomAccessFile(p, r);
-  }
   Status NewWritableFile(const std::string& p, std::unique_ptr<WritableFile>* r) override {
     if (fail_at > 0 && ++writable_calls_ >= fail_at) return Status::IOError(p + ": injected");
-    return base_->NewWritableFile(p, r);
+    return target()->NewWritableFile(p, r);
   }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Status GetChildren(const std::string& d, std::vector<std::string>* r) override {
-    return base_->GetChildren(d, r);
-  }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
-  Status RemoveDir(const std::string& d) override { return base_->RemoveDir(d); }
-  Status GetFileSize(const std::string& p, uint64_t* s) override { return base_->GetFileSize(p, s); }
-  Status RenameFile(const std::string& f, const std::string& t) override { return base_->RenameFile(f, t); }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  Status LockFile(const std::string& p, void** l) override { return base_->LockFile(p, l); }
-  Status UnlockFile(void* l) override { return base_->UnlockFile(l); }
-  uint64_t NowMicros() override { return base_->NowMicros(); }
-  void SleepMicros(int m) override { base_->SleepMicros(m); }
 
  private:
-  Env* base_;
   int writable_calls_ = 0;
 };
 

@@ -70,18 +70,18 @@ void CommitEnv::RecordChange(const std::string& path) {
 }
 
 Status CommitEnv::NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) {
-  *result = std::make_unique<BufferedFile>(this, base_, path);
+  *result = std::make_unique<BufferedFile>(this, target(), path);
   return Status::OK();
 }
 
 Status CommitEnv::RemoveFile(const std::string& path) {
-  Status s = base_->RemoveFile(path);
+  Status s = target()->RemoveFile(path);
   if (s.ok()) RecordChange(path);
   return s;
 }
 
 Status CommitEnv::RenameFile(const std::string& from, const std::string& to) {
-  Status s = base_->RenameFile(from, to);
+  Status s = target()->RenameFile(from, to);
   if (s.ok()) {
     RecordChange(from);
     RecordChange(to);

@@ -24,10 +24,10 @@
 
 namespace strata {
 
-class CommitEnv : public Env {
+class CommitEnv : public EnvWrapper {
  public:
   // base must outlive this Env.
-  explicit CommitEnv(Env* base) : base_(base) {}
+  explicit CommitEnv(Env* base) : EnvWrapper(base) {}
 
   // Paths changed since the previous call, sorted; each is now either a
   // complete file or absent. Clears the record.
@@ -35,35 +35,17 @@ class CommitEnv : public Env {
   // Whether a path changed since the previous TakeChanges().
   bool HasChanges();
 
-  Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* result) override {
-    return base_->NewSequentialFile(path, result);
-  }
-  Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override {
-    return base_->NewRandomAccessFile(path, result);
-  }
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override;
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Status GetChildren(const std::string& dir, std::vector<std::string>* result) override {
-    return base_->GetChildren(dir, result);
-  }
   Status RemoveFile(const std::string& path) override;
-  Status CreateDir(const std::string& dir) override { return base_->CreateDir(dir); }
-  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
-  Status GetFileSize(const std::string& path, uint64_t* size) override {
-    return base_->GetFileSize(path, size);
-  }
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& dir) override { return Status::OK(); }  // the commit syncs
-  Status LockFile(const std::string& path, void** lock) override { return base_->LockFile(path, lock); }
-  Status UnlockFile(void* lock) override { return base_->UnlockFile(lock); }
-  uint64_t NowMicros() override { return base_->NowMicros(); }
-  void SleepMicros(int micros) override { base_->SleepMicros(micros); }
+  // A sync here stores whole files in IndexedDB (see Env).
+  bool SyncedAppendsAreCheap() const override { return false; }
 
   // Called by a written file when it is closed.
   void RecordChange(const std::string& path);
 
  private:
-  Env* const base_;
   std::mutex mu_;
   std::set<std::string> changed_;
 };

@@ -99,6 +99,47 @@ class Env {
   virtual void SleepMicros(int micros) = 0;
 };
 
+// An Env that forwards every call to another: derive from it to change a
+// few (tests that inject faults, the browser build's CommitEnv).
+class EnvWrapper : public Env {
+ public:
+  // target must outlive this Env.
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+
+  Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* result) override {
+    return target_->NewSequentialFile(path, result);
+  }
+  Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override {
+    return target_->NewRandomAccessFile(path, result);
+  }
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
+    return target_->NewWritableFile(path, result);
+  }
+  bool FileExists(const std::string& path) override { return target_->FileExists(path); }
+  Status GetChildren(const std::string& dir, std::vector<std::string>* result) override {
+    return target_->GetChildren(dir, result);
+  }
+  Status RemoveFile(const std::string& path) override { return target_->RemoveFile(path); }
+  Status CreateDir(const std::string& dir) override { return target_->CreateDir(dir); }
+  Status RemoveDir(const std::string& dir) override { return target_->RemoveDir(dir); }
+  Status GetFileSize(const std::string& path, uint64_t* size) override {
+    return target_->GetFileSize(path, size);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return target_->RenameFile(from, to);
+  }
+  Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
+  bool SyncedAppendsAreCheap() const override { return target_->SyncedAppendsAreCheap(); }
+  Status LockFile(const std::string& path, void** lock) override { return target_->LockFile(path, lock); }
+  Status UnlockFile(void* lock) override { return target_->UnlockFile(lock); }
+  uint64_t NowMicros() override { return target_->NowMicros(); }
+  void SleepMicros(int micros) override { target_->SleepMicros(micros); }
+
+ private:
+  Env* const target_;
+};
+
 // Helpers over an Env.
 Status WriteStringToFile(Env* env, const Slice& data, const std::string& path, bool sync);
 Status ReadFileToString(Env* env, const std::string& path, std::string* data);

@@ -157,7 +157,7 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   edit.log_number = imm_log_limit_;
   edit.log_start_sequence = imm_last_sequence_ + 1;
   edit.last_sequence = versions_->LastSequence();
-  if (s.ok()) s = versions_->LogAndApply(&edit);
+  if (s.ok()) s = LogAndApply(lock, &edit);
   UnprotectNewFiles(floor);
   info.micros = env_->NowMicros() - start;
   info.status = s;
@@ -180,7 +180,7 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
     const TableCreatedInfo created{info.job_id, /*by_compaction=*/false, info.output};
     Notify([&](EventListener& l) { l.OnTableCreated(created); });
   }
-  DeleteObsoleteFiles();
+  DeleteObsoleteFiles(&lock);
   bg_cv_.notify_all();
   return Status::OK();
 }
@@ -197,7 +197,7 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
     edit.RemoveFile(plan->level, f->number);
     edit.AddFile(plan->output_level(), f);
     edit.compact_pointers.emplace_back(plan->level, f->largest);
-    info.status = versions_->LogAndApply(&edit);
+    info.status = LogAndApply(lock, &edit);
     if (info.status.ok()) info.outputs.push_back(TableInfoOf(*f, plan->output_level()));
     Notify([&](EventListener& l) { l.OnCompactionEnd(info); });
     if (!info.status.ok()) RecordBackgroundError(info.status.WithContext("moving a table down"));
@@ -219,8 +219,8 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
     std::lock_guard<std::mutex> ticket_lock(ticket->mu);
     DBImpl* db = ticket->db;
     if (db == nullptr) return;  // closed meantime: outputs are orphans, removed at the next open
-    std::lock_guard<std::mutex> db_lock(db->mutex_);
-    db->InstallCompaction(*db->in_flight_plan_, result);
+    std::unique_lock<std::mutex> db_lock(db->mutex_);
+    db->InstallCompaction(db_lock, *db->in_flight_plan_, result);
     db->in_flight_plan_.reset();
     db->compaction_in_flight_ = false;
     db->UnprotectNewFiles(db->in_flight_floor_);
@@ -241,7 +241,8 @@ void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr
   lock.lock();
 }
 
-void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResult& result) {
+void DBImpl::InstallCompaction(std::unique_lock<std::mutex>& lock, const CompactionPlan& plan,
+                               const CompactionResult& result) {
   compaction_latency_.Record(static_cast<double>(result.micros));
   CompactionInfo info = CompactionInfoOf(plan, in_flight_job_id_);
   info.bytes_read = result.bytes_read;
@@ -280,7 +281,7 @@ void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResul
   }
   edit.compact_pointers.emplace_back(plan.level, largest);
 
-  Status s = versions_->LogAndApply(&edit);
+  Status s = LogAndApply(lock, &edit);
   if (!s.ok()) {
     for (const auto& out : result.outputs) env_->RemoveFile(out.path).IgnoreError();
     info.status = s;
@@ -302,7 +303,22 @@ void DBImpl::InstallCompaction(const CompactionPlan& plan, const CompactionResul
   counters_.compaction_micros += result.micros;
   counters_.level_bytes_read[plan.output_level()] += result.bytes_read;
   counters_.level_bytes_written[plan.output_level()] += result.bytes_written;
-  DeleteObsoleteFiles();
+  DeleteObsoleteFiles(&lock);
+}
+
+Status DBImpl::LogAndApply(std::unique_lock<std::mutex>& lock, VersionEdit* edit) {
+  bg_cv_.wait(lock, [this] { return !manifest_writing_; });
+  VersionSet::PreparedEdit prepared;
+  Status s = versions_->Prepare(*edit, &prepared);
+  if (!s.ok()) return s;
+  manifest_writing_ = true;
+  lock.unlock();
+  s = versions_->Persist(prepared);
+  lock.lock();
+  manifest_writing_ = false;
+  bg_cv_.notify_all();
+  if (s.ok()) versions_->Commit(std::move(prepared));
+  return s;
 }
 
 void DBImpl::RecordBackgroundError(const Status& s) {
@@ -313,7 +329,7 @@ void DBImpl::RecordBackgroundError(const Status& s) {
   bg_cv_.notify_all();
 }
 
-void DBImpl::DeleteObsoleteFiles() {
+void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>* lock) {
   // After an error we cannot tell which files the durable manifest names.
   if (!bg_error_.ok()) return;
   const std::set<uint64_t> live = versions_->LiveFiles();
@@ -321,6 +337,12 @@ void DBImpl::DeleteObsoleteFiles() {
       protected_floors_.empty() ? std::numeric_limits<uint64_t>::max() : *protected_floors_.begin();
   std::vector<std::string> children;
   if (!env_->GetChildren(dir_, &children).ok()) return;
+  struct Obsolete {
+    std::string path;
+    FileType type;
+    uint64_t number;
+  };
+  std::vector<Obsolete> obsolete;
   for (const auto& name : children) {
     uint64_t number;
     FileType type;
@@ -330,17 +352,28 @@ void DBImpl::DeleteObsoleteFiles() {
       case FileType::kWal: keep = number >= versions_->LogNumber(); break;
       case FileType::kTable: keep = live.count(number) > 0 || number >= min_protected; break;
       case FileType::kManifest: keep = number >= versions_->ManifestNumber(); break;
-      case FileType::kTemp: keep = false; break;  // only LogAndApply writes them, under the mutex
+      case FileType::kTemp: keep = manifest_writing_; break;  // only a manifest edit writes them
       case FileType::kCurrent:
       case FileType::kLock: keep = true; break;
     }
     if (keep) continue;
     if (type == FileType::kTable) table_cache_->Evict(number);
-    const bool removed = env_->RemoveFile(dir_ + "/" + name).ok();
-    if (type == FileType::kTable && removed) Notify([&](EventListener& l) { l.OnTableDeleted(number); });
+    obsolete.push_back({dir_ + "/" + name, type, number});
   }
   live_wal_segments_.erase(live_wal_segments_.begin(),
                            live_wal_segments_.lower_bound(versions_->LogNumber()));
+  if (obsolete.empty()) return;
+  // Nothing names these files and their numbers are never used again, so
+  // they can go without the mutex (an unlink can wait on the disk for
+  // milliseconds); if two threads race to remove one, one of them fails.
+  if (lock) lock->unlock();
+  std::vector<uint64_t> removed_tables;
+  for (const auto& file : obsolete) {
+    if (env_->RemoveFile(file.path).ok() && file.type == FileType::kTable)
+      removed_tables.push_back(file.number);
+  }
+  if (lock) lock->lock();
+  for (uint64_t number : removed_tables) Notify([&](EventListener& l) { l.OnTableDeleted(number); });
 }
 
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {

@@ -475,8 +475,8 @@ void DBImpl::ReleaseVersion(std::shared_ptr<const Version> version) {
   // go at the next flush, compaction or Close.)
   if (version.use_count() != 1) return;
   version.reset();
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!closed_) DeleteObsoleteFiles();
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!closed_) DeleteObsoleteFiles(&lock);
 }
 
 SequenceNumber DBImpl::SmallestSnapshot() const {

@@ -130,8 +130,13 @@ class DBImpl final : public DB {
   Status BuildTable(MemTable* mem, int level, FileMetaData* meta);
   void StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan,
                        bool allow_trivial_move);
-  void InstallCompaction(const CompactionPlan& plan, const CompactionResult& result);  // mu
-  void RecordBackgroundError(const Status& s);                                         // mu
+  void InstallCompaction(std::unique_lock<std::mutex>& lock, const CompactionPlan& plan,
+                         const CompactionResult& result);
+  // VersionSet::LogAndApply with the mutex (held through lock) released while
+  // the manifest segment is written and synced, so that writes and reads go
+  // on meanwhile; edits are installed one at a time.
+  Status LogAndApply(std::unique_lock<std::mutex>& lock, VersionEdit* edit);
+  void RecordBackgroundError(const Status& s);  // mu
   // mu; calls fn(listener) for each of Options::listeners.
   template <typename F>
   void Notify(F&& fn) const {
@@ -139,7 +144,9 @@ class DBImpl final : public DB {
   }
   // Writes *mem as an L0 table added to *edit, with flush events (recovery).
   Status RecoveryFlush(MemTable* mem, VersionEdit* edit);
-  void DeleteObsoleteFiles();  // mu
+  // mu; deletes the files nothing refers to any more. With lock (holding
+  // mu), mu is released while they are removed.
+  void DeleteObsoleteFiles(std::unique_lock<std::mutex>* lock = nullptr);
   void WaitForBackgroundWork(std::unique_lock<std::mutex>& lock);
   static void AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket);
   SequenceNumber SmallestSnapshot() const;  // mu
@@ -190,6 +197,7 @@ class DBImpl final : public DB {
 
   std::thread bg_thread_;
   bool bg_work_running_ = false;                    // mu
+  bool manifest_writing_ = false;                   // mu; an edit is between Prepare and Commit
   bool compaction_in_flight_ = false;               // mu
   std::unique_ptr<CompactionPlan> in_flight_plan_;  // mu
   uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle

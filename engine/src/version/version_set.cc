@@ -78,24 +78,7 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
   return Status::OK();
 }
 
-VersionEdit VersionSet::SnapshotOf(const Version& v) const {
-  VersionEdit snapshot;
-  snapshot.log_number = log_number_;
-  if (log_start_sequence_ != 0) snapshot.log_start_sequence = log_start_sequence_;
-  snapshot.next_file_number = next_file_number_.load();
-  snapshot.last_sequence = LastSequence();
-  for (int level = 0; level < kNumLevels; level++) {
-    for (const auto& f : v.files[level]) snapshot.AddFile(level, f);
-    if (!compact_pointers_[level].empty()) {
-      InternalKey key;
-      key.DecodeFrom(compact_pointers_[level]);
-      snapshot.compact_pointers.emplace_back(level, key);
-    }
-  }
-  return snapshot;
-}
-
-Status VersionSet::WriteManifest(const VersionEdit& snapshot, uint64_t manifest_number) {
+Status VersionSet::WriteManifest(const VersionEdit& snapshot, uint64_t manifest_number) const {
   const std::string manifest = ManifestFileName(dir_, manifest_number);
   std::unique_ptr<WritableFile> file;
   Status s = env_->NewWritableFile(manifest, &file);
@@ -125,33 +108,54 @@ void VersionSet::Install(std::shared_ptr<Version> v) {
 }
 
 Status VersionSet::LogAndApply(VersionEdit* edit) {
-  std::shared_ptr<Version> v;
-  Status s = Apply(*current_, *edit, &v);
+  PreparedEdit prepared;
+  Status s = Prepare(*edit, &prepared);
+  if (s.ok()) s = Persist(prepared);
+  if (s.ok()) Commit(std::move(prepared));
+  return s;
+}
+
+Status VersionSet::Prepare(const VersionEdit& edit, PreparedEdit* prepared) {
+  Status s = Apply(*current_, edit, &prepared->version);
   if (!s.ok()) return s;
-
-  // Counters move forward only once the segment holding them is durable.
-  const uint64_t old_log_number = log_number_;
-  const SequenceNumber old_log_start_sequence = log_start_sequence_;
-  const SequenceNumber old_last_sequence = LastSequence();
-  const auto old_pointers = compact_pointers_;
-  if (edit->log_number) log_number_ = std::max(log_number_, *edit->log_number);
-  if (edit->log_start_sequence)
-    log_start_sequence_ = std::max(log_start_sequence_, *edit->log_start_sequence);
-  if (edit->last_sequence) SetLastSequence(std::max(LastSequence(), *edit->last_sequence));
-  for (const auto& [level, key] : edit->compact_pointers) compact_pointers_[level] = key.Encode().ToString();
-
-  const uint64_t manifest_number = NewFileNumber();
-  s = WriteManifest(SnapshotOf(*v), manifest_number);
-  if (!s.ok()) {
-    log_number_ = old_log_number;
-    log_start_sequence_ = old_log_start_sequence;
-    SetLastSequence(old_last_sequence);
-    compact_pointers_ = old_pointers;
-    return s.WithContext("installing a version edit");
+  // The snapshot: the new version with the counters this edit moves forward
+  // (they move in memory only at Commit, once the segment is durable).
+  VersionEdit& snapshot = prepared->snapshot;
+  snapshot = VersionEdit();
+  snapshot.log_number = std::max(log_number_, edit.log_number.value_or(0));
+  const SequenceNumber log_start = std::max(log_start_sequence_, edit.log_start_sequence.value_or(0));
+  if (log_start != 0) snapshot.log_start_sequence = log_start;
+  snapshot.last_sequence = std::max(LastSequence(), edit.last_sequence.value_or(0));
+  prepared->compact_pointers = compact_pointers_;
+  for (const auto& [level, key] : edit.compact_pointers)
+    prepared->compact_pointers[level] = key.Encode().ToString();
+  prepared->manifest_number = NewFileNumber();
+  snapshot.next_file_number = next_file_number_.load();
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : prepared->version->files[level]) snapshot.AddFile(level, f);
+    if (!prepared->compact_pointers[level].empty()) {
+      InternalKey key;
+      key.DecodeFrom(prepared->compact_pointers[level]);
+      snapshot.compact_pointers.emplace_back(level, key);
+    }
   }
-  manifest_number_ = manifest_number;
-  Install(std::move(v));
   return Status::OK();
+}
+
+Status VersionSet::Persist(const PreparedEdit& prepared) const {
+  Status s = WriteManifest(prepared.snapshot, prepared.manifest_number);
+  return s.ok() ? s : s.WithContext("installing a version edit");
+}
+
+void VersionSet::Commit(PreparedEdit prepared) {
+  const VersionEdit& snapshot = prepared.snapshot;
+  log_number_ = *snapshot.log_number;
+  log_start_sequence_ = snapshot.log_start_sequence.value_or(0);
+  // Writes may have gone on since Prepare: never move the sequence back.
+  SetLastSequence(std::max(LastSequence(), *snapshot.last_sequence));
+  compact_pointers_ = std::move(prepared.compact_pointers);
+  manifest_number_ = prepared.manifest_number;
+  Install(std::move(prepared.version));
 }
 
 Status VersionSet::CreateNew() {

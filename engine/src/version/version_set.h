@@ -5,7 +5,8 @@
 // The manifest is a chain of write-once segments. Each edit produces a new
 // segment holding a full snapshot of the levels, then CURRENT is replaced
 // by rename to name it (see manifest_format.md). REQUIRES: callers hold the
-// DB mutex for every method except NewFileNumber(), which is thread-safe.
+// DB mutex for every method except NewFileNumber() and Persist(), which are
+// thread-safe.
 #pragma once
 
 #include <atomic>
@@ -34,6 +35,21 @@ class VersionSet {
   // new manifest segment, and makes it current. On error nothing changes.
   Status LogAndApply(VersionEdit* edit);
 
+  // LogAndApply in three steps, so that the DB can release its mutex while
+  // the segment is written and synced: Prepare applies the edit in memory,
+  // Persist makes the result durable, Commit makes it current. At most one
+  // edit may be between Prepare and Commit at a time; nothing changes until
+  // Commit, so an edit whose Persist failed is simply dropped.
+  struct PreparedEdit {
+    std::shared_ptr<Version> version;
+    VersionEdit snapshot;  // the new segment's record: version and counters
+    uint64_t manifest_number = 0;
+    std::vector<std::string> compact_pointers;
+  };
+  Status Prepare(const VersionEdit& edit, PreparedEdit* prepared);
+  Status Persist(const PreparedEdit& prepared) const;
+  void Commit(PreparedEdit prepared);
+
   std::shared_ptr<const Version> current() const { return current_; }
 
   uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
@@ -57,9 +73,7 @@ class VersionSet {
  private:
   // base + edit, checked (Corruption if L1+ files would overlap).
   Status Apply(const Version& base, const VersionEdit& edit, std::shared_ptr<Version>* result) const;
-  // A snapshot edit that recreates v with the current counters.
-  VersionEdit SnapshotOf(const Version& v) const;
-  Status WriteManifest(const VersionEdit& snapshot, uint64_t manifest_number);
+  Status WriteManifest(const VersionEdit& snapshot, uint64_t manifest_number) const;
   void Install(std::shared_ptr<Version> v);
 
   const std::string dir_;
