@@ -168,6 +168,7 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   }
   imm_->Unref();
   imm_ = nullptr;
+  flush_removing_files_ = true;
   counters_.flushes++;
   counters_.flush_bytes_written += meta->file_size;
   flush_latency_.Record(static_cast<double>(info.micros));
@@ -181,6 +182,7 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
     Notify([&](EventListener& l) { l.OnTableCreated(created); });
   }
   DeleteObsoleteFiles(&lock);
+  flush_removing_files_ = false;
   bg_cv_.notify_all();
   return Status::OK();
 }

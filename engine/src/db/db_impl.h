@@ -198,6 +198,7 @@ class DBImpl final : public DB {
   std::thread bg_thread_;
   bool bg_work_running_ = false;                    // mu
   bool manifest_writing_ = false;                   // mu; an edit is between Prepare and Commit
+  bool flush_removing_files_ = false;               // mu; a finished flush removes what it made obsolete
   bool compaction_in_flight_ = false;               // mu
   std::unique_ptr<CompactionPlan> in_flight_plan_;  // mu
   uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle

@@ -300,8 +300,9 @@ Status DBImpl::Flush() {
     s = MakeRoomForWrite(lock, /*force=*/true);
     if (!s.ok()) return s;
   }
-  // Wait until the memtable (and any earlier one) is in a table.
-  while (imm_ != nullptr && bg_error_.ok()) {
+  // Wait until the memtable (and any earlier one) is in a table and the
+  // WAL segments it no longer needs are gone.
+  while ((imm_ != nullptr || flush_removing_files_) && bg_error_.ok()) {
     if (options_.background_thread)
       bg_cv_.wait(lock);
     else
