@@ -1,6 +1,6 @@
 // Runs a benchmark page (bench/browser/<page>.html) in headless Chromium,
-// served from wasm/ on 127.0.0.1, and resolves to the window.benchResults
-// it sets. Command-line flags --name=value become its query string.
+// served from wasm/ on 127.0.0.1 cross-origin isolated (for a 5 us clock),
+// and resolves to the window.benchResults it sets. Command-line flags --name=value become its query string.
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
 import { serve } from './serve.mjs';
@@ -19,7 +19,7 @@ export function numberFlags(defaults) {
 /** Resolves to { version, results } of the page run with the query. */
 export async function runPage(page, query, timeout = 900_000) {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // wasm/
-  const server = await serve(root);
+  const server = await serve(root, { crossOriginIsolated: true });
   const browser = await launchChromium();
   try {
     const tab = await browser.context.newPage();
@@ -27,6 +27,7 @@ export async function runPage(page, query, timeout = 900_000) {
     await tab.waitForFunction(() => window.benchResults !== undefined, null, { timeout });
     const results = await tab.evaluate(() => window.benchResults);
     if (results.error) throw new Error(results.error);
+    if (!(await tab.evaluate(() => crossOriginIsolated))) throw new Error('the page is not cross-origin isolated');
     return { version: browser.context.browser()?.version() ?? '', results };
   } finally {
     await browser.close();
