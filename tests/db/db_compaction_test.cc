@@ -372,6 +372,66 @@ TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersFromAnotherThre
   Close();
 }
 
+// Holds the job it is given until RunHeld() runs it and answers, as the
+// browser's compaction worker does between two calls into the engine.
+class DeferringExecutor final : public CompactionExecutor {
+ public:
+  void Execute(const CompactionJob& job, Env* env, FileNumberAllocator allocate_number,
+               std::function<void(CompactionResult)> done) override {
+    job_ = job;
+    env_ = env;
+    allocate_ = std::move(allocate_number);
+    done_ = std::move(done);
+  }
+  bool holding() const { return done_ != nullptr; }
+  void RunHeld() {
+    auto done = std::move(done_);
+    done_ = nullptr;
+    done(RunCompactionJob(job_, env_, allocate_));
+  }
+
+ private:
+  CompactionJob job_;
+  Env* env_ = nullptr;
+  FileNumberAllocator allocate_;
+  std::function<void(CompactionResult)> done_;
+};
+
+// CompactRange called while an automatic compaction is out (Busy), which
+// then, with the steps after it, moves the data deeper than CompactRange
+// saw it (L0 only): the next call still ends with the range in one level.
+TEST_F(DBTestBase, CompactRangeGoesThroughDataMovedDeeperWhileItWaited) {
+  auto executor = std::make_shared<DeferringExecutor>();
+  UseSmallBuffers();
+  options_.background_thread = false;
+  options_.compaction_executor = executor;
+  Open();
+  Model model;
+  for (int round = 0; round < options_.l0_compaction_trigger; round++) {
+    FillRange(round * 150, round * 150 + 180, round, 250, &model);  // one table each, overlapping
+    STRATA_ASSERT_OK(db_->Flush());
+  }
+  while (!executor->holding() && db_->HasPendingWork()) STRATA_ASSERT_OK(db_->RunPendingWork());
+  ASSERT_TRUE(executor->holding()) << "an automatic compaction of L0 is out";
+  ASSERT_EQ(0, NumTableFilesAtLevel(1));
+  EXPECT_TRUE(db_->CompactRange(nullptr, nullptr).IsBusy());
+
+  // The job and every automatic step after it: L1 outgrows its 128 KiB.
+  while (executor->holding() || db_->HasPendingWork()) {
+    if (executor->holding()) executor->RunHeld();
+    STRATA_ASSERT_OK(db_->RunPendingWork());
+  }
+  ASSERT_GT(NumTableFilesAtLevel(2), 0) << "the setup needs data below L1";
+
+  Status s;
+  while ((s = db_->CompactRange(nullptr, nullptr)).IsBusy()) executor->RunHeld();
+  STRATA_ASSERT_OK(s);
+  int levels_with_tables = 0;
+  for (const auto& level : GetStats().levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  CheckMatches(model);
+}
+
 TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {
   auto executor = std::make_shared<InlineCountingExecutor>();
   options_.compaction_executor = executor;

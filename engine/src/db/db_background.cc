@@ -24,7 +24,7 @@ void DBImpl::AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket) {
 }
 
 bool DBImpl::NeedsCompaction() const {
-  if (compaction_in_flight_) return false;
+  if (compaction_in_flight_ || manual_calls_running_ > 0) return false;
   std::vector<double> scores = ComputeScores(*versions_->current(), options_);
   return *std::max_element(scores.begin(), scores.end()) >= 1.0;
 }
@@ -47,8 +47,9 @@ void DBImpl::BackgroundLoop() {
 }
 
 void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
-  if (bg_work_running_) {
-    // Another thread is doing a step; wait for it instead.
+  if (bg_work_running_ || (manual_calls_running_ > 0 && imm_ == nullptr)) {
+    // Another thread is doing a step, or a CompactRange call owns the
+    // compactions: wait for it instead.
     bg_cv_.wait(lock);
     return;
   }
@@ -400,6 +401,7 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
       if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) manual_->max_level = level;
     }
   }
+  manual_calls_running_++;
   // Without a background thread, a job out at the executor makes this
   // answer Busy; the next call with the same range resumes here.
   auto wait_for_job = [&]() -> Status {
@@ -413,10 +415,25 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     }
     return closed_ ? WritableCheck() : bg_error_;
   };
-  for (; manual_->next_level <= manual_->max_level; manual_->next_level++) {
-    s = wait_for_job();
+  // Automatic compactions that ran meanwhile (one out when this was first
+  // called, one between two steps) may have moved part of the range deeper
+  // than the level this one was going to stop at: go through that level too.
+  // Deeper than max_level + 1 only: that level is where this one writes.
+  auto extend_to_deepest = [&] {
+    for (int level = kNumLevels - 2; level > manual_->max_level + 1; level--) {
+      if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) {
+        manual_->max_level = level;
+        return;
+      }
+    }
+  };
+  while (true) {
+    s = wait_for_job();  // also the last job, before this returns
     if (!s.ok()) break;
+    extend_to_deepest();
+    if (manual_->next_level > manual_->max_level) break;
     auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level, begin, end);
+    manual_->next_level++;
     if (!plan) continue;
     bg_work_running_ = true;
     // A manual compaction rewrites even a lone table, to drop its garbage.
@@ -424,7 +441,8 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     bg_work_running_ = false;
     bg_cv_.notify_all();
   }
-  if (s.ok()) s = wait_for_job();  // the last job too
+  manual_calls_running_--;
+  bg_cv_.notify_all();  // automatic compactions may start again
   if (!s.IsBusy()) manual_.reset();
   // The error itself (say, Corruption in an input), not the read-only state it caused.
   return s.IsBusy() ? s : bg_error_;

@@ -211,7 +211,10 @@ class DBImpl final : public DB {
     int max_level = 0;                      // the deepest level it compacts
     int next_level = 0;
   };
-  std::unique_ptr<ManualCompaction> manual_;                // mu
+  std::unique_ptr<ManualCompaction> manual_;  // mu
+  // CompactRange calls running: no automatic compaction starts between
+  // their steps (one could move part of the range where they do not look).
+  int manual_calls_running_ = 0;                            // mu
   uint64_t next_job_id_ = 1;                                // mu
   bool write_stopped_ = false;                              // mu
   bool write_stalled_ = false;                              // mu; a stall was reported begun
