@@ -96,8 +96,10 @@ class DB {
   // Flushes, then rewrites every table overlapping [begin, end] (nullptr:
   // unbounded) level by level through the deepest level holding part of the
   // range, which moves one level down: afterwards the range lives in one
-  // level, with no version or tombstone that no snapshot needs. Waits for it.
-  // Returns the error that stopped a compaction (say, Corruption). Without
+  // level, with no version or tombstone that no snapshot needs. Waits for it;
+  // no automatic compaction starts meanwhile, and data that one moved deeper
+  // while this waited for it is compacted too. Returns the error that
+  // stopped a compaction (say, Corruption). Without
   // a background thread, its jobs go to the executor like any other; while
   // one is out it answers Busy, and calling it again with the same range
   // goes on with the next level (see RunPendingWork).
