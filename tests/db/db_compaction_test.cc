@@ -1,12 +1,15 @@
 // Flushes and leveled compaction, with a background thread and without any
 // thread (the caller drives RunPendingWork): the shape of the levels, write
 // stalls, CompactRange, dropped versions and tombstones, and the stats.
+#include <algorithm>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <thread>
 
 #include "db/db_test_util.h"
 #include "strata/compaction.h"
+#include "strata/listener.h"
 
 namespace strata {
 namespace dbtest {
@@ -430,6 +433,69 @@ TEST_F(DBTestBase, CompactRangeGoesThroughDataMovedDeeperWhileItWaited) {
   for (const auto& level : GetStats().levels) levels_with_tables += level.files > 0;
   EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
   CheckMatches(model);
+}
+
+// Records the order in which compactions begin and end, with their reasons.
+class CompactionOrderListener final : public EventListener {
+ public:
+  struct Event {
+    CompactionReason reason;
+    bool begin;
+  };
+  void OnCompactionBegin(const CompactionInfo& i) override { Add({i.reason, true}); }
+  void OnCompactionEnd(const CompactionInfo& i) override { Add({i.reason, false}); }
+  std::vector<Event> events() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+
+ private:
+  void Add(Event e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back(e);
+  }
+  std::mutex mu_;
+  std::vector<Event> events_;
+};
+
+// While a CompactRange call runs, no automatic compaction starts between
+// its steps, though writes fill L0 meanwhile and the executor answers from
+// its own threads (as the default one does): an automatic compaction could
+// move part of the range where the call no longer looks.
+TEST_F(DBTestBase, NoAutomaticCompactionStartsBetweenTheStepsOfACompactRange) {
+  auto order = std::make_shared<CompactionOrderListener>();
+  UseSmallBuffers();
+  options_.listeners.push_back(order);
+  options_.compaction_executor = std::make_shared<ThreadedExecutor>();
+  Open();
+  for (int round = 0; round < 4; round++) FillRange(0, 3000, round, 100);
+  DrainPendingWork();
+  std::atomic<bool> stop{false};
+  Status writer_status;
+  std::thread writer([&] {
+    for (int i = 0; !stop && writer_status.ok(); i++) {
+      writer_status = db_->Put(WriteOptions(), Key(i % 3000), ValueFor(i, 9, 100));
+    }
+  });
+  Status s = db_->CompactRange(nullptr, nullptr);
+  stop = true;
+  writer.join();
+  STRATA_ASSERT_OK(s);
+  STRATA_ASSERT_OK(writer_status);
+
+  const auto events = order->events();
+  size_t first = events.size(), last = 0, manual_jobs = 0;
+  for (size_t i = 0; i < events.size(); i++) {
+    if (events[i].reason != CompactionReason::kManual) continue;
+    if (events[i].begin) manual_jobs++;
+    first = std::min(first, i);
+    last = i;
+  }
+  ASSERT_GE(manual_jobs, 2u) << "the range spans several levels";
+  for (size_t i = first; i < last; i++) {
+    EXPECT_FALSE(events[i].begin && events[i].reason != CompactionReason::kManual)
+        << "an automatic compaction began between two steps of CompactRange (event " << i << ")";
+  }
 }
 
 TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {
