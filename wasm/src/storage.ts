@@ -23,7 +23,7 @@ import { StrataError, storageError } from './errors.js';
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
 // What a commit issues in one task (see IndexedDbStorage.commit): bytes of
-// puts, and requests (a delete costs Chromium ~25 us to issue: a compaction's
+// puts, and requests (a delete costs Chromium ~30 us to issue: a compaction's
 // commit deletes hundreds of input tables).
 const SPLIT_BYTES = 256 << 10;
 const SPLIT_REQUESTS = 32;
