@@ -121,21 +121,19 @@ Status VersionSet::Prepare(const VersionEdit& edit, PreparedEdit* prepared) {
   // The snapshot: the new version with the counters this edit moves forward
   // (they move in memory only at Commit, once the segment is durable).
   VersionEdit& snapshot = prepared->snapshot;
-  snapshot = VersionEdit();
   snapshot.log_number = std::max(log_number_, edit.log_number.value_or(0));
   const SequenceNumber log_start = std::max(log_start_sequence_, edit.log_start_sequence.value_or(0));
   if (log_start != 0) snapshot.log_start_sequence = log_start;
   snapshot.last_sequence = std::max(LastSequence(), edit.last_sequence.value_or(0));
-  prepared->compact_pointers = compact_pointers_;
-  for (const auto& [level, key] : edit.compact_pointers)
-    prepared->compact_pointers[level] = key.Encode().ToString();
+  std::vector<std::string> pointers = compact_pointers_;
+  for (const auto& [level, key] : edit.compact_pointers) pointers[level] = key.Encode().ToString();
   prepared->manifest_number = NewFileNumber();
   snapshot.next_file_number = next_file_number_.load();
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : prepared->version->files[level]) snapshot.AddFile(level, f);
-    if (!prepared->compact_pointers[level].empty()) {
+    if (!pointers[level].empty()) {
       InternalKey key;
-      key.DecodeFrom(prepared->compact_pointers[level]);
+      key.DecodeFrom(pointers[level]);
       snapshot.compact_pointers.emplace_back(level, key);
     }
   }
@@ -148,14 +146,19 @@ Status VersionSet::Persist(const PreparedEdit& prepared) const {
 }
 
 void VersionSet::Commit(PreparedEdit prepared) {
-  const VersionEdit& snapshot = prepared.snapshot;
-  log_number_ = *snapshot.log_number;
-  log_start_sequence_ = snapshot.log_start_sequence.value_or(0);
+  AdoptLogFloorAndPointers(prepared.snapshot);
   // Writes may have gone on since Prepare: never move the sequence back.
-  SetLastSequence(std::max(LastSequence(), *snapshot.last_sequence));
-  compact_pointers_ = std::move(prepared.compact_pointers);
+  SetLastSequence(std::max(LastSequence(), *prepared.snapshot.last_sequence));
   manifest_number_ = prepared.manifest_number;
   Install(std::move(prepared.version));
+}
+
+void VersionSet::AdoptLogFloorAndPointers(const VersionEdit& snapshot) {
+  log_number_ = *snapshot.log_number;
+  log_start_sequence_ = snapshot.log_start_sequence.value_or(0);
+  compact_pointers_.assign(kNumLevels, std::string());
+  for (const auto& [level, key] : snapshot.compact_pointers)
+    compact_pointers_[level] = key.Encode().ToString();
 }
 
 Status VersionSet::CreateNew() {
@@ -213,9 +216,7 @@ Status VersionSet::Recover() {
   next_file_number_.store(*edit.next_file_number);
   MarkFileNumberUsed(number);
   SetLastSequence(*edit.last_sequence);
-  log_number_ = *edit.log_number;
-  log_start_sequence_ = edit.log_start_sequence.value_or(0);
-  for (const auto& [level, key] : edit.compact_pointers) compact_pointers_[level] = key.Encode().ToString();
+  AdoptLogFloorAndPointers(edit);
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : v->files[level]) MarkFileNumberUsed(f->number);
   }

@@ -44,7 +44,6 @@ class VersionSet {
     std::shared_ptr<Version> version;
     VersionEdit snapshot;  // the new segment's record: version and counters
     uint64_t manifest_number = 0;
-    std::vector<std::string> compact_pointers;
   };
   Status Prepare(const VersionEdit& edit, PreparedEdit* prepared);
   Status Persist(const PreparedEdit& prepared) const;
@@ -74,6 +73,8 @@ class VersionSet {
   // base + edit, checked (Corruption if L1+ files would overlap).
   Status Apply(const Version& base, const VersionEdit& edit, std::shared_ptr<Version>* result) const;
   Status WriteManifest(const VersionEdit& snapshot, uint64_t manifest_number) const;
+  // The WAL floor and compact pointers of a snapshot become the current ones.
+  void AdoptLogFloorAndPointers(const VersionEdit& snapshot);
   void Install(std::shared_ptr<Version> v);
 
   const std::string dir_;
