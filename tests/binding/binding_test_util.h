@@ -149,9 +149,10 @@ class Driver {
   // One CursorNext chunk (format in database.h), its entries appended to
   // out; checks the layout and that each UTF-16 length given matches its
   // bytes.
+  static constexpr uint32_t kUtf8Both = WasmDatabase::kChunkKeysUtf8 | WasmDatabase::kChunkValuesUtf8;
   int Next(uint32_t id, uint32_t max_entries, uint32_t max_bytes, Entries* out, uint32_t* count,
-           size_t* result_size = nullptr, uint32_t* flags = nullptr) {
-    const int code = db_->CursorNext(id, max_entries, max_bytes);
+           size_t* result_size = nullptr, uint32_t* flags = nullptr, uint32_t utf8_wanted = kUtf8Both) {
+    const int code = db_->CursorNext(id, max_entries, max_bytes, utf8_wanted);
     *count = 0;
     if (code != kOk) return code;
     const std::string r = Result();

@@ -965,7 +965,7 @@ TEST_F(BindingCompactionExecutorTest, FailedResultLeavesNoFilesInTheWorkerDirect
 TEST_F(BindingCompactionExecutorTest, WriteCompactionOutputTakesOnlyATableFileOfTheDatabase) {
   ASSERT_EQ(kOk, Open()) << db_->LastError();
   Changes();
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("db/000999.sst"), std::string(""), dir_ + "/CURRENT", dir_ + "/000999.wal",
         dir_ + "/../000999.sst", dir_ + "/x000999.sst", root_ + "/other/000999.sst"}) {
     d_->Load({"bytes"});

@@ -334,7 +334,7 @@ TEST_F(BindingDatabaseTest, EveryCallOnAClosedHandleSaysSo) {
     expect_closed("Write", db_->Write(0));
     expect_closed("Get", db_->Get(3, 0));
     expect_closed("ReleaseSnapshot", db_->ReleaseSnapshot(1));
-    expect_closed("CursorNext", db_->CursorNext(1, 10, 1000));
+    expect_closed("CursorNext", db_->CursorNext(1, 10, 1000, 0));
     expect_closed("CloseCursor", db_->CloseCursor(1));
     expect_closed("Sync", db_->Sync());
     expect_closed("Flush", db_->Flush());
@@ -734,7 +734,7 @@ TEST_F(BindingDatabaseTest, CursorNextOfZeroEntriesIsInvalidArgument) {
   ASSERT_EQ(kOk, d_->Put("k", "v"));
   const uint32_t id = d_->NewCursor(NoBound(), NoBound(), false);
   // Zero would answer "exhausted" for a cursor that is not.
-  EXPECT_EQ(kInvalidArgument, db_->CursorNext(id, 0, 1 << 20));
+  EXPECT_EQ(kInvalidArgument, db_->CursorNext(id, 0, 1 << 20, 0));
   Entries got;
   uint32_t count = 0;
   ASSERT_EQ(kOk, d_->Next(id, 10, 1 << 20, &got, &count));
@@ -771,6 +771,23 @@ TEST_F(BindingDatabaseTest, CursorChunkSaysWhatIsUtf8AndWhereItEnds) {
   ASSERT_EQ(kOk, d_->Next(bounded, 2, 1 << 20, &got, &count, nullptr, &flags));
   EXPECT_EQ(2u, count);
   EXPECT_EQ(kBoth | WasmDatabase::kChunkAtEnd, flags);
+}
+
+TEST_F(BindingDatabaseTest, CursorChunkChecksOnlyTheUtf8ItIsAskedFor) {
+  ASSERT_EQ(kOk, Open());
+  ASSERT_EQ(kOk, d_->Put("a", "plain"));
+  ASSERT_EQ(kOk, d_->Put("b\xC3\xA9", "\xF0\x9F\x98\x80 four bytes"));
+  for (uint32_t wanted : {0u, WasmDatabase::kChunkKeysUtf8, WasmDatabase::kChunkValuesUtf8}) {
+    const uint32_t id = d_->NewCursor(NoBound(), NoBound(), false);
+    Entries got;
+    uint32_t count = 0, flags = 0;
+    ASSERT_EQ(kOk, d_->Next(id, 5, 1 << 20, &got, &count, nullptr, &flags, wanted));
+    EXPECT_EQ(2u, count);
+    EXPECT_EQ(wanted | WasmDatabase::kChunkAtEnd, flags)
+        << "every entry is UTF-8; only what was asked is said";
+    EXPECT_EQ("\xF0\x9F\x98\x80 four bytes", got[1].second);
+    EXPECT_EQ(kOk, db_->CloseCursor(id));
+  }
 }
 
 TEST_F(BindingDatabaseTest, CursorPagesByEntriesAndBytes) {
@@ -835,25 +852,25 @@ TEST_F(BindingDatabaseTest, UnknownAndClosedCursors) {
   ASSERT_EQ(kOk, Open());
   ASSERT_EQ(kOk, d_->Put("a", "1"));
   d_->ResetError();
-  EXPECT_EQ(kInvalidArgument, db_->CursorNext(999, 10, 1000));
+  EXPECT_EQ(kInvalidArgument, db_->CursorNext(999, 10, 1000, 0));
   EXPECT_LAST_ERROR_HAS(*db_, "unknown or closed cursor");
   d_->ResetError();
   EXPECT_EQ(kInvalidArgument, db_->CloseCursor(999));
   EXPECT_LAST_ERROR_HAS(*db_, "unknown or closed cursor");
-  EXPECT_EQ(kInvalidArgument, db_->CursorNext(0, 10, 1000));
+  EXPECT_EQ(kInvalidArgument, db_->CursorNext(0, 10, 1000, 0));
 
   const uint32_t id = d_->NewCursor(NoBound(), NoBound(), false);
   ASSERT_NE(0u, id);
   EXPECT_EQ(kOk, db_->CloseCursor(id));
   d_->ResetError();
-  EXPECT_EQ(kInvalidArgument, db_->CursorNext(id, 10, 1000));
+  EXPECT_EQ(kInvalidArgument, db_->CursorNext(id, 10, 1000, 0));
   EXPECT_LAST_ERROR_HAS(*db_, "unknown or closed cursor");
   EXPECT_EQ(kInvalidArgument, db_->CloseCursor(id));
 
   // A snapshot id is not a cursor id.
   const uint32_t snapshot = db_->NewSnapshot();
   ASSERT_NE(0u, snapshot);
-  EXPECT_EQ(kInvalidArgument, db_->CursorNext(snapshot, 10, 1000));
+  EXPECT_EQ(kInvalidArgument, db_->CursorNext(snapshot, 10, 1000, 0));
   EXPECT_EQ(kInvalidArgument, db_->CloseCursor(snapshot));
 }
 
@@ -873,7 +890,7 @@ TEST_F(BindingDatabaseTest, CloseClosesCursorsAndSnapshots) {
 
   ASSERT_EQ(kOk, Open());
   d_->ResetError();
-  EXPECT_EQ(kInvalidArgument, db_->CursorNext(cursor, 10, 1000));
+  EXPECT_EQ(kInvalidArgument, db_->CursorNext(cursor, 10, 1000, 0));
   EXPECT_LAST_ERROR_HAS(*db_, "unknown or closed cursor");
   EXPECT_EQ(kInvalidArgument, db_->CloseCursor(cursor));
   EXPECT_EQ(kInvalidArgument, db_->ReleaseSnapshot(snapshot));

@@ -32,8 +32,8 @@ EMSCRIPTEN_KEEPALIVE int strata_get_many(WasmDatabase* db, uint32_t size, uint32
   return db->GetMany(size, snapshot_id, with_values != 0);
 }
 EMSCRIPTEN_KEEPALIVE int strata_cursor_next(WasmDatabase* db, uint32_t id, uint32_t max_entries,
-                                            uint32_t max_bytes) {
-  return db->CursorNext(id, max_entries, max_bytes);
+                                            uint32_t max_bytes, uint32_t utf8_wanted) {
+  return db->CursorNext(id, max_entries, max_bytes, utf8_wanted);
 }
 EMSCRIPTEN_KEEPALIVE int strata_cursor_seek(WasmDatabase* db, uint32_t id, uint32_t target_size) {
   return db->CursorSeek(id, target_size);

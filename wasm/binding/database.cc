@@ -389,7 +389,7 @@ uint32_t WasmDatabase::NewCursor(bool has_lower, uint32_t lower_size, bool lower
   return id;
 }
 
-int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes) {
+int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes, uint32_t utf8_wanted) {
   if (int code = CheckOpen()) return code;
   auto found = cursors_.find(id);
   if (found == cursors_.end()) return Fail(Status::InvalidArgument("unknown or closed cursor"));
@@ -400,7 +400,7 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   result_.assign(8, '\0');
   chunk_keys_.clear();
   chunk_values_.clear();
-  uint32_t count = 0, flags = kChunkKeysUtf8 | kChunkValuesUtf8;
+  uint32_t count = 0, flags = utf8_wanted & (kChunkKeysUtf8 | kChunkValuesUtf8);
   while (count < max_entries && c.it->Valid() && !c.BeyondEnd() &&
          (count == 0 || result_.size() + chunk_keys_.size() + chunk_values_.size() < max_bytes)) {
     const Slice key = c.it->key(), value = c.it->value();

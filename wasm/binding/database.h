@@ -97,10 +97,13 @@ class WasmDatabase {
   //            u32 value UTF-16 units; units mean something only when
   //            their flag is set)
   //   the keys' bytes, one after another; then the values' bytes
+  // utf8_wanted holds kChunkKeysUtf8 and/or kChunkValuesUtf8: only those
+  // are checked and counted (a reader of bytes needs neither), so a flag
+  // left out of it is never set in the chunk.
   static constexpr uint32_t kChunkKeysUtf8 = 1;    // every key is well-formed UTF-8
   static constexpr uint32_t kChunkValuesUtf8 = 2;  // every value is well-formed UTF-8
   static constexpr uint32_t kChunkAtEnd = 4;       // the cursor has no more (until a seek)
-  int CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes);
+  int CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_bytes, uint32_t utf8_wanted);
   // Moves the cursor to the first key at or after the target in the scratch
   // (at or before it when reverse), staying inside the cursor's bounds.
   int CursorSeek(uint32_t id, uint32_t target_size);

@@ -482,9 +482,14 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   // ---- internals used by EntryIterator and Snapshot
 
   /** @internal */
-  _cursorNext(cursor: number, maxEntries: number, maxBytes: number): { heap: Uint8Array; ptr: number; size: number } {
+  _cursorNext(
+    cursor: number,
+    maxEntries: number,
+    maxBytes: number,
+    utf8Wanted: number,
+  ): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
-    this.engine.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes));
+    this.engine.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes, utf8Wanted));
     return this.engine.result();
   }
 

@@ -7,13 +7,19 @@
 // decoded with one TextDecoder call and the string is cut by the units given:
 // one decode per chunk instead of one per entry, which is most of a scan's
 // cost in the browser. Otherwise each is decoded on its own (malformed bytes
-// become U+FFFD, as in get()).
+// become U+FFFD, as in get()). Only what is read as strings is checked and
+// counted (utf8Wanted): a flag not asked for stays clear.
 import { type Decoded, type Encoding, utf8Decoder } from './bytes.js';
 import type { Entry } from './iterator.js';
 
 const KEYS_UTF8 = 1;
 const VALUES_UTF8 = 2;
 const AT_END = 4;
+
+/** The flags to ask a chunk for: those of the sides read as strings. */
+export function utf8Wanted(keyEncoding: Encoding, valueEncoding: Encoding): number {
+  return (keyEncoding === 'utf8' ? KEYS_UTF8 : 0) | (valueEncoding === 'utf8' ? VALUES_UTF8 : 0);
+}
 
 /** The chunk's entry count, and whether its cursor has no more (until a seek). */
 export function chunkHeader(src: Uint8Array, at: number): { count: number; atEnd: boolean } {
@@ -72,7 +78,8 @@ export function decodeChunk<K extends Encoding, V extends Encoding>(
 }
 
 function decodeOne(src: Uint8Array, at: number, size: number, encoding: Encoding): string | Uint8Array {
-  const view = src.subarray(at, at + size);
+  // A view made directly costs about half of subarray() in V8.
+  const view = new Uint8Array(src.buffer, src.byteOffset + at, size);
   return encoding === 'binary' ? view : utf8Decoder.decode(view);
 }
 

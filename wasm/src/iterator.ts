@@ -2,7 +2,7 @@
 // that one call into wasm returns many entries.
 import type { Database } from './database.js';
 import { type Bytes, type Decoded, type Encoding, checkKey } from './bytes.js';
-import { chunkHeader, decodeChunk } from './entry-chunk.js';
+import { chunkHeader, decodeChunk, utf8Wanted } from './entry-chunk.js';
 import { StrataError, invalidArgument } from './errors.js';
 
 /** Bounds of a key range; at most one lower and one upper bound. */
@@ -196,7 +196,12 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
       this.exhausted = true;
       return undefined;
     }
-    const result = this.db._cursorNext(this.cursor, Math.min(this.remaining, this.chunkEntries), CHUNK_BYTES);
+    const result = this.db._cursorNext(
+      this.cursor,
+      Math.min(this.remaining, this.chunkEntries),
+      CHUNK_BYTES,
+      utf8Wanted(this.keyEncoding, this.valueEncoding),
+    );
     this.chunkEntries = Math.min(this.chunkEntries * 2, CHUNK_ENTRIES);
     const { count, atEnd } = chunkHeader(result.heap, result.ptr);
     if (atEnd || count === this.remaining) this.exhausted = true; // the end, or all the limit allows
