@@ -159,6 +159,7 @@ async function run() {
   const reads = {
     single: { raw: [], inThread: [], worker: [] },
     singleP50: { raw: [], inThread: [], worker: [] },
+    echoP50: { worker: [] },
     flight: { raw: [], worker: [] },
     many: { raw: [], inThread: [], worker: [] },
     scans: { raw: [], inThread: [], worker: [] },
@@ -241,10 +242,25 @@ async function run() {
     );
     reads.full.worker.push(await sequential(1, async () => (await wdb.scan()).length === KEYS || fail('worker full scan')) * KEYS);
     await wdb.close();
+
+    // the floor: a message shaped like a get's request, echoed by a bare worker
+    const echo = new Worker(new URL('./echo-worker.js', import.meta.url), { type: 'module' });
+    ks = keysOf();
+    reads.echoP50.worker.push(
+      await latencies(200, (j) => {
+        const request = { requests: [{ id: j, method: 'get', args: [key(ks[j])] }] };
+        return new Promise((resolve) => {
+          echo.onmessage = (event) => resolve(event.data.requests[0].id === j || fail('echo'));
+          echo.postMessage(request);
+        });
+      }),
+    );
+    echo.terminate();
   }
   raw.close();
   record('random get, one awaited at a time', 'gets/s', reads.single);
   record('random get, one awaited at a time: p50 latency', 'µs', reads.singleP50);
+  record('bare postMessage round trip to a worker that echoes (the floor under a call through the worker): p50', 'µs', reads.echoP50);
   record(`random get, ${N} in flight (raw: one transaction each)`, 'gets/s', reads.flight);
   record(`random get of ${N} keys (raw: ${N} gets in one transaction; StrataDB: getMany)`, 'gets/s', reads.many);
   record('scans of 100 from a random key (raw: getAllRecords/getAll with count)', 'scans/s', reads.scans);
