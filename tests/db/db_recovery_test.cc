@@ -3,6 +3,7 @@
 // replayed and the recovery stats reporting what happened.
 #include "db/db_test_util.h"
 #include "db/write_batch_internal.h"
+#include "strata/listener.h"
 #include "wal/log_writer.h"
 
 namespace strata {
@@ -394,6 +395,13 @@ TEST_P(DBRecoveryTest, NegativeWalSegmentLimitIsInvalidArgument) {
   EXPECT_TRUE(TryOpen().IsInvalidArgument());
 }
 
+TEST_P(DBRecoveryTest, WalConsolidationTriggerIsOffOrAtLeastTwo) {
+  for (int bad : {-1, 1}) {
+    options_.wal_consolidation_trigger = bad;
+    EXPECT_TRUE(TryOpen().IsInvalidArgument()) << bad;
+  }
+}
+
 // Opens a copy of the closed database's files, with `files` changed by the
 // caller, in a MemEnv of its own.
 struct OpenedCopy {
@@ -533,20 +541,37 @@ TEST_P(DBRecoveryTest, CraftedWalBatchesWithBadSequencesAreCorruptionNotACrash) 
   }
 }
 
+// Records of the WAL segments made by consolidation (a segment written by
+// the writes of these tests holds one record; a consolidated one, several).
+class ConsolidationListener final : public EventListener {
+ public:
+  void OnWalSegmentClosed(const WalSegmentInfo& info) override {
+    if (info.records > 1) rewritten += info.records;
+  }
+  std::atomic<uint64_t> rewritten{0};
+};
+
 TEST_P(DBRecoveryTest, SmallSyncedWritesKeepFewWalSegmentsWithoutFlushing) {
-  options_.wal_consolidation_trigger = 8;
+  constexpr int kTrigger = 4, kWrites = 200;
+  constexpr size_t kRounds = 4;  // 4^4 > 200: tiers of 1, 4, 16 and 64 writes
+  options_.wal_consolidation_trigger = kTrigger;
+  auto consolidations = std::make_shared<ConsolidationListener>();
+  options_.listeners.push_back(consolidations);
   Open();
   Model model;
-  for (int i = 0; i < 100; i++) {
+  for (int i = 0; i < kWrites; i++) {
     STRATA_ASSERT_OK(Put(Key(i), "v" + std::to_string(i), /*sync=*/true));
     model[Key(i)] = "v" + std::to_string(i);
-    EXPECT_LE(FilesOfType(env(), dir_, ".wal").size(), 8u) << "after write " << i;
+    EXPECT_LE(FilesOfType(env(), dir_, ".wal").size(), (kTrigger - 1) * kRounds + 1) << "after write " << i;
   }
   EXPECT_EQ(0u, GetStats().flushes) << "segments were consolidated, not flushed";
+  // Each record is rewritten once per round, not at every consolidation
+  // until the memtable is flushed (that would be ~kWrites^2 / (2 kTrigger)).
+  EXPECT_LE(consolidations->rewritten.load(), kWrites * (kRounds - 1));
   EXPECT_EQ(0u, FilesOfType(env(), dir_, ".tmp").size());
   CrashAndReopen();
   CheckMatches(model);
-  EXPECT_EQ(100u, GetStats().recovered_records);
+  EXPECT_EQ(static_cast<uint64_t>(kWrites), GetStats().recovered_records);
 }
 
 TEST_P(DBSegmentPerSyncTest, ACrashBeforeConsolidatedSegmentsAreRemovedReplaysEachBatchOnce) {

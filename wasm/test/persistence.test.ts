@@ -357,22 +357,36 @@ describe('close and reopen in a fresh runtime', () => {
 });
 
 describe('durable single writes', () => {
-  it('keep few WAL files, force no flush, and survive a crash, each batch once', async () => {
+  it('keep few WAL files, store each record a few times, force no flush, and survive a crash, each batch once', async () => {
+    // Past 32 * 32 puts: segments of three tiers (the binding's trigger is
+    // 32; engine/src/wal/log_format.md, "Consolidated segments").
+    const N = 1100;
+    const TIERS = 3;
     const factory = new IDBFactory();
     const db = await (await freshRuntime(factory)).open('single');
-    for (let i = 0; i < 300; i++) await db.put(`k${String(i).padStart(3, '0')}`, `v${i}`);
+    let plainSegmentBytes = 0; // the largest commit of one new segment and nothing else
+    db.subscribe((e) => {
+      if (e.type === 'durable' && e.filesStored === 1 && e.filesDeleted === 0) {
+        plainSegmentBytes = Math.max(plainSegmentBytes, e.bytes);
+      }
+    });
+    for (let i = 0; i < N; i++) await db.put(`k${String(i).padStart(4, '0')}`, `v${i}`);
     const stats = db.stats();
     expect(stats.flushes).toBe(0);
-    expect(stats.commits.commits).toBeGreaterThanOrEqual(300);
+    expect(stats.commits.commits).toBeGreaterThanOrEqual(N);
     const wal = (await storedNames(factory, 'single')).filter((n) => n.endsWith('.wal'));
     expect(wal.length).toBeGreaterThan(0);
-    expect(wal.length).toBeLessThanOrEqual(32);
+    expect(wal.length).toBeLessThanOrEqual(31 * TIERS + 1);
+    // Each record is stored once as written and once more per tier above
+    // the first; rewriting every segment at each consolidation stored ~N^2/64.
+    expect(plainSegmentBytes).toBeGreaterThan(0);
+    expect(stats.commits.bytesStored).toBeLessThanOrEqual(N * plainSegmentBytes * TIERS);
     // A crash (no close): a new runtime reads the stored copy as it is.
     const again = await (await freshRuntime(await crashCopy(factory, 'single'))).open('single');
     const entries = again.scan();
-    expect(entries.length).toBe(300);
-    expect(entries[299]).toEqual({ key: 'k299', value: 'v299' });
-    expect(again.stats().recoveredRecords).toBe(300);
+    expect(entries.length).toBe(N);
+    expect(entries[N - 1]).toEqual({ key: `k${N - 1}`, value: `v${N - 1}` });
+    expect(again.stats().recoveredRecords).toBe(N);
     await again.close();
     await db.close();
   });

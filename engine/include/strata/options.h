@@ -46,10 +46,13 @@ struct Options {
   // storage to hold and recovery to read. The browser build, where every
   // awaited durable write is a durability point, sets it.
   int max_wal_segments_per_memtable = 0;
-  // When the WAL segments written for the memtable reach this many, they
-  // are rewritten as one at the durability point that closes the last (0:
-  // never). So a stream of small synced writes keeps few files without a
-  // flush of a nearly empty memtable. Only where each durability point
+  // When the newest this-many WAL segments of the memtable are alike (all
+  // written by writes, or all made by one round of this), they are
+  // rewritten as one at the durability point that closes the last (0:
+  // never; else at least 2). So a stream of small synced writes keeps few
+  // files without a flush of a nearly empty memtable, and each record is
+  // rewritten once per round (log base trigger of the segments), at most
+  // trigger - 1 segments left per round. Only where each durability point
   // closes a segment (Env::SyncedAppendsAreCheap() false): elsewhere one
   // segment serves many durability points.
   int wal_consolidation_trigger = 32;

@@ -54,6 +54,8 @@ Status DBImpl::ValidateOptions() const {
   if (o.write_buffer_size < 4 * 1024 || o.write_buffer_size > (size_t{1} << 30))
     return bad("write_buffer_size must be 4 KiB .. 1 GiB");
   if (o.max_wal_segments_per_memtable < 0) return bad("max_wal_segments_per_memtable must be >= 0");
+  if (o.wal_consolidation_trigger < 0 || o.wal_consolidation_trigger == 1)
+    return bad("wal_consolidation_trigger must be 0 (off) or >= 2");
   if (o.block_size < 256 || o.block_size > 4 * 1024 * 1024) return bad("block_size must be 256 B .. 4 MiB");
   if (o.block_restart_interval < 1 || o.block_restart_interval > 1024)
     return bad("block_restart_interval must be 1 .. 1024");

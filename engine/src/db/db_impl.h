@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -111,8 +112,9 @@ class DBImpl final : public DB {
   // told not to). A failure turns the database read-only
   // (RecordBackgroundError).
   Status CloseWalSegment(bool already_synced = false, bool consolidate = true);
-  // mu; rewrites the memtable's WAL segments as one once there are
-  // wal_consolidation_trigger of them (wal_consolidation.h).
+  // mu; while the memtable's newest wal_consolidation_trigger WAL segments
+  // share a tier, rewrites them as one segment of the next tier
+  // (wal_consolidation.h).
   void ConsolidateWal();
   Status WritableCheck() const;  // mu; ReadOnly once a background error happened
 
@@ -187,8 +189,10 @@ class DBImpl final : public DB {
   uint64_t wal_segment_records_ = 0;                           // mu; records in the open segment
   bool wal_dir_synced_ = false;                                // mu; its directory entry is durable
   Status wal_error_;                                           // mu; a failed append or sync of it
-  std::set<uint64_t> live_wal_segments_;                       // mu; on disk, not yet obsolete
-  int mem_wal_segments_ = 0;                                   // mu; segments opened for mem_
+  // mu; on disk, not yet obsolete: segment number -> its consolidation tier
+  // (0: written by writes; t + 1: made of wal_consolidation_trigger of tier t)
+  std::map<uint64_t, int> live_wal_segments_;
+  int mem_wal_segments_ = 0;  // mu; segments opened for mem_
 
   // Live snapshots, so a released or foreign one is refused, not read.
   std::set<const Snapshot*> snapshots_;                                                 // mu

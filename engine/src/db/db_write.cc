@@ -107,7 +107,7 @@ Status DBImpl::OpenWalSegment() {
   wal_segment_records_ = 0;
   wal_dir_synced_ = false;
   wal_error_ = Status::OK();
-  live_wal_segments_.insert(number);
+  live_wal_segments_.emplace(number, 0);
   mem_wal_segments_++;
   counters_.wal_segments_created++;
   return Status::OK();
@@ -152,24 +152,38 @@ Status DBImpl::CloseWalSegment(bool already_synced, bool consolidate) {
 }
 
 void DBImpl::ConsolidateWal() {
-  if (options_.wal_consolidation_trigger <= 0) return;
-  // The memtable's own segments: those of an older one go with its flush.
-  const uint64_t floor = std::max(versions_->LogNumber(), imm_log_limit_);
-  std::vector<uint64_t> olds(live_wal_segments_.lower_bound(floor), live_wal_segments_.end());
-  if (olds.size() < static_cast<size_t>(options_.wal_consolidation_trigger)) return;
-  const uint64_t number = versions_->NewFileNumber();
-  uint64_t records = 0, bytes = 0;
-  Status s = WriteConsolidatedSegment(env_, dir_, olds, number, &records, &bytes);
-  // Best effort: if it failed, the old segments stay and serve as before.
-  if (!s.ok()) return;
-  for (uint64_t old : olds) {
-    env_->RemoveFile(WalFileName(dir_, old)).IgnoreError();
-    live_wal_segments_.erase(old);
+  const size_t trigger = options_.wal_consolidation_trigger;
+  if (trigger <= 1) return;
+  // Tiers, as a counter in base `trigger` counts: each record is rewritten
+  // once per tier (log base trigger of the memtable's segments), not at
+  // every consolidation until the memtable is flushed, and at most
+  // trigger - 1 segments of each tier are left.
+  while (true) {
+    // The memtable's own segments: those of an older one go with its flush.
+    const uint64_t floor = std::max(versions_->LogNumber(), imm_log_limit_);
+    const auto first = live_wal_segments_.lower_bound(floor);
+    if (static_cast<size_t>(std::distance(first, live_wal_segments_.end())) < trigger) return;
+    auto newest = std::prev(live_wal_segments_.end(), static_cast<long>(trigger));
+    const int tier = newest->second;
+    std::vector<uint64_t> olds;
+    for (auto it = newest; it != live_wal_segments_.end(); ++it) {
+      if (it->second != tier) return;
+      olds.push_back(it->first);
+    }
+    const uint64_t number = versions_->NewFileNumber();
+    uint64_t records = 0, bytes = 0;
+    Status s = WriteConsolidatedSegment(env_, dir_, olds, number, &records, &bytes);
+    // Best effort: if it failed, the old segments stay and serve as before.
+    if (!s.ok()) return;
+    for (uint64_t old : olds) {
+      env_->RemoveFile(WalFileName(dir_, old)).IgnoreError();
+      live_wal_segments_.erase(old);
+    }
+    live_wal_segments_.emplace(number, tier + 1);
+    counters_.wal_segments_created++;
+    const WalSegmentInfo info{number, bytes, records};
+    Notify([&](EventListener& l) { l.OnWalSegmentClosed(info); });
   }
-  live_wal_segments_.insert(number);
-  counters_.wal_segments_created++;
-  const WalSegmentInfo info{number, bytes, records};
-  Notify([&](EventListener& l) { l.OnWalSegmentClosed(info); });
 }
 
 Status DBImpl::Sync() {
