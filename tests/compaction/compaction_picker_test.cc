@@ -293,6 +293,45 @@ TEST(CompactionPickerTest, RangeCompactionTakesOverlappingFiles) {
   EXPECT_EQ(std::vector<uint64_t>{10}, Numbers(plan->inputs[1]));
 }
 
+TEST(CompactionPickerTest, SeekCompactionTakesTheFileWidenedInL0AndItsOverlapBelow) {
+  Version v;
+  v.files[0] = {File(4, "x", "z", 1000, 40), File(3, "e", "h", 1000, 30), File(2, "b", "f", 1000, 20)};
+  v.files[1] = {File(20, "a", "b", 1000), File(21, "g", "i", 1000), File(22, "m", "n", 1000)};
+  auto plan = PlanSeekCompaction(v, 0, 3);
+  ASSERT_NE(nullptr, plan);
+  EXPECT_EQ(CompactionReason::kSeeks, plan->reason);
+  EXPECT_EQ(0, plan->level);
+  EXPECT_EQ((std::vector<uint64_t>{2, 3}), Numbers(plan->inputs[0]));  // [b, h]
+  EXPECT_EQ((std::vector<uint64_t>{20, 21}), Numbers(plan->inputs[1]));
+
+  plan = PlanSeekCompaction(v, 1, 22);  // in L1: the file alone, nothing below
+  ASSERT_NE(nullptr, plan);
+  EXPECT_EQ(std::vector<uint64_t>{22}, Numbers(plan->inputs[0]));
+  EXPECT_TRUE(plan->inputs[1].empty());
+}
+
+TEST(CompactionPickerTest, SeekCompactionOfAFileNotThereOrInTheLastLevelIsNothing) {
+  Version v;
+  v.files[1] = {File(20, "a", "b", 1000)};
+  v.files[kNumLevels - 1] = {File(30, "a", "b", 1000)};
+  EXPECT_EQ(nullptr, PlanSeekCompaction(v, 1, 21));  // compacted away meanwhile
+  EXPECT_EQ(nullptr, PlanSeekCompaction(v, 2, 20));  // moved to another level
+  EXPECT_EQ(nullptr, PlanSeekCompaction(v, kNumLevels - 1, 30));
+}
+
+TEST(CompactionPickerTest, SeeksAllowedGrowWithTheFileFromAHundredAndAreReachedOnce) {
+  EXPECT_EQ(100u, SeekCounter::AllowedSeeks(0));
+  EXPECT_EQ(100u, SeekCounter::AllowedSeeks(100 * 16 * 1024));
+  EXPECT_EQ(128u, SeekCounter::AllowedSeeks(2 * kMiB));
+  FileMetaData f;
+  f.file_size = 2 * kMiB;
+  int due = 0;
+  for (int i = 0; i < 300; i++) due += f.seeks.Charge(f.file_size) ? 1 : 0;
+  EXPECT_EQ(1, due);
+  FileMetaData copy = f;  // a copy goes on from the count
+  EXPECT_FALSE(copy.seeks.Charge(copy.file_size));
+}
+
 TEST(CompactionPickerTest, CompressionFollowsLevelWithLastEntryRepeated) {
   Options options;
   EXPECT_EQ(Compression::kNone, CompressionForLevel(options, 0));

@@ -4,7 +4,7 @@
 //
 //   {"type":"flush","phase":"started"|"finished","job":N,"reason":"memtable-full",
 //    "memtableBytes":N,"memtableEntries":N[,"output":TABLE|null,"micros":N,"error":ERROR|null]}
-//   {"type":"compaction","phase":"started"|"finished","job":N,"reason":"score"|"manual",
+//   {"type":"compaction","phase":"started"|"finished","job":N,"reason":"score"|"manual"|"seeks",
 //    "score":X,"level":N,"outputLevel":N,"trivialMove":B,"inputs":[TABLE...]
 //    [,"outputs":[TABLE...],"bytesRead":N,"bytesWritten":N,"entriesRead":N,
 //     "entriesWritten":N,"micros":N,"runner":S,"error":ERROR|null]}

@@ -22,7 +22,7 @@ export interface EventError {
 }
 
 export type FlushReason = 'memtable-full' | 'wal-segments' | 'manual' | 'recovery';
-export type CompactionReason = 'score' | 'manual';
+export type CompactionReason = 'score' | 'manual' | 'seeks';
 /**
  * Where a compaction job ran: 'worker' (a compaction worker), 'instance'
  * (another wasm instance in this thread), 'here' (the database's own
@@ -54,7 +54,10 @@ export interface CompactionStarted {
   phase: 'started';
   job: number;
   reason: CompactionReason;
-  /** The input level's score when the job was picked (reason 'score'). */
+  /**
+   * The input level's score when the job was picked (reason 'score'); 'seeks':
+   * lookups kept reading past one of its files, which now moves down a level.
+   */
   score: number;
   level: number;
   outputLevel: number;

@@ -56,8 +56,9 @@ struct FlushInfo {
 enum class CompactionReason {
   kLevelScore,  // the level's score reached 1
   kManual,      // DB::CompactRange
+  kSeeks,       // lookups read past one of its files too often (a read-mostly database)
 };
-const char* CompactionReasonName(CompactionReason reason);  // "score", "manual"
+const char* CompactionReasonName(CompactionReason reason);  // "score", "manual", "seeks"
 
 struct CompactionInfo {
   uint64_t job_id = 0;

@@ -106,13 +106,32 @@ std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Opt
   return plan;
 }
 
+std::unique_ptr<CompactionPlan> PlanSeekCompaction(const Version& version, int level, uint64_t file_number) {
+  if (level < 0 || level >= kNumLevels - 1) return nullptr;
+  const auto& files = version.files[level];
+  auto found = std::find_if(files.begin(), files.end(),
+                            [&](const FileMetaPtr& f) { return f->number == file_number; });
+  if (found == files.end()) return nullptr;
+  auto plan = std::make_unique<CompactionPlan>();
+  plan->level = level;
+  plan->reason = CompactionReason::kSeeks;
+  if (level == 0) {
+    Slice begin = (*found)->smallest.user_key(), end = (*found)->largest.user_key();
+    plan->inputs[0] = version.GetOverlappingInputs(0, &begin, &end);
+  } else {
+    plan->inputs[0].push_back(*found);
+  }
+  SetupOtherInputs(version, plan.get());
+  return plan;
+}
+
 std::unique_ptr<CompactionPlan> PlanRangeCompaction(const Version& version, const Options& options, int level,
                                                     const Slice* begin, const Slice* end) {
   auto inputs = version.GetOverlappingInputs(level, begin, end);
   if (inputs.empty()) return nullptr;
   auto plan = std::make_unique<CompactionPlan>();
   plan->level = level;
-  plan->manual = true;
+  plan->reason = CompactionReason::kManual;
   plan->inputs[0] = std::move(inputs);
   SetupOtherInputs(version, plan.get());
   return plan;

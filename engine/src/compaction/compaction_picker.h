@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "strata/compaction.h"
+#include "strata/listener.h"
 #include "strata/options.h"
 #include "version/version.h"
 
@@ -18,8 +19,8 @@ namespace strata {
 // What to compact: input files of `level` and `level + 1`.
 struct CompactionPlan {
   int level = 0;
-  bool manual = false;  // DB::CompactRange's, else picked by score
-  double score = 0;     // of `level` when picked
+  CompactionReason reason = CompactionReason::kLevelScore;
+  double score = 0;  // of `level` when picked
   std::vector<FileMetaPtr> inputs[2];
   std::vector<FileMetaPtr> grandparents;  // level + 2 files overlapping the range
 
@@ -43,6 +44,10 @@ uint64_t MaxGrandparentOverlap(const Options& options);
 // levels are compacted round-robin through their key space.
 std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Options& options,
                                                const std::vector<std::string>& compact_pointers);
+
+// A compaction of table `file_number` of `level` (in L0, widened to the L0
+// files it overlaps), or nullptr if the level has no such file (any more).
+std::unique_ptr<CompactionPlan> PlanSeekCompaction(const Version& version, int level, uint64_t file_number);
 
 // A compaction of the level's files overlapping [begin, end] (user keys,
 // nullptr: unbounded), or nullptr if there are none.

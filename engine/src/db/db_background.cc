@@ -26,7 +26,23 @@ void DBImpl::AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket) {
 bool DBImpl::NeedsCompaction() const {
   if (compaction_in_flight_ || manual_calls_running_ > 0) return false;
   std::vector<double> scores = ComputeScores(*versions_->current(), options_);
-  return *std::max_element(scores.begin(), scores.end()) >= 1.0;
+  return *std::max_element(scores.begin(), scores.end()) >= 1.0 || PlanSeekCompactionLocked() != nullptr;
+}
+
+void DBImpl::ChargeSeek(const Version::SeekCharge& charge) {
+  // The last level has nowhere to go.
+  if (charge.file == nullptr || charge.level >= kNumLevels - 1) return;
+  if (!charge.file->seeks.Charge(charge.file->file_size)) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (seek_compaction_file_ != 0) return;  // one at a time, as LevelDB
+  seek_compaction_file_ = charge.file->number;
+  seek_compaction_level_ = charge.level;
+  MaybeScheduleWork();
+}
+
+std::unique_ptr<CompactionPlan> DBImpl::PlanSeekCompactionLocked() const {
+  if (seek_compaction_file_ == 0) return nullptr;
+  return PlanSeekCompaction(*versions_->current(), seek_compaction_level_, seek_compaction_file_);
 }
 
 bool DBImpl::HasPendingWorkLocked() const {
@@ -59,6 +75,10 @@ void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
     if (!s.ok()) RecordBackgroundError(s.WithContext("flush"));
   } else if (!compaction_in_flight_ && bg_error_.ok() && !shutting_down_) {
     auto plan = PickCompaction(*versions_->current(), options_, versions_->compact_pointers());
+    if (!plan) {
+      plan = PlanSeekCompactionLocked();
+      seek_compaction_file_ = 0;  // taken, or compacted away meanwhile
+    }
     if (plan) StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/true);
   }
   bg_work_running_ = false;

@@ -370,7 +370,9 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   if (mem->Get(lookup, value, &s)) {
   } else if (imm != nullptr && imm->Get(lookup, value, &s)) {
   } else {
-    s = version->Get(options, lookup, table_cache_.get(), value);
+    Version::SeekCharge charge;
+    s = version->Get(options, lookup, table_cache_.get(), value, &charge);
+    ChargeSeek(charge);
   }
   // Memtable reference counts are atomic: no lock needed to drop ours.
   mem->Unref();

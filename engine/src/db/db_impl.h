@@ -122,6 +122,11 @@ class DBImpl final : public DB {
   void MaybeScheduleWork();           // mu
   bool NeedsCompaction() const;       // mu
   bool HasPendingWorkLocked() const;  // mu
+  // A lookup read past `file` (Version::SeekCharge); once the file has run
+  // out of seeks it is due for compaction (no lock held).
+  void ChargeSeek(const Version::SeekCharge& charge);
+  // mu; the seek compaction due, if its file is still where it was.
+  std::unique_ptr<CompactionPlan> PlanSeekCompactionLocked() const;
   void BackgroundLoop();
   // One step: a flush, or starting (and, with an inline executor,
   // finishing) one compaction.
@@ -218,7 +223,10 @@ class DBImpl final : public DB {
   std::unique_ptr<ManualCompaction> manual_;  // mu
   // CompactRange calls running: no automatic compaction starts between
   // their steps (one could move part of the range where they do not look).
-  int manual_calls_running_ = 0;                            // mu
+  int manual_calls_running_ = 0;  // mu
+  // The file whose seeks ran out (ChargeSeek), and its level; 0: none.
+  uint64_t seek_compaction_file_ = 0;                       // mu
+  int seek_compaction_level_ = 0;                           // mu
   uint64_t next_job_id_ = 1;                                // mu
   bool write_stopped_ = false;                              // mu
   bool write_stalled_ = false;                              // mu; a stall was reported begun

@@ -16,6 +16,7 @@ const char* CompactionReasonName(CompactionReason reason) {
   switch (reason) {
     case CompactionReason::kLevelScore: return "score";
     case CompactionReason::kManual: return "manual";
+    case CompactionReason::kSeeks: return "seeks";
   }
   return "unknown";
 }
@@ -46,7 +47,7 @@ TableInfo TableInfoOf(const FileMetaData& file, int level) {
 CompactionInfo CompactionInfoOf(const CompactionPlan& plan, uint64_t job_id) {
   CompactionInfo info;
   info.job_id = job_id;
-  info.reason = plan.manual ? CompactionReason::kManual : CompactionReason::kLevelScore;
+  info.reason = plan.reason;
   info.score = plan.score;
   info.level = plan.level;
   info.output_level = plan.output_level();

@@ -66,10 +66,20 @@ bool UserKeyInRange(const Slice& user_key, const FileMetaData& f) {
 
 }  // namespace
 
-Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* cache,
-                    std::string* value) const {
+Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value,
+                    SeekCharge* charge) const {
   Slice user_key = key.user_key();
-  auto search = [&](const FileMetaData& f, bool* done) -> Status {
+  *charge = SeekCharge();
+  const FileMetaData* first_read = nullptr;
+  int first_level = -1;
+  auto search = [&](const FileMetaData& f, int level, bool* done) -> Status {
+    if (first_read == nullptr) {
+      first_read = &f;
+      first_level = level;
+    } else if (charge->file == nullptr) {
+      charge->file = first_read;
+      charge->level = first_level;
+    }
     Lookup result;
     Status s = SearchTable(options, cache, f, key, value, &result);
     if (!s.ok()) {
@@ -90,7 +100,7 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache
   bool done = false;
   for (const auto& f : files[0]) {
     if (!UserKeyInRange(user_key, *f)) continue;
-    Status s = search(*f, &done);
+    Status s = search(*f, 0, &done);
     if (done) return s;
   }
   for (int level = 1; level < kNumLevels; level++) {
@@ -100,7 +110,7 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache
     if (index >= level_files.size()) continue;
     const FileMetaData& f = *level_files[index];
     if (user_key.compare(f.smallest.user_key()) < 0) continue;
-    Status s = search(f, &done);
+    Status s = search(f, level, &done);
     if (done) return s;
   }
   return Status::NotFound("key not found");

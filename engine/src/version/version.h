@@ -24,9 +24,18 @@ class Version {
   // spans two files.
   std::vector<FileMetaPtr> files[kNumLevels];
 
+  // The file a lookup read past (SeekCounter), if it read more than one;
+  // valid while the Version is.
+  struct SeekCharge {
+    const FileMetaData* file = nullptr;
+    int level = -1;
+  };
+
   // Looks the key up in the tables: OK with *value, NotFound (also for a
-  // deletion), or an error.
-  Status Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value) const;
+  // deletion), or an error. When it read more than one file, *charge names
+  // the first (as LevelDB's Version::Get does).
+  Status Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value,
+             SeekCharge* charge) const;
 
   // Appends iterators over every table (L0 one per file, L1+ one per level).
   void AddIterators(const ReadOptions& options, TableCache* cache, std::vector<Iterator*>* iters) const;

@@ -3,6 +3,8 @@
 // by exactly one edit. Encoded as the protobuf-lite message pb::VersionEdit.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,6 +19,34 @@ namespace strata {
 
 constexpr int kNumLevels = 7;
 
+// Lookups that had to read on past a file (LevelDB's allowed_seeks): once
+// a file has cost this many, compacting it into the next level is cheaper
+// than going on reading past it (LevelDB's reckoning: a seek costs about
+// what compacting 40 KB costs, so 16 KiB of file per seek is conservative),
+// and a read-mostly database gets its files compacted though no level's
+// score reaches 1. Readers charge the file of a shared, otherwise immutable
+// FileMetaData, so the count is atomic; a copy starts from the count copied.
+class SeekCounter {
+ public:
+  SeekCounter() = default;
+  SeekCounter(const SeekCounter& other) : seeks_(other.seeks_.load(std::memory_order_relaxed)) {}
+  SeekCounter& operator=(const SeekCounter& other) {
+    seeks_.store(other.seeks_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+
+  static uint64_t AllowedSeeks(uint64_t file_size) {
+    return std::max<uint64_t>(100, file_size / (16 * 1024));
+  }
+  // Counts one; true for the one that reaches the file's allowance (once).
+  bool Charge(uint64_t file_size) const {
+    return seeks_.fetch_add(1, std::memory_order_relaxed) + 1 == AllowedSeeks(file_size);
+  }
+
+ private:
+  mutable std::atomic<uint64_t> seeks_{0};
+};
+
 // One table file as the levels know it.
 struct FileMetaData {
   uint64_t number = 0;
@@ -29,6 +59,7 @@ struct FileMetaData {
   uint64_t tombstones = 0;
   uint64_t raw_key_bytes = 0;
   uint64_t raw_value_bytes = 0;
+  SeekCounter seeks;  // in memory only
 };
 
 using FileMetaPtr = std::shared_ptr<const FileMetaData>;

@@ -37,8 +37,9 @@ export const STALL_LONG: Record<WriteStallCause, string> = {
   'memtable-flushing': 'the memtable is full and the previous one is still being flushed: writes wait for that flush',
 };
 
-/** Why a compaction job was picked: "score 1.25" or "manual". */
-export const reasonText = (reason: CompactionReason, score: number): string => (reason === 'manual' ? 'manual' : `score ${score.toFixed(2)}`);
+/** Why a compaction job was picked: "score 1.25", "manual", or "seeks" (reads kept passing one of its files). */
+export const reasonText = (reason: CompactionReason, score: number): string =>
+  reason === 'score' ? `score ${score.toFixed(2)}` : reason;
 
 export const errorText = (error: EventError): string => `${error.code}: ${error.message}`;
 
