@@ -511,66 +511,102 @@ TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {
   CheckMatches(model);
 }
 
+// Seek compaction: two L0 tables over one key range (odd keys, then even
+// ones), below every L0 trigger, so that only reads can get them compacted.
+class SeekCompactionTest : public DBCompactionTest {
+ protected:
+  void OpenWithTwoOverlappingTables(int keys) {
+    options_.l0_compaction_trigger = 8;  // two L0 tables score 0.25
+    options_.l0_slowdown_writes_trigger = 8;
+    options_.l0_stop_writes_trigger = 12;
+    options_.listeners.push_back(order_);
+    Open();
+    for (int first : {1, 0}) {
+      for (int i = first; i < keys; i += 2) FillRange(i, i + 1, 0, 100, &model_);
+      STRATA_ASSERT_OK(db_->Flush());
+    }
+    DrainPendingWork();
+    ASSERT_EQ(2u, FilesAtLevel(GetStats(), 0));
+  }
+
+  // Until the first compaction has begun and ended (or 30 s).
+  void WaitForACompaction() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (order_->events().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+      if (!options_.background_thread && db_->HasPendingWork()) STRATA_ASSERT_OK(db_->RunPendingWork());
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  // One seek compaction ran, and the tables are below L0 with the data intact.
+  void ExpectOneSeekCompaction() {
+    const auto events = order_->events();
+    ASSERT_EQ(2u, events.size());
+    EXPECT_EQ(CompactionReason::kSeeks, events[0].reason);
+    EXPECT_TRUE(events[0].begin);
+    EXPECT_FALSE(events[1].begin);
+    DrainPendingWork();
+    const Stats after = GetStats();
+    EXPECT_EQ(0u, FilesAtLevel(after, 0));
+    EXPECT_GE(FilesAtLevel(after, 1), 1u);
+    CheckLevelInvariants(after);
+    CheckMatches(model_);
+  }
+
+  std::shared_ptr<CompactionOrderListener> order_ = std::make_shared<CompactionOrderListener>();
+  Model model_;
+};
+
 // A read-mostly database: lookups that keep reading past an L0 table (the
 // key is in an older one under the same range) use up the table's seeks,
 // and it is compacted into L1 though no level's score reaches 1.
-TEST_P(DBCompactionTest, LookupsThatKeepReadingPastATableGetItCompacted) {
-  options_.l0_compaction_trigger = 8;  // two L0 tables score 0.25
-  options_.l0_slowdown_writes_trigger = 8;
-  options_.l0_stop_writes_trigger = 12;
-  auto order = std::make_shared<CompactionOrderListener>();
-  options_.listeners.push_back(order);
-  Open();
-  Model model;
-  auto put = [&](int i) {
-    STRATA_ASSERT_OK(Put(Key(i), ValueFor(i, 0)));
-    model[Key(i)] = ValueFor(i, 0);
-  };
-  for (int i = 1; i < 200; i += 2) put(i);  // the older table: odd keys
-  STRATA_ASSERT_OK(db_->Flush());
-  for (int i = 0; i < 200; i += 2) put(i);  // the newer one: even keys, same range
-  STRATA_ASSERT_OK(db_->Flush());
-  DrainPendingWork();
-  const Stats before = GetStats();
-  ASSERT_EQ(2u, FilesAtLevel(before, 0));
-  const uint64_t newer_size = before.levels[0].tables.front().size;
+TEST_P(SeekCompactionTest, LookupsThatKeepReadingPastATableGetItCompacted) {
+  OpenWithTwoOverlappingTables(200);
+  const uint64_t newer_size = GetStats().levels[0].tables.front().size;
   const uint64_t allowed = SeekCounter::AllowedSeeks(newer_size);
-
   // Each lookup of an odd key reads the newer table, then finds it in the
   // older: the newer is charged. One short of its allowance: nothing.
   auto get_odd = [&](uint64_t n) {
-    const int i = static_cast<int>(2 * (n % 100) + 1);
+    const std::string k = Key(static_cast<int>(2 * (n % 100) + 1));
     std::string v;
-    STRATA_ASSERT_OK(db_->Get(ReadOptions(), Key(i), &v));
-    ASSERT_EQ(model[Key(i)], v);
+    STRATA_ASSERT_OK(db_->Get(ReadOptions(), k, &v));
+    ASSERT_EQ(model_[k], v);
   };
   for (uint64_t n = 0; n + 1 < allowed; n++) get_odd(n);
   std::this_thread::sleep_for(
       std::chrono::milliseconds(20));  // a background thread would have started by now
   DrainPendingWork();
   EXPECT_EQ(2u, FilesAtLevel(GetStats(), 0));
-  EXPECT_TRUE(order->events().empty());
-
+  EXPECT_TRUE(order_->events().empty());
   // The last seek: the newer table (widened to the L0 tables it overlaps)
   // goes down to L1.
   get_odd(allowed);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (order->events().size() < 2 && std::chrono::steady_clock::now() < deadline) {
-    if (!options_.background_thread && db_->HasPendingWork()) STRATA_ASSERT_OK(db_->RunPendingWork());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  DrainPendingWork();
-  const auto events = order->events();
-  ASSERT_EQ(2u, events.size());
-  EXPECT_EQ(CompactionReason::kSeeks, events[0].reason);
-  EXPECT_TRUE(events[0].begin);
-  EXPECT_FALSE(events[1].begin);
-  const Stats after = GetStats();
-  EXPECT_EQ(0u, FilesAtLevel(after, 0));
-  EXPECT_GE(FilesAtLevel(after, 1), 1u);
-  CheckLevelInvariants(after);
-  CheckMatches(model);
+  WaitForACompaction();
+  ExpectOneSeekCompaction();
 }
+
+// Scans charge the tables they read past too (a sample of what they read,
+// about one entry per MiB): a database that is only scanned gets the same
+// seek compaction.
+TEST_P(SeekCompactionTest, ScansThatKeepReadingOverlappingTablesGetThemCompacted) {
+  OpenWithTwoOverlappingTables(400);
+  // Each full scan reads ~46 KB; 100 samples at ~1 MiB apart take ~2,300.
+  int scans = 0;
+  for (; scans < 20000 && order_->events().size() < 2; scans++) {
+    std::unique_ptr<Iterator> it = db_->NewIterator(ReadOptions());
+    size_t entries = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) entries++;
+    ASSERT_EQ(model_.size(), entries);
+    it.reset();
+    if (!options_.background_thread && db_->HasPendingWork()) STRATA_ASSERT_OK(db_->RunPendingWork());
+  }
+  WaitForACompaction();
+  EXPECT_GT(scans, 500) << "sampled far more often than once per MiB";
+  ExpectOneSeekCompaction();
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, SeekCompactionTest, ::testing::Values(kBackgroundThread, kNoThreads),
+                         ModeName);
 
 INSTANTIATE_TEST_SUITE_P(Modes, DBCompactionTest, ::testing::Values(kBackgroundThread, kNoThreads), ModeName);
 

@@ -407,7 +407,13 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   children.push_back(mem->NewIterator());
   if (imm) children.push_back(imm->NewIterator());
   version->AddIterators(options, table_cache_.get(), &children);
-  Iterator* iter = NewDBIterator(NewMergingIterator(std::move(children)), sequence);
+  const Version* read_version = version.get();  // alive as long as the iterator
+  Iterator* iter = NewDBIterator(
+      NewMergingIterator(std::move(children)), sequence,
+      [this, read_version](const Slice& internal_key) {
+        ChargeSeek(read_version->ReadSampleCharge(internal_key));
+      },
+      kReadSamplePeriod, ++read_sample_seed_);
   iter->RegisterCleanup([this, mem, imm, version]() mutable {
     mem->Unref();
     if (imm) imm->Unref();

@@ -224,6 +224,10 @@ class DBImpl final : public DB {
   // CompactRange calls running: no automatic compaction starts between
   // their steps (one could move part of the range where they do not look).
   int manual_calls_running_ = 0;  // mu
+  // Iterators sample what they read every this many bytes on average
+  // (NewDBIterator), each with a seed of its own.
+  static constexpr uint64_t kReadSamplePeriod = 1 << 20;
+  std::atomic<uint64_t> read_sample_seed_{0};
   // The file whose seeks ran out (ChargeSeek), and its level; 0: none.
   uint64_t seek_compaction_file_ = 0;                       // mu
   int seek_compaction_level_ = 0;                           // mu

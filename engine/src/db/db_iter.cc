@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace strata {
 namespace {
@@ -11,7 +12,13 @@ namespace {
 // whose newest visible value is kept in saved_key_ / saved_value_.
 class DBIter final : public Iterator {
  public:
-  DBIter(Iterator* internal, SequenceNumber sequence) : iter_(internal), sequence_(sequence) {}
+  DBIter(Iterator* internal, SequenceNumber sequence, ReadSampler sampler, uint64_t period, uint64_t seed)
+      : iter_(internal),
+        sequence_(sequence),
+        sampler_(period == 0 ? nullptr : std::move(sampler)),
+        period_(period),
+        rng_(seed | 1),
+        bytes_until_sample_(NextSampleGap()) {}
 
   bool Valid() const override { return valid_; }
 
@@ -106,9 +113,24 @@ class DBIter final : public Iterator {
   }
 
   bool Parse(ParsedInternalKey* parsed) {
-    if (ParseInternalKey(iter_->key(), parsed)) return true;
+    const Slice key = iter_->key();
+    if (sampler_) CountRead(key, key.size() + iter_->value().size());
+    if (ParseInternalKey(key, parsed)) return true;
     status_ = Status::Corruption("malformed internal key in a table or memtable");
     return false;
+  }
+
+  void CountRead(const Slice& key, uint64_t bytes) {
+    while (bytes_until_sample_ < bytes) {
+      bytes_until_sample_ += NextSampleGap();
+      sampler_(key);
+    }
+    bytes_until_sample_ -= bytes;
+  }
+  // Uniform in [0, 2 * period): samples average one per period.
+  uint64_t NextSampleGap() {
+    rng_ ^= rng_ >> 12, rng_ ^= rng_ << 25, rng_ ^= rng_ >> 27;  // xorshift64*
+    return period_ == 0 ? 0 : (rng_ * 0x2545F4914F6CDD1DULL) % (2 * period_);
   }
 
   // Moves forward to the first visible, undeleted entry. With skipping,
@@ -173,12 +195,17 @@ class DBIter final : public Iterator {
   bool valid_ = false;
   std::string saved_key_;
   std::string saved_value_;
+  const ReadSampler sampler_;
+  const uint64_t period_;
+  uint64_t rng_;  // never 0
+  uint64_t bytes_until_sample_;
 };
 
 }  // namespace
 
-Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence) {
-  return new DBIter(internal, sequence);
+Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence, ReadSampler sampler, uint64_t period,
+                        uint64_t seed) {
+  return new DBIter(internal, sequence, std::move(sampler), period, seed);
 }
 
 }  // namespace strata

@@ -116,6 +116,26 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key, TableCache
   return Status::NotFound("key not found");
 }
 
+Version::SeekCharge Version::ReadSampleCharge(const Slice& internal_key) const {
+  const Slice user_key = ExtractUserKey(internal_key);
+  SeekCharge first;
+  int overlapping = 0;
+  auto overlaps = [&](const FileMetaData& f, int level) {
+    if (overlapping++ == 0) first = {&f, level};
+  };
+  for (const auto& f : files[0]) {
+    if (UserKeyInRange(user_key, *f)) overlaps(*f, 0);
+  }
+  for (int level = 1; level < kNumLevels && overlapping < 2; level++) {
+    const auto& level_files = files[level];
+    const size_t index = FindFile(level_files, internal_key);
+    if (index < level_files.size() && user_key.compare(level_files[index]->smallest.user_key()) >= 0) {
+      overlaps(*level_files[index], level);
+    }
+  }
+  return overlapping >= 2 ? first : SeekCharge();
+}
+
 void Version::AddIterators(const ReadOptions& options, TableCache* cache,
                            std::vector<Iterator*>* iters) const {
   for (const auto& f : files[0]) iters->push_back(cache->NewIterator(options, f->number, f->file_size));

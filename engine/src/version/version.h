@@ -37,6 +37,11 @@ class Version {
   Status Get(const ReadOptions& options, const LookupKey& key, TableCache* cache, std::string* value,
              SeekCharge* charge) const;
 
+  // A scan read the entry with this internal key: if two or more tables
+  // hold its user key's range, the charge names the first a lookup would
+  // read (as LevelDB's RecordReadSample).
+  SeekCharge ReadSampleCharge(const Slice& internal_key) const;
+
   // Appends iterators over every table (L0 one per file, L1+ one per level).
   void AddIterators(const ReadOptions& options, TableCache* cache, std::vector<Iterator*>* iters) const;
 
