@@ -29,6 +29,9 @@ import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionRunner } from './compaction.js';
 import type { StrataEventListener } from './events.js';
 
+// Reads between two looks for background work they made due (afterReads).
+const READS_PER_SCHEDULE = 64;
+
 export type Durability = 'durable' | 'deferred';
 
 export interface WriteOptions {
@@ -156,6 +159,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private readonly engine: EngineHandle;
   private readonly commits: CommitPipeline;
   private readonly background: BackgroundDriver;
+  private readsSinceSchedule = 0; // afterReads()
   private readonly args: ArgWriter;
   private readonly handle: number; // for the module's _strata_* calls
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -261,6 +265,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.args.begin(maxByteLength(key));
     const code = this.module._strata_get(this.handle, this.args.bytes(key), snapshot);
     this.engine.drainEvents(); // the last reader of replaced tables deletes them
+    this.afterReads(1);
     if (code === NOT_FOUND) return undefined;
     this.engine.check(code);
     const { heap, ptr, size } = this.engine.result();
@@ -490,6 +495,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   ): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
     this.engine.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes, utf8Wanted));
+    this.afterReads(maxEntries);
     return this.engine.result();
   }
 
@@ -519,6 +525,19 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
    * Reads keys in one engine call (strata_get_many) and hands each result
    * to `each`: size -1 when absent, else where its value is (when values).
    */
+  /**
+   * Reads can make a compaction due (a table that lookups keep reading past:
+   * seek compaction), which runs in background steps like any other: look
+   * for one every READS_PER_SCHEDULE reads (the allowance of a table is 100
+   * lookups or more), not after each.
+   */
+  private afterReads(count: number): void {
+    this.readsSinceSchedule += count;
+    if (this.readsSinceSchedule < READS_PER_SCHEDULE) return;
+    this.readsSinceSchedule = 0;
+    this.background.schedule();
+  }
+
   private readMany(
     keys: readonly Bytes[],
     options: ReadOptions<Encoding> | undefined,
@@ -542,6 +561,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     }
     const code = this.module._strata_get_many(this.handle, this.args.size, snapshot, values ? 1 : 0);
     this.engine.drainEvents();
+    this.afterReads(keys.length);
     this.engine.check(code);
     const { heap, ptr } = this.engine.result();
     const view = new DataView(heap.buffer, heap.byteOffset);

@@ -188,6 +188,30 @@ describe('events', () => {
     await db.close();
   });
 
+  it('runs the compaction that lookups made due (seek compaction) with no write after them', async () => {
+    const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+    const db = await runtime.open('seeks', { compaction: 'instance' });
+    const events: StrataEvent[] = [];
+    db.subscribe((e) => events.push(e));
+    const key = (i: number) => `k${String(i).padStart(4, '0')}`;
+    // Two L0 tables over one range: odd keys, then even ones.
+    for (const first of [1, 0]) {
+      for (let i = first; i < 400; i += 2) await db.put(key(i), `v${i}`);
+      await db.flush();
+    }
+    expect(db.stats().levels[0]!.files).toBe(2);
+    // Each get of an odd key reads the newer table first: 100 use up its
+    // allowance, and the compaction runs in the background steps.
+    for (let n = 0; n < 300; n++) expect(db.get(key(2 * (n % 200) + 1))).toBe(`v${2 * (n % 200) + 1}`);
+    const finished = () =>
+      events.find((e): e is CompactionFinished => e.type === 'compaction' && e.phase === 'finished' && e.reason === 'seeks');
+    for (let i = 0; i < 200 && !finished(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(finished()).toMatchObject({ level: 0, outputLevel: 1, runner: 'instance', error: null });
+    expect(db.stats().levels[0]!.files).toBe(0);
+    for (let i = 0; i < 400; i++) expect(db.get(key(i))).toBe(`v${i}`);
+    await db.close();
+  });
+
   it('reports a flush asked for by flush(), and none for an empty memtable', async () => {
     const runtime = await createRuntime({ indexedDB: new IDBFactory() });
     const db = await runtime.open('manual-flush', { compaction: 'instance' });
