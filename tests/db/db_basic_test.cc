@@ -627,6 +627,44 @@ TEST_F(DBBasicTest, ConcurrentWritersAndReadersSeeEveryAcknowledgedWrite) {
   EXPECT_TRUE(m == Contents());
 }
 
+// An Env whose clock is slow to read (as under Emscripten), counting reads.
+class SlowClockEnv final : public EnvWrapper {
+ public:
+  explicit SlowClockEnv(Env* base) : EnvWrapper(base) {}
+  uint64_t NowMicros() override {
+    reads++;
+    return EnvWrapper::NowMicros();
+  }
+  bool ClockIsCheap() const override { return false; }
+  std::atomic<uint64_t> reads{0};
+};
+
+TEST_F(DBTestBase, WhereTheClockIsSlowOnePutAndGetInEightIsTimedAndCountsForEight) {
+  SlowClockEnv clock(env());
+  options_.env = &clock;
+  Open();
+  clock.reads = 0;
+  for (int i = 0; i < 80; i++) STRATA_ASSERT_OK(Put(Key(i), "v"));
+  EXPECT_EQ(2u * 80 / 8, clock.reads.load()) << "two clock reads per timed put, no others";
+  clock.reads = 0;
+  for (int i = 0; i < 80; i++) EXPECT_EQ("v", Get(Key(i)));
+  EXPECT_EQ(2u * 80 / 8, clock.reads.load());
+  const Stats st = GetStats();
+  EXPECT_EQ(80u, st.put_latency.count);
+  EXPECT_EQ(80u, st.get_latency.count);
+  EXPECT_EQ(80u, st.gets);
+  Close();
+}
+
+TEST_F(DBTestBase, WhereTheClockIsCheapEveryPutAndGetIsTimed) {
+  Open();
+  for (int i = 0; i < 5; i++) STRATA_ASSERT_OK(Put(Key(i), "v"));
+  for (int i = 0; i < 3; i++) EXPECT_EQ("v", Get(Key(i)));
+  const Stats st = GetStats();
+  EXPECT_EQ(5u, st.put_latency.count);
+  EXPECT_EQ(3u, st.get_latency.count);
+}
+
 }  // namespace
 }  // namespace dbtest
 }  // namespace strata

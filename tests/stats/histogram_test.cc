@@ -49,6 +49,18 @@ TEST(HistogramTest, RecordFillsBucketsCountSumMinMax) {
   EXPECT_DOUBLE_EQ(d.Average(), 20000007.0 / 5);
 }
 
+TEST(HistogramTest, AWeightedRecordCountsAsThatManyAlike) {
+  Histogram h;
+  h.Record(1.5, 8);
+  h.Record(3.0);
+  HistogramData d = h.Snapshot();
+  EXPECT_EQ(d.buckets[1], 8u);
+  EXPECT_EQ(d.count, 9u);
+  EXPECT_DOUBLE_EQ(d.sum, 15.0);
+  EXPECT_EQ(d.min, 1.5);
+  EXPECT_EQ(d.max, 3.0);
+}
+
 TEST(HistogramTest, NegativeAndNaNAreRecordedAsZero) {
   Histogram h;
   h.Record(-5);

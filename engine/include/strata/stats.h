@@ -130,6 +130,9 @@ struct Stats {
   bool read_only = false;
   std::string read_only_reason;
 
+  // Where Env::ClockIsCheap() is false, one put (get) in eight is timed and
+  // counted eight times: the counts stay those of the operations, in steps
+  // of eight, and the distribution is a sample's.
   HistogramData put_latency;
   HistogramData get_latency;
   HistogramData scan_latency;

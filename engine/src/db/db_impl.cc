@@ -34,7 +34,10 @@ Status CheckKey(const Slice& key) {
 }  // namespace
 
 DBImpl::DBImpl(const Options& options, std::string dir)
-    : options_(options), dir_(std::move(dir)), env_(options.env ? options.env : Env::Default()) {}
+    : options_(options),
+      dir_(std::move(dir)),
+      env_(options.env ? options.env : Env::Default()),
+      clock_is_cheap_(env_->ClockIsCheap()) {}
 
 DBImpl::~DBImpl() {
   bool open;
@@ -349,7 +352,8 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   Status s = CheckKey(key);
   if (!s.ok()) return s;
   if (value == nullptr) return Status::InvalidArgument("value output is null");
-  const uint64_t start = env_->NowMicros();
+  const uint64_t latency_weight = LatencyWeight();
+  const uint64_t start = latency_weight != 0 ? env_->NowMicros() : 0;
   MemTable* mem;
   MemTable* imm;
   std::shared_ptr<const Version> version;
@@ -383,7 +387,8 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
     counters_.get_hits++;
     counters_.user_bytes_read += key.size() + value->size();
   }
-  get_latency_.Record(static_cast<double>(env_->NowMicros() - start));
+  if (latency_weight != 0)
+    get_latency_.Record(static_cast<double>(env_->NowMicros() - start), latency_weight);
   return s;
 }
 

@@ -239,6 +239,18 @@ class DBImpl final : public DB {
 
   Counters counters_;
   Histogram put_latency_, get_latency_, scan_latency_, flush_latency_, compaction_latency_;
+  // Where the clock is not cheap, puts and gets are timed one in
+  // kLatencySampleEvery (Env::ClockIsCheap): the weight to record this
+  // operation with, 0 for an operation not timed.
+  static constexpr uint64_t kLatencySampleEvery = 8;
+  uint64_t LatencyWeight() {
+    if (clock_is_cheap_) return 1;
+    return latency_ticks_.fetch_add(1, std::memory_order_relaxed) % kLatencySampleEvery == 0
+               ? kLatencySampleEvery
+               : 0;
+  }
+  const bool clock_is_cheap_;
+  std::atomic<uint64_t> latency_ticks_{0};
 };
 
 }  // namespace strata

@@ -43,7 +43,8 @@ Status DBImpl::WritableCheck() const {
 }
 
 Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
-  const uint64_t start = env_->NowMicros();
+  const uint64_t latency_weight = LatencyWeight();
+  const uint64_t start = latency_weight != 0 ? env_->NowMicros() : 0;
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::unique_lock<std::mutex> lock(mutex_);
   Status s = WritableCheck();
@@ -92,7 +93,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
     s = FinishWalSync();  // the durability point
     if (!s.ok()) RecordBackgroundError(s);
   }
-  put_latency_.Record(static_cast<double>(env_->NowMicros() - start));
+  if (latency_weight != 0)
+    put_latency_.Record(static_cast<double>(env_->NowMicros() - start), latency_weight);
   return s;
 }
 

@@ -84,10 +84,10 @@ Histogram::Histogram() {
   Clear();
 }
 
-void Histogram::Record(double micros) {
+void Histogram::Record(double micros, uint64_t weight) {
   if (!(micros >= 0)) micros = 0;  // negative or NaN
-  buckets_[HistogramBucketIndex(micros)].fetch_add(1, std::memory_order_relaxed);
-  AtomicAdd(&sum_, micros);
+  buckets_[HistogramBucketIndex(micros)].fetch_add(weight, std::memory_order_relaxed);
+  AtomicAdd(&sum_, micros * static_cast<double>(weight));
   AtomicMin(&min_, micros);
   AtomicMax(&max_, micros);
 }

@@ -48,8 +48,9 @@ class Histogram {
   Histogram(const Histogram&) = delete;
   Histogram& operator=(const Histogram&) = delete;
 
-  // Records one observation. Negative values and NaN are recorded as 0.
-  void Record(double micros);
+  // Records one observation, standing for `weight` alike (a sample of one
+  // in `weight`). Negative values and NaN are recorded as 0.
+  void Record(double micros, uint64_t weight = 1);
 
   // A copy of the distribution so far (see the file comment for its
   // consistency under concurrent recording).

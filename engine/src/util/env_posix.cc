@@ -296,6 +296,7 @@ class PosixEnv final : public Env {
   // Natively a WAL segment stays open across syncs; under Emscripten the
   // file system is the browser build's, whose syncs store whole files.
   bool SyncedAppendsAreCheap() const override { return !kEmscripten; }
+  bool ClockIsCheap() const override { return !kEmscripten; }
 
   Status LockFile(const std::string& path, void** lock) override {
     *lock = nullptr;
