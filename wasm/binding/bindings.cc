@@ -28,8 +28,8 @@ EMSCRIPTEN_KEEPALIVE int strata_get(WasmDatabase* db, uint32_t key_size, uint32_
   return db->Get(key_size, snapshot_id);
 }
 EMSCRIPTEN_KEEPALIVE int strata_get_many(WasmDatabase* db, uint32_t size, uint32_t snapshot_id,
-                                         int with_values) {
-  return db->GetMany(size, snapshot_id, with_values != 0);
+                                         int with_values, uint32_t utf8_wanted) {
+  return db->GetMany(size, snapshot_id, with_values != 0, utf8_wanted);
 }
 EMSCRIPTEN_KEEPALIVE int strata_cursor_next(WasmDatabase* db, uint32_t id, uint32_t max_entries,
                                             uint32_t max_bytes, uint32_t utf8_wanted) {

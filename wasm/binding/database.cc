@@ -291,7 +291,7 @@ int WasmDatabase::Get(uint32_t key_size, uint32_t snapshot_id) {
   return kOk;
 }
 
-int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values) {
+int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values, uint32_t utf8_wanted) {
   if (int code = CheckOpen()) return code;
   if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   int code;
@@ -300,9 +300,11 @@ int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values)
   // One point in time for every key.
   ReadOptions options;
   options.snapshot = given ? given : db_->GetSnapshot();
-  result_.clear();
-  AppendU32(&result_, 0);
-  uint32_t count = 0;
+  // The format is in database.h: sizes go to result_, values to
+  // chunk_values_, appended after them at the end.
+  result_.assign(8, '\0');
+  chunk_values_.clear();
+  uint32_t count = 0, flags = with_values ? utf8_wanted & kChunkValuesUtf8 : 0;
   std::string value;
   Status s;
   for (size_t at = 0; at < size;) {
@@ -318,20 +320,28 @@ int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values)
     }
     s = db_->Get(options, Slice(scratch_.data() + at, key_size), &value);
     at += key_size;
+    uint32_t value_size = 0, value_units = 0;
     if (s.IsNotFound()) {
-      AppendU32(&result_, 0xffffffffu);
+      value_size = 0xffffffffu;
     } else if (!s.ok()) {
       break;
-    } else {
-      AppendU32(&result_, with_values ? static_cast<uint32_t>(value.size()) : 0);
-      if (with_values) result_ += value;
+    } else if (with_values) {
+      value_size = static_cast<uint32_t>(value.size());
+      if ((flags & kChunkValuesUtf8) && !Utf16Length(value.data(), value.size(), &value_units))
+        flags &= ~kChunkValuesUtf8;
+      chunk_values_ += value;
     }
+    AppendU32(&result_, value_size);
+    AppendU32(&result_, value_units);
     s = Status::OK();
     count++;
   }
   if (!given) db_->ReleaseSnapshot(options.snapshot);
   if (!s.ok()) return Fail(s);
+  result_ += chunk_values_;
+  TrimChunkBuffers();
   std::memcpy(&result_[0], &count, 4);
+  std::memcpy(&result_[4], &flags, 4);
   SetResult(result_.data(), result_.size());
   return kOk;
 }
@@ -427,14 +437,17 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   result_.reserve(result_.size() + chunk_keys_.size() + chunk_values_.size());
   result_ += chunk_keys_;
   result_ += chunk_values_;
-  // A chunk of huge entries leaves no huge buffers behind.
-  constexpr size_t kKeptCapacity = 1 << 20;
-  if (chunk_keys_.capacity() > kKeptCapacity) std::string().swap(chunk_keys_);
-  if (chunk_values_.capacity() > kKeptCapacity) std::string().swap(chunk_values_);
+  TrimChunkBuffers();
   std::memcpy(&result_[0], &count, 4);
   std::memcpy(&result_[4], &flags, 4);
   SetResult(result_.data(), result_.size());
   return kOk;
+}
+
+void WasmDatabase::TrimChunkBuffers() {
+  constexpr size_t kKeptCapacity = 1 << 20;
+  if (chunk_keys_.capacity() > kKeptCapacity) std::string().swap(chunk_keys_);
+  if (chunk_values_.capacity() > kKeptCapacity) std::string().swap(chunk_values_);
 }
 
 int WasmDatabase::CursorSeek(uint32_t id, uint32_t target_size) {

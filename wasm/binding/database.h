@@ -74,10 +74,16 @@ class WasmDatabase {
   // Result: the value. Code 1 (not found) when absent.
   int Get(uint32_t key_size, uint32_t snapshot_id);
   // The scratch holds `size` bytes of keys, each u32 key size | key. All
-  // are read at one point in time (the snapshot, or now). Result: u32
-  // count, then per key a u32: 0xffffffff when absent, else the value's
-  // size, followed (with_values) by the value; without values it is 0.
-  int GetMany(uint32_t size, uint32_t snapshot_id, bool with_values);
+  // are read at one point in time (the snapshot, or now). Result, read by
+  // wasm/src/value-list.ts:
+  //   u32 count
+  //   u32 flags (kChunkValuesUtf8: every value is well-formed UTF-8)
+  //   count x (u32 value bytes, 0xffffffff when absent; u32 value UTF-16
+  //            units, meaningful only with the flag)
+  //   the values' bytes, one after another
+  // Without values every size is 0 or 0xffffffff and no bytes follow.
+  // utf8_wanted (kChunkValuesUtf8 or 0) asks for the check and the units.
+  int GetMany(uint32_t size, uint32_t snapshot_id, bool with_values, uint32_t utf8_wanted);
 
   // Snapshot ids are > 0; 0 means "the latest state" wherever one is taken.
   // Returns 0 (and sets LastError) when the database is closed.
@@ -168,7 +174,10 @@ class WasmDatabase {
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;
-  std::string chunk_keys_, chunk_values_;  // CursorNext's, kept for their capacity
+  // CursorNext's and GetMany's, kept for their capacity unless a call of
+  // huge entries left them over 1 MiB (TrimChunkBuffers).
+  std::string chunk_keys_, chunk_values_;
+  void TrimChunkBuffers();
   uintptr_t descriptor_[2] = {0, 0};
   std::string last_error_;
   int last_code_ = 0;

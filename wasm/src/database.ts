@@ -25,6 +25,7 @@ import { EngineHandle, NOT_FOUND, OK } from './engine-handle.js';
 import { StrataError, engineError, invalidArgument } from './errors.js';
 import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } from './iterator.js';
 import { type Stats, parseStats } from './stats.js';
+import { decodeValueList, presenceInValueList, valueListUtf8Wanted } from './value-list.js';
 import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionRunner } from './compaction.js';
 import type { StrataEventListener } from './events.js';
@@ -272,12 +273,28 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     return decode(heap, ptr, size, encoding as E);
   }
 
-  /** The values of keys (undefined where none), all read at one point in time; one call into the engine. */
+  /**
+   * The values of keys (undefined where none), all read at one point in
+   * time; one call into the engine. Binary values are views into one buffer
+   * holding the call's values.
+   */
   getMany<E extends Encoding = V>(keys: readonly Bytes[], options?: ReadOptions<E>): (Decoded<E> | undefined)[] {
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding') as E;
-    const out: (Decoded<E> | undefined)[] = [];
-    this.readMany(keys, options, true, (heap, ptr, size) => out.push(size < 0 ? undefined : decode(heap, ptr, size, encoding)));
-    return out;
+    const { heap, ptr, size } = this.readMany(keys, options, true, valueListUtf8Wanted(encoding));
+    // Binary values are views into one copy of the list; strings are decoded from wasm memory.
+    if (encoding === 'binary') return decodeValueList(heap.slice(ptr, ptr + size), 0, encoding);
+    return decodeValueList(heap, ptr, encoding);
+  }
+
+  /**
+   * @internal getMany's values undecoded, in a copy of their own (format in
+   * value-list.ts), with the encoding to decode them in; for the database
+   * worker, which sends them as they are.
+   */
+  _getManyList(keys: readonly Bytes[], options?: ReadOptions<Encoding>): { list: Uint8Array; encoding: Encoding } {
+    const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding');
+    const { heap, ptr, size } = this.readMany(keys, options, true, valueListUtf8Wanted(encoding));
+    return { list: heap.slice(ptr, ptr + size), encoding };
   }
 
   /** Whether key has a value. */
@@ -287,9 +304,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   /** Whether each key has a value, all at one point in time; one call into the engine. */
   hasMany(keys: readonly Bytes[], options?: ReadOptions<Encoding>): boolean[] {
-    const out: boolean[] = [];
-    this.readMany(keys, options, false, (_heap, _ptr, size) => out.push(size >= 0));
-    return out;
+    const { heap, ptr } = this.readMany(keys, options, false, 0);
+    return presenceInValueList(heap, ptr);
   }
 
   /**
@@ -522,10 +538,6 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   // ---- private
 
   /**
-   * Reads keys in one engine call (strata_get_many) and hands each result
-   * to `each`: size -1 when absent, else where its value is (when values).
-   */
-  /**
    * Reads can make a compaction due (a table that lookups keep reading past:
    * seek compaction), which runs in background steps like any other: look
    * for one every READS_PER_SCHEDULE reads (the allowance of a table is 100
@@ -538,12 +550,16 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.background.schedule();
   }
 
+  /**
+   * Reads keys in one engine call (strata_get_many); answers where wasm
+   * wrote their value list (value-list.ts), read before the next call.
+   */
   private readMany(
     keys: readonly Bytes[],
     options: ReadOptions<Encoding> | undefined,
     values: boolean,
-    each: (heap: Uint8Array, ptr: number, size: number) => void,
-  ): void {
+    utf8Wanted: number,
+  ): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
     if (!Array.isArray(keys)) throw invalidArgument(`keys must be an array, got ${describe(keys)}`);
     checkOptionsObject(options, 'read options');
@@ -559,24 +575,11 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       const at = this.args.reserveU32();
       this.args.setU32(at, this.args.bytes(key));
     }
-    const code = this.module._strata_get_many(this.handle, this.args.size, snapshot, values ? 1 : 0);
+    const code = this.module._strata_get_many(this.handle, this.args.size, snapshot, values ? 1 : 0, utf8Wanted);
     this.engine.drainEvents();
     this.afterReads(keys.length);
     this.engine.check(code);
-    const { heap, ptr } = this.engine.result();
-    const view = new DataView(heap.buffer, heap.byteOffset);
-    const count = view.getUint32(ptr, true);
-    let at = ptr + 4;
-    for (let i = 0; i < count; i++) {
-      const size = view.getUint32(at, true);
-      at += 4;
-      if (size === 0xffffffff) {
-        each(heap, 0, -1);
-      } else {
-        each(heap, at, size);
-        if (values) at += size;
-      }
-    }
+    return this.engine.result();
   }
 
   private async runPipeline<E extends Encoding>(

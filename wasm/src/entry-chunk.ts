@@ -77,19 +77,19 @@ export function decodeChunk<K extends Encoding, V extends Encoding>(
   }
 }
 
-function decodeOne(src: Uint8Array, at: number, size: number, encoding: Encoding): string | Uint8Array {
+export function decodeOne(src: Uint8Array, at: number, size: number, encoding: Encoding): string | Uint8Array {
   // A view made directly costs about half of subarray() in V8.
   const view = new Uint8Array(src.buffer, src.byteOffset + at, size);
   return encoding === 'binary' ? view : utf8Decoder.decode(view);
 }
 
 /** n u32s at src[at..], without a copy when they are aligned (they are, in a chunk's own copy). */
-function u32View(src: Uint8Array, at: number, n: number): Uint32Array {
+export function u32View(src: Uint8Array, at: number, n: number): Uint32Array {
   const offset = src.byteOffset + at;
   if (offset % 4 === 0) return new Uint32Array(src.buffer, offset, n);
   return new Uint32Array(src.slice(at, at + 4 * n).buffer);
 }
 
-function readU32(src: Uint8Array, at: number): number {
+export function readU32(src: Uint8Array, at: number): number {
   return (src[at]! | (src[at + 1]! << 8) | (src[at + 2]! << 16) | (src[at + 3]! << 24)) >>> 0;
 }

@@ -101,7 +101,7 @@ export interface StrataModule {
   _strata_delete(handle: number, keySize: number): number;
   _strata_write(handle: number, size: number): number;
   _strata_get(handle: number, keySize: number, snapshotId: number): number;
-  _strata_get_many(handle: number, size: number, snapshotId: number, withValues: number): number;
+  _strata_get_many(handle: number, size: number, snapshotId: number, withValues: number, utf8Wanted: number): number;
   _strata_cursor_next(handle: number, cursor: number, maxEntries: number, maxBytes: number, utf8Wanted: number): number;
   _strata_cursor_seek(handle: number, cursor: number, targetSize: number): number;
   _strata_has_pending_work(handle: number): number;

@@ -6,6 +6,7 @@
 import type { Bytes, Decoded, Encoding } from './bytes.js';
 import type { BatchOperation, PipelineOperation, PipelineOptions, PipelineResult, ScanOptions, WriteOptions } from './database.js';
 import { decodeChunk } from './entry-chunk.js';
+import { decodeValueList } from './value-list.js';
 import { StrataError, invalidArgument } from './errors.js';
 import type { Entry, RangeOptions } from './iterator.js';
 import type { OpenOptions } from './runtime.js';
@@ -15,7 +16,6 @@ import type {
   Endpoint,
   EntryChunks,
   Method,
-  PackedValues,
   Request,
   Result,
   WireReadOptions,
@@ -150,7 +150,8 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     keys: readonly Bytes[],
     options?: WorkerReadOptions<E>,
   ): Promise<(Decoded<E> | undefined)[]> {
-    return unpackValues(await this.call('getMany', keys, this.wireOptions(options))) as (Decoded<E> | undefined)[];
+    const { list, encoding } = await this.call('getMany', keys, this.wireOptions(options));
+    return decodeValueList(list, 0, encoding) as (Decoded<E> | undefined)[];
   }
 
   has(key: Bytes, options?: WorkerReadOptions<Encoding>): Promise<boolean> {
@@ -311,12 +312,6 @@ function entriesOf({ chunks, keyEncoding, valueEncoding }: EntryChunks): Entry<W
   const entries: Entry<string | Uint8Array, string | Uint8Array>[] = [];
   for (const chunk of chunks) decodeChunk(chunk, 0, keyEncoding, valueEncoding, entries);
   return entries;
-}
-
-/** A getMany's values from the wire: binary ones are views into one transferred buffer. */
-function unpackValues(packed: PackedValues): (string | Uint8Array | undefined)[] {
-  if (packed.kind === 'utf8') return packed.values;
-  return packed.spans.map((span) => (span ? new Uint8Array(packed.buffer, span[0], span[1]) : undefined));
 }
 
 /**

@@ -10,8 +10,8 @@
 //   one message, in the order they happened.
 // - Errors travel as their code and message and become StrataErrors again
 //   on the client's side. Binary values in responses travel as transferred
-//   buffers; a getMany's binary values share one buffer, and a scan's or an
-//   iterator's entries travel as the engine's chunks.
+//   buffers; a getMany's values travel as the engine's value list, and a
+//   scan's or an iterator's entries as the engine's chunks.
 import type { BatchOperation, PipelineOperation, WriteOptions } from './database.js';
 import type { Bytes, Encoding } from './bytes.js';
 import type { StrataErrorCode } from './errors.js';
@@ -40,12 +40,13 @@ export type WireOpenOptions = Omit<OpenOptions<Encoding, Encoding>, 'onError'>;
 export type WireValue = string | Uint8Array | undefined;
 
 /**
- * Values of a getMany: strings as they are; binary values packed into one
- * buffer (one transfer), each an [offset, length] or null when absent.
+ * Values of a getMany as the engine wrote them (value-list.ts), in one
+ * transferred buffer; the client decodes them in the encoding given.
  */
-export type PackedValues =
-  | { kind: 'utf8'; values: (string | undefined)[] }
-  | { kind: 'binary'; buffer: ArrayBuffer; spans: ([number, number] | null)[] };
+export interface ValueList {
+  list: Uint8Array;
+  encoding: Encoding;
+}
 
 /**
  * Entries as the engine's cursor wrote them (entry-chunk.ts), each chunk its
@@ -74,7 +75,7 @@ export interface Calls {
     options?: WriteOptions & { valueEncoding?: Encoding },
   ): (WireValue | boolean)[];
   get(key: Bytes, options?: WireReadOptions): WireValue;
-  getMany(keys: readonly Bytes[], options?: WireReadOptions): PackedValues;
+  getMany(keys: readonly Bytes[], options?: WireReadOptions): ValueList;
   has(key: Bytes, options?: WireReadOptions): boolean;
   hasMany(keys: readonly Bytes[], options?: WireReadOptions): boolean[];
   scan(options?: WireScanOptions): EntryChunks;

@@ -16,7 +16,6 @@ import type {
   ClientMessage,
   Endpoint,
   Method,
-  PackedValues,
   Request,
   Result,
   WireError,
@@ -124,7 +123,8 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value, transfer: buffersOf([value]) };
     },
     getMany(keys, options) {
-      return packValues(database().getMany(keys, readOptions(options)) as WireValue[]);
+      const value = database()._getManyList(keys, readOptions(options));
+      return { value, transfer: [value.list.buffer] };
     },
     has(key, options) {
       return { value: database().has(key, readOptions(options)) };
@@ -244,26 +244,6 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
   endpoint.onmessage = (e: MessageEvent<ClientMessage>) => {
     for (const request of e.data.requests) dispatch(request);
   };
-}
-
-/** A getMany's values for the wire: strings as they are, bytes packed into one buffer. */
-function packValues(values: WireValue[]): Answer<'getMany'> {
-  if (!values.some((v) => v instanceof Uint8Array)) {
-    return { value: { kind: 'utf8', values: values as (string | undefined)[] } };
-  }
-  let total = 0;
-  for (const v of values) if (v instanceof Uint8Array) total += v.length;
-  const buffer = new ArrayBuffer(total);
-  const bytes = new Uint8Array(buffer);
-  let at = 0;
-  const spans = values.map((v): [number, number] | null => {
-    if (!(v instanceof Uint8Array)) return null;
-    bytes.set(v, at);
-    at += v.length;
-    return [at - v.length, v.length];
-  });
-  const packed: PackedValues = { kind: 'binary', buffer, spans };
-  return { value: packed, transfer: [buffer] };
 }
 
 /** Chunks of it until at least minEntries entries or its end, for the wire. */

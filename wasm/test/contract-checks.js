@@ -189,6 +189,13 @@ export function contractChecks(env) {
         expectSame(iterated, written.slice(100).map(({ value }, i) => ({ key: asText[100 + i].key, value })), 'iterator');
         const gets = await db.getMany(written.map(({ key }) => key));
         expectSame(gets, asText.map(({ value }) => value), 'getMany decodes the same way');
+        // Only well-formed values (decoded in one piece), the first starting with U+FEFF, one key absent.
+        const picked = [3, 'absent', 0, 1, 2, 4, 6];
+        expectSame(
+          await db.getMany(picked.map((i) => (i === 'absent' ? i : written[i].key))),
+          picked.map((i) => (i === 'absent' ? undefined : asText[i].value)),
+          'getMany of well-formed values',
+        );
         // A chunk decoded whole whose first key and value start with U+FEFF (sorted bytewise): kept, not taken for a BOM.
         const boms = ['\ufeffa', '\ufeffc\u00e9', '\ufeff\ufeffb'].map((t) => ({ key: t, value: `${t}!` }));
         await db.batch(boms.map(({ key, value }) => ({ type: 'put', key, value })));
