@@ -319,7 +319,7 @@ TEST(CompactionPickerTest, SeekCompactionOfAFileNotThereOrInTheLastLevelIsNothin
   EXPECT_EQ(nullptr, PlanSeekCompaction(v, kNumLevels - 1, 30));
 }
 
-TEST(CompactionPickerTest, SeeksAllowedGrowWithTheFileFromAHundredAndAreReachedOnce) {
+TEST(CompactionPickerTest, SeeksAllowedGrowWithTheFileFromAHundredAndStayUsedUpUntilReset) {
   EXPECT_EQ(100u, SeekCounter::AllowedSeeks(0));
   EXPECT_EQ(100u, SeekCounter::AllowedSeeks(100 * 16 * 1024));
   EXPECT_EQ(128u, SeekCounter::AllowedSeeks(2 * kMiB));
@@ -327,8 +327,10 @@ TEST(CompactionPickerTest, SeeksAllowedGrowWithTheFileFromAHundredAndAreReachedO
   f.file_size = 2 * kMiB;
   int due = 0;
   for (int i = 0; i < 300; i++) due += f.seeks.Charge(f.file_size) ? 1 : 0;
-  EXPECT_EQ(1, due);
-  FileMetaData copy = f;  // a copy goes on from the count
+  EXPECT_EQ(300 - 127, due);  // the 128th and every one after
+  FileMetaData copy = f;      // a copy goes on from the count
+  EXPECT_TRUE(copy.seeks.Charge(copy.file_size));
+  copy.seeks.Reset();
   EXPECT_FALSE(copy.seeks.Charge(copy.file_size));
 }
 

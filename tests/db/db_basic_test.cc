@@ -656,6 +656,20 @@ TEST_F(DBTestBase, WhereTheClockIsSlowOnePutAndGetInEightIsTimedAndCountsForEigh
   Close();
 }
 
+TEST_F(DBTestBase, WhereTheClockIsSlowPutsAndGetsInTurnAreBothSampled) {
+  SlowClockEnv clock(env());
+  options_.env = &clock;
+  Open();
+  for (int i = 0; i < 80; i++) {
+    STRATA_ASSERT_OK(Put(Key(i), "v"));
+    EXPECT_EQ("v", Get(Key(i)));
+  }
+  const Stats st = GetStats();
+  EXPECT_EQ(80u, st.put_latency.count);
+  EXPECT_EQ(80u, st.get_latency.count);
+  Close();
+}
+
 TEST_F(DBTestBase, WhereTheClockIsCheapEveryPutAndGetIsTimed) {
   Open();
   for (int i = 0; i < 5; i++) STRATA_ASSERT_OK(Put(Key(i), "v"));

@@ -521,12 +521,42 @@ class SeekCompactionTest : public DBCompactionTest {
     options_.l0_stop_writes_trigger = 12;
     options_.listeners.push_back(order_);
     Open();
-    for (int first : {1, 0}) {
-      for (int i = first; i < keys; i += 2) FillRange(i, i + 1, 0, 100, &model_);
-      STRATA_ASSERT_OK(db_->Flush());
-    }
+    FlushOverlappingPair(0, keys);
     DrainPendingWork();
     ASSERT_EQ(2u, FilesAtLevel(GetStats(), 0));
+  }
+
+  // Two L0 tables over keys [from, from + keys): the odd ones, then the even.
+  void FlushOverlappingPair(int from, int keys) {
+    for (int first : {1, 0}) {
+      for (int i = from + first; i < from + keys; i += 2) FillRange(i, i + 1, 0, 100, &model_);
+      STRATA_ASSERT_OK(db_->Flush());
+    }
+  }
+
+  // n lookups of odd keys of the pair at `from` (of 200 keys): each reads
+  // the newer table (even keys), then finds the key in the older, charging
+  // the newer (the last odd key is past the newer's range: not used).
+  void ReadPastNewerTable(int from, uint64_t n) {
+    for (uint64_t i = 0; i < n; i++) {
+      const std::string k = Key(from + static_cast<int>(2 * (i % 99) + 1));
+      std::string v;
+      STRATA_ASSERT_OK(db_->Get(ReadOptions(), k, &v));
+      ASSERT_EQ(model_[k], v);
+    }
+  }
+
+  uint64_t NewestL0TableAllowance() {
+    const Stats stats = GetStats();
+    uint64_t size = 0;
+    for (const auto& t : stats.levels[0].tables) size = std::max<uint64_t>(size, t.size);
+    return SeekCounter::AllowedSeeks(size);
+  }
+
+  int SeekCompactionsBegun() {
+    int n = 0;
+    for (const auto& e : order_->events()) n += e.begin && e.reason == CompactionReason::kSeeks ? 1 : 0;
+    return n;
   }
 
   // Until the first compaction has begun and ended (or 30 s).
@@ -603,6 +633,40 @@ TEST_P(SeekCompactionTest, ScansThatKeepReadingOverlappingTablesGetThemCompacted
   WaitForACompaction();
   EXPECT_GT(scans, 500) << "sampled far more often than once per MiB";
   ExpectOneSeekCompaction();
+}
+
+// A table that runs out of seeks while another one waits for its seek
+// compaction gets its turn after it (each later lookup past it asks again).
+TEST_P(SeekCompactionTest, ATableThatRunsOutWhileAnotherWaitsIsCompactedAfterIt) {
+  OpenWithTwoOverlappingTables(200);
+  FlushOverlappingPair(1000, 200);
+  ASSERT_EQ(4u, FilesAtLevel(GetStats(), 0));
+  const uint64_t allowed = NewestL0TableAllowance();
+  ReadPastNewerTable(0, allowed);
+  ReadPastNewerTable(1000, allowed + 10);  // without threads the first still waits
+  DrainPendingWork();
+  ReadPastNewerTable(1000, 10);
+  DrainPendingWork();
+  EXPECT_EQ(2, SeekCompactionsBegun());
+  EXPECT_EQ(0u, FilesAtLevel(GetStats(), 0));
+  CheckMatches(model_);
+}
+
+// A waiting seek compaction whose table another compaction took away gives
+// way: the next table that runs out of seeks is compacted.
+TEST_P(SeekCompactionTest, ATableCompactedAwayWhileItsSeekCompactionWaitsGivesWay) {
+  OpenWithTwoOverlappingTables(200);
+  ReadPastNewerTable(0, NewestL0TableAllowance());  // without threads it waits
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  DrainPendingWork();
+  const int before = SeekCompactionsBegun();
+  ASSERT_EQ(0u, FilesAtLevel(GetStats(), 0));
+  FlushOverlappingPair(1000, 200);
+  ReadPastNewerTable(1000, NewestL0TableAllowance());
+  DrainPendingWork();
+  EXPECT_EQ(before + 1, SeekCompactionsBegun());
+  EXPECT_EQ(0u, FilesAtLevel(GetStats(), 0));
+  CheckMatches(model_);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, SeekCompactionTest, ::testing::Values(kBackgroundThread, kNoThreads),

@@ -352,7 +352,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   Status s = CheckKey(key);
   if (!s.ok()) return s;
   if (value == nullptr) return Status::InvalidArgument("value output is null");
-  const uint64_t latency_weight = LatencyWeight();
+  const uint64_t latency_weight = LatencyWeight(get_latency_ticks_);
   const uint64_t start = latency_weight != 0 ? env_->NowMicros() : 0;
   MemTable* mem;
   MemTable* imm;

@@ -127,6 +127,10 @@ class DBImpl final : public DB {
   void ChargeSeek(const Version::SeekCharge& charge);
   // mu; the seek compaction due, if its file is still where it was.
   std::unique_ptr<CompactionPlan> PlanSeekCompactionLocked() const;
+  // mu; whether the seek compaction's file is still a table of the current
+  // version at its level.
+  bool SeekTargetLiveLocked() const;
+  void SetSeekTargetLocked(uint64_t file, int level);  // mu; file 0: none
   void BackgroundLoop();
   // One step: a flush, or starting (and, with an inline executor,
   // finishing) one compaction.
@@ -229,8 +233,10 @@ class DBImpl final : public DB {
   static constexpr uint64_t kReadSamplePeriod = 1 << 20;
   std::atomic<uint64_t> read_sample_seed_{0};
   // The file whose seeks ran out (ChargeSeek), and its level; 0: none.
-  uint64_t seek_compaction_file_ = 0;                       // mu
-  int seek_compaction_level_ = 0;                           // mu
+  // seek_target_set_ tells readers without the mutex that one is set.
+  uint64_t seek_compaction_file_ = 0;  // mu
+  int seek_compaction_level_ = 0;      // mu
+  std::atomic<bool> seek_target_set_{false};
   uint64_t next_job_id_ = 1;                                // mu
   bool write_stopped_ = false;                              // mu
   bool write_stalled_ = false;                              // mu; a stall was reported begun
@@ -241,16 +247,16 @@ class DBImpl final : public DB {
   Histogram put_latency_, get_latency_, scan_latency_, flush_latency_, compaction_latency_;
   // Where the clock is not cheap, puts and gets are timed one in
   // kLatencySampleEvery (Env::ClockIsCheap): the weight to record this
-  // operation with, 0 for an operation not timed.
+  // operation with, 0 for an operation not timed. Puts and gets count their
+  // own ticks: with one counter, gets and puts in turn would time only one
+  // kind (and count it twice).
   static constexpr uint64_t kLatencySampleEvery = 8;
-  uint64_t LatencyWeight() {
+  uint64_t LatencyWeight(std::atomic<uint64_t>& ticks) {
     if (clock_is_cheap_) return 1;
-    return latency_ticks_.fetch_add(1, std::memory_order_relaxed) % kLatencySampleEvery == 0
-               ? kLatencySampleEvery
-               : 0;
+    return ticks.fetch_add(1, std::memory_order_relaxed) % kLatencySampleEvery == 0 ? kLatencySampleEvery : 0;
   }
   const bool clock_is_cheap_;
-  std::atomic<uint64_t> latency_ticks_{0};
+  std::atomic<uint64_t> put_latency_ticks_{0}, get_latency_ticks_{0};
 };
 
 }  // namespace strata

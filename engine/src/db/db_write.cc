@@ -43,7 +43,7 @@ Status DBImpl::WritableCheck() const {
 }
 
 Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch) {
-  const uint64_t latency_weight = LatencyWeight();
+  const uint64_t latency_weight = LatencyWeight(put_latency_ticks_);
   const uint64_t start = latency_weight != 0 ? env_->NowMicros() : 0;
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::unique_lock<std::mutex> lock(mutex_);

@@ -38,10 +38,11 @@ class SeekCounter {
   static uint64_t AllowedSeeks(uint64_t file_size) {
     return std::max<uint64_t>(100, file_size / (16 * 1024));
   }
-  // Counts one; true for the one that reaches the file's allowance (once).
+  // Counts one; true once the file's allowance is used up.
   bool Charge(uint64_t file_size) const {
-    return seeks_.fetch_add(1, std::memory_order_relaxed) + 1 == AllowedSeeks(file_size);
+    return seeks_.fetch_add(1, std::memory_order_relaxed) + 1 >= AllowedSeeks(file_size);
   }
+  void Reset() const { seeks_.store(0, std::memory_order_relaxed); }
 
  private:
   mutable std::atomic<uint64_t> seeks_{0};
