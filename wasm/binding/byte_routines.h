@@ -12,6 +12,12 @@
 #include <cstddef>
 #include <cstdint>
 
+// Without bulk memory __builtin_memmove would be a call to the memmove these
+// routines implement (libc_overrides.cc): endless recursion.
+#if defined(__wasm__) && !defined(__wasm_bulk_memory__)
+#error "byte_routines.h needs -mbulk-memory (memory.copy)"
+#endif
+
 namespace strata::bytes {
 
 // Up to this many bytes are copied with loads and stores of our own; more

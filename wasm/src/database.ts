@@ -26,6 +26,7 @@ import { StrataError, engineError, invalidArgument } from './errors.js';
 import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } from './iterator.js';
 import { type Stats, parseStats } from './stats.js';
 import { decodeValueList, presenceInValueList, valueListUtf8Wanted } from './value-list.js';
+import { chunkHeader } from './entry-chunk.js';
 import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionRunner } from './compaction.js';
 import type { StrataEventListener } from './events.js';
@@ -511,8 +512,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   ): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
     this.engine.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes, utf8Wanted));
-    this.afterReads(maxEntries);
-    return this.engine.result();
+    const result = this.engine.result();
+    this.afterReads(chunkHeader(result.heap, result.ptr).count);
+    return result;
   }
 
   /** @internal */

@@ -3,11 +3,11 @@
 // here the keys become bytes again.
 import { fromHex } from './bytes.js';
 
-/** A latency distribution; times in microseconds. */
 /**
- * Put and get latencies are sampled in WebAssembly (a clock read goes out to
- * JavaScript): one call in eight is timed and counted eight times, so `count`
- * is the number of calls in steps of eight and the distribution a sample's.
+ * A latency distribution; times in microseconds. Put and get latencies are
+ * sampled in WebAssembly (a clock read goes out to JavaScript): one call in
+ * eight is timed and counted eight times, so `count` is the number of calls
+ * in steps of eight and the distribution a sample's.
  */
 export interface Histogram {
   count: number;
