@@ -608,6 +608,35 @@ TEST_P(DBSegmentPerSyncTest, ACrashBeforeConsolidatedSegmentsAreRemovedReplaysEa
   }
 }
 
+// A segment left behind by a consolidation (its removal failed, or a crash
+// came first) stays covered when the consolidated segment is consolidated
+// in turn: the newest marker covers everything its segments replaced.
+TEST_P(DBSegmentPerSyncTest, ASegmentLeftBehindStaysCoveredAcrossTiers) {
+  options_.wal_consolidation_trigger = 2;
+  Open();
+  STRATA_ASSERT_OK(Put(Key(0), "v0", true));
+  const FileSet first = ReadAllFiles(env(), dir_);
+  // The second write's segment and the first become one (tier 1); the
+  // fourth's and the third's another, and the two tier-1 segments one.
+  for (int i = 1; i < 4; i++) STRATA_ASSERT_OK(Put(Key(i), "v" + std::to_string(i), true));
+  Close();
+  FileSet files = ReadAllFiles(env(), dir_);
+  ASSERT_EQ(1u, FilesOfType(env(), dir_, ".wal").size());
+  int left_behind = 0;
+  for (const auto& [name, data] : first) {
+    if (EndsWith(name, ".wal") && files.count(name) == 0) files[name] = data, left_behind++;
+  }
+  ASSERT_EQ(1, left_behind);
+  OpenedCopy c = OpenCopy(options_, files, /*paranoid=*/true);
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  for (int i = 0; i < 4; i++) {
+    std::string v;
+    STRATA_EXPECT_OK(c.db->Get(ReadOptions(), Key(i), &v));
+    EXPECT_EQ("v" + std::to_string(i), v);
+  }
+  EXPECT_EQ(4u, c.db->GetStats().recovered_records);
+}
+
 // Synced writes in one open segment: each sync is a durability point (a
 // crash right after it keeps the write, the directory entry included), and
 // the segment grows instead of multiplying.
