@@ -6,6 +6,7 @@
 #include "cache/lru_cache.h"
 #include "db/dbformat.h"
 #include "table/block.h"
+#include "table/block_iter.h"
 #include "table/bloom.h"
 #include "table/two_level_iterator.h"
 #include "util/coding.h"
@@ -169,11 +170,12 @@ std::atomic<bool>* Table::VerifiedFlag(uint64_t offset) const {
   return &verified_[at - data_block_offsets_.begin()];
 }
 
-Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const {
+Status Table::DataBlock(const ReadOptions& options, const Slice& index_value,
+                        std::shared_ptr<Block>* out) const {
   Slice input = index_value;
   BlockHandle handle;
   Status s = handle.DecodeFrom(&input);
-  if (!s.ok()) return NewEmptyIterator(s.WithContext("index entry"));
+  if (!s.ok()) return s.WithContext("index entry");
 
   // Blocks read in place never enter the cache: do not look there either.
   LRUCache* cache = data_blocks_in_place_ ? nullptr : options_.block_cache;
@@ -195,7 +197,7 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
     std::string contents;
     Slice in_place;
     s = ReadBlock(*file_, file_size_, handle, &contents, verify, &in_place);
-    if (!s.ok()) return NewEmptyIterator(s.WithContext("data block"));
+    if (!s.ok()) return s.WithContext("data block");
     if (verified != nullptr) verified->store(true, std::memory_order_release);
     const BlockLabel label("data", handle.offset());
     if (!in_place.empty()) {
@@ -203,15 +205,23 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& i
       // block could outlive this table and its mapping; LevelDB does the
       // same). Reading it again costs a parse of its restart array.
       s = Block::ParseInPlace(in_place, label, &block);
-      if (!s.ok()) return NewEmptyIterator(s);
+      if (!s.ok()) return s;
     } else {
       s = Block::Parse(std::move(contents), label, &block);
-      if (!s.ok()) return NewEmptyIterator(s);
+      if (!s.ok()) return s;
       if (cache != nullptr && options.fill_cache) {
         cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());
       }
     }
   }
+  *out = std::move(block);
+  return Status::OK();
+}
+
+Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const {
+  std::shared_ptr<Block> block;
+  Status s = DataBlock(options, index_value, &block);
+  if (!s.ok()) return NewEmptyIterator(s);
   Iterator* iter = block->NewIterator(KeyOrder::kInternalKey);
   iter->RegisterCleanup([pinned = std::move(block)]() {});  // keeps the block alive
   return iter;
@@ -238,20 +248,25 @@ Status Table::InternalGet(const ReadOptions& options, const Slice& internal_key,
     }
   }
 
-  std::unique_ptr<Iterator> index(index_block_->NewIterator(KeyOrder::kInternalKey));
+  // Iterators on the stack: a lookup allocates no iterator and registers no
+  // cleanup (the block is pinned by `block` meanwhile).
+  BlockIter index(index_block_.get(), KeyOrder::kInternalKey);
   // The first block whose index key is >= internal_key holds the answer,
   // unless internal_key falls between that block's last key and its
   // (shortened) index key: then it is the first entry of the next block.
-  for (index->Seek(internal_key); index->Valid(); index->Next()) {
-    std::unique_ptr<Iterator> block(NewDataBlockIterator(options, index->value()));
-    block->Seek(internal_key);
-    if (block->Valid()) {
-      on_found(block->key(), block->value());
+  for (index.Seek(internal_key); index.Valid(); index.Next()) {
+    std::shared_ptr<Block> block;
+    Status s = DataBlock(options, index.value(), &block);
+    if (!s.ok()) return s;
+    BlockIter entries(block.get(), KeyOrder::kInternalKey);
+    entries.Seek(internal_key);
+    if (entries.Valid()) {
+      on_found(entries.key(), entries.value());
       return Status::OK();
     }
-    if (!block->status().ok()) return block->status();
+    if (!entries.status().ok()) return entries.status();
   }
-  return index->status();
+  return index.status();
 }
 
 uint64_t Table::ApproximateOffsetOf(const Slice& internal_key) const {

@@ -84,6 +84,9 @@ class Table {
   // options.fill_cache, unless read in place). An iterator with an error
   // status on failure.
   Iterator* NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const;
+  // The data block an index entry points to: from the block cache, or read
+  // (and verified, and cached) from the file.
+  Status DataBlock(const ReadOptions& options, const Slice& index_value, std::shared_ptr<Block>* block) const;
   // Whether the data block at offset was verified; nullptr unless the file's
   // contents stay in process memory.
   std::atomic<bool>* VerifiedFlag(uint64_t offset) const;
