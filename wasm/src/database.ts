@@ -512,9 +512,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   ): { heap: Uint8Array; ptr: number; size: number } {
     this.checkOpen();
     this.engine.check(this.module._strata_cursor_next(this.handle, cursor, maxEntries, maxBytes, utf8Wanted));
-    const result = this.engine.result();
-    this.afterReads(chunkHeader(result.heap, result.ptr).count);
-    return result;
+    const { heap, ptr } = this.engine.result();
+    this.afterReads(chunkHeader(heap, ptr).count);
+    return this.engine.result(); // read again after the engine call afterReads may make
   }
 
   /** @internal */
