@@ -13,7 +13,7 @@ import { type Decoded, type Encoding, utf8Decoder } from './bytes.js';
 import type { Entry } from './iterator.js';
 
 const KEYS_UTF8 = 1;
-const VALUES_UTF8 = 2;
+export const VALUES_UTF8 = 2;
 const AT_END = 4;
 
 /** The flags to ask a chunk for: those of the sides read as strings. */

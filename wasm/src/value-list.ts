@@ -7,9 +7,8 @@
 // UTF-8 they are decoded with one TextDecoder call and the string cut by the
 // units given, instead of one call per value.
 import { type Decoded, type Encoding, utf8Decoder } from './bytes.js';
-import { decodeOne, readU32, u32View } from './entry-chunk.js';
+import { VALUES_UTF8, decodeOne, readU32, u32View } from './entry-chunk.js';
 
-const VALUES_UTF8 = 2; // the cursor chunk's flag of the same meaning
 const ABSENT = 0xffffffff;
 
 /** The flag to ask a value list for: the check and units only for values read as strings. */

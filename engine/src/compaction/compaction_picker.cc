@@ -108,18 +108,16 @@ std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Opt
 
 std::unique_ptr<CompactionPlan> PlanSeekCompaction(const Version& version, int level, uint64_t file_number) {
   if (level < 0 || level >= kNumLevels - 1) return nullptr;
-  const auto& files = version.files[level];
-  auto found = std::find_if(files.begin(), files.end(),
-                            [&](const FileMetaPtr& f) { return f->number == file_number; });
-  if (found == files.end()) return nullptr;
+  FileMetaPtr file = version.FileInLevel(level, file_number);
+  if (file == nullptr) return nullptr;
   auto plan = std::make_unique<CompactionPlan>();
   plan->level = level;
   plan->reason = CompactionReason::kSeeks;
   if (level == 0) {
-    Slice begin = (*found)->smallest.user_key(), end = (*found)->largest.user_key();
+    Slice begin = file->smallest.user_key(), end = file->largest.user_key();
     plan->inputs[0] = version.GetOverlappingInputs(0, &begin, &end);
   } else {
-    plan->inputs[0].push_back(*found);
+    plan->inputs[0].push_back(std::move(file));
   }
   SetupOtherInputs(version, plan.get());
   return plan;

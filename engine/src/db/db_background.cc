@@ -26,12 +26,7 @@ void DBImpl::AbandonTicket(const std::shared_ptr<CompactionTicket>& ticket) {
 bool DBImpl::NeedsCompaction() const {
   if (compaction_in_flight_ || manual_calls_running_ > 0) return false;
   std::vector<double> scores = ComputeScores(*versions_->current(), options_);
-  return *std::max_element(scores.begin(), scores.end()) >= 1.0 || SeekTargetLiveLocked();
-}
-
-static bool LevelHolds(const Version& version, int level, uint64_t number) {
-  const auto& files = version.files[level];
-  return std::any_of(files.begin(), files.end(), [&](const FileMetaPtr& f) { return f->number == number; });
+  return *std::max_element(scores.begin(), scores.end()) >= 1.0 || seek_compaction_file_ != 0;
 }
 
 void DBImpl::ChargeSeek(const Version::SeekCharge& charge) {
@@ -40,25 +35,16 @@ void DBImpl::ChargeSeek(const Version::SeekCharge& charge) {
   // Every charge from the allowance on asks (as in LevelDB), so a file that
   // ran out while another waited gets its turn; the mutex is taken only
   // while none waits.
-  if (!charge.file->seeks.Charge(charge.file->file_size) || seek_target_set_.load(std::memory_order_relaxed))
+  if (!charge.file->seeks.Charge(charge.file->file_size) ||
+      seek_compaction_file_.load(std::memory_order_relaxed) != 0)
     return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (seek_compaction_file_ != 0) return;  // one at a time, as LevelDB
   // A reader of an older version may charge a table compacted or moved since.
-  if (!LevelHolds(*versions_->current(), charge.level, charge.file->number)) return;
-  SetSeekTargetLocked(charge.file->number, charge.level);
+  if (versions_->current()->FileInLevel(charge.level, charge.file->number) == nullptr) return;
+  seek_compaction_level_ = charge.level;
+  seek_compaction_file_ = charge.file->number;
   MaybeScheduleWork();
-}
-
-bool DBImpl::SeekTargetLiveLocked() const {
-  return seek_compaction_file_ != 0 &&
-         LevelHolds(*versions_->current(), seek_compaction_level_, seek_compaction_file_);
-}
-
-void DBImpl::SetSeekTargetLocked(uint64_t file, int level) {
-  seek_compaction_file_ = file;
-  seek_compaction_level_ = level;
-  seek_target_set_.store(file != 0, std::memory_order_relaxed);
 }
 
 std::unique_ptr<CompactionPlan> DBImpl::PlanSeekCompactionLocked() const {
@@ -98,7 +84,7 @@ void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
     auto plan = PickCompaction(*versions_->current(), options_, versions_->compact_pointers());
     if (!plan) {
       plan = PlanSeekCompactionLocked();
-      SetSeekTargetLocked(0, 0);  // taken
+      seek_compaction_file_ = 0;  // taken
     }
     if (plan) StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/true);
   }
@@ -364,8 +350,11 @@ Status DBImpl::LogAndApply(std::unique_lock<std::mutex>& lock, VersionEdit* edit
   bg_cv_.notify_all();
   if (s.ok()) versions_->Commit(std::move(prepared));
   // A seek target compacted or moved away gives way to the next file that
-  // runs out of seeks.
-  if (seek_compaction_file_ != 0 && !SeekTargetLiveLocked()) SetSeekTargetLocked(0, 0);
+  // runs out of seeks: a target is always a table of the current version.
+  if (seek_compaction_file_ != 0 &&
+      versions_->current()->FileInLevel(seek_compaction_level_, seek_compaction_file_) == nullptr) {
+    seek_compaction_file_ = 0;
+  }
   return s;
 }
 

@@ -127,10 +127,6 @@ class DBImpl final : public DB {
   void ChargeSeek(const Version::SeekCharge& charge);
   // mu; the seek compaction due, if its file is still where it was.
   std::unique_ptr<CompactionPlan> PlanSeekCompactionLocked() const;
-  // mu; whether the seek compaction's file is still a table of the current
-  // version at its level.
-  bool SeekTargetLiveLocked() const;
-  void SetSeekTargetLocked(uint64_t file, int level);  // mu; file 0: none
   void BackgroundLoop();
   // One step: a flush, or starting (and, with an inline executor,
   // finishing) one compaction.
@@ -232,11 +228,11 @@ class DBImpl final : public DB {
   // (NewDBIterator), each with a seed of its own.
   static constexpr uint64_t kReadSamplePeriod = 1 << 20;
   std::atomic<uint64_t> read_sample_seed_{0};
-  // The file whose seeks ran out (ChargeSeek), and its level; 0: none.
-  // seek_target_set_ tells readers without the mutex that one is set.
-  uint64_t seek_compaction_file_ = 0;  // mu
-  int seek_compaction_level_ = 0;      // mu
-  std::atomic<bool> seek_target_set_{false};
+  // The table whose seeks ran out (ChargeSeek), always one of the current
+  // version (LogAndApply drops it when it goes), and its level; 0: none.
+  // Written under mu; ChargeSeek reads the number without it.
+  std::atomic<uint64_t> seek_compaction_file_{0};
+  int seek_compaction_level_ = 0;                           // mu
   uint64_t next_job_id_ = 1;                                // mu
   bool write_stopped_ = false;                              // mu
   bool write_stalled_ = false;                              // mu; a stall was reported begun

@@ -1,7 +1,5 @@
 #include "db/wal_consolidation.h"
 
-#include <algorithm>
-
 #include "db/filename.h"
 #include "db/write_batch_internal.h"
 #include "util/coding.h"
@@ -58,12 +56,9 @@ Status WriteConsolidatedSegment(Env* env, const std::string& dir, const std::vec
   log::Writer writer(file.get());
   // It replaces what its consolidated olds replaced too: a source of theirs
   // whose removal failed (or that a crash left) must stay covered once their
-  // markers are gone.
-  uint64_t first_replaced = olds.front();
-  for (uint64_t old : olds) {
-    uint64_t theirs;
-    if (ReadWalConsolidationMarker(env, dir, old, &theirs)) first_replaced = std::min(first_replaced, theirs);
-  }
+  // markers are gone. The oldest's sources are the oldest of all.
+  uint64_t first_replaced = olds.front(), theirs;
+  if (ReadWalConsolidationMarker(env, dir, olds.front(), &theirs)) first_replaced = theirs;
   s = writer.AddRecord(WalConsolidationMarker(first_replaced));
   for (size_t i = 0; s.ok() && i < olds.size(); i++) {
     std::unique_ptr<SequentialFile> in;

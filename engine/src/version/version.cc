@@ -25,6 +25,13 @@ uint64_t TotalFileSize(const std::vector<FileMetaPtr>& files) {
   return sum;
 }
 
+FileMetaPtr Version::FileInLevel(int level, uint64_t number) const {
+  for (const auto& f : files[level]) {
+    if (f->number == number) return f;
+  }
+  return nullptr;
+}
+
 uint64_t Version::LevelBytes(int level) const {
   return TotalFileSize(files[level]);
 }

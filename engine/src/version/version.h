@@ -50,6 +50,9 @@ class Version {
   // that no newer L0 version of a key is left behind.
   std::vector<FileMetaPtr> GetOverlappingInputs(int level, const Slice* begin, const Slice* end) const;
 
+  // The table numbered `number` in level, or nullptr if the level has none.
+  FileMetaPtr FileInLevel(int level, uint64_t number) const;
+
   uint64_t LevelBytes(int level) const;
   size_t NumFiles(int level) const { return files[level].size(); }
 };
