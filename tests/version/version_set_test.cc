@@ -367,7 +367,7 @@ TEST_F(VersionSetTest, AppliedEditSurvivesACrash) {
   EXPECT_EQ(4u, recovered->LogNumber());
 }
 
-TEST_F(VersionSetTest, EachEditWritesANewManifestAndNoTempFileRemains) {
+TEST_F(VersionSetTest, WithWriteOnceFilesEachEditWritesANewManifestAndNoTempFileRemains) {
   ASSERT_TRUE(vs_->CreateNew().ok());
   uint64_t last = vs_->ManifestNumber();
   for (int i = 0; i < 3; i++) {
@@ -578,6 +578,220 @@ TEST_F(VersionSetTest, LogStartSequenceMovesForwardAndSurvivesRecover) {
   auto reopened = Reopen(&s);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(31u, reopened->LogStartSequence());
+}
+
+// Where synced appends are cheap (POSIX), edits are appended to the open
+// segment (manifest_format.md).
+class VersionSetAppendTest : public VersionSetTest {
+ protected:
+  VersionSetAppendTest() {
+    env_->SetSyncedAppendsAreCheap(true);
+    EXPECT_TRUE(vs_->CreateNew().ok());
+    vs_->SetLastSequence(100);  // MakeFile's tables hold sequences up to 100
+  }
+
+  // Adds table number (keys from..to) to level 1, and writes its file.
+  void AddTable(uint64_t number, const std::string& from, const std::string& to) {
+    VersionEdit edit;
+    edit.AddFile(1, MakeFile(number, from, to));
+    ASSERT_TRUE(Apply(edit).ok());
+    ASSERT_TRUE(WriteStringToFile(env_.get(), "table", TableFileName(kDir, number), true).ok());
+  }
+
+  std::string SegmentPath() const { return ManifestFileName(kDir, vs_->ManifestNumber()); }
+  uint64_t SegmentSize() const {
+    uint64_t size = 0;
+    EXPECT_TRUE(env_->GetFileSize(SegmentPath(), &size).ok());
+    return size;
+  }
+
+  size_t ManifestCount() {
+    std::vector<std::string> children;
+    EXPECT_TRUE(env_->GetChildren(kDir, &children).ok());
+    return std::count_if(children.begin(), children.end(),
+                         [](const std::string& name) { return name.rfind("MANIFEST-", 0) == 0; });
+  }
+};
+
+TEST_F(VersionSetAppendTest, EditsAppendToOneSegmentAndCurrentStays) {
+  const uint64_t segment = vs_->ManifestNumber();
+  const std::string current = ReadCurrent();
+  for (int i = 0; i < 5; i++) {
+    AddTable(10 + i, std::string(1, static_cast<char>('a' + 2 * i)),
+             std::string(1, static_cast<char>('b' + 2 * i)));
+    EXPECT_EQ(segment, vs_->ManifestNumber());
+    EXPECT_EQ(current, ReadCurrent());
+  }
+  EXPECT_EQ(1u, ManifestCount());
+  env_->SimulateCrash();  // every appended edit was synced
+  Status s;
+  auto recovered = Reopen(&s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(SameLevels(*vs_->current(), *recovered->current()));
+  EXPECT_EQ(5u, recovered->current()->NumFiles(1));
+}
+
+TEST_F(VersionSetAppendTest, ASegmentPastTheRollSizeGivesWayToANewOne) {
+  vs_ = std::make_unique<VersionSet>(kDir, env_.get(), /*manifest_roll_bytes=*/1);
+  Status s = vs_->Recover();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  vs_->SetLastSequence(100);
+  for (int i = 0; i < 3; i++) {
+    const uint64_t before = vs_->ManifestNumber();
+    AddTable(10 + i, std::string(1, static_cast<char>('a' + 2 * i)),
+             std::string(1, static_cast<char>('b' + 2 * i)));
+    EXPECT_GT(vs_->ManifestNumber(), before);  // every segment is past 1 byte
+    EXPECT_EQ(ManifestFileName(kDir, vs_->ManifestNumber()).substr(kDir.size() + 1) + "\n", ReadCurrent());
+  }
+  auto recovered = Reopen(&s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(SameLevels(*vs_->current(), *recovered->current()));
+}
+
+TEST_F(VersionSetAppendTest, TheFirstEditAfterRecoverStartsANewSegment) {
+  AddTable(10, "a", "b");
+  const uint64_t recovered_segment = vs_->ManifestNumber();
+  Status s;
+  vs_ = Reopen(&s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  AddTable(11, "c", "d");
+  EXPECT_GT(vs_->ManifestNumber(), recovered_segment);
+  AddTable(12, "e", "f");  // and appends to that one
+  EXPECT_EQ(2u, ManifestCount());
+}
+
+TEST_F(VersionSetAppendTest, ATornLastEditRecoversTheStateBeforeIt) {
+  AddTable(10, "a", "c");
+  const auto before = vs_->current();
+  const uint64_t intact = SegmentSize();
+  AddTable(11, "x", "z");
+  std::string good;
+  ASSERT_TRUE(ReadFileToString(env_.get(), SegmentPath(), &good).ok());
+  ASSERT_GT(good.size(), intact);
+  for (size_t len = intact; len < good.size(); len++) {  // cut anywhere in the last record
+    ASSERT_TRUE(WriteStringToFile(env_.get(), good.substr(0, len), SegmentPath(), true).ok());
+    Status s;
+    auto recovered = Reopen(&s);
+    ASSERT_TRUE(s.ok()) << "cut to " << len << ": " << s.ToString();
+    EXPECT_TRUE(SameLevels(*before, *recovered->current())) << "cut to " << len;
+  }
+  std::string garbled = good;  // or garbage where its end should be
+  garbled.back() = static_cast<char>(garbled.back() ^ 0x20);
+  ASSERT_TRUE(WriteStringToFile(env_.get(), garbled, SegmentPath(), true).ok());
+  Status s;
+  auto recovered = Reopen(&s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(SameLevels(*before, *recovered->current()));
+}
+
+TEST_F(VersionSetAppendTest, ADamagedLastEditWhoseStateBeforeLacksATableIsCorruption) {
+  // A damaged last record is not a torn append when the state before it
+  // names a table that is gone: only a completed edit deletes tables.
+  AddTable(10, "a", "c");
+  const uint64_t intact = SegmentSize();
+  VersionEdit replace;
+  replace.RemoveFile(1, 10);
+  replace.AddFile(1, MakeFile(11, "a", "c"));
+  ASSERT_TRUE(Apply(replace).ok());
+  ASSERT_TRUE(env_->RemoveFile(TableFileName(kDir, 10)).ok());
+  std::string good;
+  ASSERT_TRUE(ReadFileToString(env_.get(), SegmentPath(), &good).ok());
+  ASSERT_TRUE(
+      WriteStringToFile(env_.get(), good.substr(0, intact + (good.size() - intact) / 2), SegmentPath(), true)
+          .ok());
+  Status s;
+  Reopen(&s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(VersionSetAppendTest, DamageWithAWholeEditAfterItIsCorruption) {
+  // Records: [0, ends[0]) from CreateNew, then one per AddTable.
+  std::vector<uint64_t> ends = {SegmentSize()};
+  std::vector<std::shared_ptr<const Version>> states = {vs_->current()};
+  for (int i = 0; i < 2; i++) {
+    AddTable(10 + i, std::string(1, static_cast<char>('a' + 2 * i)),
+             std::string(1, static_cast<char>('b' + 2 * i)));
+    ends.push_back(SegmentSize());
+    states.push_back(vs_->current());
+  }
+  std::string good;
+  ASSERT_TRUE(ReadFileToString(env_.get(), SegmentPath(), &good).ok());
+  for (size_t i = 0; i < ends[1]; i++) {  // in the records before the last
+    std::string damaged = good;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
+    ASSERT_TRUE(WriteStringToFile(env_.get(), damaged, SegmentPath(), true).ok());
+    Status s;
+    auto recovered = Reopen(&s);
+    const bool in_payload = i >= log::kHeaderSize && (i < ends[0] || i >= ends[0] + log::kHeaderSize);
+    if (in_payload) {
+      // Its checksum fails, its length still holds: the reader finds the
+      // last record after it.
+      EXPECT_TRUE(s.IsCorruption()) << "byte " << i << ": " << s.ToString();
+    } else if (s.ok()) {
+      // A bad header makes the rest of the block unreadable, as a torn
+      // append would: an earlier state, whose tables all exist, is what a
+      // crash could have left.
+      EXPECT_TRUE(SameLevels(*states[0], *recovered->current()) ||
+                  SameLevels(*states[1], *recovered->current()))
+          << "byte " << i;
+    } else {
+      EXPECT_TRUE(s.IsCorruption()) << "byte " << i << ": " << s.ToString();
+    }
+  }
+}
+
+// Forwards to another Env; the next syncs_to_fail syncs of written files fail.
+class SyncFailingEnv final : public EnvWrapper {
+ public:
+  explicit SyncFailingEnv(Env* base) : EnvWrapper(base) {}
+  int syncs_to_fail = 0;
+
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
+    std::unique_ptr<WritableFile> file;
+    Status s = target()->NewWritableFile(path, &file);
+    if (s.ok()) *result = std::make_unique<File>(this, std::move(file));
+    return s;
+  }
+
+ private:
+  class File final : public WritableFile {
+   public:
+    File(SyncFailingEnv* env, std::unique_ptr<WritableFile> file) : env_(env), file_(std::move(file)) {}
+    Status Append(const Slice& data) override { return file_->Append(data); }
+    Status Flush() override { return file_->Flush(); }
+    Status Sync() override {
+      if (env_->syncs_to_fail > 0) {
+        env_->syncs_to_fail--;
+        return Status::IOError("injected sync failure");
+      }
+      return file_->Sync();
+    }
+    Status Close() override { return file_->Close(); }
+
+   private:
+    SyncFailingEnv* const env_;
+    std::unique_ptr<WritableFile> file_;
+  };
+};
+
+TEST_F(VersionSetAppendTest, AnEditWhoseAppendFailsGoesToANewSegment) {
+  SyncFailingEnv failing(env_.get());
+  vs_ = std::make_unique<VersionSet>(kDir, &failing);
+  Status s = vs_->Recover();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  vs_->SetLastSequence(100);
+  AddTable(10, "a", "b");  // starts a segment
+  const uint64_t segment = vs_->ManifestNumber();
+  failing.syncs_to_fail = 1;  // the next append's
+  AddTable(11, "c", "d");
+  EXPECT_EQ(0, failing.syncs_to_fail);
+  EXPECT_GT(vs_->ManifestNumber(), segment);
+  EXPECT_EQ(ManifestFileName(kDir, vs_->ManifestNumber()).substr(kDir.size() + 1) + "\n", ReadCurrent());
+  env_->SimulateCrash();
+  auto recovered = Reopen(&s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(SameLevels(*vs_->current(), *recovered->current()));
+  EXPECT_EQ(2u, recovered->current()->NumFiles(1));
 }
 
 }  // namespace

@@ -185,12 +185,13 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   edit.log_number = imm_log_limit_;
   edit.log_start_sequence = imm_last_sequence_ + 1;
   edit.last_sequence = versions_->LastSequence();
+  // A failed manifest write may still have reached the disk, naming the
+  // table: it stays, and goes at the next open if nothing names it.
   if (s.ok()) s = LogAndApply(lock, &edit);
   UnprotectNewFiles(floor);
   info.micros = env_->NowMicros() - start;
   info.status = s;
   if (!s.ok()) {
-    if (meta->number != 0) env_->RemoveFile(TableFileName(dir_, meta->number)).IgnoreError();
     Notify([&](EventListener& l) { l.OnFlushEnd(info); });
     return s;
   }
@@ -314,7 +315,8 @@ void DBImpl::InstallCompaction(std::unique_lock<std::mutex>& lock, const Compact
 
   Status s = LogAndApply(lock, &edit);
   if (!s.ok()) {
-    for (const auto& out : result.outputs) env_->RemoveFile(out.path).IgnoreError();
+    // The outputs stay: the failed manifest write may still name them (see
+    // FlushImmutable).
     info.status = s;
     report_end();
     RecordBackgroundError(s.WithContext("installing a compaction"));
@@ -344,7 +346,7 @@ Status DBImpl::LogAndApply(std::unique_lock<std::mutex>& lock, VersionEdit* edit
   if (!s.ok()) return s;
   manifest_writing_ = true;
   lock.unlock();
-  s = versions_->Persist(prepared);
+  s = versions_->Persist(&prepared);
   lock.lock();
   manifest_writing_ = false;
   bg_cv_.notify_all();

@@ -11,6 +11,7 @@
 #include "db/merger.h"
 #include "db/wal_consolidation.h"
 #include "db/write_batch_internal.h"
+#include "table/table.h"
 #include "wal/log_reader.h"
 
 namespace strata {
@@ -123,13 +124,14 @@ Status DBImpl::Recover() {
   std::vector<std::string> children;
   s = env_->GetChildren(dir_, &children);
   if (!s.ok()) return s;
-  std::vector<uint64_t> wal_numbers;
+  std::vector<uint64_t> wal_numbers, table_numbers;
   bool has_data_files = false;
   for (const auto& name : children) {
     uint64_t number;
     FileType type;
     if (!ParseFileName(name, &number, &type)) continue;
     if (type == FileType::kWal) wal_numbers.push_back(number);
+    if (type == FileType::kTable) table_numbers.push_back(number);
     if (type == FileType::kWal || type == FileType::kTable) has_data_files = true;
   }
 
@@ -177,6 +179,8 @@ Status DBImpl::Recover() {
     if (!s.ok()) break;
     counters_.recovered_wal_segments++;
   }
+  if (s.ok() && versions_->RecoveredPastDamagedTail())
+    s = CheckNoTableOutrunsTheWal(table_numbers, next_sequence);
   if (s.ok() && mem != nullptr && mem->NumEntries() > 0) s = RecoveryFlush(mem, &edit);
   if (mem) mem->Unref();
   if (!s.ok()) return s;
@@ -277,8 +281,10 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
     }
     if (*next_sequence != 0 && first != *next_sequence) {
       // Whole records went missing: an earlier segment was cut at a record
-      // boundary, emptied or removed. Not a torn tail.
-      if (options_.paranoid_checks) {
+      // boundary, emptied or removed. Not a torn tail. Behind a manifest
+      // record set aside as torn, it means that edit had completed (a flush
+      // whose segments were then removed): Corruption whatever the checks.
+      if (options_.paranoid_checks || versions_->RecoveredPastDamagedTail()) {
         return Status::Corruption(
             path + ": batch has sequence " + std::to_string(first) + " where " +
             std::to_string(*next_sequence) +
@@ -316,6 +322,33 @@ Status DBImpl::ReplayWal(uint64_t number, bool last_segment, SequenceNumber* nex
     }
   }
   return settle_drops(last_segment);
+}
+
+Status DBImpl::CheckNoTableOutrunsTheWal(const std::vector<uint64_t>& table_numbers,
+                                         SequenceNumber replayed_end) {
+  // A table the recovered version does not name, holding a sequence the WAL
+  // replay did not reach, was flushed by the edit whose manifest record was
+  // set aside; its WAL segments are gone, so that edit had completed.
+  const auto version = versions_->current();
+  for (uint64_t number : table_numbers) {
+    if (version->NamesTable(number)) continue;
+    const std::string path = TableFileName(dir_, number);
+    uint64_t size = 0;
+    std::unique_ptr<RandomAccessFile> file;
+    std::unique_ptr<Table> table;
+    // One that cannot be read was never finished (no edit named it).
+    if (!env_->GetFileSize(path, &size).ok() || !env_->NewRandomAccessFile(path, &file).ok() ||
+        !Table::Open(TableReadOptions(), std::move(file), size, &table).ok()) {
+      continue;
+    }
+    const SequenceNumber largest = table->properties().largest_seq();
+    if (largest >= replayed_end) {
+      return Status::Corruption(path + " holds sequence " + std::to_string(largest) +
+                                ", which neither the manifest nor the WAL accounts for: the manifest's last "
+                                "record was damaged after its edit completed");
+    }
+  }
+  return Status::OK();
 }
 
 Status DBImpl::RecoveryFlush(MemTable* mem, VersionEdit* edit) {

@@ -149,6 +149,10 @@ class DBImpl final : public DB {
   void Notify(F&& fn) const {
     for (const auto& listener : options_.listeners) fn(*listener);
   }
+  // After VersionSet::Recover set aside a damaged manifest tail: Corruption
+  // if a table no version names holds a sequence at or past replayed_end
+  // (the WAL replay's next sequence).
+  Status CheckNoTableOutrunsTheWal(const std::vector<uint64_t>& table_numbers, SequenceNumber replayed_end);
   // Writes *mem as an L0 table added to *edit, with flush events (recovery).
   Status RecoveryFlush(MemTable* mem, VersionEdit* edit);
   // mu; deletes the files nothing refers to any more. With lock (holding

@@ -32,6 +32,13 @@ FileMetaPtr Version::FileInLevel(int level, uint64_t number) const {
   return nullptr;
 }
 
+bool Version::NamesTable(uint64_t number) const {
+  for (int level = 0; level < kNumLevels; level++) {
+    if (FileInLevel(level, number)) return true;
+  }
+  return false;
+}
+
 uint64_t Version::LevelBytes(int level) const {
   return TotalFileSize(files[level]);
 }

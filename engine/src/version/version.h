@@ -52,6 +52,8 @@ class Version {
 
   // The table numbered `number` in level, or nullptr if the level has none.
   FileMetaPtr FileInLevel(int level, uint64_t number) const;
+  // Whether any level holds the table numbered `number`.
+  bool NamesTable(uint64_t number) const;
 
   uint64_t LevelBytes(int level) const;
   size_t NumFiles(int level) const { return files[level].size(); }

@@ -9,16 +9,37 @@
 namespace strata {
 namespace {
 
-// Collects the first problem the log reader reports.
+// Keeps the log reader's report of damage (at most one per ReadRecord).
 class ManifestReporter final : public log::Reader::Reporter {
  public:
-  void Dropped(size_t bytes, const Status& reason, bool /*torn_write*/) override {
-    if (status.ok())
-      status =
-          Status::Corruption("manifest: " + std::to_string(bytes) + " bytes dropped: " + reason.ToString());
+  void Dropped(size_t bytes, const Status& reason, bool torn_write) override {
+    damage =
+        Status::Corruption("manifest: " + std::to_string(bytes) + " bytes dropped: " + reason.ToString());
+    torn = torn_write;
   }
-  Status status;
+  Status damage;
+  bool torn = false;
 };
+
+// Reads a segment's last whole record into *last. Damage is Corruption,
+// except after the last record where a torn write explains it (a crash
+// while an edit was appended): then *torn_tail is set.
+Status ReadLastRecord(SequentialFile* file, std::string* last, bool* torn_tail) {
+  ManifestReporter reporter;
+  log::Reader reader(file, &reporter, /*verify_checksums=*/true);
+  Slice record;
+  std::string scratch;
+  bool have_record = false;
+  while (reader.ReadRecord(&record, &scratch)) {
+    if (!reporter.damage.ok()) return reporter.damage;  // damage with a whole record after it
+    last->assign(record.data(), record.size());
+    have_record = true;
+  }
+  if (!reporter.damage.ok() && (!reporter.torn || !have_record)) return reporter.damage;
+  if (!have_record) return Status::Corruption("no version edit");
+  *torn_tail = !reporter.damage.ok();
+  return Status::OK();
+}
 
 bool NewestFirst(const FileMetaPtr& a, const FileMetaPtr& b) {
   if (a->largest_seq != b->largest_seq) return a->largest_seq > b->largest_seq;
@@ -32,8 +53,11 @@ bool BySmallestKey(const FileMetaPtr& a, const FileMetaPtr& b) {
 
 }  // namespace
 
-VersionSet::VersionSet(std::string dir, Env* env)
-    : dir_(std::move(dir)), env_(env), current_(std::make_shared<Version>()) {}
+VersionSet::VersionSet(std::string dir, Env* env, uint64_t manifest_roll_bytes)
+    : dir_(std::move(dir)),
+      env_(env),
+      manifest_roll_bytes_(manifest_roll_bytes),
+      current_(std::make_shared<Version>()) {}
 
 void VersionSet::MarkFileNumberUsed(uint64_t number) {
   uint64_t next = next_file_number_.load();
@@ -78,14 +102,18 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
   return Status::OK();
 }
 
-Status VersionSet::WriteManifest(const VersionEdit& snapshot, uint64_t manifest_number) const {
+Status VersionSet::StartManifest(const std::string& record, uint64_t manifest_number) {
   const std::string manifest = ManifestFileName(dir_, manifest_number);
   std::unique_ptr<WritableFile> file;
+  std::unique_ptr<log::Writer> log;
   Status s = env_->NewWritableFile(manifest, &file);
   if (s.ok()) {
-    log::Writer writer(file.get());
-    s = writer.AddRecord(snapshot.Encode());
+    log = std::make_unique<log::Writer>(file.get());
+    s = log->AddRecord(record);
     if (s.ok()) s = file->Sync();
+  }
+  const bool keep_open = s.ok() && env_->SyncedAppendsAreCheap();
+  if (file && !keep_open) {
     Status close = file->Close();
     if (s.ok()) s = close;
   }
@@ -93,12 +121,35 @@ Status VersionSet::WriteManifest(const VersionEdit& snapshot, uint64_t manifest_
   const std::string temp = TempFileName(dir_, manifest_number);
   if (s.ok()) s = WriteStringToFile(env_, manifest.substr(dir_.size() + 1) + "\n", temp, true);
   if (s.ok()) s = env_->RenameFile(temp, CurrentFileName(dir_));
+  const bool renamed = s.ok();
   if (s.ok()) s = env_->SyncDir(dir_);
   if (!s.ok()) {
     env_->RemoveFile(temp).IgnoreError();
-    env_->RemoveFile(manifest).IgnoreError();
+    if (renamed) {
+      CloseManifest();  // CURRENT may name either segment now: append to neither
+    } else {
+      env_->RemoveFile(manifest).IgnoreError();
+    }
+    return s;
+  }
+  CloseManifest();  // the segment before, if open: CURRENT no longer names it
+  if (keep_open) {
+    manifest_file_ = std::move(file);
+    manifest_log_ = std::move(log);
   }
   return s;
+}
+
+Status VersionSet::AppendToManifest(const std::string& record) {
+  Status s = manifest_log_->AddRecord(record);
+  if (s.ok()) s = manifest_file_->Sync();
+  return s;
+}
+
+void VersionSet::CloseManifest() {
+  manifest_log_.reset();
+  if (manifest_file_) manifest_file_->Close().IgnoreError();  // synced after every record
+  manifest_file_.reset();
 }
 
 void VersionSet::Install(std::shared_ptr<Version> v) {
@@ -110,7 +161,7 @@ void VersionSet::Install(std::shared_ptr<Version> v) {
 Status VersionSet::LogAndApply(VersionEdit* edit) {
   PreparedEdit prepared;
   Status s = Prepare(*edit, &prepared);
-  if (s.ok()) s = Persist(prepared);
+  if (s.ok()) s = Persist(&prepared);
   if (s.ok()) Commit(std::move(prepared));
   return s;
 }
@@ -127,7 +178,9 @@ Status VersionSet::Prepare(const VersionEdit& edit, PreparedEdit* prepared) {
   snapshot.last_sequence = std::max(LastSequence(), edit.last_sequence.value_or(0));
   std::vector<std::string> pointers = compact_pointers_;
   for (const auto& [level, key] : edit.compact_pointers) pointers[level] = key.Encode().ToString();
-  prepared->manifest_number = NewFileNumber();
+  prepared->append = manifest_log_ && manifest_log_->BytesWritten() < manifest_roll_bytes_;
+  for (const auto& [level, f] : edit.new_files) prepared->adds_tables |= !current_->NamesTable(f->number);
+  prepared->manifest_number = prepared->append ? manifest_number_ : NewFileNumber();
   snapshot.next_file_number = next_file_number_.load();
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : prepared->version->files[level]) snapshot.AddFile(level, f);
@@ -140,8 +193,21 @@ Status VersionSet::Prepare(const VersionEdit& edit, PreparedEdit* prepared) {
   return Status::OK();
 }
 
-Status VersionSet::Persist(const PreparedEdit& prepared) const {
-  Status s = WriteManifest(prepared.snapshot, prepared.manifest_number);
+Status VersionSet::Persist(PreparedEdit* prepared) {
+  const std::string record = prepared->snapshot.Encode();
+  if (prepared->append) {
+    // A new table's name is durable once the directory is synced; starting
+    // a segment does that (with the rename), an append does not.
+    Status s = prepared->adds_tables ? env_->SyncDir(dir_) : Status::OK();
+    if (!s.ok()) return s.WithContext("installing a version edit");
+    if (AppendToManifest(record).ok()) return Status::OK();
+    // The segment may now end in part of this record, or in all of it
+    // unsynced: leave it, and let a new segment hold the edit. Once CURRENT
+    // names that one, recovery never reads the failed append.
+    CloseManifest();
+    prepared->manifest_number = NewFileNumber();
+  }
+  Status s = StartManifest(record, prepared->manifest_number);
   return s.ok() ? s : s.WithContext("installing a version edit");
 }
 
@@ -182,15 +248,12 @@ Status VersionSet::Recover() {
   s = env_->NewSequentialFile(manifest, &file);
   if (!s.ok()) return Status::Corruption("CURRENT names a missing manifest: " + s.ToString());
 
-  ManifestReporter reporter;
-  log::Reader reader(file.get(), &reporter, /*verify_checksums=*/true);
-  Slice record;
-  std::string scratch;
+  std::string record;
+  bool torn_tail = false;
+  s = ReadLastRecord(file.get(), &record, &torn_tail);
+  if (!s.ok()) return s.WithContext(manifest);
   VersionEdit edit;
-  bool have_record = reader.ReadRecord(&record, &scratch);
-  if (have_record) s = edit.Decode(record);
-  if (!reporter.status.ok()) return reporter.status.WithContext(manifest);
-  if (!have_record) return Status::Corruption(manifest + ": no version edit");
+  s = edit.Decode(record);
   if (!s.ok()) return s.WithContext(manifest);
   if (!edit.next_file_number || !edit.last_sequence || !edit.log_number) {
     return Status::Corruption(manifest + ": snapshot lacks its counters");
@@ -213,6 +276,15 @@ Status VersionSet::Recover() {
   std::shared_ptr<Version> v;
   s = Apply(Version(), edit, &v);
   if (!s.ok()) return s.WithContext(manifest);
+  // Behind a torn tail is the state before an edit that never completed,
+  // whose tables were not deleted yet (deletions wait for the edit to be
+  // durable) and whose WAL segments replay checks. A missing table means
+  // the damage hit an edit that had completed: not a torn write at all.
+  if (torn_tail) {
+    s = CheckTablesExist(*v);
+    if (!s.ok()) return s.WithContext(manifest + ", whose last record is damaged");
+  }
+  recovered_past_damaged_tail_ = torn_tail;
   next_file_number_.store(*edit.next_file_number);
   MarkFileNumberUsed(number);
   SetLastSequence(*edit.last_sequence);
@@ -222,6 +294,16 @@ Status VersionSet::Recover() {
   }
   manifest_number_ = number;
   Install(std::move(v));
+  return Status::OK();
+}
+
+Status VersionSet::CheckTablesExist(const Version& v) const {
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : v.files[level]) {
+      if (!env_->FileExists(TableFileName(dir_, f->number)))
+        return Status::Corruption("table " + std::to_string(f->number) + " is missing");
+    }
+  }
   return Status::OK();
 }
 
