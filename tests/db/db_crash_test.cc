@@ -603,6 +603,51 @@ TEST_F(DBCrashTest, ADamagedLastFlushRecordWithAnEmptyWalAfterItIsCorruption) {
   }
 }
 
+// The ordinary crash: an edit's record half appended. The state before it
+// opens, with every write.
+TEST_F(DBCrashTest, AManifestRecordCutShortByACrashIsSetAsideAndNothingIsLost) {
+  mem_env()->SetSyncedAppendsAreCheap(true);
+  options_.background_thread = false;
+  Open();
+  WriteOptions synced;
+  synced.sync = true;
+  for (int i = 0; i < 100; i++) STRATA_ASSERT_OK(db_->Put(synced, Key(i), "v" + std::to_string(i)));
+  STRATA_ASSERT_OK(db_->Flush());
+  for (int i = 100; i < 200; i++) STRATA_ASSERT_OK(db_->Put(synced, Key(i), "v" + std::to_string(i)));
+  const std::vector<std::string> manifests = FilesOfType(env(), dir_, "MANIFEST-");
+  ASSERT_EQ(1u, manifests.size());
+  Close();
+  const std::string path = dir_ + "/" + manifests[0];
+  std::string manifest;
+  STRATA_ASSERT_OK(ReadFileToString(env(), path, &manifest));
+  // The first 10 bytes of a record of 100: a header and 3 of its bytes.
+  manifest += std::string(
+      "\x01\x02\x03\x04\x64\x00\x01"
+      "abc",
+      10);
+  STRATA_ASSERT_OK(WriteStringToFile(env(), manifest, path, true));
+  for (bool paranoid : {true, false}) {
+    options_.paranoid_checks = paranoid;
+    Open();
+    for (int i = 0; i < 200; i++) ASSERT_EQ("v" + std::to_string(i), Get(Key(i))) << "paranoid " << paranoid;
+    Close();
+  }
+}
+
+TEST_F(DBCrashTest, AManifestSegmentThatCurrentDoesNotNameIsRemovedAtOpen) {
+  mem_env()->SetSyncedAppendsAreCheap(true);
+  Open();
+  STRATA_ASSERT_OK(Put("k", "v"));
+  Close();
+  // As a crash leaves one while an edit starts a segment (CURRENT not yet
+  // renamed to it), numbered above the live one.
+  const std::string stray = dir_ + "/MANIFEST-009999";
+  STRATA_ASSERT_OK(WriteStringToFile(env(), "unfinished", stray, true));
+  Open();
+  EXPECT_FALSE(env()->FileExists(stray));
+  EXPECT_EQ("v", Get("k"));
+}
+
 TEST_F(DBBitFlipTest, BitFlipsInTablesAreDetectedOrHarmless) {
   BuildMixedDatabase();
   const std::vector<std::string> tables = Names(".sst");

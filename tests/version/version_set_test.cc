@@ -740,11 +740,18 @@ TEST_F(VersionSetAppendTest, DamageWithAWholeEditAfterItIsCorruption) {
   }
 }
 
-// Forwards to another Env; the next syncs_to_fail syncs of written files fail.
+// Forwards to another Env; the next syncs_to_fail syncs of written files
+// fail, and directory syncs are counted.
 class SyncFailingEnv final : public EnvWrapper {
  public:
   explicit SyncFailingEnv(Env* base) : EnvWrapper(base) {}
   int syncs_to_fail = 0;
+  int dir_syncs = 0;
+
+  Status SyncDir(const std::string& dir) override {
+    dir_syncs++;
+    return target()->SyncDir(dir);
+  }
 
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
     std::unique_ptr<WritableFile> file;
@@ -792,6 +799,54 @@ TEST_F(VersionSetAppendTest, AnEditWhoseAppendFailsGoesToANewSegment) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(SameLevels(*vs_->current(), *recovered->current()));
   EXPECT_EQ(2u, recovered->current()->NumFiles(1));
+}
+
+TEST_F(VersionSetAppendTest, AnAppendSyncsTheDirectoryFirstIfAFileWasMadeSinceItsLastSync) {
+  SyncFailingEnv counting(env_.get());
+  vs_ = std::make_unique<VersionSet>(kDir, &counting);
+  Status s = vs_->Recover();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  vs_->SetLastSequence(100);
+  AddTable(10, "a", "b");  // starts a segment (and syncs the directory)
+  int syncs = counting.dir_syncs;
+  const uint64_t segment = vs_->ManifestNumber();
+  ASSERT_TRUE(Apply(VersionEdit()).ok());  // nothing new: a bare append
+  EXPECT_EQ(syncs, counting.dir_syncs);
+  vs_->NewFileNumber();  // as a new WAL segment takes one
+  ASSERT_TRUE(Apply(VersionEdit()).ok());
+  EXPECT_EQ(++syncs, counting.dir_syncs);
+  ASSERT_TRUE(Apply(VersionEdit()).ok());
+  EXPECT_EQ(syncs, counting.dir_syncs);
+  AddTable(11, "c", "d");  // a new table (numbered long ago)
+  EXPECT_EQ(++syncs, counting.dir_syncs);
+  EXPECT_EQ(segment, vs_->ManifestNumber());  // all of them appended
+}
+
+TEST_F(VersionSetAppendTest, ATornTailBehindARecordWithoutLogStartSequenceIsCorruption) {
+  pb::VersionEdit m = SnapshotMessage();  // as written before log_start_sequence existed
+  WriteManifest(5, {m.SerializeAsString(), m.SerializeAsString()});
+  Status s = vs_->Recover();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::string bytes;
+  ASSERT_TRUE(ReadFileToString(env_.get(), ManifestFileName(kDir, 5), &bytes).ok());
+  ASSERT_TRUE(
+      WriteStringToFile(env_.get(), bytes.substr(0, bytes.size() - 3), ManifestFileName(kDir, 5), true).ok());
+  Reopen(&s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(VersionSetTest, WithWriteOnceFilesBytesAfterTheRecordAreCorruption) {
+  // A write-once segment was synced whole before CURRENT named it.
+  ASSERT_TRUE(vs_->CreateNew().ok());
+  const std::string path = ManifestFileName(kDir, vs_->ManifestNumber());
+  std::string bytes;
+  ASSERT_TRUE(ReadFileToString(env_.get(), path, &bytes).ok());
+  for (const std::string& tail : {std::string(3, '\0'), std::string("\x12\x34\x56\x78\x20\x00\x01xyz", 10)}) {
+    ASSERT_TRUE(WriteStringToFile(env_.get(), bytes + tail, path, true).ok());
+    Status s;
+    Reopen(&s);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  }
 }
 
 }  // namespace

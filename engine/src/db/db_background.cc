@@ -390,7 +390,12 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>* lock) {
     switch (type) {
       case FileType::kWal: keep = number >= versions_->LogNumber(); break;
       case FileType::kTable: keep = live.count(number) > 0 || number >= min_protected; break;
-      case FileType::kManifest: keep = number >= versions_->ManifestNumber(); break;
+      case FileType::kManifest:
+        // A newer one is the segment an edit is starting, or one a crash
+        // left unnamed (CURRENT never renamed to it).
+        keep = number == versions_->ManifestNumber() ||
+               (manifest_writing_ && number > versions_->ManifestNumber());
+        break;
       case FileType::kTemp: keep = manifest_writing_; break;  // only a manifest edit writes them
       case FileType::kCurrent:
       case FileType::kLock: keep = true; break;

@@ -22,9 +22,10 @@ class ManifestReporter final : public log::Reader::Reporter {
 };
 
 // Reads a segment's last whole record into *last. Damage is Corruption,
-// except after the last record where a torn write explains it (a crash
-// while an edit was appended): then *torn_tail is set.
-Status ReadLastRecord(SequentialFile* file, std::string* last, bool* torn_tail) {
+// except, where appends are expected, after the last record where a torn
+// write explains it (a crash while an edit was appended): then *torn_tail
+// is set.
+Status ReadLastRecord(SequentialFile* file, bool appends_expected, std::string* last, bool* torn_tail) {
   ManifestReporter reporter;
   log::Reader reader(file, &reporter, /*verify_checksums=*/true);
   Slice record;
@@ -35,7 +36,7 @@ Status ReadLastRecord(SequentialFile* file, std::string* last, bool* torn_tail) 
     last->assign(record.data(), record.size());
     have_record = true;
   }
-  if (!reporter.damage.ok() && (!reporter.torn || !have_record)) return reporter.damage;
+  if (!reporter.damage.ok() && (!appends_expected || !reporter.torn || !have_record)) return reporter.damage;
   if (!have_record) return Status::Corruption("no version edit");
   *torn_tail = !reporter.damage.ok();
   return Status::OK();
@@ -180,6 +181,7 @@ Status VersionSet::Prepare(const VersionEdit& edit, PreparedEdit* prepared) {
   for (const auto& [level, key] : edit.compact_pointers) pointers[level] = key.Encode().ToString();
   prepared->append = manifest_log_ && manifest_log_->BytesWritten() < manifest_roll_bytes_;
   for (const auto& [level, f] : edit.new_files) prepared->adds_tables |= !current_->NamesTable(f->number);
+  prepared->files_before = next_file_number_.load();
   prepared->manifest_number = prepared->append ? manifest_number_ : NewFileNumber();
   snapshot.next_file_number = next_file_number_.load();
   for (int level = 0; level < kNumLevels; level++) {
@@ -196,10 +198,16 @@ Status VersionSet::Prepare(const VersionEdit& edit, PreparedEdit* prepared) {
 Status VersionSet::Persist(PreparedEdit* prepared) {
   const std::string record = prepared->snapshot.Encode();
   if (prepared->append) {
-    // A new table's name is durable once the directory is synced; starting
-    // a segment does that (with the rename), an append does not.
-    Status s = prepared->adds_tables ? env_->SyncDir(dir_) : Status::OK();
-    if (!s.ok()) return s.WithContext("installing a version edit");
+    // A new file's name is durable once the directory is synced; starting
+    // a segment does that (with the rename), an append must first. The
+    // record names the edit's new tables, and counts writes in WAL segments
+    // made since the last sync: a reopen that found the sequences counted
+    // but not the segment would take later writes for a gap in the WAL.
+    if (prepared->adds_tables || prepared->files_before > dir_synced_below_) {
+      Status s = env_->SyncDir(dir_);
+      if (!s.ok()) return s.WithContext("installing a version edit");
+      dir_synced_below_ = std::max(dir_synced_below_, prepared->files_before);
+    }
     if (AppendToManifest(record).ok()) return Status::OK();
     // The segment may now end in part of this record, or in all of it
     // unsynced: leave it, and let a new segment hold the edit. Once CURRENT
@@ -208,7 +216,10 @@ Status VersionSet::Persist(PreparedEdit* prepared) {
     prepared->manifest_number = NewFileNumber();
   }
   Status s = StartManifest(record, prepared->manifest_number);
-  return s.ok() ? s : s.WithContext("installing a version edit");
+  if (!s.ok()) return s.WithContext("installing a version edit");
+  // Its directory sync covered the segment too.
+  dir_synced_below_ = std::max({dir_synced_below_, prepared->files_before, prepared->manifest_number + 1});
+  return s;
 }
 
 void VersionSet::Commit(PreparedEdit prepared) {
@@ -250,11 +261,18 @@ Status VersionSet::Recover() {
 
   std::string record;
   bool torn_tail = false;
-  s = ReadLastRecord(file.get(), &record, &torn_tail);
+  // A write-once segment was synced whole before CURRENT named it: any
+  // damage is Corruption there.
+  s = ReadLastRecord(file.get(), env_->SyncedAppendsAreCheap(), &record, &torn_tail);
   if (!s.ok()) return s.WithContext(manifest);
   VersionEdit edit;
   s = edit.Decode(record);
   if (!s.ok()) return s.WithContext(manifest);
+  if (torn_tail && !edit.log_start_sequence) {
+    // The WAL checks that guard recovery past a damaged tail need it.
+    return Status::Corruption(manifest +
+                              ": its last record is damaged, and the one before lacks log_start_sequence");
+  }
   if (!edit.next_file_number || !edit.last_sequence || !edit.log_number) {
     return Status::Corruption(manifest + ": snapshot lacks its counters");
   }

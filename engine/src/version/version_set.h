@@ -52,6 +52,7 @@ class VersionSet {
     VersionEdit snapshot;          // the manifest record: version and counters
     bool append = false;           // to the open segment, else in a new one
     bool adds_tables = false;      // names a table no version named before
+    uint64_t files_before = 0;     // files numbered below it existed at Prepare
     uint64_t manifest_number = 0;  // the segment that holds it (Persist may change it)
   };
   Status Prepare(const VersionEdit& edit, PreparedEdit* prepared);
@@ -106,6 +107,9 @@ class VersionSet {
   SequenceNumber log_start_sequence_ = 0;
   uint64_t manifest_number_ = 0;
   bool recovered_past_damaged_tail_ = false;
+  // Files numbered below this have a durable directory entry, as far as
+  // manifest writes know (tables aside: an edit that adds one syncs).
+  uint64_t dir_synced_below_ = 0;
   // The open segment that edits are appended to; null: the next edit starts
   // a new one (always after Recover, so a torn tail is never appended to).
   std::unique_ptr<WritableFile> manifest_file_;
