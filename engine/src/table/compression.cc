@@ -15,6 +15,7 @@ namespace {
 // that (plus slack for the zlib header and tiny streams) cannot be honest.
 constexpr uint64_t kMaxDeflateRatio = 1032;
 constexpr uint64_t kRatioSlack = 64;
+constexpr uInt kAdlerBytes = 4;  // the zlib stream's trailer
 
 }  // namespace
 
@@ -49,9 +50,21 @@ Status ZlibUncompress(const Slice& stored, std::string* out) {
                               std::to_string(input.size()) + "-byte stream, more than deflate can produce");
   }
 
+  // The stream's header (RFC 1950: deflate, no preset dictionary), then
+  // its deflate data, inflated raw: the Adler-32 after it is not computed
+  // again, as the block's CRC-32C already vouches for every stored byte
+  // (ReadBlock checks it before a block is first used; RocksDB stores raw
+  // deflate with no Adler-32 at all). Its 4 bytes must still be there.
+  if (input.size() < 2 + kAdlerBytes) return Status::Corruption("zlib block: stream is truncated");
+  const unsigned cmf = static_cast<uint8_t>(input[0]), flg = static_cast<uint8_t>(input[1]);
+  if ((cmf & 0x0f) != Z_DEFLATED || (cmf >> 4) > 7 || (cmf * 256 + flg) % 31 != 0 || (flg & 0x20) != 0) {
+    return Status::Corruption("zlib block: malformed stream header");
+  }
+  input.remove_prefix(2);
+
   out->assign(size, '\0');
   z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return Status::Corruption("zlib block: inflateInit failed");
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return Status::Corruption("zlib block: inflateInit failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
   zs.avail_in = static_cast<uInt>(input.size());
   zs.next_out = reinterpret_cast<Bytef*>(out->data());
@@ -76,9 +89,14 @@ Status ZlibUncompress(const Slice& stored, std::string* out) {
     return Status::Corruption("zlib block: stream inflates to " + std::to_string(size - left_out) +
                               " bytes, its prefix claims " + std::to_string(size));
   }
-  if (left_in != 0) {
+  if (left_in < kAdlerBytes) {
     out->clear();
-    return Status::Corruption("zlib block: " + std::to_string(left_in) + " trailing bytes after the stream");
+    return Status::Corruption("zlib block: stream is truncated (its Adler-32 is missing)");
+  }
+  if (left_in > kAdlerBytes) {
+    out->clear();
+    return Status::Corruption("zlib block: " + std::to_string(left_in - kAdlerBytes) +
+                              " trailing bytes after the stream");
   }
   return Status::OK();
 }

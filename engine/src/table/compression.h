@@ -23,7 +23,8 @@ bool ZlibCompress(const Slice& raw, int level, std::string* out);
 
 // Inflates a kZlib block into *out. Corruption if the size prefix is bad or
 // out of bounds, the stream is malformed or has trailing bytes, or it
-// inflates to a size other than the prefix.
+// inflates to a size other than the prefix. The stream's Adler-32 is not
+// checked: callers pass stored bytes whose CRC-32C was verified (ReadBlock).
 Status ZlibUncompress(const Slice& stored, std::string* out);
 
 }  // namespace strata
