@@ -8,8 +8,9 @@
 // browser), each edit writes a new segment and renames CURRENT to name it;
 // where synced appends are cheap (POSIX), edits are appended to the open
 // segment until it reaches manifest_roll_bytes. REQUIRES: callers hold the
-// DB mutex for every method except NewFileNumber() and Persist(), which are
-// thread-safe.
+// DB mutex for every method except NewFileNumber(), which is thread-safe,
+// and Persist(), which runs without it but never beside Prepare(), Commit()
+// or another Persist() (DBImpl::LogAndApply lets one edit through at a time).
 #pragma once
 
 #include <atomic>
