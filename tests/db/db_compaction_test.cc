@@ -169,6 +169,57 @@ TEST_P(DBCompactionTest, FullCompactRangePushesEverythingDownAndDropsTombstones)
   CheckMatches(model);
 }
 
+// As LevelDB and RocksDB do, a full compaction stops at the deepest level
+// when nothing there could go: rewriting it would be a pass for nothing.
+// (The data stays under L1's 128 KiB, so no automatic compaction moves it,
+// and every level is stored alike: where the next level compresses and
+// this one does not, the pass is made, as the zlib test below checks.)
+TEST_P(DBCompactionTest, AFullCompactionWithNothingToDropStopsAtTheDeepestLevel) {
+  options_.compression_per_level = {Compression::kNone};
+  Open();
+  Model model;
+  for (int round = 0; round < 2; round++) {  // every key once: nothing shadowed, no tombstone
+    FillRange(round * 300, round * 300 + 300, 0, 100, &model);
+    STRATA_ASSERT_OK(db_->Flush());
+    STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  }
+  DrainPendingWork();
+  Stats st = GetStats();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  EXPECT_EQ(0u, FilesAtLevel(st, 0));
+  EXPECT_GT(FilesAtLevel(st, 1), 0u) << "the data went below the deepest level it was in";
+  EXPECT_EQ(FilesAtLevel(st, 1), TableFilesBelowL0(st));
+  // Compacting it again has nothing to do.
+  const uint64_t compactions = st.compactions;
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(compactions, GetStats().compactions);
+  CheckMatches(model);
+}
+
+// Where it holds what can go, the deepest level is rewritten into the next.
+TEST_P(DBCompactionTest, AFullCompactionRewritesTheDeepestLevelWhereItHoldsWhatCanGo) {
+  options_.compression_per_level = {Compression::kNone};
+  Open();
+  Model model;
+  FillRange(0, 250, 0, 100, &model);
+  STRATA_ASSERT_OK(db_->Flush());
+  const Snapshot* snapshot = db_->GetSnapshot();
+  FillRange(0, 250, 1, 100, &model);  // overwrites the snapshot keeps
+  STRATA_ASSERT_OK(db_->Flush());
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  DrainPendingWork();
+  Stats held = GetStats();
+  EXPECT_EQ(500u, TotalEntries(held));
+  EXPECT_EQ(FilesAtLevel(held, 1), TableFilesBelowL0(held));
+  db_->ReleaseSnapshot(snapshot);
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  Stats st = GetStats();
+  EXPECT_EQ(250u, TotalEntries(st)) << "the versions the snapshot kept survived";
+  EXPECT_EQ(0u, FilesAtLevel(st, 1));
+  EXPECT_GT(FilesAtLevel(st, 2), 0u);
+  CheckMatches(model);
+}
+
 TEST_P(DBCompactionTest, CompactRangeOfASubrangeMovesItsL0TablesDownAndKeepsDataCorrect) {
   Open();
   Model model;

@@ -136,6 +136,8 @@ TEST_P(TableRoundTrip, PropertiesDescribeTheEntriesAndSurviveTheFile) {
   EXPECT_EQ(p.largest_key(), entries.back().first);
   EXPECT_EQ(p.num_entries(), 3000u);
   EXPECT_EQ(p.num_tombstones(), 300u);
+  EXPECT_TRUE(p.has_num_shadowed());
+  EXPECT_EQ(p.num_shadowed(), 0u);  // every key once
   EXPECT_EQ(p.smallest_seq(), 1000u);
   EXPECT_EQ(p.largest_seq(), 3999u);
   EXPECT_EQ(p.raw_key_bytes(), key_bytes);
@@ -473,6 +475,25 @@ TEST(Table, ApproximateOffsetsGrowWithTheKey) {
   }
   EXPECT_GT(previous, props.data_bytes() / 2);
   EXPECT_EQ(table->ApproximateOffsetOf(IKey("zzz", 1)), props.data_bytes());
+}
+
+TEST(TableBuilder, CountsTheEntriesThatAnOlderVersionOfTheirKeyFollows) {
+  // Versions of one key sort newest first; every one after the first is
+  // shadowed (what a snapshot or a memtable kept), a tombstone included.
+  const Entries entries = {
+      {IKey("a", 9), "a9"},
+      {IKey("a", 5), "a5"},
+      {IKey("a", 2, kTypeDeletion), ""},
+      {IKey("b", 7), "b7"},
+      {IKey("c", 8, kTypeDeletion), ""},
+      {IKey("c", 3), "c3"},
+  };
+  pb::TableProperties props;
+  ASSERT_FALSE(BuildTable(TableBuilderOptions(), entries, &props).empty());
+  EXPECT_EQ(3u, props.num_shadowed());
+  EXPECT_EQ(2u, props.num_tombstones());
+  ASSERT_FALSE(BuildTable(TableBuilderOptions(), {}, &props).empty());
+  EXPECT_TRUE(props.has_num_shadowed());  // recorded even for no entries: 0, not unknown
 }
 
 TEST(TableBuilder, RejectsKeysOutOfOrderOrMalformed) {

@@ -420,6 +420,32 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>* lock) {
   for (uint64_t number : removed_tables) Notify([&](EventListener& l) { l.OnTableDeleted(number); });
 }
 
+bool DBImpl::DeepestLevelNeedsARewrite(std::unique_lock<std::mutex>& lock, int level, const Slice* begin,
+                                       const Slice* end) {
+  // LevelDB and RocksDB (by default) stop at the deepest level: the steps
+  // down to it merged away what they shadowed there. Rewriting it too costs
+  // a pass over the whole range (a third of a full compaction of a
+  // three-level database), and pays only where it still holds what can go
+  // (tombstones, older versions a snapshot kept) or is stored otherwise
+  // than its level asks (a table moved down whole, or a next level that
+  // compresses where this one does not).
+  if (level + 1 >= kNumLevels) return false;
+  const Compression wanted = CompressionForLevel(options_, level);
+  if (CompressionForLevel(options_, level + 1) != wanted) return true;
+  const std::vector<FileMetaPtr> tables = versions_->current()->GetOverlappingInputs(level, begin, end);
+  lock.unlock();  // a table's properties may have to be read from its file
+  bool needed = false;
+  for (const auto& f : tables) {
+    pb::TableProperties props;
+    needed = f->tombstones > 0 || !table_cache_->GetProperties(f->number, f->file_size, &props).ok() ||
+             !props.has_num_shadowed() || props.num_shadowed() > 0 ||
+             props.compression() != static_cast<uint32_t>(wanted);
+    if (needed) break;  // (one that cannot be read: the compaction reports it)
+  }
+  lock.lock();
+  return needed;
+}
+
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   if ((begin && begin->size() > kMaxKeySize) || (end && end->size() > kMaxKeySize)) {
     return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) +
@@ -432,9 +458,10 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     return key ? std::optional<std::string>(key->ToString()) : std::nullopt;
   };
   if (!manual_ || manual_->begin != bound(begin) || manual_->end != bound(end)) {
-    // Compact level by level through the deepest level that holds part of
-    // the range (rewriting that one into the next too, so its garbage goes),
-    // so the range ends up in one level with nothing shadowed left.
+    // Compact level by level down to the deepest level that holds part of
+    // the range, so the range ends up in one level with nothing shadowed
+    // left; and through it into the next only where that pass does
+    // something (DeepestLevelNeedsARewrite).
     manual_ = std::make_unique<ManualCompaction>();
     manual_->begin = bound(begin);
     manual_->end = bound(end);
@@ -473,6 +500,11 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     if (!s.ok()) break;
     extend_to_deepest();
     if (manual_->next_level > manual_->max_level) break;
+    // L0 always goes down: its tables overlap one another.
+    if (manual_->next_level == manual_->max_level && manual_->max_level > 0 &&
+        !DeepestLevelNeedsARewrite(lock, manual_->max_level, begin, end)) {
+      break;
+    }
     auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level, begin, end);
     manual_->next_level++;
     if (!plan) continue;

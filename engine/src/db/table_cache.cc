@@ -23,6 +23,13 @@ TableCache::TableCache(std::string dir, Env* env, int max_open_tables, LRUCache*
       block_cache_(block_cache),
       counters_(counters) {}
 
+Status TableCache::GetProperties(uint64_t number, uint64_t file_size, pb::TableProperties* properties) {
+  std::shared_ptr<Table> table;
+  Status s = FindTable(number, file_size, &table);
+  if (s.ok()) *properties = table->properties();
+  return s;
+}
+
 Status TableCache::FindTable(uint64_t number, uint64_t file_size, std::shared_ptr<Table>* table) {
   std::string key = CacheKey(number);
   if (auto cached = cache_.Lookup(key)) {

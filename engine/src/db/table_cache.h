@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cache/lru_cache.h"
+#include "proto/table_properties.pb.h"
 #include "strata/env.h"
 #include "strata/iterator.h"
 #include "strata/options.h"
@@ -31,6 +32,9 @@ class TableCache {
   // filter rules the user key out.
   Status Get(const ReadOptions& options, uint64_t number, uint64_t file_size, const Slice& ikey,
              const std::function<void(const Slice&, const Slice&)>& found);
+
+  // The table's properties block (opening the table if it is not open).
+  Status GetProperties(uint64_t number, uint64_t file_size, pb::TableProperties* properties);
 
   // Forgets the reader of a deleted table.
   void Evict(uint64_t number);

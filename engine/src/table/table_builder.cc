@@ -46,6 +46,7 @@ TableBuilder::TableBuilder(const TableBuilderOptions& options, WritableFile* fil
   props_.set_bloom_bits_per_key(static_cast<uint32_t>(options.bloom_bits_per_key));
   props_.set_compression(static_cast<uint32_t>(options.compression));
   props_.set_format_version(kTableFormatVersion);
+  props_.set_num_shadowed(0);
 }
 
 TableBuilder::~TableBuilder() = default;
@@ -84,6 +85,8 @@ void TableBuilder::Add(const Slice& internal_key, const Slice& value) {
   } else {
     if (parsed.sequence < props_.smallest_seq()) props_.set_smallest_seq(parsed.sequence);
     if (parsed.sequence > props_.largest_seq()) props_.set_largest_seq(parsed.sequence);
+    if (ExtractUserKey(props_.largest_key()) == parsed.user_key)
+      props_.set_num_shadowed(props_.num_shadowed() + 1);
   }
   props_.set_largest_key(internal_key.data(), internal_key.size());
   props_.set_num_entries(props_.num_entries() + 1);
