@@ -94,9 +94,10 @@ class DB {
   // point: the WAL segment is closed when the memtable is frozen).
   virtual Status Flush() = 0;
   // Flushes, then rewrites every table overlapping [begin, end] (nullptr:
-  // unbounded) level by level through the deepest level holding part of the
-  // range, which moves one level down: afterwards the range lives in one
-  // level, with no version or tombstone that no snapshot needs. Waits for it;
+  // unbounded) level by level down to the deepest level holding part of the
+  // range, and that level into the next where it still holds what can go
+  // (or is stored otherwise than its level asks): afterwards the range
+  // lives in one level, with no version or tombstone that no snapshot needs. Waits for it;
   // no automatic compaction starts meanwhile, and data that one moved deeper
   // while this waited for it is compacted too. Returns the error that
   // stopped a compaction (say, Corruption). Without
