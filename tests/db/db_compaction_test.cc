@@ -487,6 +487,36 @@ TEST_F(DBTestBase, CompactRangeGoesThroughDataMovedDeeperWhileItWaited) {
   CheckMatches(model);
 }
 
+// The search for the deepest level holding the range stops short of the
+// last level (data there has nowhere further to go), so when the range lies
+// in the last two levels, the pass into the last one must still be made:
+// it holds older versions of the keys above it.
+TEST_F(DBTestBase, AFullCompactionReachesTheLastLevelWhereItHoldsPartOfTheRange) {
+  UseSmallBuffers(16 * 1024);
+  options_.target_file_size = 4 * 1024;
+  options_.max_bytes_for_level_base = 16 * 1024;  // L1 16 KiB, L2 32 KiB, ... L5 256 KiB
+  options_.level_size_multiplier = 2;
+  options_.compression_per_level = {Compression::kNone};
+  options_.background_thread = false;
+  Open();
+  Model model;
+  for (int round = 0; round < 4; round++) {  // the same keys four times: versions on every level
+    FillRange(0, 5000, round, 100, &model);  // ~600 KB: more than L1 - L5 hold
+    DrainPendingWork();
+  }
+  Stats st = GetStats();
+  const int last = static_cast<int>(st.levels.size()) - 1;
+  ASSERT_GT(FilesAtLevel(st, last), 0u) << "the setup needs data in the last level";
+  ASSERT_GT(FilesAtLevel(st, last - 1), 0u) << "and in the one above it";
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  st = GetStats();
+  int levels_with_tables = 0;
+  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions survived a full compaction";
+  CheckMatches(model);
+}
+
 // Records the order in which compactions begin and end, with their reasons.
 class CompactionOrderListener final : public EventListener {
  public:

@@ -6,6 +6,7 @@
 #include "db/db_impl.h"
 #include "db/event_info.h"
 #include "db/filename.h"
+#include "table/format.h"
 #include "table/table_builder.h"
 
 namespace strata {
@@ -420,30 +421,36 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>* lock) {
   for (uint64_t number : removed_tables) Notify([&](EventListener& l) { l.OnTableDeleted(number); });
 }
 
-bool DBImpl::DeepestLevelNeedsARewrite(std::unique_lock<std::mutex>& lock, int level, const Slice* begin,
-                                       const Slice* end) {
+bool DBImpl::DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end) {
   // LevelDB and RocksDB (by default) stop at the deepest level: the steps
   // down to it merged away what they shadowed there. Rewriting it too costs
   // a pass over the whole range (a third of a full compaction of a
   // three-level database), and pays only where it still holds what can go
-  // (tombstones, older versions a snapshot kept) or is stored otherwise
-  // than its level asks (a table moved down whole, or a next level that
-  // compresses where this one does not).
+  // (tombstones, older versions a snapshot kept), where part of the range
+  // lies in the next level after all (moved there by an automatic
+  // compaction while this one waited, or the last level, which the search
+  // for the deepest one skips), or where a table is stored otherwise than
+  // its level and the options now ask (moved down whole from an
+  // uncompressed level; built with other filter bits or an older format).
   if (level + 1 >= kNumLevels) return false;
   const Compression wanted = CompressionForLevel(options_, level);
   if (CompressionForLevel(options_, level + 1) != wanted) return true;
-  const std::vector<FileMetaPtr> tables = versions_->current()->GetOverlappingInputs(level, begin, end);
-  lock.unlock();  // a table's properties may have to be read from its file
-  bool needed = false;
-  for (const auto& f : tables) {
+  const Version& version = *versions_->current();
+  if (!version.GetOverlappingInputs(level + 1, begin, end).empty()) return true;
+  // Under the mutex: the properties are those of open tables, almost always
+  // (every table a lookup or a compaction touched stays in the table cache),
+  // and a CompactRange is rare.
+  for (const auto& f : version.GetOverlappingInputs(level, begin, end)) {
     pb::TableProperties props;
-    needed = f->tombstones > 0 || !table_cache_->GetProperties(f->number, f->file_size, &props).ok() ||
-             !props.has_num_shadowed() || props.num_shadowed() > 0 ||
-             props.compression() != static_cast<uint32_t>(wanted);
-    if (needed) break;  // (one that cannot be read: the compaction reports it)
+    if (f->tombstones > 0 || !table_cache_->GetProperties(f->number, f->file_size, &props).ok() ||
+        !props.has_num_shadowed() || props.num_shadowed() > 0 ||
+        props.compression() != static_cast<uint32_t>(wanted) ||
+        props.bloom_bits_per_key() != static_cast<uint32_t>(options_.bloom_bits_per_key) ||
+        props.format_version() != kTableFormatVersion) {
+      return true;  // (one that cannot be read: the compaction reports it)
+    }
   }
-  lock.lock();
-  return needed;
+  return false;
 }
 
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
@@ -502,7 +509,7 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     if (manual_->next_level > manual_->max_level) break;
     // L0 always goes down: its tables overlap one another.
     if (manual_->next_level == manual_->max_level && manual_->max_level > 0 &&
-        !DeepestLevelNeedsARewrite(lock, manual_->max_level, begin, end)) {
+        !DeepestLevelNeedsARewrite(manual_->max_level, begin, end)) {
       break;
     }
     auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level, begin, end);

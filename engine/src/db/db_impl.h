@@ -219,11 +219,9 @@ class DBImpl final : public DB {
   std::shared_ptr<CompactionTicket> ticket_;        // mu
   // A CompactRange that answered Busy (no background thread, a job out at
   // the executor): the next call with the same range goes on from here.
-  // Whether CompactRange also compacts `level`, the deepest that holds the
-  // range, into the next. Takes lock (holding mu) and lets go of it while
-  // it reads tables' properties.
-  bool DeepestLevelNeedsARewrite(std::unique_lock<std::mutex>& lock, int level, const Slice* begin,
-                                 const Slice* end);
+  // mu; whether CompactRange also compacts `level`, the deepest that holds
+  // the range, into the next.
+  bool DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end);
   struct ManualCompaction {
     std::optional<std::string> begin, end;  // the range; nullopt: unbounded
     int max_level = 0;                      // the deepest level it compacts
