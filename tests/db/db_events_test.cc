@@ -132,7 +132,9 @@ TEST_P(DBEventsTest, ACompactionReportsItsInputsOutputsLevelsAndBytes) {
   uint64_t input_bytes = 0;
   for (const auto& in : merge->inputs) {
     EXPECT_TRUE(in.level == 0 || in.level == 1);
-    if (in.level == 0) EXPECT_EQ(1u, flushed.count(in.number)) << in.number;
+    if (in.level == 0) {
+      EXPECT_EQ(1u, flushed.count(in.number)) << in.number;
+    }
     input_bytes += in.size;
   }
   EXPECT_EQ(input_bytes, merge->bytes_read);
@@ -149,7 +151,9 @@ TEST_P(DBEventsTest, ACompactionReportsItsInputsOutputsLevelsAndBytes) {
     EXPECT_EQ(1, out.level);
     EXPECT_EQ(1u, created_by_job.count(out.number));
     output_bytes += out.size;
-    if (live.count(out.number)) EXPECT_EQ(1, live.at(out.number));
+    if (live.count(out.number)) {
+      EXPECT_EQ(1, live.at(out.number));
+    }
   }
   EXPECT_EQ(output_bytes, merge->bytes_written);
   EXPECT_GT(merge->micros, 0u);
@@ -284,7 +288,9 @@ TEST_P(DBEventsTest, ABackgroundErrorIsReportedOnce) {
   EXPECT_FALSE(errors[0].ok());
   EXPECT_TRUE(GetStats().read_only);
   const auto ends = events_->Get(events_->flush_ends);
-  if (!ends.empty()) EXPECT_FALSE(ends.back().status.ok());
+  if (!ends.empty()) {
+    EXPECT_FALSE(ends.back().status.ok());
+  }
 }
 
 TEST_P(DBEventsTest, RecoveryFlushesAreReportedAsSuch) {
