@@ -22,6 +22,16 @@ struct DbCopy {
 
 class DBCrashTest : public DBTestBase {
  protected:
+  // Closes the database, which must have one manifest segment, and reads
+  // that segment: its path and bytes.
+  void CloseAndReadTheManifest(std::string* path, std::string* bytes) {
+    const std::vector<std::string> manifests = FilesOfType(env(), dir_, "MANIFEST-");
+    ASSERT_EQ(1u, manifests.size());
+    Close();
+    *path = dir_ + "/" + manifests[0];
+    STRATA_ASSERT_OK(ReadFileToString(env(), *path, bytes));
+  }
+
   // Where batch `id` went: its WAL segment and the segment's size right
   // after it (the end of its record); end 0 when not known.
   struct Place {
@@ -587,12 +597,8 @@ TEST_F(DBCrashTest, ADamagedLastFlushRecordWithAnEmptyWalAfterItIsCorruption) {
   Open();
   for (int i = 0; i < 100; i++) STRATA_ASSERT_OK(Put(Key(i), "v"));
   STRATA_ASSERT_OK(db_->Flush());
-  const std::vector<std::string> manifests = FilesOfType(env(), dir_, "MANIFEST-");
-  ASSERT_EQ(1u, manifests.size());
-  Close();
-  const std::string path = dir_ + "/" + manifests[0];
-  std::string manifest;
-  STRATA_ASSERT_OK(ReadFileToString(env(), path, &manifest));
+  std::string path, manifest;
+  ASSERT_NO_FATAL_FAILURE(CloseAndReadTheManifest(&path, &manifest));
   manifest.back() = static_cast<char>(manifest.back() ^ 1);  // the flush's record: its checksum fails
   STRATA_ASSERT_OK(WriteStringToFile(env(), manifest, path, true));
   for (bool paranoid : {true, false}) {
@@ -614,12 +620,8 @@ TEST_F(DBCrashTest, AManifestRecordCutShortByACrashIsSetAsideAndNothingIsLost) {
   for (int i = 0; i < 100; i++) STRATA_ASSERT_OK(db_->Put(synced, Key(i), "v" + std::to_string(i)));
   STRATA_ASSERT_OK(db_->Flush());
   for (int i = 100; i < 200; i++) STRATA_ASSERT_OK(db_->Put(synced, Key(i), "v" + std::to_string(i)));
-  const std::vector<std::string> manifests = FilesOfType(env(), dir_, "MANIFEST-");
-  ASSERT_EQ(1u, manifests.size());
-  Close();
-  const std::string path = dir_ + "/" + manifests[0];
-  std::string manifest;
-  STRATA_ASSERT_OK(ReadFileToString(env(), path, &manifest));
+  std::string path, manifest;
+  ASSERT_NO_FATAL_FAILURE(CloseAndReadTheManifest(&path, &manifest));
   // The first 10 bytes of a record of 100: a header and 3 of its bytes.
   manifest += std::string(
       "\x01\x02\x03\x04\x64\x00\x01"

@@ -57,6 +57,11 @@ class VersionSetTest : public testing::Test {
     return numbers;
   }
 
+  // What CURRENT holds when it names manifest segment `number`.
+  std::string CurrentNaming(uint64_t number) const {
+    return ManifestFileName(kDir, number).substr(kDir.size() + 1) + "\n";
+  }
+
   std::string ReadCurrent() {
     std::string current;
     EXPECT_TRUE(ReadFileToString(env_.get(), CurrentFileName(kDir), &current).ok());
@@ -70,7 +75,7 @@ class VersionSetTest : public testing::Test {
     log::Writer writer(file.get());
     for (const auto& r : records) ASSERT_TRUE(writer.AddRecord(r).ok());
     ASSERT_TRUE(file->Close().ok());
-    SetCurrent(ManifestFileName(kDir, number).substr(kDir.size() + 1) + "\n");
+    SetCurrent(CurrentNaming(number));
   }
 
   void SetCurrent(const std::string& contents) {
@@ -376,7 +381,7 @@ TEST_F(VersionSetTest, WithWriteOnceFilesEachEditWritesANewManifestAndNoTempFile
     ASSERT_TRUE(Apply(edit).ok());
     EXPECT_GT(vs_->ManifestNumber(), last);
     last = vs_->ManifestNumber();
-    EXPECT_EQ(ManifestFileName(kDir, last).substr(kDir.size() + 1) + "\n", ReadCurrent());
+    EXPECT_EQ(CurrentNaming(last), ReadCurrent());
   }
   std::vector<std::string> children;
   ASSERT_TRUE(env_->GetChildren(kDir, &children).ok());
@@ -598,6 +603,15 @@ class VersionSetAppendTest : public VersionSetTest {
     ASSERT_TRUE(WriteStringToFile(env_.get(), "table", TableFileName(kDir, number), true).ok());
   }
 
+  // Replaces vs_ with one over env (its manifest rolled past roll_bytes),
+  // recovered from what vs_ wrote.
+  void RecoverWith(Env* env, uint64_t roll_bytes = VersionSet::kDefaultManifestRollBytes) {
+    vs_ = std::make_unique<VersionSet>(kDir, env, roll_bytes);
+    Status s = vs_->Recover();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    vs_->SetLastSequence(100);
+  }
+
   std::string SegmentPath() const { return ManifestFileName(kDir, vs_->ManifestNumber()); }
   uint64_t SegmentSize() const {
     uint64_t size = 0;
@@ -632,17 +646,15 @@ TEST_F(VersionSetAppendTest, EditsAppendToOneSegmentAndCurrentStays) {
 }
 
 TEST_F(VersionSetAppendTest, ASegmentPastTheRollSizeGivesWayToANewOne) {
-  vs_ = std::make_unique<VersionSet>(kDir, env_.get(), /*manifest_roll_bytes=*/1);
-  Status s = vs_->Recover();
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  vs_->SetLastSequence(100);
+  ASSERT_NO_FATAL_FAILURE(RecoverWith(env_.get(), /*roll_bytes=*/1));
   for (int i = 0; i < 3; i++) {
     const uint64_t before = vs_->ManifestNumber();
     AddTable(10 + i, std::string(1, static_cast<char>('a' + 2 * i)),
              std::string(1, static_cast<char>('b' + 2 * i)));
     EXPECT_GT(vs_->ManifestNumber(), before);  // every segment is past 1 byte
-    EXPECT_EQ(ManifestFileName(kDir, vs_->ManifestNumber()).substr(kDir.size() + 1) + "\n", ReadCurrent());
+    EXPECT_EQ(CurrentNaming(vs_->ManifestNumber()), ReadCurrent());
   }
+  Status s;
   auto recovered = Reopen(&s);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(SameLevels(*vs_->current(), *recovered->current()));
@@ -783,18 +795,16 @@ class SyncFailingEnv final : public EnvWrapper {
 
 TEST_F(VersionSetAppendTest, AnEditWhoseAppendFailsGoesToANewSegment) {
   SyncFailingEnv failing(env_.get());
-  vs_ = std::make_unique<VersionSet>(kDir, &failing);
-  Status s = vs_->Recover();
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  vs_->SetLastSequence(100);
+  ASSERT_NO_FATAL_FAILURE(RecoverWith(&failing));
   AddTable(10, "a", "b");  // starts a segment
   const uint64_t segment = vs_->ManifestNumber();
   failing.syncs_to_fail = 1;  // the next append's
   AddTable(11, "c", "d");
   EXPECT_EQ(0, failing.syncs_to_fail);
   EXPECT_GT(vs_->ManifestNumber(), segment);
-  EXPECT_EQ(ManifestFileName(kDir, vs_->ManifestNumber()).substr(kDir.size() + 1) + "\n", ReadCurrent());
+  EXPECT_EQ(CurrentNaming(vs_->ManifestNumber()), ReadCurrent());
   env_->SimulateCrash();
+  Status s;
   auto recovered = Reopen(&s);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(SameLevels(*vs_->current(), *recovered->current()));
@@ -803,10 +813,7 @@ TEST_F(VersionSetAppendTest, AnEditWhoseAppendFailsGoesToANewSegment) {
 
 TEST_F(VersionSetAppendTest, AnAppendSyncsTheDirectoryFirstIfAFileWasMadeSinceItsLastSync) {
   SyncFailingEnv counting(env_.get());
-  vs_ = std::make_unique<VersionSet>(kDir, &counting);
-  Status s = vs_->Recover();
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  vs_->SetLastSequence(100);
+  ASSERT_NO_FATAL_FAILURE(RecoverWith(&counting));
   AddTable(10, "a", "b");  // starts a segment (and syncs the directory)
   int syncs = counting.dir_syncs;
   const uint64_t segment = vs_->ManifestNumber();

@@ -224,7 +224,7 @@ class DBImpl final : public DB {
   bool DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end);
   struct ManualCompaction {
     std::optional<std::string> begin, end;  // the range; nullopt: unbounded
-    int max_level = 0;                      // the deepest level it compacts
+    int max_level = 0;                      // the deepest level holding the range
     int next_level = 0;
   };
   std::unique_ptr<ManualCompaction> manual_;  // mu
