@@ -94,9 +94,10 @@ TEST(Zlib, RoundTripsAndShrinksText) {
   std::string stored;
   ASSERT_TRUE(ZlibCompress(raw, 6, &stored));
   EXPECT_LT(stored.size(), raw.size() / 4);
-  std::string out;
+  BlockContents out;
   ASSERT_TRUE(ZlibUncompress(stored, &out).ok());
-  EXPECT_EQ(out, raw);
+  EXPECT_EQ(out.data.ToString(), raw);
+  EXPECT_EQ(out.data.data(), out.owned.get());
 }
 
 TEST(Zlib, RejectsLyingSizePrefixTruncationAndTrailingBytes) {
@@ -107,7 +108,7 @@ TEST(Zlib, RejectsLyingSizePrefixTruncationAndTrailingBytes) {
   uint32_t size;
   ASSERT_TRUE(GetVarint32(&stream, &size));
   ASSERT_EQ(size, raw.size());
-  std::string out;
+  BlockContents out;
 
   auto with_prefix = [&](uint32_t claimed) {
     std::string s;
@@ -138,13 +139,13 @@ TEST(Zlib, GarbageStreamsAreCorruptionOrTheClaimedSizeNeverACrash) {
     Slice prefix = damaged;
     uint32_t claimed = 0;
     const bool has_prefix = GetVarint32(&prefix, &claimed);
-    std::string out;
+    BlockContents out;
     Status s = ZlibUncompress(damaged, &out);
     // The Adler-32 is not checked here (ReadBlock's CRC-32C covers the
     // stored bytes, below), so damage can inflate to other bytes of the
     // size claimed; otherwise it is Corruption.
     if (s.ok()) {
-      EXPECT_TRUE(has_prefix && out.size() == claimed);
+      EXPECT_TRUE(has_prefix && out.data.size() == claimed);
     } else {
       EXPECT_TRUE(s.IsCorruption()) << s.ToString();
       caught++;
@@ -164,11 +165,12 @@ std::string FileWithBlock(const Slice& stored, uint8_t type) {
 
 TEST(ReadBlock, ReturnsRawAndZlibBlocks) {
   const std::string raw = CompressibleText(2000);
-  std::string contents;
+  BlockContents contents;
   StringSource plain(FileWithBlock(raw, 0));
   ASSERT_TRUE(
       ReadBlock(plain, raw.size() + 5 + Footer::kEncodedLength, BlockHandle(0, raw.size()), &contents).ok());
-  EXPECT_EQ(contents, raw);
+  EXPECT_EQ(contents.data.ToString(), raw);
+  EXPECT_EQ(contents.data.data(), contents.owned.get());
 
   std::string stored;
   ASSERT_TRUE(ZlibCompress(raw, 1, &stored));
@@ -176,14 +178,41 @@ TEST(ReadBlock, ReturnsRawAndZlibBlocks) {
   ASSERT_TRUE(
       ReadBlock(zipped, stored.size() + 5 + Footer::kEncodedLength, BlockHandle(0, stored.size()), &contents)
           .ok());
-  EXPECT_EQ(contents, raw);
+  EXPECT_EQ(contents.data.ToString(), raw);
+  EXPECT_EQ(contents.data.data(), contents.owned.get());
+}
+
+TEST(ReadBlock, ViewsAnUncompressedBlockOfAMappedFileOnlyWhenAllowed) {
+  const std::string raw = CompressibleText(2000);
+  test::MappedSource mapped(FileWithBlock(raw, 0));
+  const uint64_t size = raw.size() + 5 + Footer::kEncodedLength;
+  BlockContents contents;
+  ASSERT_TRUE(ReadBlock(mapped, size, BlockHandle(0, raw.size()), &contents, true, /*allow_view=*/true).ok());
+  EXPECT_EQ(contents.owned, nullptr);
+  EXPECT_TRUE(mapped.Holds(contents.data.data()));
+  EXPECT_EQ(contents.data.ToString(), raw);
+
+  ASSERT_TRUE(
+      ReadBlock(mapped, size, BlockHandle(0, raw.size()), &contents, true, /*allow_view=*/false).ok());
+  EXPECT_EQ(contents.data.data(), contents.owned.get());  // a copy the caller owns
+  EXPECT_EQ(contents.data.ToString(), raw);
+
+  // A compressed block is inflated into memory of its own either way.
+  std::string stored;
+  ASSERT_TRUE(ZlibCompress(raw, 1, &stored));
+  test::MappedSource zipped(FileWithBlock(stored, static_cast<uint8_t>(Compression::kZlib)));
+  ASSERT_TRUE(ReadBlock(zipped, stored.size() + 5 + Footer::kEncodedLength, BlockHandle(0, stored.size()),
+                        &contents, true, /*allow_view=*/true)
+                  .ok());
+  EXPECT_EQ(contents.data.data(), contents.owned.get());
+  EXPECT_EQ(contents.data.ToString(), raw);
 }
 
 TEST(ReadBlock, DetectsChecksumMismatchUnknownTypeAndBadHandles) {
   const std::string raw = "some block contents";
   const std::string file = FileWithBlock(raw, 0);
   const uint64_t size = file.size();
-  std::string contents;
+  BlockContents contents;
 
   for (size_t i = 0; i < raw.size() + kBlockTrailerSize; i++) {
     std::string damaged = file;

@@ -127,11 +127,11 @@ inline std::vector<BlockHandle> DataBlockHandles(const std::string& file) {
            .ok()) {
     return handles;
   }
-  std::string contents;
+  BlockContents contents;
   std::shared_ptr<Block> index;
   StringSource source(file);
   if (!ReadBlock(source, file.size(), footer.index_handle, &contents).ok() ||
-      !Block::Parse(contents, "index", &index).ok()) {
+      !Block::Parse(std::move(contents), "index", &index).ok()) {
     return handles;
   }
   std::unique_ptr<Iterator> it(index->NewIterator(KeyOrder::kInternalKey));

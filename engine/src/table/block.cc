@@ -15,20 +15,10 @@ std::string BlockLabel::ToString() const {
   return s;
 }
 
-Status Block::Parse(std::string contents, const BlockLabel& block_label, std::shared_ptr<Block>* block) {
-  return Parse(std::move(contents), Slice(), block_label, block);
-}
-
-Status Block::ParseInPlace(const Slice& contents, const BlockLabel& block_label,
-                           std::shared_ptr<Block>* block) {
-  return Parse(std::string(), contents, block_label, block);
-}
-
-Status Block::Parse(std::string owned, const Slice& in_place, const BlockLabel& block_label,
-                    std::shared_ptr<Block>* block) {
+Status Block::Parse(BlockContents contents, const BlockLabel& block_label, std::shared_ptr<Block>* block) {
   block->reset();
-  const Slice contents = owned.empty() ? in_place : Slice(owned);
-  const size_t size = contents.size();
+  const Slice bytes = contents.data;
+  const size_t size = bytes.size();
   if (size < sizeof(uint32_t)) {
     return Status::Corruption(block_label.ToString() + ": " + std::to_string(size) +
                               " bytes, too short for a restart count");
@@ -36,14 +26,14 @@ Status Block::Parse(std::string owned, const Slice& in_place, const BlockLabel& 
   if (size > std::numeric_limits<uint32_t>::max()) {
     return Status::Corruption(block_label.ToString() + ": larger than 4 GiB");
   }
-  const uint32_t num_restarts = DecodeFixed32(contents.data() + size - sizeof(uint32_t));
+  const uint32_t num_restarts = DecodeFixed32(bytes.data() + size - sizeof(uint32_t));
   const size_t max_restarts = (size - sizeof(uint32_t)) / sizeof(uint32_t);
   if (num_restarts == 0 || num_restarts > max_restarts) {
     return Status::Corruption(block_label.ToString() + ": restart count " + std::to_string(num_restarts) +
                               " impossible in a block of " + std::to_string(size) + " bytes");
   }
   const auto restart_offset = static_cast<uint32_t>(size - (num_restarts + 1) * sizeof(uint32_t));
-  const char* restarts = contents.data() + restart_offset;
+  const char* restarts = bytes.data() + restart_offset;
   if (DecodeFixed32(restarts) != 0)
     return Status::Corruption(block_label.ToString() + ": first restart point is not 0");
   uint32_t previous = 0;
@@ -55,7 +45,7 @@ Status Block::Parse(std::string owned, const Slice& in_place, const BlockLabel& 
     }
     previous = point;
   }
-  block->reset(new Block(std::move(owned), in_place, block_label, restart_offset, num_restarts));
+  *block = std::make_shared<Block>(PassKey(), std::move(contents), block_label, restart_offset, num_restarts);
   return Status::OK();
 }
 

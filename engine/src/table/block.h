@@ -16,6 +16,7 @@
 #include "strata/iterator.h"
 #include "strata/slice.h"
 #include "strata/status.h"
+#include "table/block_contents.h"
 
 namespace strata {
 
@@ -44,19 +45,29 @@ class BlockLabel {
 
 class Block {
  public:
-  // Takes ownership of contents and checks its restart array: a count of at
-  // least 1, restart[0] == 0, and later restart points strictly ascending
-  // and inside the entries area. label names the block in error messages.
-  static Status Parse(std::string contents, const BlockLabel& label, std::shared_ptr<Block>* block);
-  // The same over bytes it does not own, which must outlive the block (a
-  // table's mapped file, for blocks that do not outlive the table).
-  static Status ParseInPlace(const Slice& contents, const BlockLabel& label, std::shared_ptr<Block>* block);
+  // Takes the contents (owned, or a view into a mapped file that must
+  // outlive the block: a table's, for blocks that do not outlive the table)
+  // and checks its restart array: a count of at least 1, restart[0] == 0,
+  // and later restart points strictly ascending and inside the entries
+  // area. label names the block in error messages.
+  static Status Parse(BlockContents contents, const BlockLabel& label, std::shared_ptr<Block>* block);
 
+  // For Parse alone (through std::make_shared, one allocation with its count).
+  class PassKey {
+    friend class Block;
+    PassKey() = default;
+  };
+  Block(PassKey, BlockContents contents, const BlockLabel& label, uint32_t restart_offset,
+        uint32_t num_restarts)
+      : contents_(std::move(contents)),
+        label_(label),
+        restart_offset_(restart_offset),
+        num_restarts_(num_restarts) {}
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
   // Bytes of the block contents (its charge in the block cache).
-  size_t size() const { return data_.size(); }
+  size_t size() const { return contents_.data.size(); }
 
   // An iterator over the entries, ordered by order. The block must outlive
   // the iterator (pin it with Iterator::RegisterCleanup if needed).
@@ -64,19 +75,7 @@ class Block {
 
  private:
   friend class BlockIter;
-  // Exactly one of owned and in_place holds the contents.
-  static Status Parse(std::string owned, const Slice& in_place, const BlockLabel& label,
-                      std::shared_ptr<Block>* block);
-  Block(std::string owned, const Slice& in_place, const BlockLabel& label, uint32_t restart_offset,
-        uint32_t num_restarts)
-      : owned_(std::move(owned)),
-        data_(owned_.empty() ? in_place : Slice(owned_)),
-        label_(label),
-        restart_offset_(restart_offset),
-        num_restarts_(num_restarts) {}
-
-  const std::string owned_;  // empty for a block parsed in place
-  const Slice data_;
+  const BlockContents contents_;
   const BlockLabel label_;
   const uint32_t restart_offset_;  // where the restart array begins
   const uint32_t num_restarts_;    // >= 1

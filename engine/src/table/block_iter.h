@@ -24,7 +24,7 @@ class BlockIter final : public Iterator {
  public:
   BlockIter(const Block* block, KeyOrder order)
       : block_(block),
-        data_(block->data_.data()),
+        data_(block->contents_.data.data()),
         restarts_(block->restart_offset_),
         num_restarts_(block->num_restarts_),
         internal_keys_(order == KeyOrder::kInternalKey),

@@ -34,7 +34,8 @@ bool ZlibCompress(const Slice& raw, int level, std::string* out) {
   return true;
 }
 
-Status ZlibUncompress(const Slice& stored, std::string* out) {
+Status ZlibUncompress(const Slice& stored, BlockContents* out) {
+  *out = BlockContents();
   Slice input = stored;
   uint32_t size = 0;
   if (!GetVarint32(&input, &size)) {
@@ -62,12 +63,13 @@ Status ZlibUncompress(const Slice& stored, std::string* out) {
   }
   input.remove_prefix(2);
 
-  out->assign(size, '\0');
+  // Not zeroed first: inflate writes every byte, or the block is refused.
+  std::unique_ptr<char[]> buffer(new char[size]);
   z_stream zs{};
   if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return Status::Corruption("zlib block: inflateInit failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
   zs.avail_in = static_cast<uInt>(input.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out->data());
+  zs.next_out = reinterpret_cast<Bytef*>(buffer.get());
   zs.avail_out = static_cast<uInt>(size);
   int rc = inflate(&zs, Z_FINISH);
   const std::string zmsg = zs.msg != nullptr ? zs.msg : "";
@@ -76,7 +78,6 @@ Status ZlibUncompress(const Slice& stored, std::string* out) {
   inflateEnd(&zs);
 
   if (rc != Z_STREAM_END) {
-    out->clear();
     if ((rc == Z_BUF_ERROR || rc == Z_OK) && left_out == 0) {
       return Status::Corruption("zlib block: stream inflates to more than the " + std::to_string(size) +
                                 " bytes its prefix claims");
@@ -85,19 +86,18 @@ Status ZlibUncompress(const Slice& stored, std::string* out) {
     return Status::Corruption("zlib block: malformed stream" + (zmsg.empty() ? "" : " (" + zmsg + ")"));
   }
   if (left_out != 0) {
-    out->clear();
     return Status::Corruption("zlib block: stream inflates to " + std::to_string(size - left_out) +
                               " bytes, its prefix claims " + std::to_string(size));
   }
   if (left_in < kAdlerBytes) {
-    out->clear();
     return Status::Corruption("zlib block: stream is truncated (its Adler-32 is missing)");
   }
   if (left_in > kAdlerBytes) {
-    out->clear();
     return Status::Corruption("zlib block: " + std::to_string(left_in - kAdlerBytes) +
                               " trailing bytes after the stream");
   }
+  out->data = Slice(buffer.get(), size);
+  out->owned = std::move(buffer);
   return Status::OK();
 }
 

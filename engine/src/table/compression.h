@@ -14,6 +14,7 @@
 
 #include "strata/slice.h"
 #include "strata/status.h"
+#include "table/block_contents.h"
 
 namespace strata {
 
@@ -21,10 +22,10 @@ namespace strata {
 // values are clamped). False if zlib fails (out is then unspecified).
 bool ZlibCompress(const Slice& raw, int level, std::string* out);
 
-// Inflates a kZlib block into *out. Corruption if the size prefix is bad or
+// Inflates a kZlib block into memory of its own, *out. Corruption if the size prefix is bad or
 // out of bounds, the stream is malformed or has trailing bytes, or it
 // inflates to a size other than the prefix. The stream's Adler-32 is not
 // checked: callers pass stored bytes whose CRC-32C was verified (ReadBlock).
-Status ZlibUncompress(const Slice& stored, std::string* out);
+Status ZlibUncompress(const Slice& stored, BlockContents* out);
 
 }  // namespace strata

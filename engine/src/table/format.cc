@@ -1,5 +1,6 @@
 #include "table/format.h"
 
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -80,9 +81,8 @@ void AppendBlockTrailer(std::string* dst, const Slice& stored, uint8_t type) {
 }
 
 Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
-                 std::string* contents, bool verify_checksum, Slice* in_place) {
-  contents->clear();
-  if (in_place != nullptr) *in_place = Slice();
+                 BlockContents* contents, bool verify_checksum, bool allow_view) {
+  *contents = BlockContents();
   // Blocks live in [0, file_size - footer); check without overflowing.
   const uint64_t data_end = file_size >= Footer::kEncodedLength ? file_size - Footer::kEncodedLength : 0;
   if (handle.offset() > data_end || handle.size() > data_end - handle.offset() ||
@@ -95,10 +95,11 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
   }
 
   const size_t n = static_cast<size_t>(handle.size());
-  // Uninitialized: a mapped file answers without touching it at all.
-  std::unique_ptr<char[]> scratch(new char[n + kBlockTrailerSize]);
+  // Uninitialized: a mapped file answers without touching it at all. An
+  // uncompressed block read into it stays there, owned by the block.
+  std::unique_ptr<char[]> buffer(new char[n + kBlockTrailerSize]);
   Slice result;
-  Status s = file.Read(handle.offset(), n + kBlockTrailerSize, &result, scratch.get());
+  Status s = file.Read(handle.offset(), n + kBlockTrailerSize, &result, buffer.get());
   if (!s.ok()) return s.WithContext(Where(handle));
   if (result.size() != n + kBlockTrailerSize) {
     return Status::Corruption(Where(handle) + ": file ended after " + std::to_string(result.size()) +
@@ -114,11 +115,15 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
 
   switch (static_cast<Compression>(type)) {
     case Compression::kNone:
-      if (in_place != nullptr && ReadPointsIntoFile(file, result, scratch.get(), n + kBlockTrailerSize)) {
-        *in_place = Slice(data, n);
-      } else {
-        contents->assign(data, n);
+      if (ReadPointsIntoFile(file, result, buffer.get(), n + kBlockTrailerSize)) {
+        if (allow_view) {
+          contents->data = Slice(data, n);
+          return Status::OK();
+        }
+        std::memcpy(buffer.get(), data, n);
       }
+      contents->data = Slice(buffer.get(), n);
+      contents->owned = std::move(buffer);
       return Status::OK();
     case Compression::kZlib:
       s = ZlibUncompress(Slice(data, n), contents);

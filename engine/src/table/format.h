@@ -10,6 +10,7 @@
 #include "strata/env.h"
 #include "strata/slice.h"
 #include "strata/status.h"
+#include "table/block_contents.h"
 
 namespace strata {
 
@@ -91,14 +92,13 @@ inline bool ReadPointsIntoFile(const RandomAccessFile& file, const Slice& result
 // block and its trailer lie inside the file before the footer, verifies the
 // checksum unless verify_checksum is false (only for a block verified before
 // in memory that cannot have changed since: Table), and inflates it if it is
-// compressed. On success *contents holds the uncompressed block, or, when
-// in_place is given and the block is stored uncompressed in memory the file
-// keeps for its lifetime (a mapped file: Read answered with a pointer into
-// the file rather than into scratch), *in_place views it there and
-// *contents stays empty (otherwise *in_place is empty). Corruption names
-// the offset and what is wrong.
+// compressed. On success *contents holds the uncompressed block in memory of
+// its own, or, when allow_view is true and the block is stored uncompressed
+// in memory the file keeps for its lifetime (a mapped file: Read answered
+// with a pointer into the file rather than into the buffer it was given), a
+// view of it there. Corruption names the offset and what is wrong.
 Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
-                 std::string* contents, bool verify_checksum = true, Slice* in_place = nullptr);
+                 BlockContents* contents, bool verify_checksum = true, bool allow_view = false);
 
 // Appends the trailer for block contents stored with the given type byte.
 void AppendBlockTrailer(std::string* dst, const Slice& stored, uint8_t type);

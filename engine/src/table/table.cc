@@ -96,10 +96,10 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   }
 
   // Properties.
-  std::string contents;
+  BlockContents contents;
   s = ReadBlock(*t->file_, file_size, footer.properties_handle, &contents);
   if (!s.ok()) return s.WithContext("properties block");
-  if (!t->properties_.ParseFromString(contents)) {
+  if (!t->properties_.ParseFromArray(contents.data.data(), static_cast<int>(contents.data.size()))) {
     return Status::Corruption(Label("properties", footer.properties_handle) +
                               ": not a valid TableProperties message");
   }
@@ -109,9 +109,10 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   if (footer.filter_handle.size() != 0) {
     s = ReadBlock(*t->file_, file_size, footer.filter_handle, &t->filter_);
     if (!s.ok()) return s.WithContext("filter block");
-    if (t->filter_.size() < 2) {
+    if (t->filter_.data.size() < 2) {
       return Status::Corruption(Label("filter", footer.filter_handle) + ": " +
-                                std::to_string(t->filter_.size()) + " bytes, too short for a bloom filter");
+                                std::to_string(t->filter_.data.size()) +
+                                " bytes, too short for a bloom filter");
     }
   }
 
@@ -194,24 +195,18 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value,
     std::atomic<bool>* verified = VerifiedFlag(handle.offset());
     const bool verify =
         options.verify_checksums || verified == nullptr || !verified->load(std::memory_order_acquire);
-    std::string contents;
-    Slice in_place;
-    s = ReadBlock(*file_, file_size_, handle, &contents, verify, &in_place);
+    BlockContents contents;
+    s = ReadBlock(*file_, file_size_, handle, &contents, verify, /*allow_view=*/true);
     if (!s.ok()) return s.WithContext("data block");
     if (verified != nullptr) verified->store(true, std::memory_order_release);
-    const BlockLabel label("data", handle.offset());
-    if (!in_place.empty()) {
-      // A view into the mapped file: no copy, and not cached (a cached
-      // block could outlive this table and its mapping; LevelDB does the
-      // same). Reading it again costs a parse of its restart array.
-      s = Block::ParseInPlace(in_place, label, &block);
-      if (!s.ok()) return s;
-    } else {
-      s = Block::Parse(std::move(contents), label, &block);
-      if (!s.ok()) return s;
-      if (cache != nullptr && options.fill_cache) {
-        cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());
-      }
+    // A view into the mapped file is not cached (a cached block could
+    // outlive this table and its mapping; LevelDB does the same): reading
+    // it again costs a parse of its restart array.
+    const bool view = contents.owned == nullptr;
+    s = Block::Parse(std::move(contents), BlockLabel("data", handle.offset()), &block);
+    if (!s.ok()) return s;
+    if (!view && cache != nullptr && options.fill_cache) {
+      cache->Insert(Slice(cache_key, sizeof(cache_key)), block, block->size());
     }
   }
   *out = std::move(block);
@@ -239,10 +234,10 @@ Status Table::InternalGet(const ReadOptions& options, const Slice& internal_key,
     return Status::InvalidArgument("Table::InternalGet: key of " + std::to_string(internal_key.size()) +
                                    " bytes is not an internal key");
   }
-  if (!filter_.empty()) {
+  if (!filter_.data.empty()) {
     ReadCounters* counters = options_.counters;
     if (counters != nullptr) counters->bloom_checks.fetch_add(1, std::memory_order_relaxed);
-    if (!BloomFilterMayMatch(filter_, ExtractUserKey(internal_key))) {
+    if (!BloomFilterMayMatch(filter_.data, ExtractUserKey(internal_key))) {
       if (counters != nullptr) counters->bloom_useful.fetch_add(1, std::memory_order_relaxed);
       return Status::OK();
     }

@@ -96,7 +96,7 @@ class Table {
   const uint64_t file_size_;
   Footer footer_;
   std::shared_ptr<Block> index_block_;
-  std::string filter_;  // empty: no filter
+  BlockContents filter_;  // empty: no filter
   pb::TableProperties properties_;
   // A mapped file without compressed data blocks: every data block is read
   // in place, and the block cache is not used.
