@@ -358,10 +358,9 @@ async function fillSync(db, ctx, m) {
   m.bytes = ops * (KEY_SIZE + flags.valueSize);
 }
 
-/** WriteBatches: every key of `order` (or 0..num-1) with fresh values, 1000 per batch. */
-async function writeBatches(db, ctx, seed, order) {
-  const { flags, data } = ctx;
-  const values = data.values(seed);
+/** WriteBatches: every key of `order` (or 0..num-1) with values drawn from `values`, 1000 per batch. */
+async function writeBatches(db, ctx, values, order) {
+  const { flags } = ctx;
   const turnEvery = turns(flags);
   let pending = [];
   for (let i = 0; i < flags.num; i += BATCH_SIZE) {
@@ -379,8 +378,9 @@ async function writeBatches(db, ctx, seed, order) {
 }
 
 async function fillBatch(db, ctx, m) {
+  const values = ctx.data.values(ctx.flags.seed); // made before the clock starts, as in puts()
   const start = now();
-  await writeBatches(db, ctx, ctx.flags.seed, undefined);
+  await writeBatches(db, ctx, values, undefined);
   m.seconds = (now() - start) / 1000;
   m.ops = ctx.flags.num;
   m.bytes = ctx.flags.num * (KEY_SIZE + ctx.flags.valueSize);
@@ -388,7 +388,7 @@ async function fillBatch(db, ctx, m) {
 
 async function prefill(db, ctx) {
   const seed = Number(BigInt(ctx.flags.seed) ^ 0xfeedn); // values unlike the timed writes'
-  await writeBatches(db, ctx, seed, ctx.data.prefillOrder());
+  await writeBatches(db, ctx, ctx.data.values(seed), ctx.data.prefillOrder());
 }
 
 async function gets(db, ctx, missing, m) {
