@@ -442,8 +442,12 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     if (imm) imm->Ref();
     version = versions_->current();
   }
-  children.push_back(mem->NewIterator());
-  if (imm) children.push_back(imm->NewIterator());
+  // A memtable empty now holds nothing this iterator may see: a write
+  // counts its entries before it publishes its sequence, and later writes
+  // have later sequences. Leaving it out spares every step a merge (a
+  // database whose data is all in one level then needs none).
+  if (mem->NumEntries() > 0) children.push_back(mem->NewIterator());
+  if (imm && imm->NumEntries() > 0) children.push_back(imm->NewIterator());
   version->AddIterators(options, table_cache_.get(), &children);
   const Version* read_version = version.get();  // alive as long as the iterator
   Iterator* iter = NewDBIterator(
