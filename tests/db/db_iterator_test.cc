@@ -385,6 +385,10 @@ TEST_P(DBIteratorModeTest, ReadersRacingAWriterSeeOnlyWholeBatches) {
   int views = 0;
   while (std::chrono::steady_clock::now() < deadline && generations < 3000 && !HasFailure()) {
     views++;
+    // Every generation up to `acked` was acknowledged before the view was
+    // made: the view holds it or a later one (a stale view, one missing a
+    // memtable that holds visible data, fails here).
+    const int acked = generations;
     const Snapshot* snap = OneIn(rng_, 2) ? db_->GetSnapshot() : nullptr;
     ReadOptions ro;
     ro.snapshot = snap;
@@ -402,6 +406,16 @@ TEST_P(DBIteratorModeTest, ReadersRacingAWriterSeeOnlyWholeBatches) {
     }
     STRATA_EXPECT_OK(it->status());
     EXPECT_TRUE(count == 0 || count == kKeys) << "a view holds " << count << " of " << kKeys << " keys";
+    // The newest generation the view can hold: one being written may not
+    // be counted in `generations` yet.
+    const int newest = generations + 1;
+    if (count == kKeys) {
+      EXPECT_GE(std::stoi(gen.substr(3)), acked) << "a view older than what was acknowledged before it";
+    } else if (count == 0) {
+      bool deleted_since = false;  // by a generation that deletes every key
+      for (int g = acked; g <= newest; g++) deleted_since = deleted_since || g % 5 == 0;
+      EXPECT_TRUE(deleted_since) << "an empty view after generation " << acked << " was acknowledged";
+    }
     if (snap != nullptr) {
       // Point reads at the snapshot agree with the iterator's view.
       for (int i = 0; i < kKeys; i += 37) {

@@ -208,6 +208,34 @@ TEST(ReadBlock, ViewsAnUncompressedBlockOfAMappedFileOnlyWhenAllowed) {
   EXPECT_EQ(contents.data.ToString(), raw);
 }
 
+// A file that answers reads with pointers into its own bytes without
+// saying they stay in memory (a wrapper that forwards Read only, say).
+class ForwardingSource : public RandomAccessFile {
+ public:
+  explicit ForwardingSource(std::string contents) : mapped_(std::move(contents)) {}
+  Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    return mapped_.Read(offset, n, result, scratch);
+  }
+  bool Holds(const char* p) const { return mapped_.Holds(p); }
+
+ private:
+  test::MappedSource mapped_;
+};
+
+TEST(ReadBlock, CopiesABlockReadFromElsewhereThanItsBufferUnlessItMayViewIt) {
+  const std::string raw = CompressibleText(2000);
+  ForwardingSource source(FileWithBlock(raw, 0));
+  const uint64_t size = raw.size() + 5 + Footer::kEncodedLength;
+  for (bool allow_view : {false, true}) {
+    BlockContents contents;
+    ASSERT_TRUE(ReadBlock(source, size, BlockHandle(0, raw.size()), &contents, true, allow_view).ok());
+    EXPECT_EQ(contents.data.data(), contents.owned.get())
+        << allow_view;  // not a view: the file never said it may be
+    EXPECT_FALSE(source.Holds(contents.data.data()));
+    EXPECT_EQ(contents.data.ToString(), raw) << allow_view;
+  }
+}
+
 TEST(ReadBlock, DetectsChecksumMismatchUnknownTypeAndBadHandles) {
   const std::string raw = "some block contents";
   const std::string file = FileWithBlock(raw, 0);

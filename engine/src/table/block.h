@@ -55,7 +55,7 @@ class Block {
   // For Parse alone (through std::make_shared, one allocation with its count).
   class PassKey {
     friend class Block;
-    PassKey() = default;
+    explicit PassKey() = default;  // explicit: not an aggregate, so PassKey{} is refused outside Block
   };
   Block(PassKey, BlockContents contents, const BlockLabel& label, uint32_t restart_offset,
         uint32_t num_restarts)

@@ -115,12 +115,14 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
 
   switch (static_cast<Compression>(type)) {
     case Compression::kNone:
-      if (ReadPointsIntoFile(file, result, buffer.get(), n + kBlockTrailerSize)) {
-        if (allow_view) {
+      // Read may answer with bytes elsewhere than at the start of the buffer
+      // (a mapped file's own memory): a view there, or a copy into it.
+      if (data != buffer.get()) {
+        if (allow_view && ReadPointsIntoFile(file, result, buffer.get(), n + kBlockTrailerSize)) {
           contents->data = Slice(data, n);
           return Status::OK();
         }
-        std::memcpy(buffer.get(), data, n);
+        std::memmove(buffer.get(), data, n);
       }
       contents->data = Slice(buffer.get(), n);
       contents->owned = std::move(buffer);
