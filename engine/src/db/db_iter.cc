@@ -22,9 +22,7 @@ class DBIter final : public Iterator {
 
   bool Valid() const override { return valid_; }
 
-  Slice key() const override {
-    return direction_ == kForward ? ExtractUserKey(iter_->key()) : Slice(saved_key_);
-  }
+  Slice key() const override { return direction_ == kForward ? ExtractUserKey(current_) : Slice(saved_key_); }
   Slice value() const override { return direction_ == kForward ? iter_->value() : Slice(saved_value_); }
 
   Status status() const override { return status_.ok() ? iter_->status() : status_; }
@@ -73,7 +71,7 @@ class DBIter final : public Iterator {
       }
       // saved_key_ is the key to skip past.
     } else {
-      Slice current = ExtractUserKey(iter_->key());
+      Slice current = ExtractUserKey(current_);
       saved_key_.assign(current.data(), current.size());
       iter_->Next();
       if (!iter_->Valid()) {
@@ -113,7 +111,7 @@ class DBIter final : public Iterator {
   }
 
   bool Parse(ParsedInternalKey* parsed) {
-    const Slice key = iter_->key();
+    const Slice key = current_ = iter_->key();
     if (sampler_) CountRead(key, key.size() + iter_->value().size());
     if (ParseInternalKey(key, parsed)) return true;
     status_ = Status::Corruption("malformed internal key in a table or memtable");
@@ -193,6 +191,10 @@ class DBIter final : public Iterator {
   Status status_;
   Direction direction_ = kForward;
   bool valid_ = false;
+  // The internal key iter_ is on, as Parse read it: going forward, where
+  // key() and Next() take it from, instead of reading it again down every
+  // layer of the merge.
+  Slice current_;
   std::string saved_key_;
   std::string saved_value_;
   const ReadSampler sampler_;
