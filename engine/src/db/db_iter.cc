@@ -23,7 +23,7 @@ class DBIter final : public Iterator {
   bool Valid() const override { return valid_; }
 
   Slice key() const override { return direction_ == kForward ? ExtractUserKey(current_) : Slice(saved_key_); }
-  Slice value() const override { return direction_ == kForward ? iter_->value() : Slice(saved_value_); }
+  Slice value() const override { return direction_ == kForward ? current_value_ : Slice(saved_value_); }
 
   Status status() const override { return status_.ok() ? iter_->status() : status_; }
 
@@ -112,7 +112,8 @@ class DBIter final : public Iterator {
 
   bool Parse(ParsedInternalKey* parsed) {
     const Slice key = current_ = iter_->key();
-    if (sampler_) CountRead(key, key.size() + iter_->value().size());
+    current_value_ = iter_->value();
+    if (sampler_) CountRead(key, key.size() + current_value_.size());
     if (ParseInternalKey(key, parsed)) return true;
     status_ = Status::Corruption("malformed internal key in a table or memtable");
     return false;
@@ -171,8 +172,7 @@ class DBIter final : public Iterator {
           ClearSaved();
         } else {
           saved_key_.assign(ikey.user_key.data(), ikey.user_key.size());
-          Slice v = iter_->value();
-          saved_value_.assign(v.data(), v.size());
+          saved_value_.assign(current_value_.data(), current_value_.size());
         }
       }
       iter_->Prev();
@@ -191,10 +191,11 @@ class DBIter final : public Iterator {
   Status status_;
   Direction direction_ = kForward;
   bool valid_ = false;
-  // The internal key iter_ is on, as Parse read it: going forward, where
-  // key() and Next() take it from, instead of reading it again down every
+  // The entry iter_ is on, as Parse read it: going forward, key(), value()
+  // and Next() take it from here instead of reading it again down every
   // layer of the merge.
   Slice current_;
+  Slice current_value_;
   std::string saved_key_;
   std::string saved_value_;
   const ReadSampler sampler_;
