@@ -213,19 +213,11 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value,
   return Status::OK();
 }
 
-Iterator* Table::NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const {
-  std::shared_ptr<Block> block;
-  Status s = DataBlock(options, index_value, &block);
-  if (!s.ok()) return NewEmptyIterator(s);
-  Iterator* iter = block->NewIterator(KeyOrder::kInternalKey);
-  iter->RegisterCleanup([pinned = std::move(block)]() {});  // keeps the block alive
-  return iter;
-}
-
 Iterator* Table::NewIterator(const ReadOptions& options) const {
-  return NewTwoLevelIterator(
-      index_block_->NewIterator(KeyOrder::kInternalKey),
-      [this, options](const Slice& index_value) { return NewDataBlockIterator(options, index_value); });
+  return NewTwoLevelIterator(std::make_unique<BlockIter>(index_block_.get(), KeyOrder::kInternalKey),
+                             [this, options](const Slice& index_value, std::shared_ptr<Block>* block) {
+                               return DataBlock(options, index_value, block);
+                             });
 }
 
 Status Table::InternalGet(const ReadOptions& options, const Slice& internal_key,

@@ -79,13 +79,9 @@ class Table {
  private:
   Table(const TableReadOptions& options, std::unique_ptr<RandomAccessFile> file, uint64_t file_size);
 
-  // An iterator over the data block an index entry's value names: from the
-  // block cache if it is there, else read from the file (and cached, if
-  // options.fill_cache, unless read in place). An iterator with an error
-  // status on failure.
-  Iterator* NewDataBlockIterator(const ReadOptions& options, const Slice& index_value) const;
   // The data block an index entry points to: from the block cache, or read
-  // (and verified, and cached) from the file.
+  // (and verified) from the file and cached, if options.fill_cache, unless
+  // read in place.
   Status DataBlock(const ReadOptions& options, const Slice& index_value, std::shared_ptr<Block>* block) const;
   // Whether the data block at offset was verified; nullptr unless the file's
   // contents stay in process memory.

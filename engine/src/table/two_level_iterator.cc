@@ -1,7 +1,7 @@
 #include "table/two_level_iterator.h"
 
 #include <cassert>
-#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -11,10 +11,10 @@ namespace {
 
 class TwoLevelIterator final : public Iterator {
  public:
-  TwoLevelIterator(Iterator* index_iter, BlockFunction block_function)
-      : index_iter_(index_iter), block_function_(std::move(block_function)) {}
+  TwoLevelIterator(std::unique_ptr<BlockIter> index_iter, DataBlockFunction data_block)
+      : index_iter_(std::move(index_iter)), data_block_function_(std::move(data_block)) {}
 
-  bool Valid() const override { return data_iter_ != nullptr && data_iter_->Valid(); }
+  bool Valid() const override { return data_iter_.has_value() && data_iter_->Valid(); }
 
   Slice key() const override {
     assert(Valid());
@@ -27,28 +27,29 @@ class TwoLevelIterator final : public Iterator {
 
   Status status() const override {
     if (!index_iter_->status().ok()) return index_iter_->status();
-    if (data_iter_ != nullptr && !data_iter_->status().ok()) return data_iter_->status();
+    if (!data_status_.ok()) return data_status_;
+    if (data_iter_.has_value() && !data_iter_->status().ok()) return data_iter_->status();
     return Status::OK();
   }
 
   void Seek(const Slice& target) override {
     index_iter_->Seek(target);
     InitDataBlock();
-    if (data_iter_ != nullptr) data_iter_->Seek(target);
+    if (data_iter_.has_value()) data_iter_->Seek(target);
     SkipEmptyDataBlocksForward();
   }
 
   void SeekToFirst() override {
     index_iter_->SeekToFirst();
     InitDataBlock();
-    if (data_iter_ != nullptr) data_iter_->SeekToFirst();
+    if (data_iter_.has_value()) data_iter_->SeekToFirst();
     SkipEmptyDataBlocksForward();
   }
 
   void SeekToLast() override {
     index_iter_->SeekToLast();
     InitDataBlock();
-    if (data_iter_ != nullptr) data_iter_->SeekToLast();
+    if (data_iter_.has_value()) data_iter_->SeekToLast();
     SkipEmptyDataBlocksBackward();
   }
 
@@ -65,58 +66,71 @@ class TwoLevelIterator final : public Iterator {
   }
 
  private:
-  // True if the current block iterator failed: stay put on it, invalid, so
-  // that status() reports the error.
-  bool DataIterFailed() const { return data_iter_ != nullptr && !data_iter_->status().ok(); }
+  // True if loading the data block failed or its iterator did: stay put,
+  // invalid, so that status() reports the error.
+  bool DataFailed() const {
+    return !data_status_.ok() || (data_iter_.has_value() && !data_iter_->status().ok());
+  }
 
   void SkipEmptyDataBlocksForward() {
-    while (data_iter_ == nullptr || !data_iter_->Valid()) {
-      if (DataIterFailed() || !index_iter_->Valid()) {
-        if (!DataIterFailed()) data_iter_.reset();
+    while (!data_iter_.has_value() || !data_iter_->Valid()) {
+      if (DataFailed() || !index_iter_->Valid()) {
+        if (!DataFailed()) data_iter_.reset();
         return;
       }
       index_iter_->Next();
       InitDataBlock();
-      if (data_iter_ != nullptr) data_iter_->SeekToFirst();
+      if (data_iter_.has_value()) data_iter_->SeekToFirst();
     }
   }
 
   void SkipEmptyDataBlocksBackward() {
-    while (data_iter_ == nullptr || !data_iter_->Valid()) {
-      if (DataIterFailed() || !index_iter_->Valid()) {
-        if (!DataIterFailed()) data_iter_.reset();
+    while (!data_iter_.has_value() || !data_iter_->Valid()) {
+      if (DataFailed() || !index_iter_->Valid()) {
+        if (!DataFailed()) data_iter_.reset();
         return;
       }
       index_iter_->Prev();
       InitDataBlock();
-      if (data_iter_ != nullptr) data_iter_->SeekToLast();
+      if (data_iter_.has_value()) data_iter_->SeekToLast();
     }
   }
 
-  // Points data_iter_ at the block the index iterator is on (reusing the
-  // open one if it is the same block), or at nothing.
+  // Points data_iter_ at the block the index iterator is on (keeping the
+  // open one if it is the same block), or at nothing; a block that fails to
+  // load leaves data_iter_ empty and its error in data_status_.
   void InitDataBlock() {
     if (!index_iter_->Valid()) {
       data_iter_.reset();
+      data_block_.reset();
+      data_status_ = Status::OK();
       data_block_handle_.clear();
       return;
     }
     const Slice handle = index_iter_->value();
-    if (data_iter_ != nullptr && handle == Slice(data_block_handle_) && data_iter_->status().ok()) return;
-    data_iter_.reset(block_function_(handle));
+    if (data_iter_.has_value() && handle == Slice(data_block_handle_) && data_iter_->status().ok()) return;
+    data_iter_.reset();
+    data_status_ = data_block_function_(handle, &data_block_);
+    if (data_status_.ok()) {
+      data_iter_.emplace(data_block_.get(), KeyOrder::kInternalKey);
+    } else {
+      data_block_.reset();
+    }
     data_block_handle_.assign(handle.data(), handle.size());
   }
 
-  std::unique_ptr<Iterator> index_iter_;
-  BlockFunction block_function_;
-  std::unique_ptr<Iterator> data_iter_;  // nullptr: not on any block
-  std::string data_block_handle_;        // index value data_iter_ was opened from
+  std::unique_ptr<BlockIter> index_iter_;
+  DataBlockFunction data_block_function_;
+  std::shared_ptr<Block> data_block_;   // pinned while data_iter_ reads it (declared first: outlives it)
+  std::optional<BlockIter> data_iter_;  // empty: not on any block
+  Status data_status_;                  // why the block the index is on did not load
+  std::string data_block_handle_;       // index value data_iter_ was opened from
 };
 
 }  // namespace
 
-Iterator* NewTwoLevelIterator(Iterator* index_iter, BlockFunction block_function) {
-  return new TwoLevelIterator(index_iter, std::move(block_function));
+Iterator* NewTwoLevelIterator(std::unique_ptr<BlockIter> index_iter, DataBlockFunction data_block) {
+  return new TwoLevelIterator(std::move(index_iter), std::move(data_block));
 }
 
 }  // namespace strata
