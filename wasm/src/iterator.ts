@@ -130,13 +130,29 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.position = 0;
   }
 
-  /** for..of (and Array.from) walk it once and close it at the end, or on an early exit. */
-  *[Symbol.iterator](): IterableIterator<Entry<Decoded<K>, Decoded<V>>> {
-    try {
-      for (let r = this.next(); !r.done; r = this.next()) yield r.value;
-    } finally {
-      this.close();
-    }
+  /**
+   * for..of (and Array.from) walk it once and close it at the end, on an
+   * early exit, or when a step throws.
+   */
+  [Symbol.iterator](): IterableIterator<Entry<Decoded<K>, Decoded<V>>> {
+    // A plain iterator, not a generator: resuming a generator per entry
+    // costs more than this does.
+    const walk: IterableIterator<Entry<Decoded<K>, Decoded<V>>> = {
+      next: () => {
+        let r: IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined>;
+        try {
+          r = this.next();
+        } catch (e) {
+          this.close();
+          throw e;
+        }
+        if (r.done) this.close();
+        return r;
+      },
+      return: () => this.return(),
+      [Symbol.iterator]: () => walk,
+    };
+    return walk;
   }
 
   /** for await..of, the same way. */

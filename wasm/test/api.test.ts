@@ -618,6 +618,17 @@ describe('iterator', () => {
     expect(db.scan().length).toBe(5);
   });
 
+  it('a for..of walk to the end releases the engine cursor, as Array.from and spreading do', async () => {
+    await fill(3);
+    for (let i = 0; i < 10_050; i++) {
+      let n = 0;
+      for (const _entry of db.iterator()) n++;
+      expect(n).toBe(3);
+    }
+    for (let i = 0; i < 10_050; i++) expect(Array.from(db.iterator()).length).toBe(3);
+    expect([...db.iterator({ limit: 2 })].length).toBe(2);
+  });
+
   it('sees the state at its creation: later writes, flushes and compactions are invisible', async () => {
     const keys = await fill(20);
     const it = db.iterator();
