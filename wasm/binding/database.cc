@@ -47,12 +47,6 @@ uint32_t LoadU32(const char* p) {
   return v;
 }
 
-void AppendU32(std::string* out, uint32_t v) {
-  char buf[4];
-  std::memcpy(buf, &v, 4);
-  out->append(buf, 4);
-}
-
 }  // namespace
 
 struct WasmDatabase::Cursor {
@@ -300,10 +294,9 @@ int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values,
   // One point in time for every key.
   ReadOptions options;
   options.snapshot = given ? given : db_->GetSnapshot();
-  // The format is in database.h: sizes go to result_, values to
+  // The format is in database.h: sizes go to chunk_, values to
   // chunk_values_, appended after them at the end.
-  result_.assign(8, '\0');
-  chunk_values_.clear();
+  StartChunk();
   uint32_t count = 0, flags = with_values ? utf8_wanted & kChunkValuesUtf8 : 0;
   std::string value;
   Status s;
@@ -329,21 +322,16 @@ int WasmDatabase::GetMany(uint32_t size, uint32_t snapshot_id, bool with_values,
       value_size = static_cast<uint32_t>(value.size());
       if ((flags & kChunkValuesUtf8) && !Utf16Length(value.data(), value.size(), &value_units))
         flags &= ~kChunkValuesUtf8;
-      chunk_values_ += value;
+      chunk_values_.Append(value.data(), value.size());
     }
-    AppendU32(&result_, value_size);
-    AppendU32(&result_, value_units);
+    chunk_.AppendU32(value_size);
+    chunk_.AppendU32(value_units);
     s = Status::OK();
     count++;
   }
   if (!given) db_->ReleaseSnapshot(options.snapshot);
   if (!s.ok()) return Fail(s);
-  result_ += chunk_values_;
-  TrimChunkBuffers();
-  std::memcpy(&result_[0], &count, 4);
-  std::memcpy(&result_[4], &flags, 4);
-  SetResult(result_.data(), result_.size());
-  return kOk;
+  return FinishChunk(count, flags);
 }
 
 uint32_t WasmDatabase::NewSnapshot() {
@@ -405,14 +393,12 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   if (found == cursors_.end()) return Fail(Status::InvalidArgument("unknown or closed cursor"));
   if (max_entries == 0) return Fail(Status::InvalidArgument("max_entries must be > 0"));
   Cursor& c = *found->second;
-  // The chunk's format is in database.h; sizes go to result_, keys and
+  // The chunk's format is in database.h; sizes go to chunk_, keys and
   // values to chunk_keys_ and chunk_values_, appended after them at the end.
-  result_.assign(8, '\0');
-  chunk_keys_.clear();
-  chunk_values_.clear();
+  StartChunk();
   uint32_t count = 0, flags = utf8_wanted & (kChunkKeysUtf8 | kChunkValuesUtf8);
   while (count < max_entries && c.it->Valid() && !c.BeyondEnd() &&
-         (count == 0 || result_.size() + chunk_keys_.size() + chunk_values_.size() < max_bytes)) {
+         (count == 0 || chunk_.size() + chunk_keys_.size() + chunk_values_.size() < max_bytes)) {
     const Slice key = c.it->key(), value = c.it->value();
     uint32_t key_units = 0, value_units = 0;
     if ((flags & kChunkKeysUtf8) && !Utf16Length(key.data(), key.size(), &key_units))
@@ -422,9 +408,9 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
     }
     const uint32_t sizes[4] = {static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()),
                                key_units, value_units};
-    result_.append(reinterpret_cast<const char*>(sizes), sizeof(sizes));  // little-endian, like wasm
-    chunk_keys_.append(key.data(), key.size());
-    chunk_values_.append(value.data(), value.size());
+    chunk_.Append(sizes, sizeof(sizes));  // little-endian, like wasm
+    chunk_keys_.Append(key.data(), key.size());
+    chunk_values_.Append(value.data(), value.size());
     count++;
     if (c.reverse) {
       c.it->Prev();
@@ -434,20 +420,34 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   }
   if (!c.it->Valid() && !c.it->status().ok()) return Fail(c.it->status());
   if (!c.it->Valid() || c.BeyondEnd()) flags |= kChunkAtEnd;
-  result_.reserve(result_.size() + chunk_keys_.size() + chunk_values_.size());
-  result_ += chunk_keys_;
-  result_ += chunk_values_;
-  TrimChunkBuffers();
-  std::memcpy(&result_[0], &count, 4);
-  std::memcpy(&result_[4], &flags, 4);
-  SetResult(result_.data(), result_.size());
-  return kOk;
+  chunk_.Append(chunk_keys_.data(), chunk_keys_.size());
+  return FinishChunk(count, flags);
 }
 
-void WasmDatabase::TrimChunkBuffers() {
-  constexpr size_t kKeptCapacity = 1 << 20;
-  if (chunk_keys_.capacity() > kKeptCapacity) std::string().swap(chunk_keys_);
-  if (chunk_values_.capacity() > kKeptCapacity) std::string().swap(chunk_values_);
+// The buffers of a chunk (GetMany's, CursorNext's) are kept for their
+// capacity from call to call, unless a call of huge entries grew one past
+// this. chunk_ holds the last result until the next chunk starts.
+constexpr size_t kChunkKeptCapacity = 1 << 20;
+
+void WasmDatabase::StartChunk() {
+  chunk_.Trim(kChunkKeptCapacity);
+  chunk_.Clear();
+  chunk_keys_.Clear();
+  chunk_values_.Clear();
+  chunk_.AppendU32(0);  // count and flags, set by FinishChunk
+  chunk_.AppendU32(0);
+}
+
+// Ends a chunk: its values after the sizes (and keys), the count and flags
+// in its header; the chunk is the call's result.
+int WasmDatabase::FinishChunk(uint32_t count, uint32_t flags) {
+  chunk_.Append(chunk_values_.data(), chunk_values_.size());
+  chunk_.SetU32(0, count);
+  chunk_.SetU32(4, flags);
+  SetResult(chunk_.data(), chunk_.size());
+  chunk_keys_.Trim(kChunkKeptCapacity);
+  chunk_values_.Trim(kChunkKeptCapacity);
+  return kOk;
 }
 
 int WasmDatabase::CursorSeek(uint32_t id, uint32_t target_size) {

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "byte_sink.h"
 #include "commit_env.h"
 #include "compaction_executor.h"
 #include "event_queue.h"
@@ -174,10 +175,11 @@ class WasmDatabase {
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;
-  // CursorNext's and GetMany's, kept for their capacity unless a call of
-  // huge entries left them over 1 MiB (TrimChunkBuffers).
-  std::string chunk_keys_, chunk_values_;
-  void TrimChunkBuffers();
+  // GetMany's and CursorNext's result, and the keys and values they gather
+  // before appending them to it (database.cc: StartChunk, FinishChunk).
+  ByteSink chunk_, chunk_keys_, chunk_values_;
+  void StartChunk();
+  int FinishChunk(uint32_t count, uint32_t flags);
   uintptr_t descriptor_[2] = {0, 0};
   std::string last_error_;
   int last_code_ = 0;
