@@ -487,6 +487,43 @@ TEST_F(DBTestBase, CompactRangeGoesThroughDataMovedDeeperWhileItWaited) {
   CheckMatches(model);
 }
 
+// An automatic compaction of L0 made while a snapshot was held, still out
+// when a CompactRange after the release planned its passes, lands the
+// range (with the versions the snapshot kept) in L1, one level below the
+// deepest the call saw (L0): the call must still go through L1, or a full
+// compaction leaves shadowed versions behind.
+TEST_F(DBTestBase, CompactRangeRewritesVersionsAJobOutUnderASnapshotLandedBelowIt) {
+  auto executor = std::make_shared<DeferringExecutor>();
+  UseSmallBuffers();
+  options_.compression_per_level = {Compression::kNone};
+  options_.background_thread = false;
+  options_.compaction_executor = executor;
+  Open();
+  constexpr int kKeys = 300;
+  FillRange(0, kKeys, 0, 100);
+  STRATA_ASSERT_OK(db_->Flush());
+  const Snapshot* snap = db_->GetSnapshot();
+  Model model;
+  const int pieces = options_.l0_compaction_trigger - 1;  // with the first: enough L0 tables for a compaction
+  for (int p = 0; p < pieces; p++) {
+    FillRange(p * kKeys / pieces, (p + 1) * kKeys / pieces, 1, 100, &model);
+    STRATA_ASSERT_OK(db_->Flush());
+  }
+  while (!executor->holding() && db_->HasPendingWork()) STRATA_ASSERT_OK(db_->RunPendingWork());
+  ASSERT_TRUE(executor->holding()) << "the setup needs an automatic compaction of L0 out";
+  db_->ReleaseSnapshot(snap);
+
+  EXPECT_TRUE(db_->CompactRange(nullptr, nullptr).IsBusy());  // plans its passes, then waits for the job
+  executor->RunHeld();
+  ASSERT_GT(NumTableFilesAtLevel(1), 0) << "the job landed the range in L1";
+  ASSERT_EQ(2u * kKeys, TotalEntries(GetStats())) << "with both versions";
+  Status s;
+  while ((s = db_->CompactRange(nullptr, nullptr)).IsBusy()) executor->RunHeld();
+  STRATA_ASSERT_OK(s);
+  EXPECT_EQ(static_cast<uint64_t>(kKeys), TotalEntries(GetStats())) << "shadowed versions survived";
+  CheckMatches(model);
+}
+
 // The search for the deepest level holding the range stops short of the
 // last level (data there has nowhere further to go), so when the range lies
 // in the last two levels, the pass into the last one must still be made:
