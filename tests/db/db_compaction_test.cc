@@ -524,6 +524,45 @@ TEST_F(DBTestBase, CompactRangeRewritesVersionsAJobOutUnderASnapshotLandedBelowI
   CheckMatches(model);
 }
 
+// CompactRange's last pass goes out to the executor (Busy); between that
+// call and the next, automatic steps move part of what it wrote deeper (its
+// level is over-full). The next call follows the data there: the range
+// still ends in one level.
+TEST_F(DBTestBase, CompactRangeFollowsWhatAutomaticStepsMovedAfterItsLastPass) {
+  auto executor = std::make_shared<DeferringExecutor>();
+  UseSmallBuffers(16 * 1024);
+  options_.target_file_size = 4 * 1024;
+  options_.max_bytes_for_level_base = 16 * 1024;  // L1 cannot hold what the pass writes there
+  options_.level_size_multiplier = 2;
+  options_.compression_per_level = {Compression::kNone};
+  options_.background_thread = false;
+  options_.compaction_executor = executor;
+  Open();
+  Model model;
+  FillRange(0, 500, 0, 100, &model);
+  STRATA_ASSERT_OK(db_->Flush());
+  ASSERT_GT(NumTableFilesAtLevel(0), 0);
+  for (int level = 1; level < static_cast<int>(GetStats().levels.size()); level++) {
+    ASSERT_EQ(0, NumTableFilesAtLevel(level)) << "the setup needs the range in L0 only";
+  }
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).IsBusy());  // the last pass, L0 into L1, is out
+  executor->RunHeld();
+  while (db_->HasPendingWork() || executor->holding()) {  // L1 is over-full: tables move down
+    if (executor->holding()) executor->RunHeld();
+    STRATA_ASSERT_OK(db_->RunPendingWork());
+  }
+  int levels_with_tables = 0;
+  for (const auto& level : GetStats().levels) levels_with_tables += level.files > 0;
+  ASSERT_GT(levels_with_tables, 1) << "the setup needs the range spread over levels again";
+  Status s;
+  while ((s = db_->CompactRange(nullptr, nullptr)).IsBusy()) executor->RunHeld();
+  STRATA_ASSERT_OK(s);
+  levels_with_tables = 0;
+  for (const auto& level : GetStats().levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  CheckMatches(model);
+}
+
 // The search for the deepest level holding the range stops short of the
 // last level (data there has nowhere further to go), so when the range lies
 // in the last two levels, the pass into the last one must still be made:

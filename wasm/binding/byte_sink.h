@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -15,6 +16,7 @@ class ByteSink {
  public:
   void Clear() { used_ = 0; }
 
+  // data must not point into this sink: growing it moves its bytes.
   void Append(const void* data, size_t n) {
     if (storage_.size() - used_ < n) storage_.resize(std::max(storage_.size() * 2, used_ + n));
     if (n != 0) std::memcpy(&storage_[used_], data, n);

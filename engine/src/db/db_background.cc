@@ -491,14 +491,16 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     return closed_ ? WritableCheck() : bg_error_;
   };
   // Automatic compactions that ran meanwhile (one out when this was first
-  // called, one between two steps) may have moved part of the range deeper
+  // called, one between two calls) may have moved part of the range deeper
   // than the level this one was going to stop at: go through that level too.
-  // Before the last pass only: from then on max_level + 1 holds what this
-  // one wrote. Up to max_level + 1 itself, since the last pass rewrites
-  // only the tables there that overlap max_level's, and others may hold
-  // versions a snapshot kept while they were written.
+  // Before the last pass, that includes max_level + 1 itself: the last pass
+  // rewrites only the tables there that overlap max_level's, and others
+  // may hold versions a snapshot kept while they were written. After it,
+  // max_level + 1 holds what this one wrote.
   auto extend_to_deepest = [&] {
-    for (int level = kNumLevels - 2; level > manual_->max_level; level--) {
+    const int written =
+        manual_->next_level > manual_->max_level ? manual_->max_level + 1 : manual_->max_level;
+    for (int level = kNumLevels - 2; level > written; level--) {
       if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) {
         manual_->max_level = level;
         return;
@@ -508,8 +510,8 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   while (true) {
     s = wait_for_job();  // also the last job, before this returns
     if (!s.ok()) break;
-    if (manual_->next_level > manual_->max_level) break;
     extend_to_deepest();
+    if (manual_->next_level > manual_->max_level) break;
     // L0 always goes down: its tables overlap one another.
     if (manual_->next_level == manual_->max_level && manual_->max_level > 0 &&
         !DeepestLevelNeedsARewrite(manual_->max_level, begin, end)) {
