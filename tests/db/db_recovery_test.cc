@@ -537,7 +537,9 @@ TEST_P(DBRecoveryTest, CraftedWalBatchesWithBadSequencesAreCorruptionNotACrash) 
     EXPECT_GE(lenient.db->GetStats().recovery_dropped_records, 1u);
     std::string v;
     Status s = lenient.db->Get(ReadOptions(), "k0", &v);
-    if (s.ok()) EXPECT_EQ("first", v) << "only the well-formed first batch may be applied";
+    if (s.ok()) {
+      EXPECT_EQ("first", v) << "only the well-formed first batch may be applied";
+    }
   }
 }
 

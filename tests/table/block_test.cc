@@ -18,6 +18,7 @@ namespace strata {
 namespace {
 
 using test::IKey;
+using test::OwnedCopy;
 
 std::vector<std::pair<std::string, std::string>> SortedEntries(int n, uint64_t seed) {
   Random rnd(seed);
@@ -35,7 +36,7 @@ std::shared_ptr<Block> MakeBlock(const std::vector<std::pair<std::string, std::s
   BlockBuilder builder(restart_interval);
   for (const auto& [k, v] : entries) builder.Add(k, v);
   std::shared_ptr<Block> block;
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(builder.Finish()), "test block", &block).ok());
+  EXPECT_TRUE(Block::Parse(OwnedCopy(builder.Finish()), "test block", &block).ok());
   return block;
 }
 
@@ -149,7 +150,7 @@ TEST(Block, InternalKeyOrderSeeksNewestVersionFirst) {
   std::vector<std::string> keys = {IKey("a", 9), IKey("a", 5), IKey("a", 1, kTypeDeletion), IKey("b", 7)};
   for (const auto& k : keys) builder.Add(k, "v");
   std::shared_ptr<Block> block;
-  ASSERT_TRUE(Block::Parse(BlockContents::CopyOf(builder.Finish()), "b", &block).ok());
+  ASSERT_TRUE(Block::Parse(OwnedCopy(builder.Finish()), "b", &block).ok());
   std::unique_ptr<Iterator> it(block->NewIterator(KeyOrder::kInternalKey));
   it->Seek(IKey("a", 6));
   ASSERT_TRUE(it->Valid());
@@ -164,7 +165,7 @@ TEST(Block, InternalKeyOrderReportsKeysShorterThanTagAsCorruption) {
   BlockBuilder builder(16);
   builder.Add("short", "v");
   std::shared_ptr<Block> block;
-  ASSERT_TRUE(Block::Parse(BlockContents::CopyOf(builder.Finish()), "my block", &block).ok());
+  ASSERT_TRUE(Block::Parse(OwnedCopy(builder.Finish()), "my block", &block).ok());
   std::unique_ptr<Iterator> it(block->NewIterator(KeyOrder::kInternalKey));
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid());
@@ -189,22 +190,21 @@ std::string RestartArray(std::vector<uint32_t> points) {
 
 TEST(Block, ParseRejectsMalformedRestartArrays) {
   std::shared_ptr<Block> block;
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(""), "b", &block).IsCorruption());
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf("abc"), "b", &block).IsCorruption());
-  EXPECT_TRUE(
-      Block::Parse(BlockContents::CopyOf(RestartArray({})), "b", &block).IsCorruption());  // no restarts
+  EXPECT_TRUE(Block::Parse(OwnedCopy(""), "b", &block).IsCorruption());
+  EXPECT_TRUE(Block::Parse(OwnedCopy("abc"), "b", &block).IsCorruption());
+  EXPECT_TRUE(Block::Parse(OwnedCopy(RestartArray({})), "b", &block).IsCorruption());  // no restarts
   std::string huge_count;
   PutFixed32(&huge_count, 0xffffffffu);
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(huge_count), "b", &block).IsCorruption());
+  EXPECT_TRUE(Block::Parse(OwnedCopy(huge_count), "b", &block).IsCorruption());
   const std::string entries(20, '\0');
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(entries + RestartArray({4})), "b", &block)
-                  .IsCorruption());  // first not 0
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(entries + RestartArray({0, 8, 4})), "b", &block)
-                  .IsCorruption());  // descending
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(entries + RestartArray({0, 20})), "b", &block)
-                  .IsCorruption());  // past entries
+  EXPECT_TRUE(
+      Block::Parse(OwnedCopy(entries + RestartArray({4})), "b", &block).IsCorruption());  // first not 0
+  EXPECT_TRUE(
+      Block::Parse(OwnedCopy(entries + RestartArray({0, 8, 4})), "b", &block).IsCorruption());  // descending
+  EXPECT_TRUE(
+      Block::Parse(OwnedCopy(entries + RestartArray({0, 20})), "b", &block).IsCorruption());  // past entries
   EXPECT_EQ(block, nullptr);
-  EXPECT_TRUE(Block::Parse(BlockContents::CopyOf(entries + RestartArray({0, 3, 19})), "b", &block).ok());
+  EXPECT_TRUE(Block::Parse(OwnedCopy(entries + RestartArray({0, 3, 19})), "b", &block).ok());
 }
 
 // Runs every kind of positioning over a block and returns how many entries
@@ -238,7 +238,7 @@ TEST(BlockCorruption, EveryTruncationIsRejectedOrReadSafely) {
   const std::string contents = builder.Finish().ToString();
   for (size_t len = 0; len < contents.size(); len++) {
     std::shared_ptr<Block> block;
-    Status s = Block::Parse(BlockContents::CopyOf(contents.substr(0, len)), "b", &block);
+    Status s = Block::Parse(OwnedCopy(contents.substr(0, len)), "b", &block);
     if (!s.ok()) {
       EXPECT_TRUE(s.IsCorruption());
       continue;
@@ -264,7 +264,7 @@ TEST(BlockCorruption, RandomByteDamageIsRejectedOrReadSafely) {
       damaged[pos] = static_cast<char>(rnd.OneIn(2) ? rnd.Next() : damaged[pos] ^ (1 << rnd.Uniform(8)));
     }
     std::shared_ptr<Block> block;
-    Status s = Block::Parse(BlockContents::CopyOf(damaged), "b", &block);
+    Status s = Block::Parse(OwnedCopy(damaged), "b", &block);
     if (!s.ok()) {
       EXPECT_TRUE(s.IsCorruption());
       continue;
@@ -286,7 +286,7 @@ TEST(BlockCorruption, ArbitraryBytesAreRejectedOrReadSafely) {
       EncodeFixed32(&bytes[bytes.size() - 4], 1);
     }
     std::shared_ptr<Block> block;
-    if (Block::Parse(BlockContents::CopyOf(bytes), "b", &block).ok()) {
+    if (Block::Parse(OwnedCopy(bytes), "b", &block).ok()) {
       Exercise(*block, KeyOrder::kBytewise);
       Exercise(*block, KeyOrder::kInternalKey);
     }

@@ -58,6 +58,15 @@ class StringSource : public RandomAccessFile {
   mutable std::atomic<uint64_t> reads_{0};
 };
 
+// A copy of bytes in memory of its own, as a Block takes them.
+inline BlockContents OwnedCopy(const Slice& bytes) {
+  BlockContents c;
+  c.owned.reset(new char[bytes.size()]);
+  if (!bytes.empty()) std::memcpy(c.owned.get(), bytes.data(), bytes.size());
+  c.data = Slice(c.owned.get(), bytes.size());
+  return c;
+}
+
 inline std::string IKey(const std::string& user_key, SequenceNumber seq, ValueType type = kTypeValue) {
   std::string result;
   AppendInternalKey(&result, user_key, seq, type);

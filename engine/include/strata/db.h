@@ -97,8 +97,8 @@ class DB {
   // unbounded) level by level down to the deepest level holding part of the
   // range, and that level into the next where it still holds what can go
   // (or is stored otherwise than its level asks): afterwards the range
-  // lives in one level, with no version or tombstone that no snapshot needs. Waits for it;
-  // no automatic compaction starts meanwhile, and data that one moved deeper
+  // lives in one level, with no version or tombstone that no snapshot
+  // needs. Waits for it; no automatic compaction starts meanwhile, and data that one moved deeper
   // while this waited for it is compacted too. Returns the error that
   // stopped a compaction (say, Corruption). Without
   // a background thread, its jobs go to the executor like any other; while

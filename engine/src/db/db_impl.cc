@@ -445,8 +445,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   // A memtable empty now holds nothing this iterator may see: a write
   // counts its entries before it publishes its sequence under mutex_,
   // where the sequence above was read, and later writes have later
-  // sequences. Leaving it out spares every step a merge (a
-  // database whose data is all in one level then needs none).
+  // sequences. Leaving it out spares every step a merge (a database whose
+  // data is all in one level then needs none).
   if (mem->NumEntries() > 0) children.push_back(mem->NewIterator());
   if (imm && imm->NumEntries() > 0) children.push_back(imm->NewIterator());
   version->AddIterators(options, table_cache_.get(), &children);

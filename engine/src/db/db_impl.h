@@ -217,11 +217,11 @@ class DBImpl final : public DB {
   uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle
   uint64_t in_flight_job_id_ = 0;                   // mu
   std::shared_ptr<CompactionTicket> ticket_;        // mu
-  // A CompactRange that answered Busy (no background thread, a job out at
-  // the executor): the next call with the same range goes on from here.
   // mu; whether CompactRange also compacts `level`, the deepest that holds
   // the range, into the next.
   bool DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end);
+  // A CompactRange that answered Busy (no background thread, a job out at
+  // the executor): the next call with the same range goes on from here.
   struct ManualCompaction {
     std::optional<std::string> begin, end;  // the range; nullopt: unbounded
     int max_level = 0;                      // the deepest level holding the range

@@ -111,10 +111,10 @@ class DBIter final : public Iterator {
   }
 
   bool Parse(ParsedInternalKey* parsed) {
-    const Slice key = current_ = iter_->key();
+    current_ = iter_->key();
     current_value_ = iter_->value();
-    if (sampler_) CountRead(key, key.size() + current_value_.size());
-    if (ParseInternalKey(key, parsed)) return true;
+    if (sampler_) CountRead(current_, current_.size() + current_value_.size());
+    if (ParseInternalKey(current_, parsed)) return true;
     status_ = Status::Corruption("malformed internal key in a table or memtable");
     return false;
   }

@@ -2,7 +2,6 @@
 // them and a Block keeps them.
 #pragma once
 
-#include <cstring>
 #include <memory>
 
 #include "strata/slice.h"
@@ -15,15 +14,6 @@ namespace strata {
 struct BlockContents {
   Slice data;
   std::unique_ptr<char[]> owned;
-
-  // A copy of bytes in memory of its own.
-  static BlockContents CopyOf(const Slice& bytes) {
-    BlockContents c;
-    c.owned.reset(new char[bytes.size()]);
-    if (!bytes.empty()) std::memcpy(c.owned.get(), bytes.data(), bytes.size());
-    c.data = Slice(c.owned.get(), bytes.size());
-    return c;
-  }
 };
 
 }  // namespace strata

@@ -22,8 +22,8 @@ namespace strata {
 // values are clamped). False if zlib fails (out is then unspecified).
 bool ZlibCompress(const Slice& raw, int level, std::string* out);
 
-// Inflates a kZlib block into memory of its own, *out. Corruption if the size prefix is bad or
-// out of bounds, the stream is malformed or has trailing bytes, or it
+// Inflates a kZlib block into memory of its own, *out. Corruption if the
+// size prefix is bad or out of bounds, the stream is malformed or has trailing bytes, or it
 // inflates to a size other than the prefix. The stream's Adler-32 is not
 // checked: callers pass stored bytes whose CRC-32C was verified (ReadBlock).
 Status ZlibUncompress(const Slice& stored, BlockContents* out);

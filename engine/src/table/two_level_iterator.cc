@@ -72,12 +72,10 @@ class TwoLevelIterator final : public Iterator {
     return !data_status_.ok() || (data_iter_.has_value() && !data_iter_->status().ok());
   }
 
+  // Past the last (first) block InitDataBlock has left data_iter_ empty.
   void SkipEmptyDataBlocksForward() {
     while (!data_iter_.has_value() || !data_iter_->Valid()) {
-      if (DataFailed() || !index_iter_->Valid()) {
-        if (!DataFailed()) data_iter_.reset();
-        return;
-      }
+      if (DataFailed() || !index_iter_->Valid()) return;
       index_iter_->Next();
       InitDataBlock();
       if (data_iter_.has_value()) data_iter_->SeekToFirst();
@@ -86,10 +84,7 @@ class TwoLevelIterator final : public Iterator {
 
   void SkipEmptyDataBlocksBackward() {
     while (!data_iter_.has_value() || !data_iter_->Valid()) {
-      if (DataFailed() || !index_iter_->Valid()) {
-        if (!DataFailed()) data_iter_.reset();
-        return;
-      }
+      if (DataFailed() || !index_iter_->Valid()) return;
       index_iter_->Prev();
       InitDataBlock();
       if (data_iter_.has_value()) data_iter_->SeekToLast();
