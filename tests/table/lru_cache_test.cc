@@ -127,6 +127,38 @@ TEST(LRUCache, DestructionReleasesValues) {
   EXPECT_TRUE(watch.expired());
 }
 
+// Thousands of keys of lengths 0 to 45 bytes (the table grows many times),
+// some differing only in their last byte, and every other one erased.
+TEST(LRUCache, ManyKeysStayFindableThroughGrowthAndErase) {
+  LRUCache cache(1 << 20, /*shard_bits=*/0);
+  std::vector<std::string> keys = {""};
+  for (int i = 1; i < 5000; i++) keys.push_back(std::string(i % 41, 'k') + std::to_string(i));
+  for (size_t i = 0; i < keys.size(); i++) cache.Insert(keys[i], Value(static_cast<int>(i)), 1);
+  EXPECT_EQ(cache.Usage(), keys.size());
+  for (size_t i = 0; i < keys.size(); i++) ASSERT_EQ(Get(cache, keys[i]), static_cast<int>(i)) << i;
+  for (size_t i = 0; i < keys.size(); i += 2) cache.Erase(keys[i]);
+  for (size_t i = 0; i < keys.size(); i++) {
+    ASSERT_EQ(Get(cache, keys[i]), i % 2 == 0 ? -1 : static_cast<int>(i)) << i;
+  }
+  EXPECT_EQ(cache.Usage(), keys.size() / 2);
+}
+
+// The recency order stays exact across the table's growth: the least
+// recently used entries go first when a shard overflows.
+TEST(LRUCache, EvictionOrderSurvivesGrowth) {
+  LRUCache cache(1000, /*shard_bits=*/0);
+  for (int i = 0; i < 1000; i++) cache.Insert("key" + std::to_string(i), Value(i), 1);
+  for (int i = 0; i < 1000; i += 3) ASSERT_EQ(Get(cache, "key" + std::to_string(i)), i);  // now the newest
+  for (int i = 1000; i < 1300; i++) cache.Insert("key" + std::to_string(i), Value(i), 1);
+  // Out: the first 300 of those not looked up (i % 3 != 0), oldest first.
+  int not_looked_up = 0;
+  for (int i = 0; i < 1300; i++) {
+    const bool expect_gone = i < 1000 && i % 3 != 0 && not_looked_up++ < 300;
+    ASSERT_EQ(Get(cache, "key" + std::to_string(i)) == -1, expect_gone) << i;
+  }
+  EXPECT_EQ(cache.Usage(), 1000u);
+}
+
 TEST(LRUCache, NewIdIsNeverZeroAndNeverRepeats) {
   LRUCache cache(10);
   uint64_t a = cache.NewId(), b = cache.NewId();

@@ -56,7 +56,7 @@ class LRUCache {
 
  private:
   class Shard;
-  Shard& ShardFor(const Slice& key);
+  Shard& ShardFor(uint32_t hash);
 
   const size_t capacity_;
   const int shard_bits_;
