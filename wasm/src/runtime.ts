@@ -118,6 +118,13 @@ export interface DestroyOptions {
 export interface RuntimeOptions {
   /** The IndexedDB to persist to. Default: globalThis.indexedDB. */
   indexedDB?: IDBFactory;
+  /**
+   * That IndexedDB's IDBKeyRange (fake-indexeddb's, say), with which a
+   * commit deletes a run of files in one request. Default:
+   * globalThis.IDBKeyRange when indexedDB is the global one; without one,
+   * each file is deleted on its own.
+   */
+  IDBKeyRange?: typeof IDBKeyRange;
 }
 
 const ROOT = '/stratadb';
@@ -125,6 +132,7 @@ const ROOT = '/stratadb';
 export class Runtime {
   private readonly openNames = new Set<string>();
   private readonly indexedDB: IDBFactory | undefined;
+  private readonly keyRange: typeof IDBKeyRange | undefined;
 
   /** @internal Use createRuntime(). */
   constructor(
@@ -133,7 +141,9 @@ export class Runtime {
     /** Loads another instance of the module (for compaction: 'instance'). */
     private readonly loadModule: () => Promise<StrataModule>,
   ) {
-    this.indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    const global = globalThis as { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange };
+    this.indexedDB = options.indexedDB ?? global.indexedDB;
+    this.keyRange = options.IDBKeyRange ?? (this.indexedDB === global.indexedDB ? global.IDBKeyRange : undefined);
     const factory = this.indexedDB;
     if (factory) module.IDBFS.indexedDB = () => factory;
   }
@@ -303,7 +313,7 @@ export class Runtime {
     if (!this.indexedDB) {
       throw invalidArgument("no IndexedDB here: pass storage: 'memory', or an indexedDB to createRuntime()");
     }
-    return readOnly ? new ReadOnlyStorage(this.module, dir) : new IndexedDbStorage(this.module, dir);
+    return readOnly ? new ReadOnlyStorage(this.module, dir) : new IndexedDbStorage(this.module, dir, this.keyRange);
   }
 }
 

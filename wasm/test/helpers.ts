@@ -3,7 +3,7 @@
 // file's absolute path in object store 'FILE_DATA' of the IndexedDB
 // database named after the mount point, /stratadb/<name>).
 import { expect } from 'vitest';
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { type Runtime, StrataError, type StrataErrorCode, createRuntime } from '../dist/node.js';
 
 export const STORE = 'FILE_DATA';
@@ -169,9 +169,9 @@ export function directoryNames(runtime: Runtime, name: string): string[] {
     .sort();
 }
 
-/** A fresh runtime (wasm instance) persisting to factory. */
+/** A fresh runtime (wasm instance) persisting to factory (deleting runs of files as key ranges). */
 export function freshRuntime(factory: IDBFactory): Promise<Runtime> {
-  return createRuntime({ indexedDB: factory });
+  return createRuntime({ indexedDB: factory, IDBKeyRange });
 }
 
 /** The live table files of an open handle, by its stats. */

@@ -8,10 +8,12 @@
 //
 // fake-indexeddb's IDBObjectStore.prototype.put/delete are wrapped for the
 // whole file to record every put (path, contents) and delete, grouped by
-// transaction.
+// transaction. A key-range delete is recorded as one delete per stored path
+// it covers (the recorder keeps the set of stored paths per database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
+import { IDBFactory, IDBKeyRange, IDBObjectStore } from 'fake-indexeddb';
 import type { Database, Runtime } from '../dist/node.js';
+import { deletionRuns } from '../dist/storage.js';
 import {
   type FileRecord,
   bytesEqual,
@@ -35,6 +37,7 @@ interface Op {
   kind: 'put' | 'delete';
   path: string;
   contents?: Uint8Array;
+  inRange?: boolean; // deleted by a key-range delete
 }
 
 interface TxRecord {
@@ -42,6 +45,7 @@ interface TxRecord {
   db: string; // the IndexedDB database name
   durability: string;
   ops: Op[];
+  requests: number;
   completed: boolean;
   aborted: boolean;
 }
@@ -57,6 +61,7 @@ function recordOp(tx: IDBTransaction, op: Op): void {
       db: tx.db.name,
       durability: (tx as IDBTransaction & { durability?: string }).durability ?? 'default',
       ops: [],
+      requests: 0,
       completed: false,
       aborted: false,
     };
@@ -67,6 +72,18 @@ function recordOp(tx: IDBTransaction, op: Op): void {
     transactions.push(rec);
   }
   rec.ops.push(op);
+}
+
+// The paths each IndexedDB database stores, as the recorded requests left them.
+const storedPaths = new Map<string, Set<string>>();
+function storedIn(tx: IDBTransaction): Set<string> {
+  const name = tx.db.name;
+  let paths = storedPaths.get(name);
+  if (!paths) storedPaths.set(name, (paths = new Set()));
+  return paths;
+}
+function countRequest(tx: IDBTransaction): void {
+  byTx.get(tx)!.requests++;
 }
 
 const originalPut = IDBObjectStore.prototype.put;
@@ -80,10 +97,22 @@ beforeAll(() => {
       path: String(key),
       ...(contents instanceof Uint8Array ? { contents: contents.slice() } : {}),
     });
+    countRequest(this.transaction);
+    storedIn(this.transaction).add(String(key));
     return originalPut.call(this, value, key);
   } as typeof IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.delete = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
-    recordOp(this.transaction, { kind: 'delete', path: String(key) });
+    const stored = storedIn(this.transaction);
+    if (key instanceof IDBKeyRange) {
+      const covered = [...stored].filter((p) => key.includes(p)).sort();
+      for (const path of covered) recordOp(this.transaction, { kind: 'delete', path, inRange: true });
+      for (const path of covered) stored.delete(path);
+      if (covered.length === 0) recordOp(this.transaction, { kind: 'delete', path: String(key.lower), inRange: true });
+    } else {
+      recordOp(this.transaction, { kind: 'delete', path: String(key) });
+      stored.delete(String(key));
+    }
+    countRequest(this.transaction);
     return originalDelete.call(this, key);
   } as typeof IDBObjectStore.prototype.delete;
 });
@@ -282,7 +311,14 @@ describe('what a commit stores', () => {
     expect(stats.compactions).toBeGreaterThan(0);
     expect(commits.length).toBe(stats.commits.commits);
     expect(commits.reduce((n, t) => n + puts(t).length, 0)).toBe(stats.commits.filesStored);
-    expect(commits.reduce((n, t) => n + deletes(t).length, 0)).toBe(stats.commits.filesDeleted);
+    // A key range also covers files made and removed between two commits
+    // (never stored), which filesDeleted counts and the recorder cannot see.
+    const deleteRequests = commits.reduce((n, t) => n + t.requests - puts(t).length, 0);
+    expect(deleteRequests).toBeLessThanOrEqual(stats.commits.filesDeleted);
+    expect(commits.reduce((n, t) => n + deletes(t).length, 0)).toBeLessThanOrEqual(stats.commits.filesDeleted);
+    expect(commits.reduce((n, t) => n + deletes(t).filter((o) => !o.inRange).length, 0)).toBeLessThan(
+      stats.commits.filesDeleted,
+    );
     expect(commits.reduce((n, t) => n + puts(t).reduce((b, o) => b + o.contents!.length, 0), 0)).toBe(
       stats.commits.bytesStored,
     );
@@ -502,7 +538,8 @@ describe('the store mirrors the engine directory', () => {
     await settle(db);
     const commit = commitsOf(name, mark).reduce((a, b) => (b.ops.length > a.ops.length ? b : a));
     expect(puts(commit).length).toBeGreaterThan(0);
-    expect(deletes(commit).length).toBeGreaterThan(64); // two tasks' worth at least
+    const putBytes = puts(commit).reduce((n, o) => n + o.contents!.length, 0);
+    expect(putBytes).toBeGreaterThan(2 * 256 * KiB); // two tasks' worth at least
     expect(commit.completed && !commit.aborted).toBe(true);
     const stored = await storedFiles(factory, name);
     const dir = directoryNames(runtime, name).filter((n) => n !== 'LOCK');
@@ -556,4 +593,44 @@ it('never stores the LOCK file, the engine\'s own', async () => {
   for (const o of ops) expect(base(o.path)).not.toBe('LOCK');
   expect(await storedNames(factory, name)).not.toContain('LOCK');
   for (const t of transactions) for (const o of t.ops) expect(base(o.path)).not.toBe('LOCK');
+});
+
+describe('deleting runs of files', () => {
+  it('deletionRuns joins deleted paths with no live path between them, in key order', () => {
+    const d = (n: number, ext = 'wal') => `/db/${String(n).padStart(6, '0')}.${ext}`;
+    expect(deletionRuns([], [d(1)])).toEqual([]);
+    expect(deletionRuns([d(5)], [])).toEqual([[d(5), d(5)]]);
+    // Unsorted input; a live table among the segments splits the run.
+    expect(deletionRuns([d(4), d(1), d(2), d(3)], [d(9), d(0, 'sst')])).toEqual([[d(1), d(4)]]);
+    expect(deletionRuns([d(1), d(2), d(4), d(5)], [d(3, 'sst'), d(7)])).toEqual([
+      [d(1), d(2)],
+      [d(4), d(5)],
+    ]);
+    // A live path sorting between two deleted ones by name, not by number.
+    expect(deletionRuns([d(10), d(11)], [`/db/000010.wal.tmp`, '/db/CURRENT'])).toEqual([
+      [d(10), d(10)],
+      [d(11), d(11)],
+    ]);
+    // Live paths before and after every deleted one do not split.
+    expect(deletionRuns([d(2), d(3)], [d(1), d(4), '/db/MANIFEST-000001'])).toEqual([[d(2), d(3)]]);
+  });
+
+  it('a consolidation of WAL segments deletes the ones it replaces in one key-range request', async () => {
+    const name = 'ranges';
+    const factory = new IDBFactory();
+    const runtime = await freshRuntime(factory);
+    const db = await runtime.open(name);
+    const mark = transactions.length;
+    for (let i = 0; i < 40; i++) await db.put(`k${i}`, `v${i}`);
+    const consolidation = commitsOf(name, mark).find((t) => deletes(t).length >= 16);
+    expect(consolidation, 'a commit that consolidates segments').toBeDefined();
+    const deleted = deletes(consolidation!);
+    expect(deleted.every((o) => o.inRange && WAL.test(base(o.path)))).toBe(true);
+    expect(consolidation!.requests - puts(consolidation!).length).toBe(1);
+    expect(await storedNames(factory, name)).toEqual(directoryNames(runtime, name).filter((n) => n !== 'LOCK'));
+    await db.close();
+    const again = await (await freshRuntime(factory)).open(name);
+    expect(again.scan().length).toBe(40);
+    await again.close();
+  });
 });
