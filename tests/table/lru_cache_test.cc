@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -143,20 +145,75 @@ TEST(LRUCache, ManyKeysStayFindableThroughGrowthAndErase) {
   EXPECT_EQ(cache.Usage(), keys.size() / 2);
 }
 
-// The recency order stays exact across the table's growth: the least
-// recently used entries go first when a shard overflows.
-TEST(LRUCache, EvictionOrderSurvivesGrowth) {
-  LRUCache cache(1000, /*shard_bits=*/0);
-  for (int i = 0; i < 1000; i++) cache.Insert("key" + std::to_string(i), Value(i), 1);
-  for (int i = 0; i < 1000; i += 3) ASSERT_EQ(Get(cache, "key" + std::to_string(i)), i);  // now the newest
-  for (int i = 1000; i < 1300; i++) cache.Insert("key" + std::to_string(i), Value(i), 1);
-  // Out: the first 300 of those not looked up (i % 3 != 0), oldest first.
-  int not_looked_up = 0;
-  for (int i = 0; i < 1300; i++) {
-    const bool expect_gone = i < 1000 && i % 3 != 0 && not_looked_up++ < 300;
-    ASSERT_EQ(Get(cache, "key" + std::to_string(i)) == -1, expect_gone) << i;
+// Against a model of the recency list: random inserts (new keys and
+// replacements), lookups and erases in one shard, with the table growing
+// between them; after every step the same keys are held, and the oldest go
+// first.
+TEST(LRUCache, MatchesAModelOfRecencyThroughGrowth) {
+  constexpr size_t kCapacity = 300;
+  LRUCache cache(kCapacity, /*shard_bits=*/0);
+  std::list<int> model;  // least recently used first; each entry has charge 1
+  auto touch = [&model](int k) {
+    model.remove(k);
+    model.push_back(k);
+  };
+  Random rnd(301);
+  for (int step = 0; step < 20000; step++) {
+    const int k = static_cast<int>(rnd.Uniform(step < 2000 ? 400 : 1000));  // more keys later: growth
+    const std::string key = "key" + std::to_string(k);
+    switch (rnd.Uniform(3)) {
+      case 0:
+        cache.Insert(key, Value(k), 1);
+        touch(k);
+        if (model.size() > kCapacity) model.pop_front();
+        break;
+      case 1: {
+        const bool held = std::find(model.begin(), model.end(), k) != model.end();
+        ASSERT_EQ(Get(cache, key), held ? k : -1) << step;
+        if (held) touch(k);
+        break;
+      }
+      default: cache.Erase(key); model.remove(k);
+    }
+    ASSERT_EQ(cache.Usage(), model.size()) << step;
   }
-  EXPECT_EQ(cache.Usage(), 1000u);
+  for (int k = 0; k < 1000; k++) {
+    const bool held = std::find(model.begin(), model.end(), k) != model.end();
+    ASSERT_EQ(cache.Lookup("key" + std::to_string(k)) != nullptr, held) << k;
+  }
+}
+
+TEST(LRUCache, ZeroChargeEntriesAreKeptAndCountNothing) {
+  LRUCache cache(10, /*shard_bits=*/0);
+  cache.Insert("free", Value(1), 0);
+  cache.Insert("a", Value(2), 10);
+  EXPECT_EQ(Get(cache, "free"), 1);
+  EXPECT_EQ(Get(cache, "a"), 2);
+  EXPECT_EQ(cache.Usage(), 10u);
+}
+
+// A value's destructor may use the cache: replaced, evicted and erased values
+// are released after the shard's lock (this test deadlocks otherwise).
+TEST(LRUCache, ValuesAreReleasedOutsideTheLock) {
+  LRUCache cache(2, /*shard_bits=*/0);
+  int released = 0;
+  auto value = [&cache, &released](int v) {
+    return std::shared_ptr<void>(new int(v), [&cache, &released](void* p) {
+      cache.Lookup("probe");  // takes the shard's lock
+      released++;
+      delete static_cast<int*>(p);
+    });
+  };
+  cache.Insert("a", value(1), 1);
+  cache.Insert("a", value(2), 1);  // replaces
+  EXPECT_EQ(released, 1);
+  cache.Insert("b", value(3), 1);
+  cache.Insert("c", value(4), 1);  // evicts a
+  EXPECT_EQ(released, 2);
+  cache.Erase("b");
+  EXPECT_EQ(released, 3);
+  cache.Erase("c");  // none left for the cache's own destructor to release
+  EXPECT_EQ(released, 4);
 }
 
 TEST(LRUCache, NewIdIsNeverZeroAndNeverRepeats) {

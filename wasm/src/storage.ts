@@ -111,6 +111,7 @@ export class IndexedDbStorage implements Storage {
     // Take every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
     const requests: StoreRequest[] = [];
+    const puts: StoreRequest[] = [];
     const deleted: string[] = [];
     for (const path of paths) {
       const node = this.fileNode(path);
@@ -121,9 +122,10 @@ export class IndexedDbStorage implements Storage {
       const contents = exactBytes(node);
       counts.files++;
       counts.bytes += contents.length;
-      requests.push({ put: path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents } });
+      puts.push({ put: path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents } });
     }
     counts.deleted = deleted.length;
+    // Deletes first: a put of the same commit lands after any range.
     const { keyRange } = this;
     if (keyRange && deleted.length > 1) {
       for (const [first, last] of deletionRuns(deleted, filesIn(this.module.FS, this.directory))) {
@@ -132,6 +134,7 @@ export class IndexedDbStorage implements Storage {
     } else {
       for (const path of deleted) requests.push({ delete: path });
     }
+    requests.push(...puts);
     const db = this.db ?? (await this.connection());
     return new Promise<CommitCounts>((resolve, reject) => {
       let tx: IDBTransaction | undefined;

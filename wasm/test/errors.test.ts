@@ -471,6 +471,14 @@ describe('open options', () => {
     }
   });
 
+  it("createRuntime's IDBKeyRange option is checked", async () => {
+    for (const bad of [{}, 'range', 1]) {
+      await expect(createRuntime({ indexedDB: new IDBFactory(), IDBKeyRange: bad as never })).rejects.toMatchObject({
+        code: 'InvalidArgument',
+      });
+    }
+  });
+
   it("destroy's storage option is checked", async () => {
     await expectRejects(() => runtime.destroy('x', { storage: 'x' as never }), 'InvalidArgument');
   });

@@ -43,7 +43,8 @@ uint32_t HashKey(const Slice& key) {
 // itself); the table and the list link the entries in place.
 class LRUCache::Shard {
  public:
-  explicit Shard(size_t capacity) : capacity_(capacity), buckets_(kInitialBuckets, nullptr) {
+  explicit Shard(size_t capacity)
+      : capacity_(capacity), buckets_(new Entry*[kInitialBuckets]()), bucket_count_(kInitialBuckets) {
     lru_.newer = lru_.older = &lru_;
   }
 
@@ -64,7 +65,7 @@ class LRUCache::Shard {
       std::lock_guard<std::mutex> lock(mu_);
       if (Entry* old = *Find(key, hash)) Remove(old, &removed);
       if (capacity_ != 0 && charge <= capacity_) {
-        Entry* e = New(key, hash, std::move(value), charge);
+        Entry* e = New(key, hash, value, charge);
         if (e != nullptr) {
           Link(e);
           while (usage_ > capacity_) Remove(lru_.newer, &removed);  // the oldest
@@ -116,8 +117,9 @@ class LRUCache::Shard {
 
   static constexpr size_t kInitialBuckets = 16;
 
-  // nullptr when memory is short: the entry is then not cached.
-  static Entry* New(const Slice& key, uint32_t hash, std::shared_ptr<void> value, size_t charge) {
+  // nullptr when memory is short: the entry is then not cached, and value
+  // stays with the caller (to be released after the lock).
+  static Entry* New(const Slice& key, uint32_t hash, std::shared_ptr<void>& value, size_t charge) {
     void* memory = std::malloc(sizeof(Entry) + key.size());
     if (memory == nullptr) return nullptr;
     Entry* e = new (memory) Entry;
@@ -144,15 +146,15 @@ class LRUCache::Shard {
 
   // The link that points at key's entry, or the null link ending its bucket.
   Entry** Find(const Slice& key, uint32_t hash) {
-    Entry** link = &buckets_[hash & (buckets_.size() - 1)];
+    Entry** link = &buckets_[hash & (bucket_count_ - 1)];
     while (*link != nullptr && !(*link)->Is(key, hash)) link = &(*link)->next_in_bucket;
     return link;
   }
 
   // Adds e (its key absent) to the table as the most recently used entry.
   void Link(Entry* e) {
-    if (count_ >= buckets_.size()) Grow();
-    Entry** bucket = &buckets_[e->hash & (buckets_.size() - 1)];
+    if (count_ >= bucket_count_) Grow();
+    Entry** bucket = &buckets_[e->hash & (bucket_count_ - 1)];
     e->next_in_bucket = *bucket;
     *bucket = e;
     count_++;
@@ -172,17 +174,21 @@ class LRUCache::Shard {
   }
 
   void Grow() {
-    std::vector<Entry*> grown(buckets_.size() * 2, nullptr);
-    for (Entry* head : buckets_) {
-      while (head != nullptr) {
+    // Short of memory, the chains just grow longer.
+    const size_t count = bucket_count_ * 2;
+    std::unique_ptr<Entry*[]> grown(new (std::nothrow) Entry*[count]());
+    if (!grown) return;
+    for (size_t i = 0; i < bucket_count_; i++) {
+      for (Entry* head = buckets_[i]; head != nullptr;) {
         Entry* next = head->next_in_bucket;
-        Entry** bucket = &grown[head->hash & (grown.size() - 1)];
+        Entry** bucket = &grown[head->hash & (count - 1)];
         head->next_in_bucket = *bucket;
         *bucket = head;
         head = next;
       }
     }
-    buckets_.swap(grown);
+    buckets_ = std::move(grown);
+    bucket_count_ = count;
   }
 
   // lru_.older is the most recently used entry, lru_.newer the least.
@@ -202,8 +208,9 @@ class LRUCache::Shard {
   mutable std::mutex mu_;
   size_t usage_ = 0;
   size_t count_ = 0;
-  Entry lru_;                    // the list's head, not an entry
-  std::vector<Entry*> buckets_;  // a power of two of them
+  Entry lru_;  // the list's head, not an entry
+  std::unique_ptr<Entry*[]> buckets_;
+  size_t bucket_count_;  // a power of two
 };
 
 LRUCache::LRUCache(size_t capacity, int shard_bits)
