@@ -143,7 +143,7 @@ export class Runtime {
   ) {
     const global = globalThis as { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange };
     this.indexedDB = options.indexedDB ?? global.indexedDB;
-    if (options.IDBKeyRange !== undefined && typeof options.IDBKeyRange?.bound !== 'function') {
+    if (options.IDBKeyRange !== undefined && typeof options.IDBKeyRange.bound !== 'function') {
       throw invalidArgument('IDBKeyRange must be the IDBKeyRange of the indexedDB given');
     }
     this.keyRange = options.IDBKeyRange ?? (this.indexedDB === global.indexedDB ? global.IDBKeyRange : undefined);

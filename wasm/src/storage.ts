@@ -110,7 +110,6 @@ export class IndexedDbStorage implements Storage {
     if (paths.length === 0) return counts;
     // Take every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
-    const requests: StoreRequest[] = [];
     const puts: StoreRequest[] = [];
     const deleted: string[] = [];
     for (const path of paths) {
@@ -126,15 +125,7 @@ export class IndexedDbStorage implements Storage {
     }
     counts.deleted = deleted.length;
     // Deletes first: a put of the same commit lands after any range.
-    const { keyRange } = this;
-    if (keyRange && deleted.length > 1) {
-      for (const [first, last] of deletionRuns(deleted, filesIn(this.module.FS, this.directory))) {
-        requests.push({ delete: first === last ? first : keyRange.bound(first, last) });
-      }
-    } else {
-      for (const path of deleted) requests.push({ delete: path });
-    }
-    requests.push(...puts);
+    const requests = [...this.deleteRequests(deleted), ...puts];
     const db = this.db ?? (await this.connection());
     return new Promise<CommitCounts>((resolve, reject) => {
       let tx: IDBTransaction | undefined;
@@ -186,6 +177,15 @@ export class IndexedDbStorage implements Storage {
     });
   }
 
+  /** Requests deleting paths: runs of them as key ranges where it can (deletionRuns). */
+  private deleteRequests(paths: string[]): StoreRequest[] {
+    const { keyRange } = this;
+    if (!keyRange || paths.length < 2) return paths.map((path) => ({ delete: path }));
+    return deletionRuns(paths, filesIn(this.module.FS, this.directory)).map(([first, last]) => ({
+      delete: first === last ? first : keyRange.bound(first, last),
+    }));
+  }
+
   private fileNode(path: string): MemfsNode | undefined {
     try {
       return this.module.FS.lookupPath(path).node;
@@ -230,8 +230,9 @@ type StoreRequest = { put: string; value: StoredFile } | { delete: string | IDBK
  * paths of the directory's files (the engine's directory is flat), and
  * IndexedDB orders string keys as JavaScript compares strings. A
  * consolidation of WAL segments or a compaction deletes many files in a row:
- * one range delete costs IndexedDB about what a single one does (33 single
- * deletes of segments took Chromium ~6 ms to commit, one range ~1.9 ms).
+ * one range delete costs IndexedDB about what a single one does
+ * (bench/browser/range-delete-bench.mjs: a commit with 33 single deletes
+ * took Chromium ~6.7 ms, with one range ~2.5 ms).
  */
 export function deletionRuns(deleted: readonly string[], live: readonly string[]): [string, string][] {
   const gone = [...deleted].sort();

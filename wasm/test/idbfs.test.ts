@@ -134,6 +134,9 @@ const WAL = /^\d{6}\.wal$/;
 const SST = /^\d{6}\.sst$/;
 const MANIFEST = /^MANIFEST-\d{6}$/;
 
+/** What the store should hold: the directory's files but LOCK, the engine's own. */
+const storableNames = (runtime: Runtime, name: string) => directoryNames(runtime, name).filter((n) => n !== 'LOCK');
+
 /** Checks one commit's shape: each path at most once, all under the mount. */
 function expectWellFormed(name: string, t: TxRecord): void {
   const paths = t.ops.map((o) => o.path);
@@ -325,7 +328,7 @@ describe('what a commit stores', () => {
     // ... and the deletes, single or ranges, left the store holding exactly the directory.
     await db.sync();
     await settle(db);
-    expect(await storedNames(factory, name)).toEqual(directoryNames(runtime, name).filter((n) => n !== 'LOCK'));
+    expect(await storedNames(factory, name)).toEqual(storableNames(runtime, name));
     await db.close();
   });
 
@@ -482,7 +485,7 @@ describe('the store mirrors the engine directory', () => {
     const db = await runtime.open(name, { memtableBytes: 64 * KiB, commitIntervalMs: 60_000 });
     const mark = transactions.length;
     const expectMirror = async (what: string) => {
-      const dir = directoryNames(runtime, name).filter((n) => n !== 'LOCK');
+      const dir = storableNames(runtime, name);
       const FS = runtimeFS(runtime);
       const contents = new Map(dir.map((n) => [n, FS.readFile(`${idbName(name)}/${n}`)] as const));
       const stored = await storedFiles(factory, name);
@@ -547,7 +550,7 @@ describe('the store mirrors the engine directory', () => {
     expect(deletes(commit).some((o) => o.inRange)).toBe(false);
     expect(commit.completed && !commit.aborted).toBe(true);
     const stored = await storedFiles(factory, name);
-    const dir = directoryNames(runtime, name).filter((n) => n !== 'LOCK');
+    const dir = storableNames(runtime, name);
     expect([...stored.keys()].map(base).sort()).toEqual(dir);
     await db.close();
   });
@@ -570,7 +573,7 @@ describe('the store mirrors the engine directory', () => {
     const runtime: Runtime = await freshRuntime(factory);
     const again = await runtime.open(name);
     const FS = runtimeFS(runtime);
-    expect(directoryNames(runtime, name).filter((n) => n !== 'LOCK')).toEqual([...stored.keys()].map(base).sort());
+    expect(storableNames(runtime, name)).toEqual([...stored.keys()].map(base).sort());
     for (const [path, record] of stored) {
       const stat = FS.stat(path);
       expect(FS.isFile(stat.mode), path).toBe(true);
@@ -632,7 +635,7 @@ describe('deleting runs of files', () => {
     const deleted = deletes(consolidation!);
     expect(deleted.every((o) => o.inRange && WAL.test(base(o.path)))).toBe(true);
     expect(consolidation!.requests - puts(consolidation!).length).toBe(1);
-    expect(await storedNames(factory, name)).toEqual(directoryNames(runtime, name).filter((n) => n !== 'LOCK'));
+    expect(await storedNames(factory, name)).toEqual(storableNames(runtime, name));
     await db.close();
     const again = await (await freshRuntime(factory)).open(name);
     expect(again.scan().length).toBe(40);
