@@ -88,6 +88,13 @@ export function decode<E extends Encoding>(heap: Uint8Array, ptr: number, size: 
   return (encoding === 'binary' ? view.slice() : utf8Decoder.decode(view)) as Decoded<E>;
 }
 
+/** Bytes in wasm memory copied into the buffer that into(size) gives. */
+export function copyInto(into: (size: number) => Uint8Array, bytes: { heap: Uint8Array; ptr: number; size: number }): Uint8Array {
+  const out = into(bytes.size);
+  out.set(bytes.heap.subarray(bytes.ptr, bytes.ptr + bytes.size));
+  return out;
+}
+
 export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';

@@ -14,6 +14,7 @@ import {
   checkEncoding,
   checkKey,
   checkValue,
+  copyInto,
   decode,
   describe,
   maxByteLength,
@@ -288,14 +289,17 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   }
 
   /**
-   * @internal getMany's values undecoded, in a copy of their own (format in
-   * value-list.ts), with the encoding to decode them in; for the database
-   * worker, which sends them as they are.
+   * @internal getMany's values undecoded, copied into a buffer from `into`
+   * (format in value-list.ts), with the encoding to decode them in; for the
+   * database worker, which sends them as they are.
    */
-  _getManyList(keys: readonly Bytes[], options?: ReadOptions<Encoding>): { list: Uint8Array; encoding: Encoding } {
+  _getManyList(
+    keys: readonly Bytes[],
+    options: ReadOptions<Encoding> | undefined,
+    into: (size: number) => Uint8Array,
+  ): { list: Uint8Array; encoding: Encoding } {
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding');
-    const { heap, ptr, size } = this.readMany(keys, options, true, valueListUtf8Wanted(encoding));
-    return { list: heap.slice(ptr, ptr + size), encoding };
+    return { list: copyInto(into, this.readMany(keys, options, true, valueListUtf8Wanted(encoding))), encoding };
   }
 
   /** Whether key has a value. */

@@ -1,7 +1,7 @@
 // Range reads: an engine cursor over a consistent view, read in chunks so
 // that one call into wasm returns many entries.
 import type { Database } from './database.js';
-import { type Bytes, type Decoded, type Encoding, checkKey } from './bytes.js';
+import { type Bytes, type Decoded, type Encoding, checkKey, copyInto } from './bytes.js';
 import { chunkHeader, decodeChunk, utf8Wanted } from './entry-chunk.js';
 import { StrataError, invalidArgument } from './errors.js';
 
@@ -170,15 +170,17 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
   }
 
   /**
-   * @internal The next chunk, undecoded, in a copy of its own (format in
-   * entry-chunk.ts), or undefined at the end; for the database worker, which
-   * sends chunks as they are. Only for an iterator read by chunks alone.
+   * @internal The next chunk, undecoded, copied into a buffer from `into`
+   * (format in entry-chunk.ts), or undefined at the end; for the database
+   * worker, which sends chunks as they are, whole pages at a time (so its
+   * chunks start at full size). Only for an iterator read by chunks alone.
    */
-  _nextChunk(): Uint8Array | undefined {
+  _nextChunk(into: (size: number) => Uint8Array): Uint8Array | undefined {
+    this.chunkEntries = CHUNK_ENTRIES;
     const chunk = this.readChunk();
     if (!chunk) return undefined;
     this.remaining -= chunkHeader(chunk.heap, chunk.ptr).count;
-    return chunk.heap.slice(chunk.ptr, chunk.ptr + chunk.size);
+    return copyInto(into, chunk);
   }
 
   /**

@@ -3,6 +3,7 @@
 // method async (DESIGN.md decision 4). Requests keep their order; writes
 // that overlap share commits in the worker as they would in-thread. The
 // calls of one task travel in one message (worker-protocol.ts).
+import { POOL_BYTES } from './buffer-pool.js';
 import type { Bytes, Decoded, Encoding } from './bytes.js';
 import type { BatchOperation, PipelineOperation, PipelineOptions, PipelineResult, ScanOptions, WriteOptions } from './database.js';
 import { decodeChunk } from './entry-chunk.js';
@@ -13,6 +14,7 @@ import type { OpenOptions } from './runtime.js';
 import type { Stats } from './stats.js';
 import type {
   Args,
+  ClientMessage,
   Endpoint,
   EntryChunks,
   Method,
@@ -70,6 +72,10 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: StrataError) => void }>();
   // Requests of this task, sent together at its end.
   private outbox: Request[] = [];
+  // Response buffers decoded into strings, going back with the next
+  // requests for the worker to reuse (buffer-pool.ts), and their bytes.
+  private returning: ArrayBuffer[] = [];
+  private returningBytes = 0;
   private failure: StrataError | undefined; // the worker is gone
   private state: 'open' | 'closing' | 'closed' = 'open';
   private writeFailure: StrataError | undefined; // the handle turned read-only
@@ -151,7 +157,9 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     options?: WorkerReadOptions<E>,
   ): Promise<(Decoded<E> | undefined)[]> {
     const { list, encoding } = await this.call('getMany', keys, this.wireOptions(options));
-    return decodeValueList(list, 0, encoding) as (Decoded<E> | undefined)[];
+    const values = decodeValueList(list, 0, encoding) as (Decoded<E> | undefined)[];
+    this.giveBack([list], [encoding]);
+    return values;
   }
 
   has(key: Bytes, options?: WorkerReadOptions<Encoding>): Promise<boolean> {
@@ -166,7 +174,7 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     options?: WorkerScanOptions<KE, VE>,
   ): Promise<Entry<Decoded<KE>, Decoded<VE>>[]> {
     return this.call('scan', this.wireOptions(options) as WireScanOptions).then(
-      (scanned) => entriesOf(scanned) as Entry<Decoded<KE>, Decoded<VE>>[],
+      (scanned) => this._entriesOf(scanned) as Entry<Decoded<KE>, Decoded<VE>>[],
     );
   }
 
@@ -228,6 +236,28 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     this.openedReadOnly = readOnly;
   }
 
+  /**
+   * @internal Entries from the wire. Binary keys and values are views into
+   * their chunk's transferred buffer; chunks decoded into strings alone go
+   * back to the worker.
+   */
+  _entriesOf({ chunks, keyEncoding, valueEncoding }: EntryChunks): Entry<WireValue, WireValue>[] {
+    const entries: Entry<string | Uint8Array, string | Uint8Array>[] = [];
+    for (const chunk of chunks) decodeChunk(chunk, 0, keyEncoding, valueEncoding, entries);
+    this.giveBack(chunks, [keyEncoding, valueEncoding]);
+    return entries;
+  }
+
+  /** Sends decoded buffers back to the worker, unless a binary side was handed out as views into them. */
+  private giveBack(views: readonly Uint8Array[], encodings: readonly Encoding[]): void {
+    if (encodings.includes('binary')) return;
+    for (const { buffer } of views) {
+      if (this.returningBytes + buffer.byteLength > POOL_BYTES) return;
+      this.returning.push(buffer as ArrayBuffer);
+      this.returningBytes += buffer.byteLength;
+    }
+  }
+
   /** @internal */
   _call<M extends Method>(method: M, ...args: Args<M>): Promise<Result<M>> {
     return this.call(method, ...args);
@@ -247,9 +277,13 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   /** Sends this task's requests in one message. */
   private send(): void {
     const requests = this.outbox;
+    const returned = this.returning;
     this.outbox = [];
+    this.returning = [];
+    this.returningBytes = 0;
     try {
-      this.worker.postMessage({ requests });
+      const message: ClientMessage = returned.length > 0 ? { requests, returned } : { requests };
+      this.worker.postMessage(message, returned);
     } catch {
       // Not cloneable (a function, say): bad input, caught before it left.
       // Which request it was is unknown: send them one by one to find out.
@@ -307,13 +341,6 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   }
 }
 
-/** Entries from the wire: binary keys and values are views into their chunk's transferred buffer. */
-function entriesOf({ chunks, keyEncoding, valueEncoding }: EntryChunks): Entry<WireValue, WireValue>[] {
-  const entries: Entry<string | Uint8Array, string | Uint8Array>[] = [];
-  for (const chunk of chunks) decodeChunk(chunk, 0, keyEncoding, valueEncoding, entries);
-  return entries;
-}
-
 /**
  * An async iterator over a range, one page per message. for await..of
  * closes it at the end or on an early exit; driven with next() it stays open
@@ -338,7 +365,7 @@ export class WorkerIterator<K extends Encoding, V extends Encoding>
   async next(): Promise<IteratorResult<Entry<Decoded<K>, Decoded<V>>, undefined>> {
     if (this.position === this.buffer.length && !this.exhausted && !this.closed) {
       const page = await this.db._call('iteratorNext', await this.id, PAGE_ENTRIES);
-      this.buffer = entriesOf(page) as Entry<Decoded<K>, Decoded<V>>[];
+      this.buffer = this.db._entriesOf(page) as Entry<Decoded<K>, Decoded<V>>[];
       this.position = 0;
       this.exhausted = page.done;
     }

@@ -11,7 +11,9 @@
 // - Errors travel as their code and message and become StrataErrors again
 //   on the client's side. Binary values in responses travel as transferred
 //   buffers; a getMany's values travel as the engine's value list, and a
-//   scan's or an iterator's entries as the engine's chunks.
+//   scan's or an iterator's entries as the engine's chunks. The client
+//   sends such a buffer back once it has decoded it into strings, for the
+//   worker to reuse (buffer-pool.ts).
 import type { BatchOperation, PipelineOperation, WriteOptions } from './database.js';
 import type { Bytes, Encoding } from './bytes.js';
 import type { StrataErrorCode } from './errors.js';
@@ -118,6 +120,8 @@ export type Response = { id: number; ok: true; value: unknown } | { id: number; 
 /** Client to worker: the requests of one task, in order. */
 export interface ClientMessage {
   requests: Request[];
+  /** Response buffers nothing on the client refers to any more, transferred back for reuse. */
+  returned?: ArrayBuffer[];
 }
 
 /** Worker to client: responses and events of one task, in the order they happened. */

@@ -4,6 +4,7 @@
 // they arrive, so writes apply in order and overlapping durable writes share
 // commits as they would in-thread; responses and events go back batched per
 // task. Iterators and snapshots live here, named by ids.
+import { BufferPool } from './buffer-pool.js';
 import type { Encoding } from './bytes.js';
 import type { Database, ReadOptions, ScanOptions } from './database.js';
 import type { Snapshot } from './database.js';
@@ -42,6 +43,11 @@ function buffersOf(values: readonly unknown[]): Transferable[] {
   for (const v of values) if (v instanceof Uint8Array) buffers.add(v.buffer as ArrayBuffer);
   return [...buffers];
 }
+
+// Response buffers the clients sent back, for every database this thread
+// serves (the host worker serves many): one bound on what is kept.
+const pool = new BufferPool();
+const take = (size: number) => pool.take(size);
 
 /** Serves database requests arriving at endpoint; opens with `open`. */
 export function serveDatabase(endpoint: Endpoint, open: Opener): void {
@@ -123,7 +129,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value, transfer: buffersOf([value]) };
     },
     getMany(keys, options) {
-      const value = database()._getManyList(keys, readOptions(options));
+      const value = database()._getManyList(keys, readOptions(options), take);
       return { value, transfer: [value.list.buffer] };
     },
     has(key, options) {
@@ -135,7 +141,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     scan(options) {
       const it = database().iterator(scanOptions(options));
       try {
-        return chunksOf(it, Infinity);
+        return chunksOf(it, Infinity, take);
       } finally {
         it.close();
       }
@@ -147,7 +153,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     },
     iteratorNext(id, minEntries) {
       const it = iterator(id);
-      const page = chunksOf(it, minEntries);
+      const page = chunksOf(it, minEntries, take);
       // done: it stays open (a seek can move it back) until iteratorClose.
       return { value: { ...page.value, done: it._atEnd }, transfer: page.transfer };
     },
@@ -242,15 +248,20 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     answered.then(release, release);
   };
   endpoint.onmessage = (e: MessageEvent<ClientMessage>) => {
+    pool.give(e.data.returned);
     for (const request of e.data.requests) dispatch(request);
   };
 }
 
 /** Chunks of it until at least minEntries entries or its end, for the wire. */
-function chunksOf(it: EntryIterator<Encoding, Encoding>, minEntries: number): Answer<'scan'> {
+function chunksOf(
+  it: EntryIterator<Encoding, Encoding>,
+  minEntries: number,
+  into: (size: number) => Uint8Array,
+): Answer<'scan'> {
   const chunks: Uint8Array[] = [];
   let entries = 0;
-  for (let chunk = it._nextChunk(); chunk; chunk = entries < minEntries ? it._nextChunk() : undefined) {
+  for (let chunk = it._nextChunk(into); chunk; chunk = entries < minEntries ? it._nextChunk(into) : undefined) {
     chunks.push(chunk);
     entries += chunkHeader(chunk, 0).count;
   }

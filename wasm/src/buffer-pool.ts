@@ -1,0 +1,47 @@
+// Buffers that go to the client and come back. A response's bytes (a
+// scan's or an iterator's chunks, a getMany's value list) leave the database
+// worker in transferred ArrayBuffers, and a fresh ArrayBuffer is dear in
+// Chromium (README, "Buffers that come back"). So the client sends a buffer
+// it decoded into strings, which nothing refers to any more, back with its
+// next requests (ClientMessage.returned), and the worker copies a later
+// response into it.
+
+/** The most a pool keeps, and so the most a client sends back at once. */
+export const POOL_BYTES = 4 << 20;
+// New buffers are this many bytes at least and a multiple of it, with an
+// eighth more than asked: room for a slightly bigger response next time.
+const GRAIN = 16 << 10;
+
+export class BufferPool {
+  private readonly free: ArrayBuffer[] = [];
+  private pooledBytes = 0;
+
+  /** A view of size bytes at the start of a pooled buffer big enough, else of a new one. */
+  take(size: number): Uint8Array {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const buffer = this.free[i]!;
+      if (buffer.byteLength < size) continue;
+      this.free.splice(i, 1);
+      this.pooledBytes -= buffer.byteLength;
+      return new Uint8Array(buffer, 0, size);
+    }
+    const bytes = Math.ceil((size + size / 8) / GRAIN) * GRAIN || GRAIN;
+    return new Uint8Array(new ArrayBuffer(bytes), 0, size);
+  }
+
+  /** Keeps what a client sent back, up to POOL_BYTES; anything but ArrayBuffers is ignored. */
+  give(buffers: unknown): void {
+    if (!Array.isArray(buffers)) return;
+    for (const buffer of buffers) {
+      if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) continue;
+      if (this.pooledBytes + buffer.byteLength > POOL_BYTES) continue;
+      this.free.push(buffer);
+      this.pooledBytes += buffer.byteLength;
+    }
+  }
+
+  /** Bytes kept for reuse. */
+  get bytes(): number {
+    return this.pooledBytes;
+  }
+}
