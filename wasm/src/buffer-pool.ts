@@ -1,7 +1,8 @@
 // Buffers that go to the client and come back. A response's bytes (a
 // scan's or an iterator's chunks, a getMany's value list) leave the database
 // worker in transferred ArrayBuffers, and a fresh ArrayBuffer is dear in
-// Chromium (README, "Buffers that come back"). So the client sends a buffer
+// Chromium, most of all where touching fresh memory is (README, "Buffers
+// that come back", "Fresh memory"). So the client sends a buffer
 // it decoded into strings, which nothing refers to any more, back with its
 // next requests (ClientMessage.returned), and the worker copies a later
 // response into it.
