@@ -7,8 +7,10 @@
 // next requests (ClientMessage.returned), and the worker copies a later
 // response into it.
 
-/** The most a pool keeps, and so the most a client sends back at once. */
+/** The most a pool (one per worker thread) keeps. */
 export const POOL_BYTES = 4 << 20;
+/** The most a client holds to send back: an idle handle keeps it until its next call. */
+export const RETURN_BYTES = 1 << 20;
 // New buffers are this many bytes at least and a multiple of it, with an
 // eighth more than asked: room for a slightly bigger response next time.
 const GRAIN = 16 << 10;
@@ -17,24 +19,33 @@ export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
   private pooledBytes = 0;
 
-  /** A view of size bytes at the start of a pooled buffer big enough, else of a new one. */
+  /**
+   * A view of size bytes at the start of the smallest pooled buffer big
+   * enough, else of a new one.
+   */
   take(size: number): Uint8Array {
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      const buffer = this.free[i]!;
-      if (buffer.byteLength < size) continue;
-      this.free.splice(i, 1);
-      this.pooledBytes -= buffer.byteLength;
-      return new Uint8Array(buffer, 0, size);
+    let best = -1;
+    this.free.forEach((buffer, i) => {
+      if (buffer.byteLength >= size && (best < 0 || buffer.byteLength < this.free[best]!.byteLength)) best = i;
+    });
+    if (best >= 0) {
+      const [buffer] = this.free.splice(best, 1);
+      this.pooledBytes -= buffer!.byteLength;
+      return new Uint8Array(buffer!, 0, size);
     }
     const bytes = Math.ceil((size + size / 8) / GRAIN) * GRAIN || GRAIN;
     return new Uint8Array(new ArrayBuffer(bytes), 0, size);
   }
 
-  /** Keeps what a client sent back, up to POOL_BYTES; anything but ArrayBuffers is ignored. */
+  /**
+   * Keeps what a client sent back, up to POOL_BYTES; anything but
+   * ArrayBuffers, and a buffer already kept, is ignored (two answers must
+   * never share one).
+   */
   give(buffers: unknown): void {
     if (!Array.isArray(buffers)) return;
     for (const buffer of buffers) {
-      if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) continue;
+      if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0 || this.free.includes(buffer)) continue;
       if (this.pooledBytes + buffer.byteLength > POOL_BYTES) continue;
       this.free.push(buffer);
       this.pooledBytes += buffer.byteLength;

@@ -289,17 +289,17 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   }
 
   /**
-   * @internal getMany's values undecoded, copied into a buffer from `into`
-   * (format in value-list.ts), with the encoding to decode them in; for the
-   * database worker, which sends them as they are.
+   * @internal getMany's values undecoded, copied into a buffer from
+   * intoFor(their encoding) (format in value-list.ts), with the encoding to
+   * decode them in; for the database worker, which sends them as they are.
    */
   _getManyList(
     keys: readonly Bytes[],
     options: ReadOptions<Encoding> | undefined,
-    into: (size: number) => Uint8Array,
+    intoFor: (encoding: Encoding) => (size: number) => Uint8Array,
   ): { list: Uint8Array; encoding: Encoding } {
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding');
-    return { list: copyInto(into, this.readMany(keys, options, true, valueListUtf8Wanted(encoding))), encoding };
+    return { list: copyInto(intoFor(encoding), this.readMany(keys, options, true, valueListUtf8Wanted(encoding))), encoding };
   }
 
   /** Whether key has a value. */

@@ -24,7 +24,8 @@ export interface Entry<K, V> {
 // may hold about CHUNK_BYTES (plus its own size) alive.
 // A chunk starts small after creation or a seek and doubles per call, so
 // that a short read (a seek, then a few next()s) decodes few extra entries;
-// an iterator whose limit fits one chunk reads it in one call.
+// an iterator whose limit fits one chunk reads it in one call. The database
+// worker, which sends whole pages, reads full-size chunks (_nextChunk).
 const FIRST_CHUNK_ENTRIES = 16;
 const CHUNK_ENTRIES = 256;
 const CHUNK_BYTES = 64 * 1024;

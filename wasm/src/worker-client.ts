@@ -3,7 +3,7 @@
 // method async (DESIGN.md decision 4). Requests keep their order; writes
 // that overlap share commits in the worker as they would in-thread. The
 // calls of one task travel in one message (worker-protocol.ts).
-import { POOL_BYTES } from './buffer-pool.js';
+import { RETURN_BYTES } from './buffer-pool.js';
 import type { Bytes, Decoded, Encoding } from './bytes.js';
 import type { BatchOperation, PipelineOperation, PipelineOptions, PipelineResult, ScanOptions, WriteOptions } from './database.js';
 import { decodeChunk } from './entry-chunk.js';
@@ -73,7 +73,8 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
   // Requests of this task, sent together at its end.
   private outbox: Request[] = [];
   // Response buffers decoded into strings, going back with the next
-  // requests for the worker to reuse (buffer-pool.ts), and their bytes.
+  // requests for the worker to reuse (buffer-pool.ts), and their bytes
+  // (at most RETURN_BYTES).
   private returning: ArrayBuffer[] = [];
   private returningBytes = 0;
   private failure: StrataError | undefined; // the worker is gone
@@ -250,9 +251,9 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
 
   /** Sends decoded buffers back to the worker, unless a binary side was handed out as views into them. */
   private giveBack(views: readonly Uint8Array[], encodings: readonly Encoding[]): void {
-    if (encodings.includes('binary')) return;
+    if (this.closed || encodings.includes('binary')) return;
     for (const { buffer } of views) {
-      if (this.returningBytes + buffer.byteLength > POOL_BYTES) return;
+      if (this.returningBytes + buffer.byteLength > RETURN_BYTES) return;
       this.returning.push(buffer as ArrayBuffer);
       this.returningBytes += buffer.byteLength;
     }
@@ -327,6 +328,8 @@ export class WorkerDatabase<K extends Encoding = Encoding, V extends Encoding = 
     for (const { reject } of this.pending.values()) reject(this.failure);
     this.pending.clear();
     this.outbox = [];
+    this.returning = [];
+    this.returningBytes = 0;
   }
 
   private wireOptions(options: { snapshot?: WorkerSnapshot } | undefined): WireReadOptions | undefined {

@@ -48,6 +48,13 @@ function buffersOf(values: readonly unknown[]): Transferable[] {
 // serves (the host worker serves many): one bound on what is kept.
 const pool = new BufferPool();
 const take = (size: number) => pool.take(size);
+// What a binary answer is copied into: a buffer of its own size, since the
+// caller keeps views into it (as long as it likes).
+const exact = (size: number) => new Uint8Array(size);
+const intoFor = (...encodings: Encoding[]) => (encodings.includes('binary') ? exact : take);
+
+/** @internal The pool, for tests. */
+export const _responseBuffers = pool;
 
 /** Serves database requests arriving at endpoint; opens with `open`. */
 export function serveDatabase(endpoint: Endpoint, open: Opener): void {
@@ -129,7 +136,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
       return { value, transfer: buffersOf([value]) };
     },
     getMany(keys, options) {
-      const value = database()._getManyList(keys, readOptions(options), take);
+      const value = database()._getManyList(keys, readOptions(options), intoFor);
       return { value, transfer: [value.list.buffer] };
     },
     has(key, options) {
@@ -141,7 +148,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     scan(options) {
       const it = database().iterator(scanOptions(options));
       try {
-        return chunksOf(it, Infinity, take);
+        return chunksOf(it, Infinity);
       } finally {
         it.close();
       }
@@ -153,7 +160,7 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     },
     iteratorNext(id, minEntries) {
       const it = iterator(id);
-      const page = chunksOf(it, minEntries, take);
+      const page = chunksOf(it, minEntries);
       // done: it stays open (a seek can move it back) until iteratorClose.
       return { value: { ...page.value, done: it._atEnd }, transfer: page.transfer };
     },
@@ -254,11 +261,8 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
 }
 
 /** Chunks of it until at least minEntries entries or its end, for the wire. */
-function chunksOf(
-  it: EntryIterator<Encoding, Encoding>,
-  minEntries: number,
-  into: (size: number) => Uint8Array,
-): Answer<'scan'> {
+function chunksOf(it: EntryIterator<Encoding, Encoding>, minEntries: number): Answer<'scan'> {
+  const into = intoFor(it.keyEncoding, it.valueEncoding);
   const chunks: Uint8Array[] = [];
   let entries = 0;
   for (let chunk = it._nextChunk(into); chunk; chunk = entries < minEntries ? it._nextChunk(into) : undefined) {

@@ -6,7 +6,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { createRuntime } from '../dist/node.js';
 import { BufferPool, POOL_BYTES } from '../dist/buffer-pool.js';
 import { connect, type WorkerEndpoint } from '../dist/worker-client.js';
-import { serveDatabase } from '../dist/worker-server.js';
+import { _responseBuffers, serveDatabase } from '../dist/worker-server.js';
 import type { ClientMessage } from '../dist/worker-protocol.js';
 
 describe('BufferPool', () => {
@@ -33,12 +33,26 @@ describe('BufferPool', () => {
     expect(pool.take(10).buffer).toBe(small.buffer);
   });
 
-  it(`keeps at most ${POOL_BYTES} bytes, and ignores what is not a whole ArrayBuffer`, () => {
+  it('gives the smallest buffer that fits', () => {
+    const pool = new BufferPool();
+    const sizes = [64 << 10, 16 << 10, 256 << 10, 32 << 10];
+    pool.give(sizes.map((n) => new ArrayBuffer(n)));
+    expect(pool.take(20_000).buffer.byteLength).toBe(32 << 10);
+    expect(pool.take(100).buffer.byteLength).toBe(16 << 10);
+    expect(pool.take(100).buffer.byteLength).toBe(64 << 10);
+  });
+
+  it(`keeps at most ${POOL_BYTES} bytes, each buffer once, and ignores what is not a whole ArrayBuffer`, () => {
     const pool = new BufferPool();
     const buffers = Array.from({ length: 10 }, () => new ArrayBuffer(POOL_BYTES / 4));
     pool.give(buffers);
     expect(pool.bytes).toBe(POOL_BYTES);
+    const twice = new ArrayBuffer(100);
     const other = new BufferPool();
+    other.give([twice, twice]);
+    expect(other.bytes).toBe(100);
+    expect(other.take(10).buffer).toBe(twice);
+    expect(other.take(10).buffer).not.toBe(twice); // not handed out twice
     other.give([new Uint8Array(8), 'x', null, new ArrayBuffer(0)]);
     other.give('not a list');
     other.give(undefined);
@@ -62,7 +76,11 @@ describe('WorkerDatabase: response buffers come back', () => {
     const endpoint = Object.assign(port1, {
       postMessage(message: ClientMessage, transfer: Transferable[]) {
         sent.push(message);
-        post(message, transfer);
+        try {
+          post(message, transfer);
+        } catch (e) {
+          throw new Error(`the client sent a message that cannot be posted: ${String(e)}`); // the tests fail on it
+        }
       },
       terminate() {
         port1.close();
@@ -77,22 +95,28 @@ describe('WorkerDatabase: response buffers come back', () => {
   // (Sent buffers are detached here by then: count them.)
   const returned = (m: ClientMessage | undefined) => m?.returned?.length ?? 0;
 
-  it('sends back what it decoded into strings, with its next requests, and never what it handed out', async () => {
+  it('sends back what it decoded into strings, which the worker reuses, and never what it handed out', async () => {
     const { db, sent } = await open('back');
     await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: key(i), value: value(i, 0) })));
     expect((await db.scan({ limit: 100 })).length).toBe(100);
+    const pooled = _responseBuffers.bytes;
     expect(await db.has(key(1))).toBe(true);
     expect(returned(sent.at(-1))).toBeGreaterThan(0);
+    expect(_responseBuffers.bytes).toBeGreaterThan(pooled); // the worker kept it...
+    const kept = _responseBuffers.bytes;
+    expect((await db.scan({ limit: 100 })).length).toBe(100);
+    expect(_responseBuffers.bytes).toBeLessThan(kept); // ...and answered into it
     await db.getMany([key(1), key(2)]);
     await db.has(key(1));
     expect(returned(sent.at(-1))).toBeGreaterThan(0);
-    // Views handed out stay the caller's.
+    // Views handed out stay the caller's, in buffers of their answer's size.
     const views = await db.scan({ limit: 100, valueEncoding: 'binary' });
     const list = await db.getMany([key(3)], { valueEncoding: 'binary' });
     await db.has(key(1));
     expect(returned(sent.at(-1))).toBe(0);
     expect(new TextDecoder().decode(views[99]!.value)).toBe(value(99, 0));
     expect(new TextDecoder().decode(list[0]!)).toBe(value(3, 0));
+    expect(list[0]!.buffer.byteLength).toBeLessThan(100); // the list's own size, not a pooled buffer's
     await db.close();
   });
 
@@ -130,8 +154,9 @@ describe('WorkerDatabase: response buffers come back', () => {
         else expect(v).toBe(model.get(wanted[j]!));
       });
       const paged: string[] = [];
-      for await (const entry of db.iterator({ gte: key(from), limit: 700 })) {
-        expect(entry.value).toBe(model.get(entry.key as string));
+      for await (const entry of db.iterator({ gte: key(from), limit: 700, valueEncoding: binary ? 'binary' : 'utf8' })) {
+        if (entry.value instanceof Uint8Array) kept.push({ view: entry.value, expected: model.get(entry.key as string)! });
+        else expect(entry.value).toBe(model.get(entry.key as string));
         paged.push(entry.key as string);
       }
       expect(paged).toEqual(sorted.filter((k) => k >= key(from)).slice(0, 700));
