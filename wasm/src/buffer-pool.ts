@@ -2,10 +2,10 @@
 // scan's or an iterator's chunks, a getMany's value list) leave the database
 // worker in transferred ArrayBuffers, and a fresh ArrayBuffer is dear in
 // Chromium, most of all where touching fresh memory is (README, "Buffers
-// that come back", "Fresh memory"). So the client sends a buffer
-// it decoded into strings, which nothing refers to any more, back with its
-// next requests (ClientMessage.returned), and the worker copies a later
-// response into it.
+// that come back", "Fresh memory"). So the client sends a buffer it decoded
+// into strings, which nothing refers to any more, back with its next
+// requests (ClientMessage.returned), and the worker copies a later response
+// into it.
 
 /** The most a pool (one per worker thread) keeps. */
 export const POOL_BYTES = 4 << 20;
