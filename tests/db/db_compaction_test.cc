@@ -567,19 +567,29 @@ TEST_F(DBTestBase, CompactRangeFollowsWhatAutomaticStepsMovedAfterItsLastPass) {
 // last level (data there has nowhere further to go), so when the range lies
 // in the last two levels, the pass into the last one must still be made:
 // it holds older versions of the keys above it.
-TEST_F(DBTestBase, AFullCompactionReachesTheLastLevelWhereItHoldsPartOfTheRange) {
-  UseSmallBuffers(16 * 1024);
-  options_.target_file_size = 4 * 1024;
-  options_.max_bytes_for_level_base = 16 * 1024;  // L1 16 KiB, L2 32 KiB, ... L5 256 KiB
-  options_.level_size_multiplier = 2;
-  options_.compression_per_level = {Compression::kNone};
-  options_.background_thread = false;
-  Open();
-  Model model;
-  for (int round = 0; round < 4; round++) {  // the same keys four times: versions on every level
-    FillRange(0, 5000, round, 100, &model);  // ~600 KB: more than L1 - L5 hold
-    DrainPendingWork();
+// Levels small enough for a few hundred KB to reach the last one.
+class TinyLevelsTest : public DBTestBase {
+ protected:
+  // Opens the database and writes the same 5,000 keys four times (~600 KB,
+  // more than L1 - L5 hold): versions of them on every level.
+  void OpenWithEveryLevelFilled(Model* model) {
+    UseSmallBuffers(16 * 1024);
+    options_.target_file_size = 4 * 1024;
+    options_.max_bytes_for_level_base = 16 * 1024;  // L1 16 KiB, L2 32 KiB, ... L5 256 KiB
+    options_.level_size_multiplier = 2;
+    options_.compression_per_level = {Compression::kNone};
+    options_.background_thread = false;
+    Open();
+    for (int round = 0; round < 4; round++) {
+      FillRange(0, 5000, round, 100, model);
+      DrainPendingWork();
+    }
   }
+};
+
+TEST_F(TinyLevelsTest, AFullCompactionReachesTheLastLevelWhereItHoldsPartOfTheRange) {
+  Model model;
+  OpenWithEveryLevelFilled(&model);
   Stats st = GetStats();
   const int last = static_cast<int>(st.levels.size()) - 1;
   ASSERT_GT(FilesAtLevel(st, last), 0u) << "the setup needs data in the last level";
@@ -590,6 +600,37 @@ TEST_F(DBTestBase, AFullCompactionReachesTheLastLevelWhereItHoldsPartOfTheRange)
   for (const auto& level : st.levels) levels_with_tables += level.files > 0;
   EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
   EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions survived a full compaction";
+  CheckMatches(model);
+}
+
+// The last level holds the whole range (after a full compaction), newer
+// versions of part of it sit in L0 and every level between is empty: a
+// compaction of that part takes it down into the last level, through the
+// empty levels, and leaves no shadowed version there.
+TEST_F(TinyLevelsTest, CompactRangeGoesDownIntoTheLastLevelThroughEmptyLevels) {
+  Model model;
+  OpenWithEveryLevelFilled(&model);
+  STRATA_ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  Stats st = GetStats();
+  const int last = static_cast<int>(st.levels.size()) - 1;
+  ASSERT_EQ(st.levels[last].files, TotalTableFiles(st)) << "the setup needs everything in the last level";
+
+  FillRange(1000, 1100, /*version=*/9, 100, &model);  // newer versions of part of it
+  for (int i = 1100; i < 1150; i++) {
+    STRATA_ASSERT_OK(Delete(Key(i)));
+    model.erase(Key(i));
+  }
+  STRATA_ASSERT_OK(db_->Flush());
+  st = GetStats();
+  ASSERT_GT(FilesAtLevel(st, 0), 0u);
+  for (int level = 1; level < last; level++) ASSERT_EQ(0u, FilesAtLevel(st, level)) << "L" << level;
+
+  const std::string begin = Key(1000), end = Key(1149);
+  const Slice b(begin), e(end);
+  STRATA_ASSERT_OK(db_->CompactRange(&b, &e));
+  st = GetStats();
+  EXPECT_EQ(st.levels[last].files, TotalTableFiles(st)) << "part of the range stayed above the last level";
+  EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions or tombstones survived";
   CheckMatches(model);
 }
 

@@ -421,6 +421,21 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>* lock) {
   for (uint64_t number : removed_tables) Notify([&](EventListener& l) { l.OnTableDeleted(number); });
 }
 
+namespace {
+
+// The level of a CompactRange's last pass (each pass compacts a level into
+// the next) when `deepest` is the deepest level holding part of the range:
+// that level itself, whose pass goes only where it does something
+// (DeepestLevelNeedsARewrite), or, when that is the last level, the one
+// above it: the passes then go down into the last level (the range
+// cascading through levels that may be empty), or its older versions there
+// would stay under the newer ones.
+int LastLevelToCompact(int deepest) {
+  return std::min(deepest, kNumLevels - 2);
+}
+
+}  // namespace
+
 bool DBImpl::DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end) {
   // LevelDB and RocksDB (by default) stop at the deepest level: the steps
   // down to it merged away what they shadowed there. Rewriting it too costs
@@ -453,6 +468,13 @@ bool DBImpl::DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slic
   return false;
 }
 
+int DBImpl::DeepestLevelHolding(const Slice* begin, const Slice* end, int deeper_than) const {
+  for (int level = kNumLevels - 1; level > deeper_than; level--) {
+    if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) return level;
+  }
+  return deeper_than;
+}
+
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   if ((begin && begin->size() > kMaxKeySize) || (end && end->size() > kMaxKeySize)) {
     return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) +
@@ -472,9 +494,7 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     manual_ = std::make_unique<ManualCompaction>();
     manual_->begin = bound(begin);
     manual_->end = bound(end);
-    for (int level = 1; level < kNumLevels - 1; level++) {
-      if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) manual_->max_level = level;
-    }
+    manual_->max_level = LastLevelToCompact(DeepestLevelHolding(begin, end, /*deeper_than=*/0));
   }
   manual_calls_running_++;
   // Without a background thread, a job out at the executor makes this
@@ -500,12 +520,8 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   auto extend_to_deepest = [&] {
     const int written =
         manual_->next_level > manual_->max_level ? manual_->max_level + 1 : manual_->max_level;
-    for (int level = kNumLevels - 2; level > written; level--) {
-      if (!versions_->current()->GetOverlappingInputs(level, begin, end).empty()) {
-        manual_->max_level = level;
-        return;
-      }
-    }
+    const int deepest = DeepestLevelHolding(begin, end, /*deeper_than=*/written);
+    if (deepest > written) manual_->max_level = LastLevelToCompact(deepest);
   };
   while (true) {
     s = wait_for_job();  // also the last job, before this returns

@@ -220,6 +220,9 @@ class DBImpl final : public DB {
   // mu; whether CompactRange also compacts `level`, the deepest that holds
   // the range, into the next.
   bool DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end);
+  // mu; the deepest level below `deeper_than` with a table overlapping
+  // [begin, end], or `deeper_than` if there is none.
+  int DeepestLevelHolding(const Slice* begin, const Slice* end, int deeper_than) const;
   // A CompactRange that answered Busy (no background thread, a job out at
   // the executor): the next call with the same range goes on from here.
   struct ManualCompaction {
