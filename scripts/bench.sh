@@ -8,10 +8,12 @@
 # wasm/bench/bench.mjs: the same workloads through the JS API in Node, beside
 # native StrataDB's numbers from a run of its own, with the wasm/native ratio
 # (JSON: build/bench/wasm-results.json). Of the arguments, --num,
-# --compression, --workloads, --value_size and --seed go to it as well (it
-# runs compression none unless given one). STRATA_BENCH_WASM=0 skips it.
+# --compression, --workloads, --value_size, --seed and --rounds go to it as
+# well (it runs compression none unless given one). STRATA_BENCH_WASM=0
+# skips it.
 #
 #   scripts/bench.sh                          # everything, 1M ops, both compressions
+#   scripts/bench.sh --rounds=3               # each engine three times in turns, medians
 #   scripts/bench.sh --num=100000 --compression=none --workloads=fillrandom,readrandom
 #   STRATA_BENCH_WASM=0 scripts/bench.sh      # the native comparison only
 set -euo pipefail
@@ -31,7 +33,7 @@ wasm_args=()
 for arg in "$@"; do
   case "$arg" in
     --help | -h) exec "$build/tests/bench/strata_bench" "$@" ;;
-    --num=* | --compression=* | --workloads=* | --value_size=* | --seed=*) wasm_args+=("$arg") ;;
+    --num=* | --compression=* | --workloads=* | --value_size=* | --seed=* | --rounds=*) wasm_args+=("$arg") ;;
   esac
 done
 

@@ -20,9 +20,14 @@
 //   engine and mode share one database, filled with every key once in a
 //   shuffled order; overwrite gets its own filled database.
 //
+// - --rounds=N runs it all N times, the engines in turns, and reports each
+//   workload's median round: a shared machine has slow spells of seconds
+//   to minutes, and a single pass puts one engine in them and not another.
+//
 // Output: progress lines on stderr, a table per compression mode on stdout
 // (ops/s, MB/s, micros/op, per-call p50/p99, and StrataDB ops/s divided by
 // each other engine's), and with --json=PATH all of it as JSON.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -131,8 +136,18 @@ int Main(int argc, char** argv) {
 
   std::vector<BenchResult> results;
   for (BenchCompression mode : flags.modes) {
-    for (const std::string& engine : flags.engines) RunEngine(flags, engine, mode, &results);
-    PrintTable(stdout, flags, mode, results);
+    // The engines take turns, each round starting with the one the last
+    // ended with, so that a slow spell of a shared machine falls on each
+    // about as often; the median round of each is reported.
+    std::vector<std::vector<BenchResult>> rounds(flags.rounds);
+    std::vector<std::string> order = flags.engines;
+    for (auto& round : rounds) {
+      for (const std::string& engine : order) RunEngine(flags, engine, mode, &round);
+      std::reverse(order.begin(), order.end());
+    }
+    std::vector<BenchResult> medians = MedianRounds(rounds);
+    PrintTable(stdout, flags, mode, medians);
+    results.insert(results.end(), medians.begin(), medians.end());
   }
 
   int exit_code = 0;

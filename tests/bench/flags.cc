@@ -85,6 +85,9 @@ std::string ParseFlags(int argc, char** argv, BenchFlags* flags) {
     } else if (name == "db_dir") {
       if (value.empty()) return "--db_dir is empty";
       flags->db_dir = value;
+    } else if (name == "rounds") {
+      if (!ParseUint(value, &n) || n == 0 || n > 99) return "--rounds must be 1..99";
+      flags->rounds = n;
     } else if (name == "json") {
       flags->json_path = value;
     } else {
@@ -107,6 +110,9 @@ std::string Usage() {
          "  --seed=N            random seed; same keys and values on every engine (default 301)\n"
          "  --db_dir=PATH       scratch directory, emptied per database (default $TMPDIR/strata_bench)\n"
          "  --json=PATH         also write every result as JSON to PATH\n"
+         "  --rounds=N          run every engine's workloads N times, the engines in turns (each\n"
+         "                      round starts with the engine the last one ended with), and report\n"
+         "                      each workload's median round, with the spread (default 1)\n"
          "\n"
          "Workloads (fill* and overwrite time writes; read workloads share one database per engine\n"
          "and mode, filled untimed with every key once in shuffled order; nothing waits for\n"

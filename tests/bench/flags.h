@@ -18,6 +18,7 @@ struct BenchFlags {
   std::vector<BenchCompression> modes;
   std::string db_dir;
   std::string json_path;  // empty: no JSON
+  uint64_t rounds = 1;    // every engine's workloads this many times; the median round is reported
   bool help = false;
 };
 

@@ -57,6 +57,36 @@ std::string JsonNumber(double v) {
 
 }  // namespace
 
+std::vector<BenchResult> MedianRounds(const std::vector<std::vector<BenchResult>>& rounds) {
+  std::vector<BenchResult> out;
+  if (rounds.empty()) return out;
+  for (const BenchResult& first : rounds.front()) {
+    std::vector<const BenchResult*> same;
+    for (const auto& round : rounds) {
+      for (const BenchResult& r : round) {
+        if (r.mode == first.mode && r.workload == first.workload && r.engine == first.engine)
+          same.push_back(&r);
+      }
+    }
+    const auto failed =
+        std::find_if(same.begin(), same.end(), [](const BenchResult* r) { return !r->ran(); });
+    if (failed != same.end()) {
+      out.push_back(**failed);
+      continue;
+    }
+    std::vector<double> ops;
+    for (const BenchResult* r : same) ops.push_back(r->OpsPerSecond());
+    std::vector<const BenchResult*> sorted = same;
+    std::sort(sorted.begin(), sorted.end(), [](const BenchResult* a, const BenchResult* b) {
+      return a->OpsPerSecond() < b->OpsPerSecond();
+    });
+    BenchResult median = *sorted[(sorted.size() - 1) / 2];
+    if (ops.size() > 1) median.round_ops = ops;
+    out.push_back(median);
+  }
+  return out;
+}
+
 void PrintProgress(FILE* out, const BenchResult& r) {
   std::fprintf(out, "%-5s %-12s %-8s ", CompressionName(r.mode), r.workload->name, r.engine.c_str());
   if (!r.skipped.empty()) {
@@ -74,8 +104,9 @@ void PrintTable(FILE* out, const BenchFlags& flags, BenchCompression mode,
                 const std::vector<BenchResult>& results) {
   std::fprintf(out, "\n== compression: %s  (num=%llu, key 16 B, value %zu B)\n", CompressionName(mode),
                static_cast<unsigned long long>(flags.params.num), flags.params.value_size);
-  std::fprintf(out, "%-12s %-8s %12s %9s %10s %10s %10s  %s\n", "workload", "engine", "ops/s", "MB/s",
-               "micros/op", "p50 us", "p99 us", "strata/x");
+  std::fprintf(out, "%-12s %-8s %12s %9s %10s %10s %10s  %8s  %s\n", "workload", "engine", "ops/s", "MB/s",
+               "micros/op", "p50 us", "p99 us", "strata/x",
+               flags.rounds > 1 ? "rounds: min - max ops/s" : "");
   std::vector<std::string> skipped;  // one note per skipped engine
   for (const Workload* w : flags.workloads) {
     for (const BenchResult& r : results) {
@@ -98,9 +129,14 @@ void PrintTable(FILE* out, const BenchFlags& flags, BenchCompression mode,
       }
       const double ratio = StrataRatio(results, r);
       if (ratio > 0)
-        std::fprintf(out, " %7.2fx\n", ratio);
+        std::fprintf(out, " %7.2fx", ratio);
       else
-        std::fprintf(out, " %8s\n", "-");
+        std::fprintf(out, " %8s", "-");
+      if (!r.round_ops.empty()) {
+        const auto [low, high] = std::minmax_element(r.round_ops.begin(), r.round_ops.end());
+        std::fprintf(out, "  %.0f - %.0f", *low, *high);
+      }
+      std::fprintf(out, "\n");
     }
   }
   for (const std::string& note : skipped) std::fprintf(out, "(skipped %s)\n", note.c_str());
@@ -117,7 +153,7 @@ BenchStatus WriteJson(const std::string& path, const BenchFlags& flags,
     << ", \"block_size\": " << c.block_size << ", \"bloom_bits_per_key\": " << c.bloom_bits_per_key
     << ", \"block_cache_size\": " << c.block_cache_size << ", \"target_file_size\": " << c.target_file_size
     << ", \"max_bytes_for_level_base\": " << c.max_bytes_for_level_base
-    << ", \"zlib_level\": " << c.zlib_level << "},\n  \"results\": [";
+    << ", \"zlib_level\": " << c.zlib_level << ", \"rounds\": " << flags.rounds << "},\n  \"results\": [";
   bool first = true;
   for (const BenchResult& r : results) {
     j << (first ? "\n" : ",\n") << "    {\"compression\": " << JsonString(CompressionName(r.mode))
@@ -145,6 +181,11 @@ BenchStatus WriteJson(const std::string& path, const BenchFlags& flags,
     }
     const double ratio = StrataRatio(results, r);
     if (ratio > 0) j << ", \"strata_speedup\": " << JsonNumber(ratio);
+    if (!r.round_ops.empty()) {
+      j << ", \"round_ops_per_sec\": [";
+      for (size_t i = 0; i < r.round_ops.size(); i++) j << (i ? ", " : "") << JsonNumber(r.round_ops[i]);
+      j << "]";
+    }
     j << "}";
   }
   j << "\n  ]\n}\n";

@@ -20,12 +20,20 @@ struct BenchResult {
   std::string skipped;  // why it did not run, or ""
   std::string error;    // the engine's error, or ""
   Measurement m;
+  // ops/s of every round (--rounds), in order, when there was more than one;
+  // m is the median round's.
+  std::vector<double> round_ops;
 
   bool ran() const { return skipped.empty() && error.empty(); }
   double OpsPerSecond() const { return m.seconds > 0 ? m.ops / m.seconds : 0; }
   double MegabytesPerSecond() const { return m.seconds > 0 ? m.bytes / 1048576.0 / m.seconds : 0; }
   double MicrosPerOp() const { return m.ops > 0 ? m.seconds * 1e6 / m.ops : 0; }
 };
+
+// Per engine, workload and mode, the result of the median round (by ops/s;
+// the lower of the middle two for an even count) with every round's ops/s;
+// a round that failed or was skipped is reported instead.
+std::vector<BenchResult> MedianRounds(const std::vector<std::vector<BenchResult>>& rounds);
 
 // One line, printed as each result arrives.
 void PrintProgress(FILE* out, const BenchResult& r);

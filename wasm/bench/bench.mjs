@@ -79,6 +79,9 @@ Flags:
   --yield_every=N      give the event loop a turn every N ops (default 1000; 0 never)
   --native=PATH        the strata_bench binary (default build/bench/tests/bench/strata_bench)
   --skip_native        no native run (the ratio column stays empty)
+  --rounds=N           N native and N wasm runs, in turns (each round starts with the side
+                       the last one ended with); each side's median round per workload is
+                       reported, with every round's ops/s in the JSON (default 1)
   --json=PATH          JSON results (default build/bench/wasm-results.json)
 `;
 
@@ -93,6 +96,7 @@ function parseFlags(argv) {
     yieldEvery: 1000,
     native: path.join(root, 'build/bench/tests/bench/strata_bench'),
     skipNative: false,
+    rounds: 1,
     json: path.join(root, 'build/bench/wasm-results.json'),
   };
   const uint = (name, value, min, max) => {
@@ -126,6 +130,9 @@ function parseFlags(argv) {
         flags.workloads = value.split(',').filter((w) => w !== '');
         for (const w of flags.workloads) if (!WORKLOADS.some((x) => x.name === w)) fail(`unknown workload '${w}'`);
         if (flags.workloads.length === 0) fail('--workloads is empty');
+        break;
+      case 'rounds':
+        flags.rounds = uint(name, value, 1, 99);
         break;
       case 'value_size':
         flags.valueSize = uint(name, value, 1, 1 << 20);
@@ -628,18 +635,44 @@ function printTable(flags, mode, rows) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** The result of the median round by ops/s (the lower middle one), with every round's ops/s; a failed round wins. */
+function medianRound(results) {
+  const failed = results.find((r) => r.error !== undefined || r.ops_per_sec === undefined);
+  if (failed) return failed;
+  const sorted = [...results].sort((a, b) => a.ops_per_sec - b.ops_per_sec);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return results.length > 1 ? { ...median, round_ops_per_sec: results.map((r) => r.ops_per_sec) } : median;
+}
+
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   const loadBefore = loadavg();
-  const native = flags.skipNative ? undefined : runNative(flags);
   const data = new Data(flags);
+  // Native and wasm take turns, so that a slow spell of a shared machine
+  // falls on each about as often.
+  const nativeRounds = [];
+  const wasmRounds = [];
+  for (let round = 0; round < flags.rounds; round++) {
+    const sides = [
+      () => !flags.skipNative && nativeRounds.push(runNative(flags)),
+      async () => {
+        const results = [];
+        for (const mode of flags.modes) results.push(...(await runWasm(flags, mode, data)));
+        wasmRounds.push(results);
+      },
+    ];
+    if (round % 2 === 1) sides.reverse();
+    for (const side of sides) await side();
+  }
+  const native = nativeRounds[0];
   const all = [];
   for (const mode of flags.modes) {
-    const results = await runWasm(flags, mode, data);
-    for (const r of results) {
-      const n = native?.result.results.find(
-        (x) => x.engine === 'strata' && x.compression === mode && x.workload === r.workload,
-      );
+    const results = [];
+    for (const name of flags.workloads) {
+      const same = (x) => x.compression === mode && x.workload === name;
+      const r = medianRound(wasmRounds.map((round) => round.find(same)));
+      const nativeResults = nativeRounds.map((run) => run.result.results.find((x) => x.engine === 'strata' && same(x)));
+      const n = nativeResults.includes(undefined) ? undefined : medianRound(nativeResults);
       if (n?.ops_per_sec !== undefined) {
         r.native = n; // strata_bench's whole result: latencies, found, seconds
         r.native_ops_per_sec = n.ops_per_sec;
@@ -648,6 +681,7 @@ async function main() {
       } else if (n?.error) {
         r.native_error = n.error;
       }
+      results.push(r);
     }
     printTable(flags, mode, results);
     all.push(...results);
@@ -667,6 +701,7 @@ async function main() {
       block_cache_bytes: 8 * 1024 * 1024,
       bloom_bits_per_key: 10,
       zlib: 'compressionLevel 1, L2 and deeper (compression: true)',
+      rounds: flags.rounds,
     },
     // The machine's 1/5/15-minute load averages before and after the run.
     load_average: { before: loadBefore, after: loadavg() },
@@ -680,7 +715,7 @@ async function main() {
     `bench.mjs: results written to ${flags.json} (load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, ` +
       `after ${report.load_average.after.map((x) => x.toFixed(2)).join(' ')})\n`,
   );
-  const failed = all.some((r) => r.error) || (native !== undefined && native.exitCode !== 0);
+  const failed = all.some((r) => r.error) || nativeRounds.some((run) => run.exitCode !== 0);
   process.exitCode = failed ? 1 : 0;
 }
 
