@@ -1,5 +1,6 @@
 #include "flags.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
@@ -64,13 +65,16 @@ std::string ParseFlags(int argc, char** argv, BenchFlags* flags) {
       for (const std::string& w : SplitCommas(value)) {
         const Workload* workload = FindWorkload(w);
         if (workload == nullptr) return "unknown workload '" + w + "' (see --help)";
+        if (std::find(flags->workloads.begin(), flags->workloads.end(), workload) != flags->workloads.end())
+          return "--workloads names '" + w + "' twice";
         flags->workloads.push_back(workload);
       }
       if (flags->workloads.empty()) return "--workloads is empty";
     } else if (name == "engines") {
       flags->engines = SplitCommas(value);
-      for (const std::string& e : flags->engines) {
-        if (NewBenchEngine(e) == nullptr) return "engine '" + e + "' is not compiled in (see --help)";
+      for (auto e = flags->engines.begin(); e != flags->engines.end(); ++e) {
+        if (NewBenchEngine(*e) == nullptr) return "engine '" + *e + "' is not compiled in (see --help)";
+        if (std::find(flags->engines.begin(), e, *e) != e) return "--engines names '" + *e + "' twice";
       }
       if (flags->engines.empty()) return "--engines is empty";
     } else if (name == "compression") {

@@ -61,7 +61,7 @@ std::vector<BenchResult> MedianRounds(const std::vector<std::vector<BenchResult>
   std::vector<BenchResult> out;
   if (rounds.empty()) return out;
   for (const BenchResult& first : rounds.front()) {
-    std::vector<const BenchResult*> same;
+    std::vector<const BenchResult*> same;  // one a round (ParseFlags rejects repeated names)
     for (const auto& round : rounds) {
       for (const BenchResult& r : round) {
         if (r.mode == first.mode && r.workload == first.workload && r.engine == first.engine)
@@ -74,14 +74,14 @@ std::vector<BenchResult> MedianRounds(const std::vector<std::vector<BenchResult>
       out.push_back(**failed);
       continue;
     }
-    std::vector<double> ops;
-    for (const BenchResult* r : same) ops.push_back(r->OpsPerSecond());
     std::vector<const BenchResult*> sorted = same;
     std::sort(sorted.begin(), sorted.end(), [](const BenchResult* a, const BenchResult* b) {
       return a->OpsPerSecond() < b->OpsPerSecond();
     });
     BenchResult median = *sorted[(sorted.size() - 1) / 2];
-    if (ops.size() > 1) median.round_ops = ops;
+    if (rounds.size() > 1) {
+      for (const BenchResult* r : same) median.round_ops.push_back(r->OpsPerSecond());
+    }
     out.push_back(median);
   }
   return out;
@@ -104,9 +104,9 @@ void PrintTable(FILE* out, const BenchFlags& flags, BenchCompression mode,
                 const std::vector<BenchResult>& results) {
   std::fprintf(out, "\n== compression: %s  (num=%llu, key 16 B, value %zu B)\n", CompressionName(mode),
                static_cast<unsigned long long>(flags.params.num), flags.params.value_size);
-  std::fprintf(out, "%-12s %-8s %12s %9s %10s %10s %10s  %8s  %s\n", "workload", "engine", "ops/s", "MB/s",
+  std::fprintf(out, "%-12s %-8s %12s %9s %10s %10s %10s  %8s%s\n", "workload", "engine", "ops/s", "MB/s",
                "micros/op", "p50 us", "p99 us", "strata/x",
-               flags.rounds > 1 ? "rounds: min - max ops/s" : "");
+               flags.rounds > 1 ? "  rounds: min - max ops/s" : "");
   std::vector<std::string> skipped;  // one note per skipped engine
   for (const Workload* w : flags.workloads) {
     for (const BenchResult& r : results) {
@@ -134,7 +134,9 @@ void PrintTable(FILE* out, const BenchFlags& flags, BenchCompression mode,
         std::fprintf(out, " %8s", "-");
       if (!r.round_ops.empty()) {
         const auto [low, high] = std::minmax_element(r.round_ops.begin(), r.round_ops.end());
-        std::fprintf(out, "  %.0f - %.0f", *low, *high);
+        // compact's ops/s is 1 / seconds: digits after the point there.
+        const int decimals = *high < 100 ? 3 : 0;
+        std::fprintf(out, "  %.*f - %.*f", decimals, *low, decimals, *high);
       }
       std::fprintf(out, "\n");
     }

@@ -40,7 +40,8 @@ void PrintProgress(FILE* out, const BenchResult& r);
 
 // The table of every result of `mode`, with a column giving, for each engine
 // other than strata, StrataDB's ops/s divided by that engine's (> 1: StrataDB
-// is faster) for the same workload.
+// is faster) for the same workload: with rounds, median over median (the
+// engines never run at once, so no round pairs them more than another).
 void PrintTable(FILE* out, const BenchFlags& flags, BenchCompression mode,
                 const std::vector<BenchResult>& results);
 

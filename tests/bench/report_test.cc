@@ -68,6 +68,29 @@ TEST(MedianRoundsTest, AFailedRoundIsReportedInsteadOfAMedian) {
   EXPECT_EQ("disk full", medians[0].error);
 }
 
+TEST(MedianRoundsTest, ModesAreKeptApart) {
+  BenchResult zlib = Result("strata", kFill, 9);
+  zlib.mode = BenchCompression::kZlib;
+  BenchResult zlib2 = zlib;
+  zlib2.m.ops = 7;
+  const std::vector<BenchResult> medians =
+      MedianRounds({{Result("strata", kFill, 1), zlib}, {Result("strata", kFill, 2), zlib2}});
+  ASSERT_EQ(2u, medians.size());
+  EXPECT_EQ(BenchCompression::kNone, medians[0].mode);
+  EXPECT_EQ((std::vector<double>{1, 2}), medians[0].round_ops);
+  EXPECT_EQ(BenchCompression::kZlib, medians[1].mode);
+  EXPECT_EQ((std::vector<double>{9, 7}), medians[1].round_ops);
+}
+
+TEST(MedianRoundsTest, ASkippedEngineStaysSkipped) {
+  BenchResult skipped = Result("leveldb", kFill, 0);
+  skipped.skipped = "leveldb has no zlib compression";
+  const std::vector<BenchResult> medians = MedianRounds({{skipped}, {skipped}, {skipped}});
+  ASSERT_EQ(1u, medians.size());
+  EXPECT_EQ(skipped.skipped, medians[0].skipped);
+  EXPECT_TRUE(medians[0].round_ops.empty());
+}
+
 TEST(MedianRoundsTest, OneRoundIsReportedAsItIs) {
   const std::vector<BenchResult> medians = MedianRounds({{Result("strata", kFill, 5)}});
   ASSERT_EQ(1u, medians.size());

@@ -563,10 +563,6 @@ TEST_F(DBTestBase, CompactRangeFollowsWhatAutomaticStepsMovedAfterItsLastPass) {
   CheckMatches(model);
 }
 
-// The search for the deepest level holding the range stops short of the
-// last level (data there has nowhere further to go), so when the range lies
-// in the last two levels, the pass into the last one must still be made:
-// it holds older versions of the keys above it.
 // Levels small enough for a few hundred KB to reach the last one.
 class TinyLevelsTest : public DBTestBase {
  protected:
@@ -587,6 +583,9 @@ class TinyLevelsTest : public DBTestBase {
   }
 };
 
+// No pass compacts from the last level (data there has nowhere further to
+// go), so when the range lies in the last two levels, the pass into the
+// last one must still be made: it holds older versions of the keys above.
 TEST_F(TinyLevelsTest, AFullCompactionReachesTheLastLevelWhereItHoldsPartOfTheRange) {
   Model model;
   OpenWithEveryLevelFilled(&model);

@@ -5,12 +5,14 @@
 //   node wasm/bench/bench.mjs [--num=N] [--compression=none|zlib|both] [--workloads=a,b]
 //   npm run bench -- --num=100000            (from wasm/)
 //
-// First it runs the native binary (build/bench/tests/bench/strata_bench, made
-// by scripts/bench.sh) as
+// It runs the native binary (build/bench/tests/bench/strata_bench, made by
+// scripts/bench.sh) as
 //   strata_bench --engines=strata --compression=M --num=N --workloads=... --json=TMP
-// then the same workloads in this process on wasm/dist (scripts/build-wasm.sh),
-// and prints workload | native ops/s | wasm ops/s | wasm/native, per mode.
-// Results also go to build/bench/wasm-results.json (--json).
+// and the same workloads in this process on wasm/dist (scripts/build-wasm.sh),
+// --rounds times each in turns (native first), and prints workload | native
+// ops/s | wasm ops/s | wasm/native per mode: each side's median round, and
+// the ratio of the two medians. Results also go to
+// build/bench/wasm-results.json (--json).
 //
 // What is mirrored, and what cannot be:
 // - Keys: 16-digit zero-padded decimal of 2*i (missing keys 2*i+1), made per
@@ -635,8 +637,13 @@ function printTable(flags, mode, rows) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** The result of the median round by ops/s (the lower middle one), with every round's ops/s; a failed round wins. */
+/**
+ * The result of the median round by ops/s (the lower middle one), with
+ * every round's ops/s; a failed round wins. Undefined if a round has none
+ * (no native run).
+ */
 function medianRound(results) {
+  if (results.length === 0 || results.includes(undefined)) return undefined;
   const failed = results.find((r) => r.error !== undefined || r.ops_per_sec === undefined);
   if (failed) return failed;
   const sorted = [...results].sort((a, b) => a.ops_per_sec - b.ops_per_sec);
@@ -654,7 +661,9 @@ async function main() {
   const wasmRounds = [];
   for (let round = 0; round < flags.rounds; round++) {
     const sides = [
-      () => !flags.skipNative && nativeRounds.push(runNative(flags)),
+      () => {
+        if (!flags.skipNative) nativeRounds.push(runNative(flags));
+      },
       async () => {
         const results = [];
         for (const mode of flags.modes) results.push(...(await runWasm(flags, mode, data)));
@@ -672,7 +681,7 @@ async function main() {
       const same = (x) => x.compression === mode && x.workload === name;
       const r = medianRound(wasmRounds.map((round) => round.find(same)));
       const nativeResults = nativeRounds.map((run) => run.result.results.find((x) => x.engine === 'strata' && same(x)));
-      const n = nativeResults.includes(undefined) ? undefined : medianRound(nativeResults);
+      const n = medianRound(nativeResults);
       if (n?.ops_per_sec !== undefined) {
         r.native = n; // strata_bench's whole result: latencies, found, seconds
         r.native_ops_per_sec = n.ops_per_sec;

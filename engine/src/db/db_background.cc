@@ -443,8 +443,8 @@ bool DBImpl::DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slic
   // three-level database), and pays only where it still holds what can go
   // (tombstones, older versions a snapshot kept), where part of the range
   // lies in the next level after all (moved there by an automatic
-  // compaction while this one waited, or the last level, which the search
-  // for the deepest one skips), or where a table is stored otherwise than
+  // compaction while this one waited, or the last level, which no pass
+  // compacts from), or where a table is stored otherwise than
   // its level and the options now ask (moved down whole from an
   // uncompressed level; built with other filter bits or an older format).
   if (level + 1 >= kNumLevels) return false;
@@ -490,11 +490,12 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     // Compact level by level down to the deepest level that holds part of
     // the range, so the range ends up in one level with nothing shadowed
     // left; and through it into the next only where that pass does
-    // something (DeepestLevelNeedsARewrite).
+    // something (DeepestLevelNeedsARewrite; always where that next level
+    // is the last one and holds part of the range: LastLevelToCompact).
     manual_ = std::make_unique<ManualCompaction>();
     manual_->begin = bound(begin);
     manual_->end = bound(end);
-    manual_->max_level = LastLevelToCompact(DeepestLevelHolding(begin, end, /*deeper_than=*/0));
+    manual_->last_pass = LastLevelToCompact(DeepestLevelHolding(begin, end, /*deeper_than=*/0));
   }
   manual_calls_running_++;
   // Without a background thread, a job out at the executor makes this
@@ -513,24 +514,24 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   // Automatic compactions that ran meanwhile (one out when this was first
   // called, one between two calls) may have moved part of the range deeper
   // than the level this one was going to stop at: go through that level too.
-  // Before the last pass, that includes max_level + 1 itself: the last pass
-  // rewrites only the tables there that overlap max_level's, and others
+  // Before the last pass, that includes last_pass + 1 itself: the last pass
+  // rewrites only the tables there that overlap last_pass's, and others
   // may hold versions a snapshot kept while they were written. After it,
-  // max_level + 1 holds what this one wrote.
+  // last_pass + 1 holds what this one wrote.
   auto extend_to_deepest = [&] {
     const int written =
-        manual_->next_level > manual_->max_level ? manual_->max_level + 1 : manual_->max_level;
+        manual_->next_level > manual_->last_pass ? manual_->last_pass + 1 : manual_->last_pass;
     const int deepest = DeepestLevelHolding(begin, end, /*deeper_than=*/written);
-    if (deepest > written) manual_->max_level = LastLevelToCompact(deepest);
+    if (deepest > written) manual_->last_pass = LastLevelToCompact(deepest);
   };
   while (true) {
     s = wait_for_job();  // also the last job, before this returns
     if (!s.ok()) break;
     extend_to_deepest();
-    if (manual_->next_level > manual_->max_level) break;
+    if (manual_->next_level > manual_->last_pass) break;
     // L0 always goes down: its tables overlap one another.
-    if (manual_->next_level == manual_->max_level && manual_->max_level > 0 &&
-        !DeepestLevelNeedsARewrite(manual_->max_level, begin, end)) {
+    if (manual_->next_level == manual_->last_pass && manual_->last_pass > 0 &&
+        !DeepestLevelNeedsARewrite(manual_->last_pass, begin, end)) {
       break;
     }
     auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level, begin, end);

@@ -217,17 +217,18 @@ class DBImpl final : public DB {
   uint64_t in_flight_floor_ = 0;                    // mu; its ProtectNewFiles handle
   uint64_t in_flight_job_id_ = 0;                   // mu
   std::shared_ptr<CompactionTicket> ticket_;        // mu
-  // mu; whether CompactRange also compacts `level`, the deepest that holds
-  // the range, into the next.
+  // mu; whether CompactRange's last pass, which compacts `level` (the
+  // deepest that holds the range, or the one above the last level), into
+  // the next, does anything.
   bool DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slice* end);
-  // mu; the deepest level below `deeper_than` with a table overlapping
-  // [begin, end], or `deeper_than` if there is none.
+  // mu; the deepest level, of those deeper than `deeper_than`, with a table
+  // overlapping [begin, end]; `deeper_than` if there is none.
   int DeepestLevelHolding(const Slice* begin, const Slice* end, int deeper_than) const;
   // A CompactRange that answered Busy (no background thread, a job out at
   // the executor): the next call with the same range goes on from here.
   struct ManualCompaction {
     std::optional<std::string> begin, end;  // the range; nullopt: unbounded
-    int max_level = 0;                      // the deepest level holding the range
+    int last_pass = 0;                      // the level the last pass compacts (LastLevelToCompact)
     int next_level = 0;
   };
   std::unique_ptr<ManualCompaction> manual_;  // mu
