@@ -132,6 +132,7 @@ function parseFlags(argv) {
         flags.workloads = value.split(',').filter((w) => w !== '');
         for (const w of flags.workloads) if (!WORKLOADS.some((x) => x.name === w)) fail(`unknown workload '${w}'`);
         if (flags.workloads.length === 0) fail('--workloads is empty');
+        if (new Set(flags.workloads).size !== flags.workloads.length) fail('--workloads names a workload twice');
         break;
       case 'rounds':
         flags.rounds = uint(name, value, 1, 99);
