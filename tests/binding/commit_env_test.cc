@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "strata/mem_env.h"
@@ -283,6 +285,56 @@ TEST_F(CommitEnvTest, DirectoriesAndReadsPassThrough) {
   Slice result;
   ASSERT_TRUE(file->Read(1, 2, &result, scratch).ok());
   EXPECT_EQ("yz", result.ToString());
+}
+
+// What the file maker was handed, and what it answers: made (with a status)
+// or left to the base Env (nullopt). A plain function pointer, so the state
+// is a global of this test.
+struct MakerRecord {
+  std::vector<std::pair<std::string, std::string>> calls;
+  std::optional<Status> answer;
+};
+MakerRecord maker;
+
+std::optional<Status> RecordingMaker(const std::string& path, const Slice& contents) {
+  maker.calls.emplace_back(path, contents.ToString());
+  return maker.answer;
+}
+
+TEST_F(CommitEnvTest, AFileMakerThatMakesTheFileReplacesTheBaseWriteAndTheChangeIsRecorded) {
+  maker = {{}, Status::OK()};
+  CommitEnv env(base_.get(), RecordingMaker);
+  const uint64_t created_before = base_->FilesCreated();
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.NewWritableFile(Path("000009.wal"), &file).ok());
+  ASSERT_TRUE(file->Append("ab").ok());
+  ASSERT_TRUE(file->Append("cd").ok());
+  EXPECT_TRUE(maker.calls.empty()) << "the maker ran before Close";
+  ASSERT_TRUE(file->Close().ok());
+  ASSERT_EQ(1u, maker.calls.size());
+  EXPECT_EQ(Path("000009.wal"), maker.calls[0].first);
+  EXPECT_EQ("abcd", maker.calls[0].second);
+  EXPECT_EQ(created_before, base_->FilesCreated()) << "the base Env wrote it too";
+  EXPECT_EQ((Paths{Path("000009.wal")}), env.TakeChanges());
+
+  // Its failure is the Close's answer, and still a change to commit.
+  maker = {{}, Status::IOError("no room")};
+  ASSERT_TRUE(env.NewWritableFile(Path("000010.wal"), &file).ok());
+  ASSERT_TRUE(file->Append("x").ok());
+  EXPECT_TRUE(file->Close().IsIOError());
+  EXPECT_EQ((Paths{Path("000010.wal")}), env.TakeChanges());
+}
+
+TEST_F(CommitEnvTest, AFileMakerThatDeclinesLeavesTheFileToTheBaseEnv) {
+  maker = {{}, std::nullopt};
+  CommitEnv env(base_.get(), RecordingMaker);
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.NewWritableFile(Path("CURRENT"), &file).ok());
+  ASSERT_TRUE(file->Append("MANIFEST-000004\n").ok());
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_EQ(1u, maker.calls.size());
+  EXPECT_EQ("MANIFEST-000004\n", ReadBase(Path("CURRENT")));
+  EXPECT_EQ((Paths{Path("CURRENT")}), env.TakeChanges());
 }
 
 }  // namespace

@@ -3,12 +3,11 @@
 namespace strata {
 namespace {
 
-// Collects the whole file and creates it with one Append at Close, so the
+// Collects the whole file and has the CommitEnv create it at Close, so the
 // file system never holds a partial file.
 class BufferedFile : public WritableFile {
  public:
-  BufferedFile(CommitEnv* env, Env* base, std::string path)
-      : env_(env), base_(base), path_(std::move(path)) {}
+  BufferedFile(CommitEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
 
   ~BufferedFile() override { (void)Close(); }
 
@@ -22,28 +21,17 @@ class BufferedFile : public WritableFile {
   Status Flush() override { return closed_ ? Status::IOError(path_ + ": flush after close") : Status::OK(); }
   Status Sync() override { return closed_ ? Status::IOError(path_ + ": sync after close") : Status::OK(); }
 
-  // Creates the file whole, or not at all: a failed write removes what it
-  // left. Later calls repeat the first call's answer.
+  // Later calls repeat the first call's answer.
   Status Close() override {
     if (closed_) return close_status_;
     closed_ = true;
-    std::unique_ptr<WritableFile> file;
-    Status s = base_->NewWritableFile(path_, &file);
-    if (s.ok()) {
-      if (!buffer_.empty()) s = file->Append(buffer_);
-      Status c = file->Close();
-      if (s.ok()) s = c;
-      if (!s.ok()) base_->RemoveFile(path_).IgnoreError();
-    }
+    close_status_ = env_->WriteWholeFile(path_, buffer_);
     std::string().swap(buffer_);
-    env_->RecordChange(path_);
-    close_status_ = s;
-    return s;
+    return close_status_;
   }
 
  private:
   CommitEnv* const env_;
-  Env* const base_;
   const std::string path_;
   std::string buffer_;
   bool closed_ = false;
@@ -64,13 +52,32 @@ bool CommitEnv::HasChanges() {
   return !changed_.empty();
 }
 
+Status CommitEnv::WriteWholeFile(const std::string& path, const Slice& contents) {
+  std::optional<Status> made = make_file_ != nullptr ? make_file_(path, contents) : std::nullopt;
+  Status s;
+  if (made.has_value()) {
+    s = *made;
+  } else {
+    std::unique_ptr<WritableFile> file;
+    s = target()->NewWritableFile(path, &file);
+    if (s.ok()) {
+      if (!contents.empty()) s = file->Append(contents);
+      Status c = file->Close();
+      if (s.ok()) s = c;
+      if (!s.ok()) target()->RemoveFile(path).IgnoreError();
+    }
+  }
+  RecordChange(path);
+  return s;
+}
+
 void CommitEnv::RecordChange(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   changed_.insert(path);
 }
 
 Status CommitEnv::NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) {
-  *result = std::make_unique<BufferedFile>(this, target(), path);
+  *result = std::make_unique<BufferedFile>(this, path);
   return Status::OK();
 }
 

@@ -2,10 +2,12 @@
 // system Env (MEMFS under an IDBFS mount) and does two things for the commit
 // to IndexedDB:
 //
-// - Buffers each written file in memory and hands it to the file system in
-//   one exact-size write at Close. MEMFS then stores the file in one buffer
-//   of its exact size (no growth copies, no spare capacity persisted to
-//   IndexedDB), and no commit can see a half-written file.
+// - Buffers each written file in memory and hands it to the file system
+//   whole at Close, through the file maker it was given (the browser build's
+//   makes it in MEMFS directly, memfs_files.h) or else in one exact-size
+//   write. MEMFS then stores the file in one buffer of its exact size (no
+//   growth copies, no spare capacity persisted to IndexedDB), and no commit
+//   can see a half-written file.
 // - Records which paths changed (a file closed after writing, renamed or
 //   removed) since the last TakeChanges(). A commit stores exactly those
 //   paths, so its cost grows with what changed, not with the database size.
@@ -16,6 +18,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,8 +29,11 @@ namespace strata {
 
 class CommitEnv : public EnvWrapper {
  public:
+  // Makes a new file whole, or answers nullopt to leave it to the base Env.
+  using FileMaker = std::optional<Status> (*)(const std::string& path, const Slice& contents);
+
   // base must outlive this Env.
-  explicit CommitEnv(Env* base) : EnvWrapper(base) {}
+  explicit CommitEnv(Env* base, FileMaker make_file = nullptr) : EnvWrapper(base), make_file_(make_file) {}
 
   // Paths changed since the previous call, sorted; each is now either a
   // complete file or absent. Clears the record.
@@ -42,10 +48,15 @@ class CommitEnv : public EnvWrapper {
   // A sync here stores whole files in IndexedDB (see Env).
   bool SyncedAppendsAreCheap() const override { return false; }
 
-  // Called by a written file when it is closed.
-  void RecordChange(const std::string& path);
+  // Creates path holding contents, whole or not at all (a failed write
+  // removes what it left), and records the change. Written files call it at
+  // their Close.
+  Status WriteWholeFile(const std::string& path, const Slice& contents);
 
  private:
+  void RecordChange(const std::string& path);
+
+  const FileMaker make_file_;
   std::mutex mu_;
   std::set<std::string> changed_;
 };

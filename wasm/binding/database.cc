@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "memfs_files.h"
 #include "package_limits.h"
 #include "stats_json.h"
 #include "strata/env.h"
@@ -151,7 +152,7 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
     return Fail(Status::InvalidArgument("zlib level must be " + range_text(kZlibLevel, "")));
   }
   // Kept across close and reopen: changes not yet taken stay recorded.
-  if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default());
+  if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default(), MakeNewMemfsFile);
   Options options;
   options.env = env_.get();
   options.background_thread = false;  // no threads in the browser build
