@@ -1,10 +1,14 @@
-// What a commit that replaces many small files costs IndexedDB, in a store
-// shaped as IDBFS's (records { timestamp, mode, contents } keyed by path, a
-// 'timestamp' index): the commit of a WAL consolidation puts one 4.4 KB
-// segment and deletes the 33 it replaces, as 33 single deletes or as one
-// key-range delete (wasm/src/storage.ts, deletionRuns); beside it, the
-// same put alone. Each round stores 33 fresh 137-byte files per case
-// first. Medians of the commit times land in window.benchResults.
+// What a commit of WAL segments costs IndexedDB, in a store shaped as
+// StrataDB's, which are IDBFS's (records { timestamp, mode, contents } keyed
+// by path, and an index of the timestamps; wasm/src/storage.ts) and, beside
+// it, in the same store without the index (which only IDBFS's loader reads):
+// - the commit of a WAL consolidation puts one 4.4 KB segment and deletes
+//   the 33 it replaces, as 33 single deletes or as one key-range delete
+//   (deletionRuns in wasm/src/storage.ts); beside it, the same put alone,
+//   in either store;
+// - the commit of one durable put stores one 137-byte segment: each round
+//   first stores 33 of them per case, one commit each, timed too.
+// Medians of the commit times land in window.benchResults.
 const params = new URLSearchParams(location.search);
 const ROUNDS = Number(params.get('rounds') ?? 60);
 const FILES = Number(params.get('files') ?? 33);
@@ -12,43 +16,57 @@ const durability = params.get('durability') ?? 'strict';
 const path = (i) => `/stratadb/bench/${String(i).padStart(6, '0')}.wal`;
 const file = (bytes) => ({ timestamp: new Date(), mode: 33206, contents: new Uint8Array(bytes).fill(7) });
 
-async function run() {
-  const request = indexedDB.open(`range-delete-${Date.now()}`, 1);
+function openStore(withIndex) {
+  const request = indexedDB.open(`range-delete-${withIndex ? 'indexed' : 'plain'}-${Date.now()}`, 1);
   request.onupgradeneeded = () => {
-    request.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp', { unique: false });
+    const store = request.result.createObjectStore('FILE_DATA');
+    if (withIndex) store.createIndex('timestamp', 'timestamp', { unique: false });
   };
-  const db = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
-  const commit = (fill) =>
+}
+
+async function run() {
+  const stores = { plain: await openStore(false), indexed: await openStore(true) };
+  const commit = (db, fill) =>
     new Promise((resolve, reject) => {
       const tx = db.transaction('FILE_DATA', 'readwrite', { durability });
       fill(tx.objectStore('FILE_DATA'));
       tx.oncomplete = resolve;
       tx.onabort = () => reject(tx.error);
     });
-  const times = { single: [], range: [], putOnly: [] };
+  const timed = async (list, db, fill) => {
+    const start = performance.now();
+    await commit(db, fill);
+    list.push(performance.now() - start);
+  };
+  const cases = { single: 'indexed', range: 'indexed', putOnly: 'indexed', putOnlyPlain: 'plain' };
+  const times = { single: [], range: [], putOnly: [], putOnlyPlain: [], small: [], smallPlain: [] };
   let next = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of Object.keys(times)) {
+    for (const [mode, shape] of Object.entries(cases)) {
+      const db = stores[shape];
       const first = next;
-      for (let i = 0; i < FILES; i++) await commit((store) => store.put(file(137), path(next++)));
-      const start = performance.now();
-      await commit((store) => {
+      const small = shape === 'indexed' ? times.small : times.smallPlain;
+      for (let i = 0; i < FILES; i++) await timed(small, db, (store) => store.put(file(137), path(next++)));
+      await timed(times[mode], db, (store) => {
         if (mode === 'single') for (let i = first; i < first + FILES; i++) store.delete(path(i));
         if (mode === 'range') store.delete(IDBKeyRange.bound(path(first), path(first + FILES - 1)));
         store.put(file(4411), path(next++));
       });
-      times[mode].push(performance.now() - start);
     }
   }
   // Every file a delete named is gone; the others stay.
-  const left = await new Promise((resolve) => {
-    const req = db.transaction('FILE_DATA').objectStore('FILE_DATA').count();
-    req.onsuccess = () => resolve(req.result);
-  });
-  if (left !== ROUNDS * (FILES + 3)) throw new Error(`wrong result: ${left} files left`);
+  const count = (db) =>
+    new Promise((resolve) => {
+      const req = db.transaction('FILE_DATA').objectStore('FILE_DATA').count();
+      req.onsuccess = () => resolve(req.result);
+    });
+  const left = [await count(stores.indexed), await count(stores.plain)];
+  const expected = [ROUNDS * (FILES + 3), ROUNDS * (FILES + 1)];
+  if (left[0] !== expected[0] || left[1] !== expected[1]) throw new Error(`wrong result: ${left.join(' and ')} files left`);
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   window.benchResults = Object.entries(times).map(([mode, xs]) => ({ mode, medianMs: median(xs) }));
 }
