@@ -1,8 +1,9 @@
 // Measures, in the browser, what durable writes cost through StrataDB
 // against raw IndexedDB doing the same job. Each case runs in rounds, on
 // fresh databases, alternating with its raw counterpart (IndexedDB speed
-// drifts as the profile grows); medians are reported. Results land in
-// window.benchResults for the runner (commit-bench.mjs).
+// drifts as the profile grows); medians are reported; last, where one
+// durable put's time goes. Results land in window.benchResults for the
+// runner (commit-bench.mjs).
 import { createRuntime } from '../../dist/index.js';
 
 const params = new URLSearchParams(location.search);
@@ -122,6 +123,50 @@ async function run() {
       detail: `writes for 2 s, ${ROUNDS} rounds`,
       opsPerSec: Math.round(median(putsPerSec)),
     });
+  }
+
+  // Where one durable put's time goes in the page (idbDurability default and
+  // strict): before its commit's IndexedDB transaction is made (the engine's
+  // put, closing its WAL segment, taking the changed files), the
+  // transaction (made to complete), and after it (the put's promise). Each
+  // the median over a round's puts, then over rounds. The transactions are
+  // seen by wrapping IDBDatabase.prototype.transaction for this case only.
+  const makeTransaction = IDBDatabase.prototype.transaction;
+  let made;
+  IDBDatabase.prototype.transaction = function (...args) {
+    const mark = { at: performance.now() };
+    const tx = makeTransaction.apply(this, args);
+    tx.addEventListener('complete', () => (mark.complete = performance.now()));
+    made = mark;
+    return tx;
+  };
+  try {
+    for (const idbDurability of ['default', 'strict']) {
+      const phases = { before: [], transaction: [], after: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const db = await runtime.open(freshName('strata'), { idbDurability });
+        const each = { before: [], transaction: [], after: [] };
+        for (let i = 0; i < N; i++) {
+          made = undefined;
+          const start = performance.now();
+          await db.put(key(i), VALUE);
+          const end = performance.now();
+          if (!made?.complete) throw new Error('wrong result: a durable put resolved without a completed transaction');
+          each.before.push(made.at - start);
+          each.transaction.push(made.complete - made.at);
+          each.after.push(end - made.complete);
+        }
+        await db.close();
+        for (const phase of Object.keys(phases)) phases[phase].push(median(each[phase]));
+      }
+      results.push({
+        name: `one durable put in the page (idbDurability ${idbDurability}), median microseconds`,
+        detail: `${N} puts, ${ROUNDS} rounds`,
+        micros: Object.fromEntries(Object.entries(phases).map(([phase, xs]) => [phase, Math.round(median(xs) * 1000)])),
+      });
+    }
+  } finally {
+    IDBDatabase.prototype.transaction = makeTransaction;
   }
   return results;
 }
