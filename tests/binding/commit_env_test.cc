@@ -322,6 +322,7 @@ TEST_F(CommitEnvTest, AFileMakerThatMakesTheFileReplacesTheBaseWriteAndTheChange
   ASSERT_TRUE(env.NewWritableFile(Path("000010.wal"), &file).ok());
   ASSERT_TRUE(file->Append("x").ok());
   EXPECT_TRUE(file->Close().IsIOError());
+  EXPECT_FALSE(base_->FileExists(Path("000010.wal")));
   EXPECT_EQ((Paths{Path("000010.wal")}), env.TakeChanges());
 }
 

@@ -30,6 +30,7 @@ namespace strata {
 class CommitEnv : public EnvWrapper {
  public:
   // Makes a new file whole, or answers nullopt to leave it to the base Env.
+  // An error it answers must leave no file behind.
   using FileMaker = std::optional<Status> (*)(const std::string& path, const Slice& contents);
 
   // base must outlive this Env.

@@ -3,12 +3,16 @@
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 
-// 1: made; 0: not made (not MEMFS, or the name exists); -1: no memory for
-// the copy. The file gets the mode PosixEnv's open(2) gives (0644) and a copy
-// of the bytes in a buffer of their exact size, as an exact-size write into
-// an empty MEMFS file does. MEMFS (Emscripten 3.1.6, TOOLCHAIN.md) keeps a
-// directory's entries by name in its node's contents, and MEMFS.createNode
-// links a new one there and in the file system's name table.
+// 1: made; 0: not made (the directory missing or not MEMFS, or the name
+// taken); -1: no memory for the copy, and nothing made. The file gets the
+// mode open(2) gives it for PosixEnv (0644; 3.1.6 applies no umask) and a
+// copy of the bytes in a Uint8Array of their exact size (an exact-size
+// write into an empty MEMFS file made an Int8Array; readers take either).
+// This relies on MEMFS internals of Emscripten 3.1.6, the version
+// scripts/setup.sh installs (re-check on an upgrade): a directory node keeps
+// its entries by name in `contents`, and MEMFS.createNode links a new one
+// there and in the file system's name table. Unlike FS.mknod it does not
+// check the directory's permissions (the engine's directory is its own).
 // clang-format off
 EM_JS(int, strata_make_memfs_file, (const char* dir, const char* name, const char* data, size_t size), {
   let parent;
@@ -44,6 +48,7 @@ std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& con
   if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) return std::nullopt;
   const std::string dir = path.substr(0, slash);
   const std::string name = path.substr(slash + 1);
+  if (name == "." || name == "..") return std::nullopt;
   const int made = strata_make_memfs_file(dir.c_str(), name.c_str(), contents.data(), contents.size());
   if (made == 1) return Status::OK();
   if (made == -1)

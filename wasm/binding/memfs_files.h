@@ -20,8 +20,10 @@ namespace strata {
 
 // Creates the file `path` holding `contents`, or answers nullopt when that
 // is not done here, so that the caller writes it through its Env: outside
-// the wasm build, when the directory is not in MEMFS, or when the name
-// exists already.
+// the wasm build; for a path that is not /dir/name (a relative path, a file
+// directly under /, a name of . or ..); when the directory is missing or not
+// in MEMFS; when the name exists already. An error (no memory for the copy)
+// leaves no file.
 std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& contents);
 
 }  // namespace strata

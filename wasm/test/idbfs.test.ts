@@ -407,8 +407,19 @@ describe('files are made in MEMFS directly', () => {
       FS.lookupNode = lookupNode;
     }
     expect(misses).toBe(0);
-    const made = commitsOf(name, mark).flatMap(puts);
-    expect(made.map((o) => base(o.path)).filter((n) => WAL.test(n))).toHaveLength(20);
+    const made = commitsOf(name, mark)
+      .flatMap(puts)
+      .filter((o) => WAL.test(base(o.path)));
+    expect(made).toHaveLength(20);
+    // Stored as a file made through open(2) was: mode 0644, its bytes whole.
+    const stored = await storedFiles(factory, name);
+    for (const { path, contents } of made) {
+      const record = stored.get(path);
+      expect(record, path).toBeDefined();
+      expect(record!.mode, path).toBe(0o100644);
+      expect(record!.contents.length, path).toBeGreaterThan(0);
+      expect(bytesEqual(record!.contents, contents!), path).toBe(true);
+    }
     await db.close();
 
     const reopened = await (await freshRuntime(factory)).open(name);
