@@ -4,7 +4,7 @@ import { numberFlags, runPage } from './run-page.mjs';
 
 const flags = numberFlags({ n: 500, rounds: 5 });
 const { version, results } = await runPage('commit-bench', flags);
-console.log(`Chromium ${version}: median of ${flags.rounds} rounds, ops/s`);
+console.log(`Chromium ${version}: median of ${flags.rounds} rounds, ops/s unless said`);
 for (const r of results) {
   if (r.micros) {
     const { before, transaction, after } = r.micros;
