@@ -141,7 +141,11 @@ export class IndexedDbStorage implements Storage {
       // A put clones its file at once: a commit of many megabytes (new
       // tables) or many files issues its requests a few at a time, the next
       // ones from the last one's success (still in the same transaction),
-      // so that the thread is not held for the whole copy.
+      // so that the thread is not held for the whole copy. Once the last is
+      // issued, commit() lets IndexedDB commit without first telling this
+      // thread that the requests succeeded and waiting for it to issue no
+      // more (a durable put commits ~0.1 ms sooner in Chromium:
+      // bench/browser/commit-bench.mjs).
       let next = 0;
       const issue = (store: IDBObjectStore) => {
         try {
@@ -158,6 +162,7 @@ export class IndexedDbStorage implements Storage {
             }
           }
           if (next < requests.length && last) last.onsuccess = () => issue(store);
+          else if (typeof store.transaction.commit === 'function') store.transaction.commit();
         } catch (e) {
           fail(e);
         }

@@ -6,12 +6,14 @@
 // the stock Emscripten loader (FS.syncfs(true) at the next open) restores
 // them byte for byte.
 //
-// fake-indexeddb's IDBObjectStore.prototype.put/delete are wrapped for the
-// whole file to record every put (path, contents) and delete, grouped by
-// transaction. A key-range delete is recorded as one delete per stored path
-// it covers (the recorder keeps the set of stored paths per database).
+// fake-indexeddb's IDBObjectStore.prototype.put/delete and
+// IDBTransaction.prototype.commit are wrapped for the whole file to record
+// every put (path, contents) and delete, grouped by transaction, and when a
+// transaction was committed. A key-range delete is recorded as one delete
+// per stored path it covers (the recorder keeps the set of stored paths per
+// database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDBFactory, IDBKeyRange, IDBObjectStore } from 'fake-indexeddb';
+import { IDBFactory, IDBKeyRange, IDBObjectStore, IDBTransaction } from 'fake-indexeddb';
 import { type Database, type Runtime, createRuntime } from '../dist/node.js';
 import { deletionRuns } from '../dist/storage.js';
 import {
@@ -46,6 +48,7 @@ interface TxRecord {
   durability: string;
   ops: Op[];
   requests: number;
+  committedAfter?: number; // requests issued when commit() was called
   completed: boolean;
   aborted: boolean;
 }
@@ -89,6 +92,7 @@ function countRequest(tx: IDBTransaction): void {
 
 const originalPut = IDBObjectStore.prototype.put;
 const originalDelete = IDBObjectStore.prototype.delete;
+const originalCommit = IDBTransaction.prototype.commit;
 
 beforeAll(() => {
   IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
@@ -115,11 +119,17 @@ beforeAll(() => {
     countRequest(this.transaction);
     return originalDelete.call(this, key);
   } as typeof IDBObjectStore.prototype.delete;
+  IDBTransaction.prototype.commit = function (this: IDBTransaction) {
+    const rec = byTx.get(this);
+    if (rec) rec.committedAfter = rec.requests;
+    return originalCommit.call(this);
+  };
 });
 
 afterAll(() => {
   IDBObjectStore.prototype.put = originalPut;
   IDBObjectStore.prototype.delete = originalDelete;
+  IDBTransaction.prototype.commit = originalCommit;
 });
 
 /** The write transactions on database `name` recorded from index `from` on. */
@@ -143,6 +153,8 @@ function expectWellFormed(name: string, t: TxRecord): void {
   expect(new Set(paths).size, `a commit names each path once: ${paths.join(' ')}`).toBe(paths.length);
   for (const p of paths) expect(p.startsWith(`${idbName(name)}/`)).toBe(true);
   for (const p of puts(t)) expect(p.contents, `contents of ${p.path}`).toBeInstanceOf(Uint8Array);
+  // Committed explicitly, once its last request was issued.
+  expect(t.committedAfter, 'requests issued when commit() was called').toBe(t.requests);
 }
 
 describe('what a commit stores', () => {
@@ -597,6 +609,7 @@ describe('the store mirrors the engine directory', () => {
     expect(puts(commit).length).toBeGreaterThan(0);
     expect(deletes(commit).length).toBeGreaterThan(64); // two tasks' worth at least
     expect(deletes(commit).some((o) => o.inRange)).toBe(false);
+    expect(commit.committedAfter, 'commit() once the last task issued its requests').toBe(commit.requests);
     expect(commit.completed && !commit.aborted).toBe(true);
     const stored = await storedFiles(factory, name);
     const dir = storableNames(runtime, name);
