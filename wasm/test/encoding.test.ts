@@ -103,6 +103,28 @@ describe('UTF-8 strings', () => {
     expect(db.scan().length).toBe(2);
   });
 
+  // Short ASCII strings are written a char at a time (src/args.ts), others
+  // with TextEncoder: each side of the length limit, ASCII or not to the
+  // last char, goes in as its UTF-8 bytes.
+  it('strings are stored as their UTF-8 bytes at any length, non-ASCII as late as the last char', async () => {
+    const made: string[] = [];
+    for (const n of [1, 63, 64, 65, 255, 256, 257, 300]) {
+      for (const last of ['', 'é', '\u{10000}', '\u0080', '\u007f']) {
+        const s = 'x'.repeat(Math.max(0, n - last.length)) + last;
+        made.push(s);
+        await db.put(s, s);
+      }
+    }
+    for (const s of made) {
+      expect(db.get(s, { valueEncoding: 'binary' }), JSON.stringify(s)).toEqual(utf8.encode(s));
+      expect(db.get(s), JSON.stringify(s)).toBe(s);
+      expect(db.get(utf8.encode(s)), JSON.stringify(s)).toBe(s);
+    }
+    const keys = db.scan({ keyEncoding: 'binary' }).map((e) => hex(e.key));
+    expect(keys).toEqual(made.map((s) => hex(utf8.encode(s))).sort());
+    expect(db.getMany(made)).toEqual(made);
+  });
+
   it('a 4-byte character string value has its UTF-8 length', async () => {
     const value = '😀'.repeat(1000);
     await db.put('k', value);
