@@ -144,8 +144,8 @@ export class IndexedDbStorage implements Storage {
       // so that the thread is not held for the whole copy. Once the last is
       // issued, commit() lets IndexedDB commit without first telling this
       // thread that the requests succeeded and waiting for it to issue no
-      // more (a durable put commits ~0.1 ms sooner in Chromium:
-      // bench/browser/commit-bench.mjs).
+      // more (in bench/browser/commit-bench.mjs a raw IndexedDB writer
+      // awaiting each put is 5 - 35% faster with it).
       let next = 0;
       const issue = (store: IDBObjectStore) => {
         try {

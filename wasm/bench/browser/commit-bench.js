@@ -24,11 +24,13 @@ function openRawIdb(name) {
   });
 }
 
-function rawPut(db, entries, durability) {
+/** One transaction putting entries; commit: end it with IDBTransaction.commit(), as StrataDB's commits do. */
+function rawPut(db, entries, durability, commit = false) {
   return new Promise((resolve, reject) => {
     const tx = db.transaction('kv', 'readwrite', { durability });
     const store = tx.objectStore('kv');
     for (const [k, v] of entries) store.put(v, k);
+    if (commit) tx.commit();
     tx.oncomplete = resolve;
     tx.onabort = () => reject(tx.error);
   });
@@ -46,9 +48,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function run() {
   const runtime = await createRuntime();
   const cases = {
-    rawSingle: (durability) => async (n) => {
+    rawSingle: (durability, commit) => async (n) => {
       const db = await openRawIdb(freshName('raw'));
-      for (let i = 0; i < n; i++) await rawPut(db, [[key(i), VALUE]], durability);
+      for (let i = 0; i < n; i++) await rawPut(db, [[key(i), VALUE]], durability, commit);
       db.close();
     },
     rawBatched: async (n) => {
@@ -81,8 +83,10 @@ async function run() {
   };
   const plan = [
     ['raw IndexedDB: awaited single-put transactions (default durability)', N, cases.rawSingle('default')],
+    ['raw IndexedDB: the same, each ended with commit() (default)', N, cases.rawSingle('default', true)],
     ['StrataDB durable, one writer awaiting each put (idbDurability default)', N, cases.strataSingle('default')],
     ['raw IndexedDB: awaited single-put transactions (strict)', N, cases.rawSingle('strict')],
+    ['raw IndexedDB: the same, each ended with commit() (strict)', N, cases.rawSingle('strict', true)],
     ['StrataDB durable, one writer awaiting each put (idbDurability strict)', N, cases.strataSingle('strict')],
     ['raw IndexedDB: puts in transactions of 1,000 (default)', N * 20, cases.rawBatched],
     ['StrataDB durable, concurrent puts sharing commits (strict)', N * 20, cases.strataShared('strict')],
