@@ -6,9 +6,8 @@ import { type Bytes, maxByteLength, utf8Encoder } from './bytes.js';
 import { engineError } from './errors.js';
 
 // Strings up to this long are written a char at a time while they are
-// ASCII: a TextEncoder.encodeInto call (and the view it writes into) costs
-// about as much as a loop over 1,000 chars in Chromium, and a few hundred
-// in Node.
+// ASCII: in Chromium a TextEncoder.encodeInto call (and the view it writes
+// into) costs ~2 us whatever the length, a loop ~3 ns a char.
 const ASCII_INLINE_MAX = 256;
 
 export class ArgWriter {
