@@ -141,11 +141,10 @@ export class IndexedDbStorage implements Storage {
       // A put clones its file at once: a commit of many megabytes (new
       // tables) or many files issues its requests a few at a time, the next
       // ones from the last one's success (still in the same transaction),
-      // so that the thread is not held for the whole copy. Once the last is
-      // issued, commit() lets IndexedDB commit without first telling this
-      // thread that the requests succeeded and waiting for it to issue no
-      // more (in bench/browser/commit-bench.mjs a raw IndexedDB writer
-      // awaiting each put does up to a third more puts a second with it).
+      // so that the thread is not held for the whole copy. The transaction
+      // is left to commit on its own: ending it with commit() lost
+      // acknowledged commits in WebKit (README, "Persistence and
+      // durability").
       let next = 0;
       const issue = (store: IDBObjectStore) => {
         try {
@@ -162,7 +161,6 @@ export class IndexedDbStorage implements Storage {
             }
           }
           if (next < requests.length && last) last.onsuccess = () => issue(store);
-          else if (typeof store.transaction.commit === 'function') store.transaction.commit();
         } catch (e) {
           fail(e);
         }

@@ -48,7 +48,7 @@ interface TxRecord {
   durability: string;
   ops: Op[];
   requests: number;
-  committedAfter?: number; // requests issued when commit() was called
+  committedAfter?: number; // requests issued when commit() was called, if it was
   completed: boolean;
   aborted: boolean;
 }
@@ -153,8 +153,9 @@ function expectWellFormed(name: string, t: TxRecord): void {
   expect(new Set(paths).size, `a commit names each path once: ${paths.join(' ')}`).toBe(paths.length);
   for (const p of paths) expect(p.startsWith(`${idbName(name)}/`)).toBe(true);
   for (const p of puts(t)) expect(p.contents, `contents of ${p.path}`).toBeInstanceOf(Uint8Array);
-  // Committed explicitly, once its last request was issued.
-  expect(t.committedAfter, 'requests issued when commit() was called').toBe(t.requests);
+  // Left to commit on its own: ending it with commit() lost acknowledged
+  // commits in WebKit (README, "Persistence and durability").
+  expect(t.committedAfter, 'commit() was called').toBeUndefined();
 }
 
 describe('what a commit stores', () => {
@@ -609,7 +610,6 @@ describe('the store mirrors the engine directory', () => {
     expect(puts(commit).length).toBeGreaterThan(0);
     expect(deletes(commit).length).toBeGreaterThan(64); // two tasks' worth at least
     expect(deletes(commit).some((o) => o.inRange)).toBe(false);
-    expect(commit.committedAfter, 'commit() once the last task issued its requests').toBe(commit.requests);
     expect(commit.completed && !commit.aborted).toBe(true);
     const stored = await storedFiles(factory, name);
     const dir = storableNames(runtime, name);
