@@ -24,7 +24,7 @@ function openRawIdb(name) {
   });
 }
 
-/** One transaction putting entries; commit: end it with IDBTransaction.commit(), as StrataDB's commits do. */
+/** One transaction putting entries; commit: end it with IDBTransaction.commit() (StrataDB's commits do not: README). */
 function rawPut(db, entries, durability, commit = false) {
   return new Promise((resolve, reject) => {
     const tx = db.transaction('kv', 'readwrite', { durability });
