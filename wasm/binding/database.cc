@@ -129,6 +129,11 @@ void WasmDatabase::SetResult(const char* data, size_t size) {
   descriptor_[1] = size;
 }
 
+void WasmDatabase::SetTextResult(const std::string& text) {
+  descriptor_[2] = reinterpret_cast<uintptr_t>(text.data());
+  descriptor_[3] = text.size();
+}
+
 int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   if (db_) return Fail(Status::InvalidArgument("database is already open"));
   if (dir.empty() || dir[0] != '/')
@@ -497,14 +502,22 @@ int WasmDatabase::RunPendingWork() {
   return Fail(db_->RunPendingWork());
 }
 
-std::string WasmDatabase::TakeChanges() {
-  std::string out;
-  if (!env_) return out;
-  for (const auto& path : env_->TakeChanges()) {
-    out += path;
-    out += '\n';
+int WasmDatabase::TakeChanges() {
+  text_.clear();
+  if (env_) {
+    for (const auto& path : env_->TakeChanges()) {
+      text_ += path;
+      text_ += '\n';
+    }
   }
-  return out;
+  SetTextResult(text_);
+  return kOk;
+}
+
+int WasmDatabase::TakeEvents() {
+  text_ = events_ ? events_->Take() : std::string();
+  SetTextResult(text_);
+  return kOk;
 }
 
 int WasmDatabase::TakeCompactionJob() {

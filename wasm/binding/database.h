@@ -9,7 +9,9 @@
 // - Results: a method that returns bytes leaves them in memory this object
 //   owns and writes {pointer, length} as two uintptr_t at Descriptor()
 //   (two little-endian uint32 in wasm32). They stay valid until the next
-//   call.
+//   call. TakeChanges and TakeEvents write theirs in the next two words, so
+//   that reading the events between a call and its result (as the package
+//   does after every call) leaves that result in place.
 // - Every method returns a Status code (status.h: 0 ok, 1 not found, ...);
 //   LastError() holds the message of the last failure.
 //
@@ -125,9 +127,12 @@ class WasmDatabase {
   bool HasCompactionJob() const { return compactions_ && compactions_->HasJob(); }
   int RunPendingWork();
 
-  // The paths written, renamed or removed since the last call, each ending
-  // in '\n' (names never contain one).
-  std::string TakeChanges();
+  // Text result (Descriptor() + 2 words): the paths written, renamed or
+  // removed since the last call, each ending in '\n' (names never contain
+  // one). Not a returned std::string: Embind decodes those with a
+  // TextDecoder call, which costs Chromium microseconds, and this is read
+  // at every commit.
+  int TakeChanges();
   // Whether TakeChanges() would name a path (say, tables an iterator kept
   // alive and the engine deleted when it closed).
   bool HasChanges() { return env_ && env_->HasChanges(); }
@@ -150,9 +155,10 @@ class WasmDatabase {
   int CompleteCompaction(uint32_t size);
   // Runs the waiting or taken job here instead.
   int RunCompactionInline();
-  // The engine's events since the last call, as JSON lines (event_queue.h).
+  // Text result, as TakeChanges': the engine's events since the last call,
+  // as JSON lines (event_queue.h).
   bool HasEvents() { return events_ && events_->HasEvents(); }
-  std::string TakeEvents() { return events_ ? events_->Take() : std::string(); }
+  int TakeEvents();
   std::string StatsJson();
   std::string Metrics();
 
@@ -165,6 +171,7 @@ class WasmDatabase {
   int CheckOpen();
   const Snapshot* FindSnapshot(uint32_t id, int* code);
   void SetResult(const char* data, size_t size);
+  void SetTextResult(const std::string& text);
   uint32_t NewId();
 
   std::unique_ptr<CommitEnv> env_;
@@ -175,12 +182,13 @@ class WasmDatabase {
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;
+  std::string text_;  // TakeChanges' and TakeEvents' result
   // GetMany's and CursorNext's result, and the keys and values they gather
   // before appending them to it (database.cc: StartChunk, FinishChunk).
   ByteSink chunk_, chunk_keys_, chunk_values_;
   void StartChunk();
   int FinishChunk(uint32_t count, uint32_t flags);
-  uintptr_t descriptor_[2] = {0, 0};
+  uintptr_t descriptor_[4] = {0, 0, 0, 0};  // the result, then TakeChanges' or TakeEvents'
   std::string last_error_;
   int last_code_ = 0;
   uint32_t next_id_ = 1;

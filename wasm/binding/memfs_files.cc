@@ -10,19 +10,51 @@
 // write into an empty MEMFS file made an Int8Array; readers take either).
 // This relies on MEMFS internals of Emscripten 3.1.6, the version
 // scripts/setup.sh installs (re-check on an upgrade): a directory node keeps
-// its entries by name in `contents`, and MEMFS.createNode links a new one
-// there and in the file system's name table. Unlike FS.mknod it does not
-// check the directory's permissions (the engine's directory is its own).
+// its entries by name in `contents`, a mount point's node names the mount
+// in `mounted`, and MEMFS.createNode links a new node there and in the file
+// system's name table. Unlike FS.mknod it does not check the directory's
+// permissions (the engine's directory is its own).
+//
+// The directory is found by walking those entries from the root, and short
+// ASCII names are read a byte at a time: FS.lookupPath first normalizes the
+// path with regular expressions, and UTF8ToString calls TextDecoder, which
+// costs Chromium microseconds a call; together they were most of the time a
+// small durable commit spent outside IndexedDB. A path the walk does not
+// cover (., .., a symbolic link, a directory of another file system) goes
+// through FS.lookupPath.
 // clang-format off
-EM_JS(int, strata_make_memfs_file, (const char* dir, const char* name, const char* data, size_t size), {
+EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char* name, size_t name_size,
+                                    const char* data, size_t size), {
+  const text = (at, length) => {
+    let s = '';
+    for (let i = 0; i < length; i++) {
+      const c = HEAPU8[at + i];
+      if (c >= 0x80) return UTF8ToString(at, length);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  };
+  const isMemfsDir = (node) => node.node_ops.lookup === MEMFS.node_ops.lookup;
+  const lookup = (path) => {
+    let node = FS.root;
+    for (const part of path.split('/')) {
+      if (part === '') continue;
+      if (part === '.' || part === '..' || !isMemfsDir(node)) return FS.lookupPath(path).node;
+      if (!Object.prototype.hasOwnProperty.call(node.contents, part)) return null;
+      node = node.contents[part];
+      if (FS.isLink(node.mode)) return FS.lookupPath(path).node;
+      if (node.mounted) node = node.mounted.root;
+    }
+    return node;
+  };
   let parent;
   try {
-    parent = FS.lookupPath(UTF8ToString(dir)).node;
+    parent = lookup(text(dir, dir_size));
   } catch (e) {
     return 0;
   }
-  if (!FS.isDir(parent.mode) || parent.node_ops.mknod !== MEMFS.node_ops.mknod) return 0;
-  const base = UTF8ToString(name);
+  if (!parent || !FS.isDir(parent.mode) || parent.node_ops.mknod !== MEMFS.node_ops.mknod) return 0;
+  const base = text(name, name_size);
   if (Object.prototype.hasOwnProperty.call(parent.contents, base)) return 0;
   let bytes = null;
   try {
@@ -46,10 +78,10 @@ std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& con
 #ifdef __EMSCRIPTEN__
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) return std::nullopt;
-  const std::string dir = path.substr(0, slash);
-  const std::string name = path.substr(slash + 1);
-  if (name == "." || name == "..") return std::nullopt;
-  const int made = strata_make_memfs_file(dir.c_str(), name.c_str(), contents.data(), contents.size());
+  const Slice name(path.data() + slash + 1, path.size() - slash - 1);
+  if (name == Slice(".") || name == Slice("..")) return std::nullopt;
+  const int made =
+      strata_make_memfs_file(path.data(), slash, name.data(), name.size(), contents.data(), contents.size());
   if (made == 1) return Status::OK();
   if (made == -1)
     return Status::IOError(path + ": no memory for its " + std::to_string(contents.size()) + " bytes");

@@ -82,6 +82,27 @@ export function checkEncoding(x: unknown, what: string): asserts x is Encoding |
   }
 }
 
+// Up to this many bytes of ASCII, readText builds the string itself.
+const SHORT_TEXT = 1024;
+
+/**
+ * UTF-8 in wasm memory as a string. Short ASCII text (file paths, event
+ * lines) is read a byte at a time: a TextDecoder call costs Chromium
+ * microseconds, several times that for a few hundred bytes read so.
+ */
+export function readText(heap: Uint8Array, ptr: number, size: number): string {
+  if (size <= SHORT_TEXT) {
+    let text = '';
+    for (let i = ptr; i < ptr + size; i++) {
+      const c = heap[i]!;
+      if (c >= 0x80) return utf8Decoder.decode(heap.subarray(ptr, ptr + size));
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+  return utf8Decoder.decode(heap.subarray(ptr, ptr + size));
+}
+
 /** Bytes in wasm memory as the encoding asks: a copy, or decoded text. */
 export function decode<E extends Encoding>(heap: Uint8Array, ptr: number, size: number, encoding: E): Decoded<E> {
   const view = heap.subarray(ptr, ptr + size);

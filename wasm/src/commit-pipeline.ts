@@ -68,7 +68,7 @@ export class CommitPipeline {
     const started = performance.now();
     if (engine.open) engine.check(engine.raw.sync());
     engine.drainEvents(); // the WAL segment closed
-    const paths = engine.raw.takeChanges().split('\n');
+    const paths = engine.text(engine.raw.takeChanges()).split('\n');
     paths.pop(); // after the last '\n'
     const idbDurability = durable ? this.idbDurability : 'relaxed';
     if (paths.length === 0) {

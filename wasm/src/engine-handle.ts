@@ -5,6 +5,7 @@
 // driver (background.ts) and the commit pipeline (commit-pipeline.ts) each
 // call the engine only through this.
 import { ArgWriter } from './args.js';
+import { readText } from './bytes.js';
 import { parseEngineEvents } from './engine-events.js';
 import { StrataError, engineError } from './errors.js';
 import { EventHub } from './events.js';
@@ -54,10 +55,20 @@ export class EngineHandle {
     return { heap: this.module.HEAPU8, ptr: u32[this.descriptor]!, size: u32[this.descriptor + 1]! };
   }
 
+  /**
+   * The text a call that answered code left (takeChanges, takeEvents: in
+   * the two words after the result's, which it leaves in place).
+   */
+  text(code: number): string {
+    this.check(code);
+    const u32 = this.module.HEAPU32;
+    return readText(this.module.HEAPU8, u32[this.descriptor + 2]!, u32[this.descriptor + 3]!);
+  }
+
   /** Delivers the events the engine queued during the last calls. */
   drainEvents(): void {
     if (this.module._strata_has_events(this.handle) === 0) return;
-    for (const event of parseEngineEvents(this.raw.takeEvents())) {
+    for (const event of parseEngineEvents(this.text(this.raw.takeEvents()))) {
       if (event.type === 'error') this.onBackgroundError(new StrataError(event.code, event.message));
       else this.events.emit(event);
     }

@@ -19,7 +19,7 @@
 // commit lands whole or not at all: a manifest and the files it names arrive
 // together, and a file that a manifest edit made obsolete leaves storage only
 // with that edit.
-import type { EmscriptenFS, MemfsNode, StrataModule } from './strata.js';
+import type { EmscriptenFS, MemfsDirectory, MemfsNode, StrataModule } from './strata.js';
 import { StrataError, storageError } from './errors.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
@@ -77,6 +77,7 @@ export class MemoryStorage implements Storage {
 
 export class IndexedDbStorage implements Storage {
   private mount: unknown; // Emscripten's mount object, while mounted
+  private root: MemfsDirectory | undefined; // the mount's root node, the directory's files its entries
   private db: IDBDatabase | undefined; // IDBFS's connection, once loaded
 
   /** keyRange: the IndexedDB's IDBKeyRange, if known (see deletionRuns). */
@@ -89,7 +90,8 @@ export class IndexedDbStorage implements Storage {
   async load(): Promise<void> {
     const { FS, IDBFS } = this.module;
     FS.mkdirTree(this.directory);
-    this.mount = (FS.mount(IDBFS, {}, this.directory) as { mount: unknown }).mount;
+    this.root = FS.mount(IDBFS, {}, this.directory) as MemfsDirectory;
+    this.mount = this.root.mount;
     // IDBFS.syncfs on this mount alone: FS.syncfs would reload every mounted
     // database, dropping what the open ones have not committed yet.
     await new Promise<void>((resolve, reject) => {
@@ -190,6 +192,14 @@ export class IndexedDbStorage implements Storage {
   }
 
   private fileNode(path: string): MemfsNode | undefined {
+    // A file of the directory itself (every file the engine makes) is an
+    // entry of the mount's root node: looked up there, it costs neither
+    // FS.lookupPath's normalizing of the path with regular expressions nor
+    // a thrown error when the file is gone.
+    const name = path.startsWith(`${this.directory}/`) ? path.slice(this.directory.length + 1) : '';
+    if (this.root && name !== '' && name !== '.' && name !== '..' && !name.includes('/')) {
+      return Object.prototype.hasOwnProperty.call(this.root.contents, name) ? this.root.contents[name] : undefined;
+    }
     try {
       return this.module.FS.lookupPath(path).node;
     } catch {
@@ -202,6 +212,7 @@ export class IndexedDbStorage implements Storage {
     if (this.mount !== undefined) {
       FS.unmount(this.directory);
       this.mount = undefined;
+      this.root = undefined;
     }
     IDBFS.dbs[this.directory]?.close();
     delete IDBFS.dbs[this.directory];

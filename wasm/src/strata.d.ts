@@ -47,12 +47,12 @@ export interface RawDatabase {
   flush(): number;
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
   runPendingWork(): number;
-  takeChanges(): string;
+  takeChanges(): number; // result: '\n'-terminated paths
   hasChanges(): boolean;
   takeCompactionJob(): number;
   compactionInputs(): string;
   compactionJobId(): number;
-  takeEvents(): string;
+  takeEvents(): number; // result: JSON lines
   writeCompactionOutput(path: string, size: number): number;
   completeCompaction(size: number): number;
   runCompactionInline(): number;
@@ -68,6 +68,12 @@ export interface MemfsNode {
   usedBytes: number;
   timestamp: number; // ms
   mode: number;
+}
+
+/** A MEMFS directory node (a mount's root, as FS.mount returns it): its entries by name. */
+export interface MemfsDirectory {
+  contents: Record<string, MemfsNode>;
+  mount: unknown;
 }
 
 /** The subset of Emscripten's FS that the package uses. */

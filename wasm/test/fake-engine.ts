@@ -41,6 +41,15 @@ export function fakeEngine(): FakeEngine {
     files: new Map(),
   } as unknown as FakeEngine;
   const call = (name: string) => fake.calls.push(name);
+  // A text result, where the binding leaves it: bytes at TEXT_AT, their
+  // place in the two words after descriptor()'s.
+  const TEXT_AT = 32768;
+  const textResult = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    new Uint8Array(heap).set(bytes, TEXT_AT);
+    new Uint32Array(heap).set([TEXT_AT, bytes.length], 16 / 4 + 2);
+    return 0;
+  };
   fake.module = {
     HEAPU8: new Uint8Array(heap),
     HEAPU32: new Uint32Array(heap),
@@ -68,9 +77,9 @@ export function fakeEngine(): FakeEngine {
     },
     takeChanges: () => {
       call('takeChanges');
-      return fake.changes.splice(0).map((p) => `${p}\n`).join('');
+      return textResult(fake.changes.splice(0).map((p) => `${p}\n`).join(''));
     },
-    takeEvents: () => fake.eventLines.splice(0).map((l) => `${l}\n`).join(''),
+    takeEvents: () => textResult(fake.eventLines.splice(0).map((l) => `${l}\n`).join('')),
     takeCompactionJob: () => {
       call('takeCompactionJob');
       fake.jobWaiting = false;

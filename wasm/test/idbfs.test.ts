@@ -394,52 +394,67 @@ describe('what a commit stores', () => {
 });
 
 describe('files are made in MEMFS directly', () => {
-  it('a durable write makes its WAL segment without looking up a missing name, and it is read back whole', async () => {
-    // Through open(2), each new file meant two lookups that miss, each a
-    // thrown error in MEMFS (costly with an inspector attached); CommitEnv
-    // now makes the file in the directory's node (wasm/binding/memfs_files.h).
-    const name = 'made-directly';
-    const factory = new IDBFactory();
-    const runtime = await freshRuntime(factory);
-    const db = await runtime.open(name);
-    await db.put('first', '1');
-    const FS = runtimeFS(runtime) as unknown as { lookupNode: (...args: unknown[]) => unknown };
-    const lookupNode = FS.lookupNode;
-    let misses = 0;
-    FS.lookupNode = function (this: unknown, ...args: unknown[]) {
+  // ASCII and not: the binding reads short ASCII names a byte at a time and
+  // others with UTF8ToString.
+  it.each(['made-directly', 'made directly: é, 日本, 😀'])(
+    'a durable write to %j makes its WAL segment without looking up a path or missing a name, and it is read back whole',
+    async (name) => {
+      // Through open(2), each new file meant two lookups that miss, each a
+      // thrown error in MEMFS (costly with an inspector attached); CommitEnv
+      // now makes the file in the directory's node (wasm/binding/memfs_files.h),
+      // found by walking the directory entries, and the commit takes each file
+      // from the mount's root node (storage.ts): no FS.lookupPath, which
+      // normalizes every path with regular expressions.
+      const factory = new IDBFactory();
+      const runtime = await freshRuntime(factory);
+      const db = await runtime.open(name);
+      await db.put('first', '1');
+      type Fn = (...args: unknown[]) => unknown;
+      const FS = runtimeFS(runtime) as unknown as { lookupNode: Fn; lookupPath: Fn };
+      const { lookupNode, lookupPath } = FS;
+      let misses = 0;
+      let pathLookups = 0;
+      FS.lookupNode = function (this: unknown, ...args: unknown[]) {
+        try {
+          return lookupNode.apply(this, args);
+        } catch (e) {
+          misses++;
+          throw e;
+        }
+      };
+      FS.lookupPath = function (this: unknown, ...args: unknown[]) {
+        pathLookups++;
+        return lookupPath.apply(this, args);
+      };
+      const mark = transactions.length;
       try {
-        return lookupNode.apply(this, args);
-      } catch (e) {
-        misses++;
-        throw e;
+        for (let i = 0; i < 20; i++) await db.put(`k${i}`, `value ${i}`);
+      } finally {
+        FS.lookupNode = lookupNode;
+        FS.lookupPath = lookupPath;
       }
-    };
-    const mark = transactions.length;
-    try {
-      for (let i = 0; i < 20; i++) await db.put(`k${i}`, `value ${i}`);
-    } finally {
-      FS.lookupNode = lookupNode;
-    }
-    expect(misses).toBe(0);
-    const made = commitsOf(name, mark)
-      .flatMap(puts)
-      .filter((o) => WAL.test(base(o.path)));
-    expect(made).toHaveLength(20);
-    // Stored as a file made through open(2) was: mode 0644, its bytes whole.
-    const stored = await storedFiles(factory, name);
-    for (const { path, contents } of made) {
-      const record = stored.get(path);
-      expect(record, path).toBeDefined();
-      expect(record!.mode, path).toBe(0o100644);
-      expect(record!.contents.length, path).toBeGreaterThan(0);
-      expect(bytesEqual(record!.contents, contents!), path).toBe(true);
-    }
-    await db.close();
+      expect(misses).toBe(0);
+      expect(pathLookups).toBe(0);
+      const made = commitsOf(name, mark)
+        .flatMap(puts)
+        .filter((o) => WAL.test(base(o.path)));
+      expect(made).toHaveLength(20);
+      // Stored as a file made through open(2) was: mode 0644, its bytes whole.
+      const stored = await storedFiles(factory, name);
+      for (const { path, contents } of made) {
+        const record = stored.get(path);
+        expect(record, path).toBeDefined();
+        expect(record!.mode, path).toBe(0o100644);
+        expect(record!.contents.length, path).toBeGreaterThan(0);
+        expect(bytesEqual(record!.contents, contents!), path).toBe(true);
+      }
+      await db.close();
 
-    const reopened = await (await freshRuntime(factory)).open(name);
-    for (let i = 0; i < 20; i++) expect(reopened.get(`k${i}`)).toBe(`value ${i}`);
-    await reopened.close();
-  });
+      const reopened = await (await freshRuntime(factory)).open(name);
+      for (let i = 0; i < 20; i++) expect(reopened.get(`k${i}`)).toBe(`value ${i}`);
+      await reopened.close();
+    },
+  );
 });
 
 describe('files are written once', () => {
