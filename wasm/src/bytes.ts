@@ -82,13 +82,15 @@ export function checkEncoding(x: unknown, what: string): asserts x is Encoding |
   }
 }
 
-// Up to this many bytes of ASCII, readText builds the string itself.
-const SHORT_TEXT = 1024;
+// Up to this many bytes of ASCII, readText builds the string itself: in
+// Chromium that costs less than a TextDecoder call on a thread that has
+// idled, though more than one on a busy thread for text this long.
+const SHORT_TEXT = 256;
 
 /**
  * UTF-8 in wasm memory as a string. Short ASCII text (file paths, event
- * lines) is read a byte at a time: a TextDecoder call costs Chromium
- * microseconds, several times that for a few hundred bytes read so.
+ * lines) is read a byte at a time: a TextDecoder call costs Chromium several
+ * microseconds once the thread has idled, as it has before every commit.
  */
 export function readText(heap: Uint8Array, ptr: number, size: number): string {
   if (size <= SHORT_TEXT) {
