@@ -5,9 +5,10 @@
 //
 // The calling convention (database.h): arguments are written at the pointer
 // Scratch(n) returns, results are read through the {pointer, length} pair at
-// Descriptor(). The descriptor holds two uintptr_t, which are the two uint32
-// the package reads in wasm32 and two 64-bit words natively, so a native test
-// can follow the pointer just like the package does.
+// Descriptor(), and TakeChanges' and TakeEvents' through the pair after it.
+// The descriptor holds uintptr_t, which are the uint32 the package reads in
+// wasm32 and 64-bit words natively, so a native test can follow the pointer
+// just like the package does.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -109,11 +110,11 @@ class Driver {
   }
 
   // The bytes the descriptor points at.
-  std::string Result() const {
-    const uintptr_t* d = reinterpret_cast<const uintptr_t*>(db_->Descriptor());
-    if (d[1] == 0) return std::string();
-    return std::string(reinterpret_cast<const char*>(d[0]), d[1]);
-  }
+  std::string Result() const { return Pointed(0); }
+
+  // TakeChanges' and TakeEvents' text (the descriptor's second pair).
+  std::string TakeChanges() { return Text(db_->TakeChanges()); }
+  std::string TakeEvents() { return Text(db_->TakeEvents()); }
 
   int Put(const std::string& key, const std::string& value) {
     Load({key, value});
@@ -233,7 +234,7 @@ class Driver {
   }
 
   // TakeChanges split into paths; checks each ends with '\n'.
-  std::vector<std::string> Changes() { return Lines(db_->TakeChanges()); }
+  std::vector<std::string> Changes() { return Lines(TakeChanges()); }
 
   jsontest::Json Stats() {
     jsontest::Json root;
@@ -251,6 +252,18 @@ class Driver {
   }
 
  private:
+  // The bytes the descriptor's pair at word `at` points at.
+  std::string Pointed(int at) const {
+    const uintptr_t* d = reinterpret_cast<const uintptr_t*>(db_->Descriptor());
+    if (d[at + 1] == 0) return std::string();
+    return std::string(reinterpret_cast<const char*>(d[at]), d[at + 1]);
+  }
+
+  std::string Text(int code) const {
+    EXPECT_EQ(kOk, code) << db_->LastError();
+    return Pointed(2);
+  }
+
   WasmDatabase* const db_;
 };
 

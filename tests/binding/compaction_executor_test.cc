@@ -521,7 +521,7 @@ TEST_F(BindingCompactionExecutorTest, EventsSayWhereEachJobRanAndWhatItDid) {
   ASSERT_NO_FATAL_FAILURE(Take(&taken));
   WorkerReply reply;
   ASSERT_NO_FATAL_FAILURE(RunWorker(taken, &reply));
-  db_->TakeEvents();
+  d_->TakeEvents();
   ASSERT_NO_FATAL_FAILURE(Deliver(reply));
   auto finished = [&](const std::string& lines) {
     std::vector<Json> out;
@@ -534,7 +534,7 @@ TEST_F(BindingCompactionExecutorTest, EventsSayWhereEachJobRanAndWhatItDid) {
     }
     return out;
   };
-  std::vector<Json> ends = finished(db_->TakeEvents());
+  std::vector<Json> ends = finished(d_->TakeEvents());
   ASSERT_EQ(1u, ends.size());
   const Json& end = ends[0];
   EXPECT_EQ("worker", end.Find("runner")->text);
@@ -553,7 +553,7 @@ TEST_F(BindingCompactionExecutorTest, EventsSayWhereEachJobRanAndWhatItDid) {
   // The next job, run here instead.
   ASSERT_NO_FATAL_FAILURE(FillUntilJob());
   ASSERT_EQ(kOk, db_->RunCompactionInline()) << db_->LastError();
-  ends = finished(db_->TakeEvents());
+  ends = finished(d_->TakeEvents());
   ASSERT_EQ(1u, ends.size());
   EXPECT_EQ("here", ends[0].Find("runner")->text);
   EXPECT_FALSE(db_->HasEvents());

@@ -921,13 +921,28 @@ TEST_F(BindingDatabaseTest, OpenCursorsAreLimited) {
 // ---------------------------------------------------------------------------
 // Durability points, the change record, compaction
 
+// The package reads the events after every call and only then the call's
+// result (a get's value): TakeEvents and TakeChanges leave it in place.
+TEST_F(BindingDatabaseTest, TakingEventsAndChangesLeavesTheLastResult) {
+  ASSERT_EQ(kOk, Open());
+  ASSERT_EQ(kOk, d_->Put("k", "the value"));
+  ASSERT_EQ(kOk, db_->Sync()) << db_->LastError();  // a closed WAL segment: an event and a change
+  ASSERT_TRUE(db_->HasEvents());
+  std::string value;
+  ASSERT_EQ(kOk, d_->Get("k", &value));
+  EXPECT_NE("", d_->TakeEvents());
+  EXPECT_NE("", d_->TakeChanges());
+  EXPECT_EQ("the value", d_->Result());
+  EXPECT_EQ(kOk, db_->Close());
+}
+
 TEST_F(BindingDatabaseTest, TakeChangesAfterSyncListsTheNewWalSegment) {
-  EXPECT_EQ("", db_->TakeChanges()) << "nothing before Open";
+  EXPECT_EQ("", d_->TakeChanges()) << "nothing before Open";
   ASSERT_EQ(kOk, Open());
   const std::vector<std::string> at_open = d_->Changes();
   EXPECT_FALSE(at_open.empty()) << "Open writes the manifest";
   for (const auto& p : at_open) EXPECT_EQ(0u, p.rfind(dir_ + "/", 0)) << p;
-  EXPECT_EQ("", db_->TakeChanges());
+  EXPECT_EQ("", d_->TakeChanges());
 
   ASSERT_EQ(kOk, d_->Put("k", "v"));
   const std::set<std::string> wal_before_sync = FilesEndingWith(".wal");

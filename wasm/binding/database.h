@@ -11,7 +11,8 @@
 //   (two little-endian uint32 in wasm32). They stay valid until the next
 //   call. TakeChanges and TakeEvents write theirs in the next two words, so
 //   that reading the events between a call and its result (as the package
-//   does after every call) leaves that result in place.
+//   does after every call) leaves that result in place; that text stays
+//   valid until the next TakeChanges or TakeEvents.
 // - Every method returns a Status code (status.h: 0 ok, 1 not found, ...);
 //   LastError() holds the message of the last failure.
 //

@@ -13,19 +13,22 @@
 // its entries by name in `contents`, a mount point's node names the mount
 // in `mounted`, and MEMFS.createNode links a new node there and in the file
 // system's name table. Unlike FS.mknod it does not check the directory's
-// permissions (the engine's directory is its own).
+// permissions, nor does the walk below check search permission on the way
+// (the engine's directory is its own).
 //
 // The directory is found by walking those entries from the root, and short
 // ASCII names are read a byte at a time: FS.lookupPath first normalizes the
 // path with regular expressions, and UTF8ToString calls TextDecoder, which
 // costs Chromium microseconds a call; together they were most of the time a
-// small durable commit spent outside IndexedDB. A path the walk does not
-// cover (., .., a symbolic link, a directory of another file system) goes
-// through FS.lookupPath.
+// small durable commit spent outside IndexedDB. What the walk does not cover
+// (a relative path, ., .., a symbolic link, a directory of another file
+// system, a name it does not find, such as __proto__, which MEMFS's entries
+// cannot hold as their own) goes through FS.lookupPath.
 // clang-format off
 EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char* name, size_t name_size,
                                     const char* data, size_t size), {
   const text = (at, length) => {
+    if (length > 256) return UTF8ToString(at, length);
     let s = '';
     for (let i = 0; i < length; i++) {
       const c = HEAPU8[at + i];
@@ -36,11 +39,13 @@ EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char
   };
   const isMemfsDir = (node) => node.node_ops.lookup === MEMFS.node_ops.lookup;
   const lookup = (path) => {
+    if (path[0] !== '/') return FS.lookupPath(path).node;
     let node = FS.root;
     for (const part of path.split('/')) {
       if (part === '') continue;
-      if (part === '.' || part === '..' || !isMemfsDir(node)) return FS.lookupPath(path).node;
-      if (!Object.prototype.hasOwnProperty.call(node.contents, part)) return null;
+      if (part === '.' || part === '..' || !isMemfsDir(node) || !Object.prototype.hasOwnProperty.call(node.contents, part)) {
+        return FS.lookupPath(path).node;
+      }
       node = node.contents[part];
       if (FS.isLink(node.mode)) return FS.lookupPath(path).node;
       if (node.mounted) node = node.mounted.root;
@@ -53,7 +58,7 @@ EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char
   } catch (e) {
     return 0;
   }
-  if (!parent || !FS.isDir(parent.mode) || parent.node_ops.mknod !== MEMFS.node_ops.mknod) return 0;
+  if (!FS.isDir(parent.mode) || parent.node_ops.mknod !== MEMFS.node_ops.mknod) return 0;
   const base = text(name, name_size);
   if (Object.prototype.hasOwnProperty.call(parent.contents, base)) return 0;
   let bytes = null;

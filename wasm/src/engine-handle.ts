@@ -56,8 +56,9 @@ export class EngineHandle {
   }
 
   /**
-   * The text a call that answered code left (takeChanges, takeEvents: in
-   * the two words after the result's, which it leaves in place).
+   * The text result of takeChanges or takeEvents, given the code it
+   * answered (checked first): the descriptor's second pair of words, so the
+   * last call's result stays in place.
    */
   text(code: number): string {
     this.check(code);

@@ -195,7 +195,8 @@ export class IndexedDbStorage implements Storage {
     // A file of the directory itself (every file the engine makes) is an
     // entry of the mount's root node: looked up there, it costs neither
     // FS.lookupPath's normalizing of the path with regular expressions nor
-    // a thrown error when the file is gone.
+    // a thrown error when the file is gone. (MEMFS internals of Emscripten
+    // 3.1.6, as in wasm/binding/memfs_files.cc: re-check on an upgrade.)
     const name = path.startsWith(`${this.directory}/`) ? path.slice(this.directory.length + 1) : '';
     if (this.root && name !== '' && name !== '.' && name !== '..' && !name.includes('/')) {
       return Object.prototype.hasOwnProperty.call(this.root.contents, name) ? this.root.contents[name] : undefined;

@@ -47,12 +47,12 @@ export interface RawDatabase {
   flush(): number;
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
   runPendingWork(): number;
-  takeChanges(): number; // result: '\n'-terminated paths
+  takeChanges(): number; // text result ('\n'-terminated paths), read with EngineHandle.text
   hasChanges(): boolean;
   takeCompactionJob(): number;
   compactionInputs(): string;
   compactionJobId(): number;
-  takeEvents(): number; // result: JSON lines
+  takeEvents(): number; // text result (JSON lines), read with EngineHandle.text
   writeCompactionOutput(path: string, size: number): number;
   completeCompaction(size: number): number;
   runCompactionInline(): number;

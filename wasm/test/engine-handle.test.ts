@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readText } from '../dist/bytes.js';
 import { EngineHandle } from '../dist/engine-handle.js';
 import type { StrataEvent } from '../dist/events.js';
-import { fakeEngine } from './fake-engine.js';
+import { DESCRIPTOR, fakeEngine } from './fake-engine.js';
 
 describe('EngineHandle', () => {
   it("reading the events a call queued leaves that call's result in place", () => {
@@ -17,7 +17,7 @@ describe('EngineHandle', () => {
     engine.events.subscribe((e) => events.push(e));
     const value = new TextEncoder().encode('the value of a get');
     fake.module.HEAPU8.set(value, 2048);
-    fake.module.HEAPU32.set([2048, value.length], 16 / 4); // where descriptor() points
+    fake.module.HEAPU32.set([2048, value.length], DESCRIPTOR / 4);
     fake.eventLines.push('{"type":"wal-segment-closed","number":7,"bytes":120,"records":1}');
     engine.drainEvents();
     expect(events.map((e) => e.type)).toEqual(['wal-segment-closed']);

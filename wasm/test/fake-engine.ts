@@ -29,6 +29,9 @@ export interface FakeEngine {
   files: Map<string, Uint8Array>;
 }
 
+/** Where the fake's descriptor() points: the result's {pointer, length}, then the text result's. */
+export const DESCRIPTOR = 16;
+
 export function fakeEngine(): FakeEngine {
   const heap = new ArrayBuffer(1 << 16);
   const fake: FakeEngine = {
@@ -47,7 +50,7 @@ export function fakeEngine(): FakeEngine {
   const textResult = (text: string) => {
     const bytes = new TextEncoder().encode(text);
     new Uint8Array(heap).set(bytes, TEXT_AT);
-    new Uint32Array(heap).set([TEXT_AT, bytes.length], 16 / 4 + 2);
+    new Uint32Array(heap).set([TEXT_AT, bytes.length], DESCRIPTOR / 4 + 2);
     return 0;
   };
   fake.module = {
@@ -63,7 +66,7 @@ export function fakeEngine(): FakeEngine {
   } as unknown as StrataModule;
   fake.raw = {
     handle: () => 8,
-    descriptor: () => 16,
+    descriptor: () => DESCRIPTOR,
     scratch: () => 1024,
     lastError: () => 'fake failure',
     lastCode: () => 4,

@@ -457,6 +457,18 @@ describe('files are made in MEMFS directly', () => {
   );
 });
 
+describe('a database named __proto__', () => {
+  it('is written and read back: its directory, which MEMFS entries cannot hold as their own, is looked up the slow way', async () => {
+    const factory = new IDBFactory();
+    const db = await (await freshRuntime(factory)).open('__proto__');
+    for (let i = 0; i < 5; i++) await db.put(`k${i}`, `value ${i}`);
+    await db.close();
+    const reopened = await (await freshRuntime(factory)).open('__proto__');
+    for (let i = 0; i < 5; i++) expect(reopened.get(`k${i}`)).toBe(`value ${i}`);
+    await reopened.close();
+  });
+});
+
 describe('files are written once', () => {
   it('stores every path once, except CURRENT, which comes with the manifest it names', async () => {
     const seed = seedFor('write-once');
