@@ -28,14 +28,10 @@
 EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char* name, size_t name_size,
                                     const char* data, size_t size), {
   const text = (at, length) => {
-    if (length > 256) return UTF8ToString(at, length);
     let s = '';
-    for (let i = 0; i < length; i++) {
-      const c = HEAPU8[at + i];
-      if (c >= 0x80) return UTF8ToString(at, length);
-      s += String.fromCharCode(c);
-    }
-    return s;
+    let i = 0;
+    for (; length <= 256 && i < length && HEAPU8[at + i] < 0x80; i++) s += String.fromCharCode(HEAPU8[at + i]);
+    return i === length ? s : UTF8ToString(at, length);
   };
   const isMemfsDir = (node) => node.node_ops.lookup === MEMFS.node_ops.lookup;
   const lookup = (path) => {

@@ -95,12 +95,9 @@ const SHORT_TEXT = 256;
 export function readText(heap: Uint8Array, ptr: number, size: number): string {
   if (size <= SHORT_TEXT) {
     let text = '';
-    for (let i = ptr; i < ptr + size; i++) {
-      const c = heap[i]!;
-      if (c >= 0x80) return utf8Decoder.decode(heap.subarray(ptr, ptr + size));
-      text += String.fromCharCode(c);
-    }
-    return text;
+    let i = ptr;
+    for (; i < ptr + size && heap[i]! < 0x80; i++) text += String.fromCharCode(heap[i]!);
+    if (i === ptr + size) return text;
   }
   return utf8Decoder.decode(heap.subarray(ptr, ptr + size));
 }
