@@ -143,6 +143,7 @@ struct TakenJob {
   std::string envelope;
   Envelope parsed;
   std::vector<std::string> inputs;
+  std::vector<std::string> reserved_outputs;  // CompactionReservedOutputs()
 };
 
 class BindingCompactionExecutorTest : public WasmDatabaseTest {
@@ -312,6 +313,14 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
       EXPECT_FALSE(Env::Default()->FileExists(dir_ + name)) << dir_ + name;
     }
     for (const auto& in : job.inputs) EXPECT_EQ(0u, numbers.count(in.file_number));
+    // One path per reserved number, in order: the names its outputs can have.
+    taken->reserved_outputs = Lines(db_->CompactionReservedOutputs());
+    ASSERT_EQ(taken->parsed.numbers.size(), taken->reserved_outputs.size());
+    for (size_t i = 0; i < taken->parsed.numbers.size(); i++) {
+      char name[32];
+      snprintf(name, sizeof(name), "/%06llu.sst", static_cast<unsigned long long>(taken->parsed.numbers[i]));
+      EXPECT_EQ(dir_ + name, taken->reserved_outputs[i]);
+    }
   }
 
   // Writes until a job waits, and takes it.
@@ -338,10 +347,12 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
     ASSERT_FALSE(r.outputs.empty());
     ASSERT_EQ(r.outputs.size(), reply->outputs.size()) << "new files in the worker's directory";
     const std::set<uint64_t> reserved(taken.parsed.numbers.begin(), taken.parsed.numbers.end());
+    const std::set<std::string> reserved_paths(taken.reserved_outputs.begin(), taken.reserved_outputs.end());
     for (const auto& out : r.outputs) {
       ASSERT_EQ(1u, reply->outputs.count(out.path)) << out.path << " is not among the worker's files";
       EXPECT_EQ(out.size, reply->outputs.at(out.path).size()) << out.path;
       EXPECT_EQ(1u, reserved.count(out.file_number)) << out.path << " was not reserved";
+      EXPECT_EQ(1u, reserved_paths.count(out.path)) << out.path << " is not in CompactionReservedOutputs()";
     }
   }
 

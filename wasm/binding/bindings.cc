@@ -108,6 +108,7 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("hasChanges", &WasmDatabase::HasChanges)
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
+      .function("compactionReservedOutputs", &WasmDatabase::CompactionReservedOutputs)
       .function("compactionJobId", &WasmDatabase::CompactionJobId)
       .function("writeCompactionOutput", &WasmDatabase::WriteCompactionOutput)
       .function("completeCompaction", &WasmDatabase::CompleteCompaction)

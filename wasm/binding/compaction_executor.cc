@@ -1,5 +1,6 @@
 #include "compaction_executor.h"
 
+#include "db/filename.h"
 #include "strata/env.h"
 #include "util/coding.h"
 
@@ -32,14 +33,20 @@ void DeferredCompactionExecutor::Execute(const CompactionJob& job, Env* env,
   state_ = State::kWaiting;
 }
 
-std::string DeferredCompactionExecutor::TakeJob(std::vector<std::string>* input_paths) {
+std::string DeferredCompactionExecutor::TakeJob(std::vector<std::string>* input_paths,
+                                                std::vector<std::string>* output_paths) {
   input_paths->clear();
+  output_paths->clear();
   if (state_ != State::kWaiting) return std::string();
   state_ = State::kTaken;
   std::string envelope;
   const size_t count = NumbersToReserve(job_);
   PutVarint64(&envelope, count);
-  for (size_t i = 0; i < count; i++) PutVarint64(&envelope, allocate_());
+  for (size_t i = 0; i < count; i++) {
+    const uint64_t number = allocate_();
+    PutVarint64(&envelope, number);
+    output_paths->push_back(TableFileName(job_.output_dir, number));  // as RunCompactionJob names them
+  }
   envelope += EncodeCompactionJob(job_);
   for (const auto& in : job_.inputs) input_paths->push_back(in.path);
   return envelope;

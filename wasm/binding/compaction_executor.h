@@ -28,8 +28,9 @@ class DeferredCompactionExecutor : public CompactionExecutor {
   uint64_t JobId() const { return state_ == State::kIdle ? 0 : job_.id; }
   // Takes the waiting job: the envelope a compaction instance runs (the job
   // and the output file numbers reserved for it). Paths of its inputs, in
-  // inputs order, go to *input_paths.
-  std::string TakeJob(std::vector<std::string>* input_paths);
+  // inputs order, go to *input_paths; the paths of the tables it may write
+  // (one per reserved number) to *output_paths.
+  std::string TakeJob(std::vector<std::string>* input_paths, std::vector<std::string>* output_paths);
   // Delivers the encoded result of the taken job (its output files already
   // written); a failed result makes it run the job here instead.
   // InvalidArgument when no job is taken or the result is another job's,

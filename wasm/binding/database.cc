@@ -523,10 +523,12 @@ int WasmDatabase::TakeEvents() {
 int WasmDatabase::TakeCompactionJob() {
   if (int code = CheckOpen()) return code;
   if (!compactions_ || !compactions_->HasJob()) return static_cast<int>(Status::Code::kNotFound);
-  std::vector<std::string> paths;
-  result_ = compactions_->TakeJob(&paths);
+  std::vector<std::string> inputs, outputs;
+  result_ = compactions_->TakeJob(&inputs, &outputs);
   compaction_inputs_.clear();
-  for (const auto& path : paths) compaction_inputs_ += path + '\n';
+  for (const auto& path : inputs) compaction_inputs_ += path + '\n';
+  compaction_outputs_.clear();
+  for (const auto& path : outputs) compaction_outputs_ += path + '\n';
   SetResult(result_.data(), result_.size());
   return kOk;
 }

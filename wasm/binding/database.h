@@ -141,9 +141,11 @@ class WasmDatabase {
   // Deferred compaction (OpenConfig::deferred_compaction): takes the job
   // that waits. Result: its envelope (DeferredCompactionExecutor::TakeJob);
   // code 1 (not found) when none waits. Its input paths, '\n'-terminated,
-  // are then in CompactionInputs().
+  // are then in CompactionInputs(), and the paths of the tables it may
+  // write (one per reserved number) in CompactionReservedOutputs().
   int TakeCompactionJob();
   std::string CompactionInputs() const { return compaction_inputs_; }
+  std::string CompactionReservedOutputs() const { return compaction_outputs_; }
   // The engine's id of the job taken (or waiting); 0 when none. A double:
   // exact to 2^53, and Embind passes no 64-bit integers without BigInt.
   double CompactionJobId() const { return compactions_ ? static_cast<double>(compactions_->JobId()) : 0; }
@@ -180,6 +182,7 @@ class WasmDatabase {
   std::string dir_;                                          // of the open database
   std::shared_ptr<DeferredCompactionExecutor> compactions_;  // when deferred
   std::string compaction_inputs_;
+  std::string compaction_outputs_;
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;

@@ -7,6 +7,8 @@
 //   runner (a compaction worker, or another instance) with its inputs'
 //   bytes; its outputs come back and are installed. A runner that fails
 //   leaves the job to run here, so no job is lost.
+// - Outputs stored by the runner: a compaction worker stores a job's outputs
+//   in IndexedDB itself (output-store.ts); the next commit leaves them out.
 // - Busy retry: a write (or flush, or compact) that must wait for a job
 //   still out at the runner answers Busy; it runs again once that job is
 //   installed.
@@ -19,13 +21,38 @@ import { BUSY, type EngineHandle, OK } from './engine-handle.js';
 import { StrataError } from './errors.js';
 import type { CompactionJobStats } from './stats.js';
 
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * The next task, by a message rather than a timer: in a browser, a chain of
+ * zero-delay timers is clamped to 4 ms a turn after five (HTML's timer
+ * nesting), which made a job of hundreds of tables wait seconds between its
+ * files. One channel serves every call. Node has setImmediate.
+ */
+const nextTask: () => Promise<void> = (() => {
+  const { setImmediate } = globalThis as { setImmediate?: (f: () => void) => void };
+  if (setImmediate) return () => new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'undefined') return () => new Promise((resolve) => setTimeout(resolve, 0));
+  const { port1, port2 } = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      port2.postMessage(null);
+    });
+})();
+
+// A job's input is copied this much per task: the first write to fresh
+// memory pays its page faults (~4 ms a MiB on this project's VM), so a
+// 4 MiB table copied in one task held the page's thread ~11 ms.
+const COPY_STEP = 256 << 10;
 
 export class BackgroundDriver {
   readonly stats: CompactionJobStats;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private compactionInFlight: Promise<void> | undefined;
   private stopped = false;
+  // Jobs whose runner may have stored outputs that were then not installed.
+  private storedJobsNotInstalled = 0;
 
   /**
    * @param runner where compaction jobs go; undefined: they run inside the
@@ -40,7 +67,15 @@ export class BackgroundDriver {
     private readonly directory: string,
     private readonly fail: (error: StrataError) => void,
   ) {
-    this.stats = { runner: runner?.kind ?? 'inline', sent: 0, installed: 0, runHere: 0 };
+    this.stats = { runner: runner?.kind ?? 'inline', sent: 0, installed: 0, runHere: 0, storedByRunner: 0 };
+  }
+
+  /**
+   * A runner may have stored files that no manifest names (a job dropped at
+   * close, or run here after its outputs were stored): close() removes them.
+   */
+  get mayHaveLeftFiles(): boolean {
+    return this.storedJobsNotInstalled > 0;
   }
 
   /** Runs pending flushes and compactions, one step per task, until none is left. */
@@ -108,12 +143,13 @@ export class BackgroundDriver {
     this.runner?.close();
   }
 
-  // A job's inputs and outputs are megabytes of copies: they go one file per
-  // task (a table file, a few MB at most), so that the thread serves
+  // A job's inputs and outputs are megabytes of copies: they go at most a
+  // file (an input at most COPY_STEP) per task, so that the thread serves
   // requests and paints in between.
   private async runCompaction(runner: CompactionRunner): Promise<void> {
     const { engine } = this;
     let job: CompactionJobMessage;
+    let reserved: string[] = []; // the paths the job's outputs may have
     try {
       engine.check(engine.raw.takeCompactionJob());
       const id = engine.raw.compactionJobId();
@@ -121,30 +157,53 @@ export class BackgroundDriver {
       const envelope = heap.slice(ptr, ptr + size);
       const paths = engine.raw.compactionInputs().split('\n');
       paths.pop(); // after the last '\n'
+      reserved = engine.raw.compactionReservedOutputs().split('\n');
+      reserved.pop();
       const inputs = [];
       for (const path of paths) {
-        await nextTask();
-        if (!engine.open) return; // closed meantime: the engine abandoned the job
-        inputs.push({ path, bytes: engine.module.FS.readFile(path) });
+        const bytes = await this.copyOfFile(path);
+        if (!bytes) return; // closed meantime: the engine abandoned the job
+        inputs.push({ path, bytes });
         const progress = { job: id, step: 'input-sent', done: inputs.length, total: paths.length } as const;
         engine.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }
-      job = { id, dir: this.directory, envelope, inputs };
+      // Only a runner in another thread stores: here, it would hold this
+      // thread just as a commit does.
+      const store = runner.kind === 'worker' ? this.commits.beginOutsideStore(reserved) : undefined;
+      job = { id, dir: this.directory, envelope, inputs, ...(store && { store }) };
     } catch (e) {
       return this.runCompactionHere(e);
     }
+    try {
+      await this.runAndInstall(runner, job);
+    } finally {
+      if (job.store) this.commits.endOutsideStore(reserved);
+    }
+  }
+
+  /** Sends the job to the runner and installs its outputs (or runs it here). */
+  private async runAndInstall(runner: CompactionRunner, job: CompactionJobMessage): Promise<void> {
+    const { engine } = this;
     let reply: CompactionReply;
     try {
       this.stats.sent++;
+      if (job.store) this.storedJobsNotInstalled++;
       reply = await runner.run(job);
     } catch (e) {
       return this.runCompactionHere(e);
     }
+    if (reply.stored) {
+      this.stats.storedByRunner++;
+      this.commits.storedAhead(reply.outputs.map((o) => o.path));
+    } else if (job.store) {
+      this.storedJobsNotInstalled--; // the runner stored nothing
+    }
     try {
       // The outputs enter the directory through the engine's Env, one per
-      // task. A commit in between may store some before the edit that
-      // installs them; if the job is abandoned instead, the engine's close()
-      // deletes them (and after a crash, the next open does).
+      // task. Not stored by the runner, a commit in between may store some
+      // before the edit that installs them; if the job is abandoned instead,
+      // the engine's close() deletes them (and after a crash, the next open
+      // does).
       let done = 0;
       for (const output of reply.outputs) {
         await nextTask();
@@ -161,10 +220,28 @@ export class BackgroundDriver {
       engine.args.bytes(reply.result);
       engine.check(engine.raw.completeCompaction(reply.result.length));
       this.stats.installed++;
+      if (job.store) this.storedJobsNotInstalled--;
       engine.drainEvents();
     } catch (e) {
       this.runCompactionHere(e);
     }
+  }
+
+  /** A copy of a table's bytes, made COPY_STEP a task; undefined if the engine closed meanwhile. */
+  private async copyOfFile(path: string): Promise<Uint8Array | undefined> {
+    const { node } = this.engine.module.FS.lookupPath(path);
+    // A table is written once (CommitEnv) and its file stays while it is an input.
+    const contents = node.contents ?? new Uint8Array(0);
+    const source = new Uint8Array(contents.buffer, contents.byteOffset, node.usedBytes);
+    const copy = new Uint8Array(source.length);
+    let at = 0;
+    do {
+      await nextTask();
+      if (!this.engine.open) return undefined;
+      copy.set(source.subarray(at, at + COPY_STEP), at);
+      at += COPY_STEP;
+    } while (at < source.length);
+    return copy;
   }
 
   /** The job could not run (or come back) elsewhere: run it in this instance. */

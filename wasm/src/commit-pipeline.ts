@@ -14,6 +14,7 @@ import { Committer } from './committer.js';
 import type { EngineHandle } from './engine-handle.js';
 import type { StrataError } from './errors.js';
 import type { CommitStats } from './stats.js';
+import type { OutputStore } from './output-store.js';
 import type { IdbDurability, Storage } from './storage.js';
 
 export class CommitPipeline {
@@ -55,6 +56,25 @@ export class CommitPipeline {
   /** Notes a change acknowledged at once: committed within the interval. */
   deferred(): void {
     this.committer.deferred();
+  }
+
+  /**
+   * Where a compaction runner in another thread may store a job's outputs
+   * (paths: the names they may have) itself, as durably as an awaited
+   * commit, until endOutsideStore(paths); undefined if the storage has no
+   * such place.
+   */
+  beginOutsideStore(paths: readonly string[]): OutputStore | undefined {
+    return this.storage.beginOutsideStore?.(this.idbDurability, paths);
+  }
+
+  endOutsideStore(paths: readonly string[]): void {
+    this.storage.endOutsideStore?.(paths);
+  }
+
+  /** These files are stored as they are (by a runner): commits leave them out. */
+  storedAhead(paths: readonly string[]): void {
+    this.storage.storedAhead?.(paths);
   }
 
   /** Stops the interval timer (the handle is closing). */

@@ -1,7 +1,9 @@
 // The compaction worker: a wasm instance of its own that merges the tables
-// a database sends it (compaction.ts) and sends the new tables back.
+// a database sends it (compaction.ts) and sends the new tables back, having
+// stored them in IndexedDB first when the job says where (output-store.ts).
 import createStrataModule from './strata.js';
 import { type CompactionJobMessage, runCompactionIn } from './compaction.js';
+import { storeFiles } from './output-store.js';
 
 declare const self: {
   onmessage: ((e: MessageEvent<CompactionJobMessage>) => void) | null;
@@ -15,6 +17,17 @@ self.onmessage = async (e: MessageEvent<CompactionJobMessage>) => {
   const job = e.data;
   try {
     const reply = runCompactionIn(await module, job);
+    if (job.store) {
+      self.postMessage({ id: job.id, storing: true });
+      try {
+        await storeFiles(indexedDB, job.store, reply.outputs);
+        reply.stored = true;
+      } catch {
+        // Not stored (no IndexedDB here, quota, a deleted database): the
+        // database stores them with its next commit, as it would anyway.
+        reply.stored = false;
+      }
+    }
     self.postMessage(reply, [reply.result.buffer as ArrayBuffer, ...reply.outputs.map((o) => o.bytes.buffer as ArrayBuffer)]);
   } catch (error) {
     self.postMessage({ id: job.id, error: String(error) });

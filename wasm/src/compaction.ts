@@ -3,20 +3,34 @@
 // reserved output file numbers, wasm/binding/compaction_executor.h) with its
 // input tables' bytes, a runner merges them in its own instance, and the
 // outputs' bytes come back to be written and installed by the database.
+// A compaction worker may also store the outputs in IndexedDB itself before
+// it answers (job.store, output-store.ts), so that the database's thread
+// never clones them for IndexedDB.
 import type { StrataModule } from './strata.js';
 import { filesIn } from './storage.js';
+import type { OutputStore } from './output-store.js';
 
 export interface CompactionJobMessage {
   id: number;
   dir: string; // the database directory: inputs and outputs live there
   envelope: Uint8Array;
   inputs: { path: string; bytes: Uint8Array }[];
+  /** Where the runner stores the outputs before it answers, if it can. */
+  store?: OutputStore;
+}
+
+export interface CompactionOutput {
+  path: string;
+  bytes: Uint8Array;
+  mode: number; // the file's mode, as IDBFS stores it
 }
 
 export interface CompactionReply {
   id: number;
   result: Uint8Array; // EncodeCompactionResult
-  outputs: { path: string; bytes: Uint8Array }[];
+  outputs: CompactionOutput[];
+  /** The runner stored the outputs (job.store) as they are here. */
+  stored?: boolean;
 }
 
 export interface CompactionRunner {
@@ -36,7 +50,7 @@ export function runCompactionIn(module: StrataModule, job: CompactionJobMessage)
     // What the job wrote is what is new in the directory.
     const outputs = filesIn(FS, job.dir)
       .filter((path) => !inputs.has(path))
-      .map((path) => ({ path, bytes: FS.readFile(path) }));
+      .map((path) => ({ path, bytes: FS.readFile(path), mode: FS.stat(path).mode }));
     return { id: job.id, result, outputs };
   } finally {
     for (const path of filesIn(FS, job.dir)) FS.unlink(path);
@@ -51,20 +65,30 @@ export function runCompactionIn(module: StrataModule, job: CompactionJobMessage)
  */
 export class WorkerCompactionRunner implements CompactionRunner {
   readonly kind = 'worker';
-  /** How long a job may take: a base plus a time per megabyte of input. */
+  /**
+   * How long a job may take: a base plus a time per megabyte of input, for
+   * the merge and again for storing the outputs (which may wait behind
+   * other IndexedDB transactions).
+   */
   static timeoutMs = { base: 30_000, perMiB: 2_000 };
   private worker: Worker | undefined;
   private pending:
-    | { id: number; resolve: (r: CompactionReply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+    | {
+        id: number;
+        resolve: (r: CompactionReply) => void;
+        reject: (e: Error) => void;
+        timer: ReturnType<typeof setTimeout>;
+        limitMs: number;
+      }
     | undefined;
 
   run(job: CompactionJobMessage): Promise<CompactionReply> {
     const worker = (this.worker ??= this.start());
     const mib = job.inputs.reduce((n, i) => n + i.bytes.length, 0) / (1 << 20);
     const { base, perMiB } = WorkerCompactionRunner.timeoutMs;
+    const limitMs = base + perMiB * mib;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail('the compaction worker did not answer in time'), base + perMiB * mib);
-      this.pending = { id: job.id, resolve, reject, timer };
+      this.pending = { id: job.id, resolve, reject, timer: this.timer(limitMs), limitMs };
       // The inputs are copies made for this job: transfer them.
       worker.postMessage(job, [job.envelope.buffer as ArrayBuffer, ...job.inputs.map((i) => i.bytes.buffer as ArrayBuffer)]);
     });
@@ -79,10 +103,14 @@ export class WorkerCompactionRunner implements CompactionRunner {
       type: 'module',
       name: 'stratadb compaction',
     });
-    worker.onmessage = (e: MessageEvent<CompactionReply | { id: number; error: string }>) => {
+    worker.onmessage = (e: MessageEvent<CompactionReply | { id: number; error: string } | { id: number; storing: true }>) => {
       const pending = this.pending;
       if (!pending || pending.id !== e.data.id) return;
       clearTimeout(pending.timer);
+      if ('storing' in e.data) {
+        pending.timer = this.timer(pending.limitMs); // merged; the store has a time of its own
+        return;
+      }
       this.pending = undefined;
       if ('error' in e.data) pending.reject(new Error(e.data.error));
       else pending.resolve(e.data);
@@ -92,6 +120,10 @@ export class WorkerCompactionRunner implements CompactionRunner {
       this.fail(`the compaction worker failed: ${e.message}`);
     };
     return worker;
+  }
+
+  private timer(ms: number): ReturnType<typeof setTimeout> {
+    return setTimeout(() => this.fail('the compaction worker did not answer in time'), ms);
   }
 
   /** Ends the worker (a new one serves the next job) and the job it had. */

@@ -495,6 +495,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       // Rejects with the failure if a commit failed before: what came after
       // it is not durable, and close() must say so.
       await this.commits.durable();
+      // Outputs a compaction worker stored for a job that was then dropped.
+      // Left there if this fails: the engine deletes them at the next open.
+      if (this.background.mayHaveLeftFiles) await this.storage.removeUnlisted?.().catch(() => undefined);
     } finally {
       this.commits.stop();
       this.state = 'closed';

@@ -128,6 +128,8 @@ export interface CompactionJobStats {
   installed: number;
   /** Jobs run in the database's own instance after the runner failed. */
   runHere: number;
+  /** Jobs whose outputs the runner stored in IndexedDB itself (a compaction worker). */
+  storedByRunner: number;
 }
 
 export interface CommitStats {

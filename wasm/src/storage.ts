@@ -18,9 +18,12 @@
 // (deletionRuns). Puts and deletes of one commit share one transaction, so a
 // commit lands whole or not at all: a manifest and the files it names arrive
 // together, and a file that a manifest edit made obsolete leaves storage only
-// with that edit.
+// with that edit. The one exception: a compaction worker stores a job's new
+// tables itself (beginOutsideStore, output-store.ts), before the commit of
+// the edit that installs them, which then leaves them out (storedAhead).
 import type { EmscriptenFS, MemfsDirectory, MemfsNode, StrataModule } from './strata.js';
 import { StrataError, storageError } from './errors.js';
+import type { OutputStore } from './output-store.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
@@ -48,6 +51,17 @@ export interface Storage {
   commit(paths: readonly string[], durability: IdbDurability): Promise<CommitCounts>;
   /** Forgets the directory in memory (the stored copy stays). */
   release(): void;
+  /**
+   * Where another thread may store the files named by paths itself
+   * (output-store.ts), as durably as asked, until endOutsideStore(paths);
+   * absent or undefined: only commits store.
+   */
+  beginOutsideStore?(durability: IdbDurability, paths: readonly string[]): OutputStore | undefined;
+  endOutsideStore?(paths: readonly string[]): void;
+  /** These files are stored as they are now: commits leave them out. */
+  storedAhead?(paths: readonly string[]): void;
+  /** Deletes every stored file that is not in the directory (after the last commit). */
+  removeUnlisted?(): Promise<void>;
 }
 
 /**
@@ -79,6 +93,10 @@ export class IndexedDbStorage implements Storage {
   private mount: unknown; // Emscripten's mount object, while mounted
   private root: MemfsDirectory | undefined; // the mount's root node, the directory's files its entries
   private db: IDBDatabase | undefined; // IDBFS's connection, once loaded
+  private readonly storedAheadPaths = new Set<string>();
+  // Files another thread may be storing: no key range that a commit deletes
+  // covers them, though the directory does not hold them yet.
+  private readonly outsidePaths = new Set<string>();
 
   /** keyRange: the IndexedDB's IDBKeyRange, if known (see deletionRuns). */
   constructor(
@@ -116,10 +134,12 @@ export class IndexedDbStorage implements Storage {
     const deleted: string[] = [];
     for (const path of paths) {
       const node = this.fileNode(path);
+      const storedAhead = this.storedAheadPaths.delete(path);
       if (!node) {
         deleted.push(path);
         continue;
       }
+      if (storedAhead) continue; // a table is written once: stored as it is
       const contents = exactBytes(node);
       counts.files++;
       counts.bytes += contents.length;
@@ -182,11 +202,42 @@ export class IndexedDbStorage implements Storage {
     });
   }
 
+  beginOutsideStore(durability: IdbDurability, paths: readonly string[]): OutputStore | undefined {
+    if (!this.db) return undefined;
+    for (const path of paths) this.outsidePaths.add(path);
+    return { database: this.directory, version: this.db.version, objectStore: this.module.IDBFS.DB_STORE_NAME, durability };
+  }
+
+  endOutsideStore(paths: readonly string[]): void {
+    for (const path of paths) this.outsidePaths.delete(path);
+  }
+
+  storedAhead(paths: readonly string[]): void {
+    for (const path of paths) this.storedAheadPaths.add(path);
+  }
+
+  async removeUnlisted(): Promise<void> {
+    const { db } = this;
+    if (!db) return;
+    const live = new Set(filesIn(this.module.FS, this.directory));
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction([this.module.IDBFS.DB_STORE_NAME], 'readwrite');
+      const store = tx.objectStore(this.module.IDBFS.DB_STORE_NAME);
+      store.getAllKeys().onsuccess = (e) => {
+        const keys = (e.target as IDBRequest<IDBValidKey[]>).result;
+        for (const key of keys) if (typeof key === 'string' && !live.has(key)) store.delete(key);
+      };
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(storageError('removing unlisted files from IndexedDB', tx.error ?? 'transaction aborted'));
+    });
+  }
+
   /** Requests deleting paths: runs of them as key ranges where it can (deletionRuns). */
   private deleteRequests(paths: string[]): StoreRequest[] {
     const { keyRange } = this;
     if (!keyRange || paths.length < 2) return paths.map((path) => ({ delete: path }));
-    return deletionRuns(paths, filesIn(this.module.FS, this.directory)).map(([first, last]) => ({
+    const keep = [...filesIn(this.module.FS, this.directory), ...this.outsidePaths];
+    return deletionRuns(paths, keep).map(([first, last]) => ({
       delete: first === last ? first : keyRange.bound(first, last),
     }));
   }
@@ -293,6 +344,12 @@ export class ReadOnlyStorage extends IndexedDbStorage {
   override async commit(): Promise<CommitCounts> {
     return { files: 0, bytes: 0, deleted: 0 };
   }
+
+  override beginOutsideStore(): undefined {
+    return undefined;
+  }
+
+  override async removeUnlisted(): Promise<void> {}
 }
 
 /** Deletes the stored copy of a database (its IndexedDB database). */

@@ -51,6 +51,7 @@ export interface RawDatabase {
   hasChanges(): boolean;
   takeCompactionJob(): number;
   compactionInputs(): string;
+  compactionReservedOutputs(): string;
   compactionJobId(): number;
   takeEvents(): number; // text result (JSON lines), read with EngineHandle.text
   writeCompactionOutput(path: string, size: number): number;
@@ -81,6 +82,7 @@ export interface EmscriptenFS {
   lookupPath(path: string): { node: MemfsNode };
   writeFile(path: string, data: Uint8Array, options?: { canOwn?: boolean }): void;
   readFile(path: string): Uint8Array;
+  stat(path: string): { mode: number };
   mkdirTree(path: string): void;
   mount(type: unknown, options: object, mountpoint: string): unknown;
   unmount(mountpoint: string): void;

@@ -319,6 +319,8 @@ eachEngine('compact() on an in-page handle sends its jobs to the compaction work
         manual,
         sent: stats.compactionJobs.sent - sentBefore,
         runHere: stats.compactionJobs.runHere,
+        installed: stats.compactionJobs.installed,
+        storedByRunner: stats.compactionJobs.storedByRunner,
         // L0 may hold the write made meanwhile.
         nonEmptyLevels: stats.levels.slice(1).filter((l) => l.files > 0).length,
         readDuring: readDuring === model.get('k00031'),
@@ -329,6 +331,9 @@ eachEngine('compact() on an in-page handle sends its jobs to the compaction work
     assert.ok(!result.manual.some((e) => e.endsWith('here')), `a manual job ran in the page: ${result.manual}`);
     assert.ok(result.sent > 0);
     assert.equal(result.runHere, 0);
+    // The worker stored every job's outputs in IndexedDB itself.
+    assert.ok(result.installed > 0);
+    assert.equal(result.storedByRunner, result.installed);
     assert.equal(result.nonEmptyLevels, 1, 'compact() left more than one level below L0');
     assert.equal(result.readDuring, true);
     assert.equal(result.wrong, 0);
@@ -372,6 +377,8 @@ eachEngine('compactions run in the compaction worker and the data stays correct'
     assert.equal(result.jobs.runner, 'worker');
     assert.ok(result.jobs.sent > 0, 'no job went to the compaction worker');
     assert.equal(result.jobs.runHere, 0);
+    // The nested compaction worker stored the outputs; the reopened database read them.
+    assert.equal(result.jobs.storedByRunner, result.jobs.installed);
     assert.ok(result.compactions >= result.jobs.installed);
     assert.equal(result.wrong, 0);
   });
@@ -407,21 +414,34 @@ eachEngine('a closed database stores only the files its manifest names', async (
       };
       const outcomes = {};
       // In the page, compactions in the worker: close as the first output of
-      // a job is installed (from the event's listener, mid-install).
+      // a job of two or more is installed (from the event's listener,
+      // mid-install).
       {
         const db = await stratadb.open('orphans-close', { memtableBytes: 64 * 1024 });
         let closing;
+        let storedByRunner = 0;
         db.subscribe((e) => {
-          if (!closing && e.type === 'compaction' && e.phase === 'progress' && e.step === 'output-installed') closing = db.close();
+          if (!closing && e.type === 'compaction' && e.phase === 'progress' && e.step === 'output-installed' && e.total >= 2) {
+            // The worker stored the job's outputs; close() must remove those not installed.
+            storedByRunner = db.stats().compactionJobs.storedByRunner;
+            closing = db.close();
+          }
         });
-        for (let i = 0; i < 400 && !closing; i++) {
-          // Overwrites: real compactions. A write stalled when close() comes is refused (Closed).
-          await write(db, i % 20, 1).catch((e) => {
+        await write(db, 0, 20); // k000000 .. k009999
+        for (let round = 0; round < 400 && !closing; round++) {
+          // Overwrites spread over those keys: every table flushed overlaps
+          // them all, so a compaction rewrites them into several tables. A
+          // write stalled when close() comes is refused (Closed).
+          const batch = [];
+          for (let i = 0; i < 500; i++) {
+            batch.push({ type: 'put', key: `k${String(i * 20 + (round % 20)).padStart(6, '0')}`, value: 'z'.repeat(120) });
+          }
+          await db.batch(batch, { durable: false }).catch((e) => {
             if (!closing || e.code !== 'Closed') throw e;
           });
         }
         await closing;
-        outcomes.closeAtOutput = { closed: closing !== undefined, ...(await window.storedLayout('orphans-close')) };
+        outcomes.closeAtOutput = { closed: closing !== undefined, storedByRunner, ...(await window.storedLayout('orphans-close')) };
       }
       // Through openInWorker: 100,000 entries, read fully while compactions
       // replace the tables being read, then closed.
@@ -447,6 +467,7 @@ eachEngine('a closed database stores only the files its manifest names', async (
       return outcomes;
     });
     assert.ok(result.closeAtOutput.closed, 'no compaction output was ever installed');
+    assert.ok(result.closeAtOutput.storedByRunner > 0, 'the compaction worker stored no outputs itself');
     assert.deepEqual(result.closeAtOutput.problems, []);
     assert.ok(result.closeAtOutput.tables > 0);
     assert.equal(result.readThenClose.read, 100000);

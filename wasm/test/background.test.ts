@@ -1,7 +1,8 @@
 // The background driver alone (background.ts), over a scripted engine: steps
 // of pending work one per task, a compaction job sent to a runner and its
-// outputs installed in one task, a failing runner leaving the job to run
-// here, and the Busy retry of a write that waits for the job.
+// outputs installed a file per task, a failing runner leaving the job to run
+// here, the outputs a compaction worker stored left out of commits, and the
+// Busy retry of a write that waits for the job.
 import { describe, expect, it } from 'vitest';
 import { BackgroundDriver } from '../dist/background.js';
 import type { CompactionJobMessage, CompactionReply, CompactionRunner } from '../dist/compaction.js';
@@ -16,10 +17,10 @@ import { sleep } from './helpers.js';
 const BUSY = 5;
 
 /** A runner whose reply (or failure) the test sets; it records the jobs it got. */
-function scriptedRunner(reply: (job: CompactionJobMessage) => Promise<CompactionReply>) {
+function scriptedRunner(reply: (job: CompactionJobMessage) => Promise<CompactionReply>, kind: CompactionRunner['kind'] = 'instance') {
   const jobs: CompactionJobMessage[] = [];
   const runner: CompactionRunner & { jobs: CompactionJobMessage[]; closed: boolean } = {
-    kind: 'instance',
+    kind,
     jobs,
     closed: false,
     run(job) {
@@ -39,11 +40,34 @@ function setUp(runner: CompactionRunner | undefined) {
   const engine = new EngineHandle(fake.module, fake.raw, (e) => failures.push(e));
   const events: StrataEvent[] = [];
   engine.events.subscribe((e) => events.push(e));
-  const storage = { directory: '/db', commit: async () => ({ files: 0, bytes: 0, deleted: 0 }) } as unknown as Storage;
+  const storedAhead: string[] = [];
+  const outsidePaths = new Set<string>();
+  const storage: Storage = {
+    directory: '/db',
+    load: async () => {},
+    commit: async () => ({ files: 0, bytes: 0, deleted: 0 }),
+    release: () => {},
+    beginOutsideStore: (durability, paths) => {
+      for (const path of paths) outsidePaths.add(path);
+      return { database: '/db', version: 21, objectStore: 'FILE_DATA', durability };
+    },
+    endOutsideStore: (paths) => paths.forEach((path) => outsidePaths.delete(path)),
+    storedAhead: (paths) => storedAhead.push(...paths),
+  };
   const commits = new CommitPipeline(engine, storage, { commitIntervalMs: 1000, idbDurability: 'strict' }, () => {});
   const driver = new BackgroundDriver(engine, commits, runner, '/db', (e) => failures.push(e));
-  return { fake, engine, driver, events, failures };
+  return { fake, engine, driver, events, failures, storedAhead, outsidePaths: () => [...outsidePaths] };
 }
+
+const twoOutputs = (id: number, stored?: boolean): CompactionReply => ({
+  id,
+  result: new Uint8Array([1, 2, 3]),
+  outputs: [
+    { path: '/db/000020.sst', bytes: new Uint8Array([20]), mode: 0o100666 },
+    { path: '/db/000021.sst', bytes: new Uint8Array([21]), mode: 0o100666 },
+  ],
+  ...(stored !== undefined && { stored }),
+});
 
 const until = async (condition: () => boolean) => {
   for (let i = 0; i < 500 && !condition(); i++) await sleep(1);
@@ -70,16 +94,9 @@ describe('BackgroundDriver', () => {
     expect(failures[0]).toMatchObject({ code: 'IOError', message: 'fake failure' });
   });
 
-  it('sends a job with its inputs to the runner and installs its outputs in one task', async () => {
-    const runner = scriptedRunner(async (job) => ({
-      id: job.id,
-      result: new Uint8Array([1, 2, 3]),
-      outputs: [
-        { path: '/db/000020.sst', bytes: new Uint8Array([20]) },
-        { path: '/db/000021.sst', bytes: new Uint8Array([21]) },
-      ],
-    }));
-    const { fake, driver, events } = setUp(runner);
+  it('sends a job with its inputs to the runner and installs its outputs', async () => {
+    const runner = scriptedRunner(async (job) => twoOutputs(job.id));
+    const { fake, driver, events, storedAhead } = setUp(runner);
     fake.files.set('/db/000010.sst', new Uint8Array([10]));
     fake.files.set('/db/000011.sst', new Uint8Array([11]));
     fake.jobWaiting = true;
@@ -97,7 +114,76 @@ describe('BackgroundDriver', () => {
     expect(fake.files.get('/db/000021.sst')).toEqual(new Uint8Array([21]));
     const steps = events.flatMap((e) => (e.type === 'compaction' && e.phase === 'progress' ? [`${e.step} ${e.done}/${e.total}`] : []));
     expect(steps).toEqual(['input-sent 1/2', 'input-sent 2/2', 'output-installed 1/2', 'output-installed 2/2']);
-    expect(driver.stats).toEqual({ runner: 'instance', sent: 1, installed: 1, runHere: 0 });
+    expect(driver.stats).toEqual({ runner: 'instance', sent: 1, installed: 1, runHere: 0, storedByRunner: 0 });
+    // A runner in this thread is not asked to store the outputs.
+    expect(runner.jobs[0]!.store).toBeUndefined();
+    expect(storedAhead).toEqual([]);
+    expect(driver.mayHaveLeftFiles).toBe(false);
+  });
+
+  it('an input of several megabytes is copied a step per task and arrives whole', async () => {
+    const runner = scriptedRunner(async (job) => ({ id: job.id, result: new Uint8Array(1), outputs: [] }));
+    const { fake, driver } = setUp(runner);
+    const big = new Uint8Array(2.5 * 1024 * 1024 + 3).map((_, i) => (i * 7919) >>> 5);
+    fake.files.set('/db/000010.sst', big);
+    fake.jobWaiting = true;
+    // Tasks of others that run while the input is copied (one between each step).
+    let othersRan = 0;
+    const other = () => {
+      othersRan++;
+      if (runner.jobs.length === 0) setImmediate(other);
+    };
+    setImmediate(other);
+    driver.startCompaction();
+    await until(() => fake.calls.includes('completeCompaction'));
+    expect(othersRan).toBeGreaterThanOrEqual(10); // 2.5 MiB in 256 KiB steps
+    const sent = runner.jobs[0]!.inputs[0]!.bytes;
+    expect(sent.length).toBe(big.length);
+    expect(Buffer.compare(sent, big)).toBe(0);
+  });
+
+  it('a compaction worker is told where to store the outputs, and what it stored is left out of commits', async () => {
+    let answer!: () => void;
+    const runner = scriptedRunner((job) => new Promise((resolve) => (answer = () => resolve(twoOutputs(job.id, true)))), 'worker');
+    const { fake, driver, storedAhead, outsidePaths } = setUp(runner);
+    fake.jobWaiting = true;
+    driver.startCompaction();
+    expect(driver.mayHaveLeftFiles).toBe(false); // the inputs go first, one per task
+    await until(() => runner.jobs.length === 1);
+    expect(runner.jobs[0]!.store).toEqual({ database: '/db', version: 21, objectStore: 'FILE_DATA', durability: 'strict' });
+    expect(driver.mayHaveLeftFiles).toBe(true); // the worker may be storing them now
+    // No key range a commit deletes covers the names its outputs may have.
+    expect(outsidePaths()).toEqual(['/db/000020.sst', '/db/000021.sst', '/db/000022.sst']);
+    answer();
+    await until(() => fake.calls.includes('completeCompaction'));
+    expect(storedAhead).toEqual(['/db/000020.sst', '/db/000021.sst']);
+    expect(driver.stats).toMatchObject({ sent: 1, installed: 1, storedByRunner: 1 });
+    expect(driver.mayHaveLeftFiles).toBe(false);
+    expect(outsidePaths()).toEqual([]);
+  });
+
+  it('outputs the compaction worker could not store are left to the commits', async () => {
+    const runner = scriptedRunner(async (job) => twoOutputs(job.id, false), 'worker');
+    const { fake, driver, storedAhead, outsidePaths } = setUp(runner);
+    fake.jobWaiting = true;
+    driver.startCompaction();
+    await until(() => fake.calls.includes('completeCompaction'));
+    expect(storedAhead).toEqual([]);
+    expect(driver.stats).toMatchObject({ installed: 1, storedByRunner: 0 });
+    expect(driver.mayHaveLeftFiles).toBe(false);
+    expect(outsidePaths()).toEqual([]);
+  });
+
+  it('a stored job that is not installed leaves files for close() to remove', async () => {
+    const runner = scriptedRunner(async (job) => twoOutputs(job.id, true), 'worker');
+    const { fake, driver, outsidePaths } = setUp(runner);
+    fake.answers.completeCompaction = 4; // the install fails: the job runs here
+    fake.jobWaiting = true;
+    driver.startCompaction();
+    await until(() => fake.calls.includes('runCompactionInline'));
+    expect(driver.stats).toMatchObject({ installed: 0, runHere: 1, storedByRunner: 1 });
+    expect(driver.mayHaveLeftFiles).toBe(true);
+    await until(() => outsidePaths().length === 0);
   });
 
   it('a runner that fails leaves the job to run here', async () => {

@@ -61,6 +61,13 @@ export function fakeEngine(): FakeEngine {
     _strata_has_compaction_job: () => (fake.jobWaiting ? 1 : 0),
     FS: {
       readFile: (path: string) => fake.files.get(path) ?? new Uint8Array(0),
+      // A MEMFS node over the file's bytes, with spare capacity past them.
+      lookupPath: (path: string) => {
+        const bytes = fake.files.get(path) ?? new Uint8Array(0);
+        const contents = new Uint8Array(bytes.length + 7);
+        contents.set(bytes);
+        return { node: { contents, usedBytes: bytes.length, timestamp: 0, mode: 0o100666 } };
+      },
       writeFile: (path: string, bytes: Uint8Array) => void fake.files.set(path, bytes),
     },
   } as unknown as StrataModule;
@@ -90,6 +97,7 @@ export function fakeEngine(): FakeEngine {
     },
     compactionJobId: () => 7,
     compactionInputs: () => '/db/000010.sst\n/db/000011.sst\n',
+    compactionReservedOutputs: () => '/db/000020.sst\n/db/000021.sst\n/db/000022.sst\n',
     writeCompactionOutput: (path: string, size: number) => {
       call(`writeCompactionOutput ${path}`);
       fake.files.set(path, fake.module.HEAPU8.slice(1024, 1024 + size)); // where scratch() points

@@ -1,8 +1,8 @@
 // How long does the page's thread stop during a compact() of a large
 // database opened in the page (open(), not openInWorker)? The database is
-// filled to --mb megabytes of values, then compact() of everything runs
-// while a probe on the page's thread measures the longest time it could not
-// run, in one of two ways:
+// filled to --mb megabytes of values (--random=1: random characters), then
+// compact() of everything runs while a probe on the page's thread measures
+// the longest time it could not run, in one of two ways:
 // - timer: the thread sleeps between turns of a 4 ms timer (a page that
 //   animates or polls); the longest delay of a turn past its 4 ms is the
 //   longest time the page could not paint or answer.
@@ -17,8 +17,26 @@ import { destroy, open } from '../../dist/index.js';
 
 const params = new URLSearchParams(location.search);
 const MB = Number(params.get('mb') ?? 100);
-const VALUE = 'v'.repeat(100);
-const KEYS = Math.round((MB * 1024 * 1024) / VALUE.length);
+// Values of 100 characters: one repeated (random=0: they compress to almost
+// nothing, in the engine's zlib and in the browser's IndexedDB alike), or
+// random ones of 64 (random=1: as compressible as base64 of random bytes).
+const RANDOM = params.get('random') === '1';
+const VALUE_SIZE = 100;
+const KEYS = Math.round((MB * 1024 * 1024) / VALUE_SIZE);
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function valueOf(j) {
+  if (!RANDOM) return 'v'.repeat(VALUE_SIZE);
+  let x = Math.imul(j + 1, 0x9e3779b1) | 1;
+  let value = '';
+  for (let i = 0; i < VALUE_SIZE; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    value += ALPHABET[(x >>> 7) & 63];
+  }
+  return value;
+}
 const TIMER_MS = 4;
 
 /** Runs fn while the probe measures the longest time this thread could not take a turn. */
@@ -56,7 +74,7 @@ async function run(compaction, probe) {
     const batch = [];
     for (let j = i; j < Math.min(KEYS, i + 1000); j++) {
       const scrambled = (Math.imul(j, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
-      batch.push({ type: 'put', key: `${scrambled}-${j}`, value: VALUE });
+      batch.push({ type: 'put', key: `${scrambled}-${j}`, value: valueOf(j) });
     }
     await db.batch(batch);
   }
@@ -72,10 +90,11 @@ async function run(compaction, probe) {
   const sample = db.get(`${(Math.imul(7, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}-7`);
   await db.close();
   await destroy(name);
-  if (sample !== VALUE) throw new Error('a key was lost');
+  if (sample !== valueOf(7)) throw new Error('a key was lost');
   return {
     compaction,
     probe,
+    values: RANDOM ? 'random' : 'repeated',
     keys: KEYS,
     storedMB: +(before.levels.reduce((n, l) => n + l.bytes, 0) / 2 ** 20).toFixed(1),
     compactSeconds: +(totalMs / 1000).toFixed(1),

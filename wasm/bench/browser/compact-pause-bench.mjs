@@ -4,10 +4,10 @@
 // (measured by a 4 ms timer's lateness and by a busy ping loop, see the
 // page's header) and with compactions inline.
 //
-//   node wasm/bench/browser/compact-pause-bench.mjs [--mb=100]
+//   node wasm/bench/browser/compact-pause-bench.mjs [--mb=100] [--random=1]
 import { numberFlags, runPage } from './run-page.mjs';
 
-const flags = numberFlags({ mb: 100 });
+const flags = numberFlags({ mb: 100, random: 0 });
 const { version, results } = await runPage('compact-pause-bench', flags, 3_600_000);
-console.log(`Chromium ${version}: compact() of a database of ${flags.mb} MB of values, opened in the page`);
+console.log(`Chromium ${version}: compact() of a database of ${flags.mb} MB of ${flags.random ? 'random' : 'repeated'} values, opened in the page`);
 console.table(results.map(({ jobsByRunner, ...row }) => ({ ...row, jobsByRunner: JSON.stringify(jobsByRunner) })));
