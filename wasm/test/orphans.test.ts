@@ -1,12 +1,14 @@
 // A closed database stores exactly the files its manifest names (plus CURRENT,
 // the manifest and live WAL segments): no compaction output that was never
-// installed, no compaction input that an iterator kept alive. Checked on the
-// stored IndexedDB records themselves (fake-indexeddb), against the manifest
-// read from them (stored-layout.js).
+// installed (nor, after a crash, once the database opened again), no
+// compaction input that an iterator kept alive. Checked on the stored
+// IndexedDB records themselves (fake-indexeddb), against the manifest read
+// from them (stored-layout.js).
 import { describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import { type Database, type StrataEvent } from '../dist/node.js';
-import { freshRuntime, idbName, prng, seedFor, sleep, storedFiles } from './helpers.js';
+import { storeFiles } from '../dist/output-store.js';
+import { crashCopy, freshRuntime, idbName, openIdb, prng, seedFor, sleep, storedFiles, storedNames } from './helpers.js';
 import { checkStoredLayout } from './stored-layout.js';
 
 const KiB = 1024;
@@ -64,6 +66,32 @@ describe('a closed database stores no file that its manifest does not reference'
     await writeUntil(db, seedFor('close with a job out'), () => sent);
     await db.close();
     expect((await storedLayout(factory, 'sent')).problems).toEqual([]);
+  });
+
+  it('a crash after a compaction worker stored outputs, before the edit that installs them: the next open deletes them', async () => {
+    const factory = new IDBFactory();
+    const db = await (await freshRuntime(factory)).open('stored', { compaction: 'instance', memtableBytes: 64 * KiB });
+    await writeUntil(db, seedFor('crash after the worker stored'), () => db.stats().compactions > 0);
+    await db.sync();
+    const entries = db.scan().length;
+    // What the worker stores for a job not yet installed: a table under a
+    // number above every file's (here a copy of a live one), in IDBFS's record.
+    const dir = idbName('stored');
+    const [path, record] = [...(await storedFiles(factory, 'stored'))].find(([p]) => p.endsWith('.sst'))!;
+    const idb = await openIdb(factory, dir);
+    const where = { database: dir, version: idb.version, objectStore: 'FILE_DATA', durability: 'strict' as const };
+    idb.close();
+    await storeFiles(factory, where, [{ path: `${dir}/999999.sst`, bytes: record.contents, mode: record.mode }]);
+    const crashed = await crashCopy(factory, 'stored');
+    await db.close();
+    expect(await storedNames(crashed, 'stored')).toContain('999999.sst');
+    expect(path).not.toBe(`${dir}/999999.sst`);
+
+    const again = await (await freshRuntime(crashed)).open('stored', { compaction: 'instance' });
+    expect(again.scan().length).toBe(entries);
+    await again.close();
+    expect(await storedNames(crashed, 'stored')).not.toContain('999999.sst');
+    expect((await storedLayout(crashed, 'stored')).problems).toEqual([]);
   });
 
   it('tables a compaction replaced while an iterator read them go when the iterator closes, and at close', async () => {
