@@ -20,6 +20,7 @@ import type { CommitPipeline } from './commit-pipeline.js';
 import { BUSY, type EngineHandle, OK } from './engine-handle.js';
 import { StrataError } from './errors.js';
 import type { CompactionJobStats } from './stats.js';
+import { fileBytes } from './storage.js';
 
 /**
  * The next task, by a message rather than a timer: in a browser, a chain of
@@ -229,10 +230,8 @@ export class BackgroundDriver {
 
   /** A copy of a table's bytes, made COPY_STEP a task; undefined if the engine closed meanwhile. */
   private async copyOfFile(path: string): Promise<Uint8Array | undefined> {
-    const { node } = this.engine.module.FS.lookupPath(path);
     // A table is written once (CommitEnv) and its file stays while it is an input.
-    const contents = node.contents ?? new Uint8Array(0);
-    const source = new Uint8Array(contents.buffer, contents.byteOffset, node.usedBytes);
+    const source = fileBytes(this.engine.module.FS.lookupPath(path).node);
     const copy = new Uint8Array(source.length);
     let at = 0;
     do {

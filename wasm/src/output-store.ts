@@ -7,10 +7,11 @@
 // ms. See README, "compact() on an in-page handle".)
 //
 // The records are IDBFS's (storage.ts), so the database's next commit need
-// not store the files again (Storage.storedAhead). Stored before the manifest
-// edit that installs them, they are what a commit between a job's outputs
-// already stores (background.ts); files that no manifest names are deleted
-// by the engine at the next open, or by close() (Storage.removeUnlisted).
+// not store the files again (Storage.storedAhead). They are stored before
+// the manifest edit that installs them, as a commit between the installs of
+// a job's outputs may store them too (background.ts); files that no manifest
+// names are deleted by the engine at the next open, or by close()
+// (Storage.removeUnlisted).
 import type { IdbDurability } from './storage.js';
 
 /** The database's IndexedDB store, as IndexedDbStorage writes it. */

@@ -329,11 +329,14 @@ export function filesIn(FS: EmscriptenFS, dir: string): string[] {
  * (put() clones it at once).
  */
 function exactBytes(node: MemfsNode): Uint8Array {
+  const bytes = fileBytes(node);
+  return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : bytes.slice();
+}
+
+/** A view of a MEMFS file's bytes (it may hold an Int8Array, a slice of HEAP8, with spare capacity). */
+export function fileBytes(node: MemfsNode): Uint8Array {
   const data = node.contents;
-  if (!data) return new Uint8Array(0);
-  // MEMFS may hold an Int8Array (a slice of HEAP8): view it as bytes.
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, node.usedBytes);
-  return data.byteOffset === 0 && data.buffer.byteLength === node.usedBytes ? bytes : bytes.slice();
+  return data ? new Uint8Array(data.buffer, data.byteOffset, node.usedBytes) : new Uint8Array(0);
 }
 
 /**
