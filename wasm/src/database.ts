@@ -28,6 +28,7 @@ import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } 
 import { type Stats, parseStats } from './stats.js';
 import { decodeValueList, presenceInValueList, valueListUtf8Wanted } from './value-list.js';
 import { chunkHeader } from './entry-chunk.js';
+import { chunkCopies } from './slab.js';
 import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionRunner } from './compaction.js';
 import type { StrataEventListener } from './events.js';
@@ -284,7 +285,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding') as E;
     const { heap, ptr, size } = this.readMany(keys, options, true, valueListUtf8Wanted(encoding));
     // Binary values are views into one copy of the list; strings are decoded from wasm memory.
-    if (encoding === 'binary') return decodeValueList(heap.slice(ptr, ptr + size), 0, encoding);
+    if (encoding === 'binary') return decodeValueList(chunkCopies.copy(heap, ptr, size), 0, encoding);
     return decodeValueList(heap, ptr, encoding);
   }
 

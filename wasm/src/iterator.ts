@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import { type Bytes, type Decoded, type Encoding, checkKey, copyInto } from './bytes.js';
 import { chunkHeader, decodeChunk, utf8Wanted } from './entry-chunk.js';
 import { StrataError, invalidArgument } from './errors.js';
+import { chunkCopies } from './slab.js';
 
 /** Bounds of a key range; at most one lower and one upper bound. */
 export interface RangeOptions {
@@ -198,10 +199,11 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.position = 0;
     const chunk = this.readChunk();
     if (!chunk) return;
-    // One copy of the chunk when bytes are handed out (views into it), else
+    // One copy of the chunk when bytes are handed out (views into it, in a
+    // slab shared with other chunks: slab.ts), else
     // strings are decoded straight from wasm memory.
     const binary = this.keyEncoding === 'binary' || this.valueEncoding === 'binary';
-    if (binary) decodeChunk(chunk.heap.slice(chunk.ptr, chunk.ptr + chunk.size), 0, this.keyEncoding, this.valueEncoding, this.buffer);
+    if (binary) decodeChunk(chunkCopies.copy(chunk.heap, chunk.ptr, chunk.size), 0, this.keyEncoding, this.valueEncoding, this.buffer);
     else decodeChunk(chunk.heap, chunk.ptr, this.keyEncoding, this.valueEncoding, this.buffer);
   }
 

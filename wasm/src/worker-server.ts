@@ -37,11 +37,20 @@ function wire(e: unknown): WireError {
   return { code: 'IOError', message: `database worker: ${String(e)}` };
 }
 
-/** The buffers of binary keys and values, to transfer (each a fresh copy). */
-function buffersOf(values: readonly unknown[]): Transferable[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const v of values) if (v instanceof Uint8Array) buffers.add(v.buffer as ArrayBuffer);
-  return [...buffers];
+/**
+ * Binary values in buffers of their own, and those buffers, to transfer. A
+ * value read here shares its buffer with others (slab.ts), which answers
+ * not yet sent may hold: transferring it would detach them.
+ */
+function owned<T>(values: T[]): { values: T[]; transfer: Transferable[] } {
+  const transfer: Transferable[] = [];
+  const copies = values.map((v) => {
+    if (!(v instanceof Uint8Array)) return v;
+    const copy = v.slice();
+    transfer.push(copy.buffer);
+    return copy as T;
+  });
+  return { values: copies, transfer };
 }
 
 // Response buffers the clients sent back, for every database this thread
@@ -129,11 +138,12 @@ export function serveDatabase(endpoint: Endpoint, open: Opener): void {
     },
     async pipeline(operations, options) {
       const results = await database().pipeline(operations, options);
-      return { value: results, transfer: buffersOf(results) };
+      const { values, transfer } = owned(results);
+      return { value: values, transfer };
     },
     get(key, options) {
-      const value = database().get(key, readOptions(options)) as WireValue;
-      return { value, transfer: buffersOf([value]) };
+      const { values, transfer } = owned([database().get(key, readOptions(options)) as WireValue]);
+      return { value: values[0], transfer };
     },
     getMany(keys, options) {
       const value = database()._getManyList(keys, readOptions(options), intoFor);

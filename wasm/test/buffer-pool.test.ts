@@ -95,6 +95,22 @@ describe('WorkerDatabase: response buffers come back', () => {
   // (Sent buffers are detached here by then: count them.)
   const returned = (m: ClientMessage | undefined) => m?.returned?.length ?? 0;
 
+  it('answers binary reads of one task, which share a buffer in the worker, each in a buffer of its own', async () => {
+    const { db } = await open('shared');
+    await db.batch(Array.from({ length: 50 }, (_, i) => ({ type: 'put' as const, key: key(i), value: value(i, 0) })));
+    const binary = { valueEncoding: 'binary' } as const;
+    const [one, two, piped] = await Promise.all([
+      db.get(key(1), binary),
+      db.get(key(2), binary),
+      db.pipeline([{ type: 'get', key: key(3) }, { type: 'get', key: key(4) }], binary),
+    ]);
+    const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
+    expect([text(one), text(two), ...piped.map(text)]).toEqual([1, 2, 3, 4].map((i) => value(i, 0)));
+    for (const v of [one, two, ...piped] as Uint8Array[]) expect(v.buffer.byteLength).toBe(v.byteLength);
+    expect(text(await db.get(key(5), binary))).toBe(value(5, 0)); // the worker's next copy goes elsewhere
+    await db.close();
+  });
+
   it('sends back what it decoded into strings, which the worker reuses, and never what it handed out', async () => {
     const { db, sent } = await open('back');
     await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: key(i), value: value(i, 0) })));

@@ -1,0 +1,40 @@
+// Copies of bytes out of wasm memory, carved from shared ArrayBuffers
+// ("slabs") as Node's Buffer pool does. A new ArrayBuffer costs V8 far more
+// than copying a small value into one that exists (and the collector pays
+// again later): with a buffer per binary value and per chunk, reads in
+// wasm/bench/bench.mjs ran 10 - 45% slower (README, "Speed against
+// native"). The price: a view keeps its whole slab alive, and views from
+// one slab share its buffer, so transferring one view's buffer detaches the
+// others (copy with slice() first). A detached slab is simply replaced.
+
+/** Copies up to maxPooled bytes each into slabs of slabBytes; larger ones get a buffer of their own. */
+export class SlabCopier {
+  private slab = new ArrayBuffer(0);
+  private used = 0;
+
+  constructor(
+    private readonly slabBytes: number,
+    private readonly maxPooled: number,
+  ) {}
+
+  /** A copy of heap[ptr, ptr + size), starting 8-byte aligned (readers view u32s in place). */
+  copy(heap: Uint8Array, ptr: number, size: number): Uint8Array {
+    if (size > this.maxPooled || size === 0) return heap.slice(ptr, ptr + size);
+    // A detached slab has byteLength 0, so it is replaced here too.
+    if (this.used + size > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(this.slabBytes);
+      this.used = 0;
+    }
+    const out = new Uint8Array(this.slab, this.used, size);
+    out.set(heap.subarray(ptr, ptr + size));
+    this.used += (size + 7) & ~7;
+    return out;
+  }
+}
+
+// get()'s binary values: Node's sizes, so a kept small value holds at most
+// 8 KiB alive.
+export const valueCopies = new SlabCopier(8 << 10, 4 << 10);
+// Binary iterator chunks and getMany lists: a kept entry already held its
+// whole chunk (at most ~64 KiB); now it holds the slab instead, of that size.
+export const chunkCopies = new SlabCopier(64 << 10, 64 << 10);
