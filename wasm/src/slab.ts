@@ -35,6 +35,8 @@ export class SlabCopier {
 // get()'s binary values: Node's sizes, so a kept small value holds at most
 // 8 KiB alive.
 export const valueCopies = new SlabCopier(8 << 10, 4 << 10);
-// Binary iterator chunks and getMany lists: a kept entry already held its
-// whole chunk (at most ~64 KiB); now it holds the slab instead, of that size.
-export const chunkCopies = new SlabCopier(64 << 10, 64 << 10);
+// Binary iterator chunks and getMany lists: a kept entry held its whole
+// chunk (at most ~64 KiB) before; one from a small chunk (a short scan, the
+// first chunks after a seek) now holds a 64 KiB slab instead. A chunk over
+// 16 KiB has a buffer of its own, whose cost its entries share.
+export const chunkCopies = new SlabCopier(64 << 10, 16 << 10);
