@@ -2,7 +2,7 @@
 // ("slabs") as Node's Buffer pool does. A new ArrayBuffer costs V8 far more
 // than copying a small value into one that exists (and the collector pays
 // again later): with a buffer per binary value and per chunk, reads in
-// wasm/bench/bench.mjs ran 10 - 45% slower (README, "Speed against
+// wasm/bench/bench.mjs ran 10 - 30% slower (README, "Speed against
 // native"). The price: a view keeps its whole slab alive, and views from
 // one slab share its buffer, so transferring one view's buffer detaches the
 // others (copy with slice() first). A detached slab is simply replaced.
