@@ -199,9 +199,9 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     this.position = 0;
     const chunk = this.readChunk();
     if (!chunk) return;
-    // One copy of the chunk when bytes are handed out (views into it, in a
-    // slab shared with other chunks: slab.ts), else
-    // strings are decoded straight from wasm memory.
+    // One copy of the chunk when bytes are handed out (views into it; a
+    // small chunk's copy shares a slab with others: slab.ts), else strings
+    // are decoded straight from wasm memory.
     const binary = this.keyEncoding === 'binary' || this.valueEncoding === 'binary';
     if (binary) decodeChunk(chunkCopies.copy(chunk.heap, chunk.ptr, chunk.size), 0, this.keyEncoding, this.valueEncoding, this.buffer);
     else decodeChunk(chunk.heap, chunk.ptr, this.keyEncoding, this.valueEncoding, this.buffer);
