@@ -3,7 +3,7 @@
 // encoding asked for.
 import { invalidArgument } from './errors.js';
 import { LIMITS } from './limits.generated.js';
-import { valueCopies } from './slab.js';
+import type { SlabCopier } from './slab.js';
 
 export type Bytes = string | Uint8Array;
 export type Encoding = 'utf8' | 'binary';
@@ -103,9 +103,9 @@ export function readText(heap: Uint8Array, ptr: number, size: number): string {
   return utf8Decoder.decode(heap.subarray(ptr, ptr + size));
 }
 
-/** Bytes in wasm memory as the encoding asks: a copy (which may share its buffer: slab.ts), or decoded text. */
-export function decode<E extends Encoding>(heap: Uint8Array, ptr: number, size: number, encoding: E): Decoded<E> {
-  if (encoding === 'binary') return valueCopies.copy(heap, ptr, size) as Decoded<E>;
+/** Bytes in wasm memory as the encoding asks: a copy made by `copies` (slab.ts), or decoded text. */
+export function decode<E extends Encoding>(heap: Uint8Array, ptr: number, size: number, encoding: E, copies: SlabCopier): Decoded<E> {
+  if (encoding === 'binary') return copies.copy(heap, ptr, size) as Decoded<E>;
   return utf8Decoder.decode(heap.subarray(ptr, ptr + size)) as Decoded<E>;
 }
 

@@ -28,7 +28,7 @@ import { EntryIterator, type Entry, type RangeOptions, parseLimit, parseRange } 
 import { type Stats, parseStats } from './stats.js';
 import { decodeValueList, presenceInValueList, valueListUtf8Wanted } from './value-list.js';
 import { chunkHeader } from './entry-chunk.js';
-import { chunkCopies } from './slab.js';
+import { ResultCopies } from './slab.js';
 import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionRunner } from './compaction.js';
 import type { StrataEventListener } from './events.js';
@@ -166,6 +166,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private readsSinceSchedule = 0; // afterReads()
   private readonly args: ArgWriter;
   private readonly handle: number; // for the module's _strata_* calls
+  /** @internal Where binary results are copied (slab.ts). */
+  readonly _copies = new ResultCopies();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private failure: StrataError | undefined;
   // Iterators and snapshots dropped without close()/release() give their
@@ -273,7 +275,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     if (code === NOT_FOUND) return undefined;
     this.engine.check(code);
     const { heap, ptr, size } = this.engine.result();
-    return decode(heap, ptr, size, encoding as E);
+    return decode(heap, ptr, size, encoding as E, this._copies.values);
   }
 
   /**
@@ -285,7 +287,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     const encoding = this.encoding(options?.valueEncoding, this.settings.valueEncoding, 'valueEncoding') as E;
     const { heap, ptr, size } = this.readMany(keys, options, true, valueListUtf8Wanted(encoding));
     // Binary values are views into one copy of the list; strings are decoded from wasm memory.
-    if (encoding === 'binary') return decodeValueList(chunkCopies.copy(heap, ptr, size), 0, encoding);
+    if (encoding === 'binary') return decodeValueList(this._copies.chunks.copy(heap, ptr, size), 0, encoding);
     return decodeValueList(heap, ptr, encoding);
   }
 

@@ -4,7 +4,6 @@ import type { Database } from './database.js';
 import { type Bytes, type Decoded, type Encoding, checkKey, copyInto } from './bytes.js';
 import { chunkHeader, decodeChunk, utf8Wanted } from './entry-chunk.js';
 import { StrataError, invalidArgument } from './errors.js';
-import { chunkCopies } from './slab.js';
 
 /** Bounds of a key range; at most one lower and one upper bound. */
 export interface RangeOptions {
@@ -203,7 +202,7 @@ export class EntryIterator<K extends Encoding, V extends Encoding>
     // small chunk's copy shares a slab with others: slab.ts), else strings
     // are decoded straight from wasm memory.
     const binary = this.keyEncoding === 'binary' || this.valueEncoding === 'binary';
-    if (binary) decodeChunk(chunkCopies.copy(chunk.heap, chunk.ptr, chunk.size), 0, this.keyEncoding, this.valueEncoding, this.buffer);
+    if (binary) decodeChunk(this.db._copies.chunks.copy(chunk.heap, chunk.ptr, chunk.size), 0, this.keyEncoding, this.valueEncoding, this.buffer);
     else decodeChunk(chunk.heap, chunk.ptr, this.keyEncoding, this.valueEncoding, this.buffer);
   }
 

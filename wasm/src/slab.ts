@@ -3,9 +3,10 @@
 // than copying a small value into one that exists (and the collector pays
 // again later): with a buffer per binary value and per chunk, reads in
 // wasm/bench/bench.mjs ran 10 - 30% slower (README, "Speed against
-// native"). The price: a view keeps its whole slab alive, and views from
-// one slab share its buffer, so transferring one view's buffer detaches the
-// others (copy with slice() first). A detached slab is simply replaced.
+// native"). The price: a view keeps its whole slab alive, a structured
+// clone of a view (postMessage, an IndexedDB put) copies the whole slab, and
+// transferring one view's buffer detaches the others (copy with slice()
+// first). A detached slab is simply replaced.
 
 /** Copies up to maxPooled bytes each into slabs of slabBytes; larger ones get a buffer of their own. */
 export class SlabCopier {
@@ -32,11 +33,18 @@ export class SlabCopier {
   }
 }
 
-// get()'s binary values: Node's sizes, so a kept small value holds at most
-// 8 KiB alive.
-export const valueCopies = new SlabCopier(8 << 10, 4 << 10);
-// Binary iterator chunks and getMany lists: a kept entry held its whole
-// chunk (at most ~64 KiB) before; one from a small chunk (a short scan, the
-// first chunks after a seek) now holds a 64 KiB slab instead. A chunk over
-// 16 KiB has a buffer of its own, whose cost its entries share.
-export const chunkCopies = new SlabCopier(64 << 10, 16 << 10);
+/**
+ * A database handle's copiers: its results never share a buffer with
+ * another handle's (a value posted or stored elsewhere carries its whole
+ * buffer with it).
+ */
+export class ResultCopies {
+  // get()'s binary values: Node's sizes, so a kept small value holds at
+  // most 8 KiB alive.
+  readonly values = new SlabCopier(8 << 10, 4 << 10);
+  // Binary iterator chunks and getMany lists: a kept entry held its whole
+  // chunk (at most ~64 KiB) before; one from a small chunk (a short scan,
+  // the first chunks after a seek) now holds a 64 KiB slab instead. A
+  // chunk over 16 KiB has a buffer of its own, whose cost its entries share.
+  readonly chunks = new SlabCopier(64 << 10, 16 << 10);
+}

@@ -84,6 +84,22 @@ describe('binary results in slabs', () => {
     });
   });
 
+  it('never shares a buffer between two handles', async () => {
+    db = await open('slabs-a', { storage: 'memory', keyEncoding: 'binary', valueEncoding: 'binary' });
+    const other = await open('slabs-b', { storage: 'memory', keyEncoding: 'binary', valueEncoding: 'binary' });
+    try {
+      await db.put(key(1), value(1));
+      await other.put(key(1), value(2));
+      const mine = db.get(key(1))!;
+      const theirs = other.get(key(1))!;
+      expect(mine.buffer).not.toBe(theirs.buffer);
+      expect(db.get(key(1))!.buffer).toBe(mine.buffer); // one handle's values do share
+      expect(db.scan()[0]!.value.buffer).not.toBe(other.scan()[0]!.value.buffer);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads on after a caller transfers a value’s buffer', async () => {
     db = await open('slabs-transfer', { storage: 'memory', keyEncoding: 'binary', valueEncoding: 'binary' });
     await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: key(i), value: value(i) })));
