@@ -39,16 +39,17 @@ function wire(e: unknown): WireError {
 
 /**
  * Binary values in buffers of their own, and those buffers, to transfer. A
- * value read here shares its buffer with others (slab.ts), which answers
- * not yet sent may hold: transferring it would detach them.
+ * small value read here shares its buffer with others (slab.ts), which
+ * answers not yet sent may hold: transferring it would detach them. A view
+ * of a whole buffer (a large value) is its own already.
  */
 function owned<T>(values: T[]): { values: T[]; transfer: Transferable[] } {
   const transfer: Transferable[] = [];
   const copies = values.map((v) => {
     if (!(v instanceof Uint8Array)) return v;
-    const copy = v.slice();
-    transfer.push(copy.buffer);
-    return copy as T;
+    const own = v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice();
+    transfer.push(own.buffer);
+    return own as T;
   });
   return { values: copies, transfer };
 }

@@ -98,15 +98,19 @@ describe('WorkerDatabase: response buffers come back', () => {
   it('answers binary reads of one task, which share a buffer in the worker, each in a buffer of its own', async () => {
     const { db } = await open('shared');
     await db.batch(Array.from({ length: 50 }, (_, i) => ({ type: 'put' as const, key: key(i), value: value(i, 0) })));
+    const large = 'L'.repeat(10_000); // over the size a slab takes: its own buffer already
+    await db.put('large', large);
     const binary = { valueEncoding: 'binary' } as const;
-    const [one, two, piped] = await Promise.all([
+    const [one, two, piped, big] = await Promise.all([
       db.get(key(1), binary),
       db.get(key(2), binary),
       db.pipeline([{ type: 'get', key: key(3) }, { type: 'get', key: key(4) }], binary),
+      db.get('large', binary),
     ]);
     const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
     expect([text(one), text(two), ...piped.map(text)]).toEqual([1, 2, 3, 4].map((i) => value(i, 0)));
-    for (const v of [one, two, ...piped] as Uint8Array[]) expect(v.buffer.byteLength).toBe(v.byteLength);
+    expect(text(big)).toBe(large);
+    for (const v of [one, two, ...piped, big] as Uint8Array[]) expect(v.buffer.byteLength).toBe(v.byteLength);
     expect(text(await db.get(key(5), binary))).toBe(value(5, 0)); // the worker's next copy goes elsewhere
     await db.close();
   });

@@ -39,10 +39,13 @@ describe('SlabCopier', () => {
   it('gives a copy larger than maxPooled, or empty, a buffer of its own', () => {
     const copier = new SlabCopier(1024, 512);
     const heap = source(4096, 3);
+    const small = copier.copy(heap, 0, 8);
     const big = copier.copy(heap, 0, 513);
     expect(big.byteOffset).toBe(0);
     expect(big.buffer.byteLength).toBe(513);
-    expect(copier.copy(heap, 0, 0).byteLength).toBe(0);
+    const empty = copier.copy(heap, 0, 0);
+    expect(empty.byteLength).toBe(0);
+    expect(empty.buffer).not.toBe(small.buffer);
   });
 
   it('replaces a slab whose buffer was transferred away', () => {
