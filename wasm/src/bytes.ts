@@ -109,6 +109,15 @@ export function decode<E extends Encoding>(heap: Uint8Array, ptr: number, size: 
   return utf8Decoder.decode(heap.subarray(ptr, ptr + size)) as Decoded<E>;
 }
 
+/**
+ * bytes in an ArrayBuffer of exactly their size, as a structured clone
+ * (postMessage, an IndexedDB put) or a transfer takes a view's whole
+ * buffer: the view itself when it spans its buffer, else a copy.
+ */
+export function inOwnBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
 /** Bytes in wasm memory copied into the buffer that into(size) gives. */
 export function copyInto(into: (size: number) => Uint8Array, bytes: { heap: Uint8Array; ptr: number; size: number }): Uint8Array {
   const out = into(bytes.size);

@@ -22,6 +22,7 @@
 // tables itself (beginOutsideStore, output-store.ts), before the commit of
 // the edit that installs them, which then leaves them out (storedAhead).
 import type { EmscriptenFS, MemfsDirectory, MemfsNode, StrataModule } from './strata.js';
+import { inOwnBuffer } from './bytes.js';
 import { StrataError, storageError } from './errors.js';
 import type { OutputStore } from './output-store.js';
 
@@ -140,7 +141,10 @@ export class IndexedDbStorage implements Storage {
         continue;
       }
       if (storedAhead) continue; // a table is written once: stored as it is
-      const contents = exactBytes(node);
+      // In a buffer of its exact size (IndexedDB would store a MEMFS file's
+      // spare capacity too); a file written once, as CommitEnv writes them,
+      // is stored without a copy (put() clones it at once).
+      const contents = inOwnBuffer(fileBytes(node));
       counts.files++;
       counts.bytes += contents.length;
       puts.push({ put: path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents } });
@@ -320,17 +324,6 @@ export function filesIn(FS: EmscriptenFS, dir: string): string[] {
   return FS.readdir(dir)
     .filter((name) => name !== '.' && name !== '..')
     .map((name) => `${dir}/${name}`);
-}
-
-/**
- * A file's bytes in a buffer of their exact size: IndexedDB stores a typed
- * array's whole buffer, spare capacity included. A file written once (as
- * CommitEnv writes them) already is one, and is stored without a copy here
- * (put() clones it at once).
- */
-function exactBytes(node: MemfsNode): Uint8Array {
-  const bytes = fileBytes(node);
-  return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : bytes.slice();
 }
 
 /** A view of a MEMFS file's bytes (it may hold an Int8Array, a slice of HEAP8, with spare capacity). */

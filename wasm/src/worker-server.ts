@@ -5,7 +5,7 @@
 // commits as they would in-thread; responses and events go back batched per
 // task. Iterators and snapshots live here, named by ids.
 import { BufferPool } from './buffer-pool.js';
-import type { Encoding } from './bytes.js';
+import { type Encoding, inOwnBuffer } from './bytes.js';
 import type { Database, ReadOptions, ScanOptions } from './database.js';
 import type { Snapshot } from './database.js';
 import { StrataError } from './errors.js';
@@ -40,14 +40,13 @@ function wire(e: unknown): WireError {
 /**
  * Binary values in buffers of their own, and those buffers, to transfer. A
  * small value read here shares its buffer with others (slab.ts), which
- * answers not yet sent may hold: transferring it would detach them. A view
- * of a whole buffer (a large value) is its own already.
+ * answers not yet sent may hold: transferring it would detach them.
  */
 function owned<T>(values: T[]): { values: T[]; transfer: Transferable[] } {
   const transfer: Transferable[] = [];
   const copies = values.map((v) => {
     if (!(v instanceof Uint8Array)) return v;
-    const own = v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice();
+    const own = inOwnBuffer(v);
     transfer.push(own.buffer);
     return own as T;
   });

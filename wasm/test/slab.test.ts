@@ -5,12 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Database, open } from '../dist/node.js';
 import { SlabCopier } from '../dist/slab.js';
-import { prng } from './helpers.js';
+import { prng, randomBytes } from './helpers.js';
 
-const source = (size: number, seed: number): Uint8Array => {
-  const next = prng(seed);
-  return Uint8Array.from({ length: size }, () => Math.floor(next() * 256));
-};
+const source = (size: number, seed: number): Uint8Array => randomBytes(prng(seed), size);
 
 describe('SlabCopier', () => {
   it('carves small copies out of one buffer, 8-byte aligned, each equal to its source', () => {
