@@ -45,11 +45,26 @@ class MemTableTest : public ::testing::Test {
     return result;
   }
 
-  static std::string Describe(Iterator* iter) {
+  // The same, stepping with NextEntry.
+  std::string ContentsByNextEntry() {
+    std::unique_ptr<Iterator> iter(mem_->NewIterator());
+    std::string result;
+    iter->SeekToFirst();
+    if (!iter->Valid()) return result;
+    Slice key = iter->key(), value = iter->value();
+    do {
+      result += Describe(key, value) + " ";
+    } while (iter->NextEntry(&key, &value));
+    EXPECT_FALSE(iter->Valid());
+    return result;
+  }
+
+  static std::string Describe(Iterator* iter) { return Describe(iter->key(), iter->value()); }
+  static std::string Describe(const Slice& key, const Slice& value) {
     ParsedInternalKey parsed;
-    if (!ParseInternalKey(iter->key(), &parsed)) return "BAD";
+    if (!ParseInternalKey(key, &parsed)) return "BAD";
     return parsed.user_key.ToString() + "@" + std::to_string(parsed.sequence) +
-           (parsed.type == kTypeValue ? "=" + iter->value().ToString() : ":del");
+           (parsed.type == kTypeValue ? "=" + value.ToString() : ":del");
   }
 
   MemTable* mem_;
@@ -118,6 +133,7 @@ TEST_F(MemTableTest, IteratesByUserKeyThenNewestFirst) {
   mem_->Add(3, kTypeValue, "a", "a3");
   mem_->Add(2, kTypeValue, "c", "c2");
   EXPECT_EQ("a@3=a3 a@1=a1 b@7:del b@5=b5 c@2=c2 ", Contents());
+  EXPECT_EQ("a@3=a3 a@1=a1 b@7:del b@5=b5 c@2=c2 ", ContentsByNextEntry());
   EXPECT_EQ(5u, mem_->NumEntries());
 }
 

@@ -87,6 +87,26 @@ TEST_P(TableRoundTrip, IteratesTenThousandEntriesBothWays) {
   EXPECT_TRUE(it->status().ok());
 }
 
+TEST_P(TableRoundTrip, NextEntryStepsThroughEveryBlockAsNextDoes) {
+  const Entries entries = MakeEntries(12000);
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(OpenTable(BuildTable(Options(), entries), &table).ok());
+  std::unique_ptr<Iterator> it(table->NewIterator(ReadOptions()));
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  Slice key = it->key(), value = it->value();
+  size_t i = 0;
+  do {
+    ASSERT_LT(i, entries.size());
+    ASSERT_EQ(key.ToString(), entries[i].first);
+    ASSERT_EQ(value.ToString(), entries[i].second);
+    i++;
+  } while (it->NextEntry(&key, &value));
+  EXPECT_EQ(i, entries.size());
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().ok());
+}
+
 TEST_P(TableRoundTrip, SeekLandsOnFirstEntryAtOrAfterTarget) {
   const Entries entries = MakeEntries(5000);
   std::unique_ptr<Table> table;
@@ -322,17 +342,58 @@ TEST(TableBlockCache, CountsMissesThenHits) {
   std::unique_ptr<Table> table;
   ASSERT_TRUE(OpenTable(BuildTable(TableBuilderOptions(), entries, &props), &table, ropts).ok());
   const uint64_t blocks = props.num_data_blocks();
+  const auto get_all = [&] {
+    for (const auto& [key, value] : entries) {
+      std::string found;
+      ASSERT_TRUE(
+          table->InternalGet(ReadOptions(), key, [&](const Slice&, const Slice& v) { found = v.ToString(); })
+              .ok());
+      ASSERT_EQ(found, value);
+    }
+  };
 
-  Entries read;
-  ASSERT_TRUE(ReadAll(table.get(), &read).ok());
+  get_all();  // each block missed once, then found for the other keys in it
   EXPECT_EQ(counters.block_cache_misses.load(), blocks);
-  EXPECT_EQ(counters.block_cache_hits.load(), 0u);
+  EXPECT_EQ(counters.block_cache_hits.load(), entries.size() - blocks);
   EXPECT_GT(cache.Usage(), props.data_bytes() / 2);
 
-  ASSERT_TRUE(ReadAll(table.get(), &read).ok());
-  EXPECT_EQ(read, entries);
+  get_all();
   EXPECT_EQ(counters.block_cache_misses.load(), blocks);
-  EXPECT_EQ(counters.block_cache_hits.load(), blocks);
+  EXPECT_EQ(counters.block_cache_hits.load(), 2 * entries.size() - blocks);
+}
+
+// A scan reads its first block alone (cached, as a get's), then the blocks
+// after it ahead, several per file read (16 KiB, then twice as much up to
+// 64 KiB). Those are not cached: they are views of bytes shared by several
+// blocks, and a long scan would push out what gets need.
+TEST(TableReadahead, ScanReadsBlocksAheadInFewReadsWithoutCachingThem) {
+  LRUCache cache(1 << 20);
+  ReadCounters counters;
+  TableReadOptions ropts;
+  ropts.block_cache = &cache;
+  ropts.counters = &counters;
+  pb::TableProperties props;
+  const Entries entries = MakeEntries(12000);
+  const std::string contents = BuildTable(TableBuilderOptions(), entries, &props);
+  auto owned = std::make_unique<test::StringSource>(contents);
+  const test::StringSource* source = owned.get();
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(Table::Open(ropts, std::move(owned), contents.size(), &table).ok());
+  const uint64_t blocks = props.num_data_blocks();
+  ASSERT_GT(blocks, 100u);
+
+  for (int round = 1; round <= 2; round++) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const uint64_t reads_before = source->reads();
+    Entries read;
+    ASSERT_TRUE(ReadAll(table.get(), &read).ok());
+    EXPECT_EQ(read, entries);
+    // The first block, up to three growing windows, then 64 KiB at a time.
+    EXPECT_LE(source->reads() - reads_before, 4 + props.data_bytes() / (64 * 1024) + 1);
+    EXPECT_EQ(counters.block_cache_hits.load(), static_cast<uint64_t>(round - 1)) << "the first block";
+  }
+  EXPECT_EQ(cache.Usage(), test::DataBlockHandles(contents).front().size())
+      << "only the first block is cached";
 }
 
 // Uncompressed blocks of a mapped file are read where they are, and not

@@ -78,15 +78,16 @@ Entries Backward(Iterator* it) {
   return out;
 }
 
-// Drives `it` with random moves and checks each position against `model`
-// (sorted by `less`); seek targets come from `targets`.
+// Drives `it` with random moves (NextEntry among them) and checks each
+// position against `model` (sorted by `less`); seek targets come from
+// `targets`.
 template <typename Less>
 void RandomWalk(Iterator* it, const Entries& model, const std::vector<std::string>& targets, Less less,
                 uint64_t seed) {
   Random rnd(seed);
   size_t pos = model.size();  // model.size(): not valid
   for (int step = 0; step < 2000; step++) {
-    const int op = static_cast<int>(rnd.Uniform(pos < model.size() ? 5 : 3));
+    const int op = static_cast<int>(rnd.Uniform(pos < model.size() ? 6 : 3));
     std::string what;
     switch (op) {
       case 0:
@@ -116,6 +117,18 @@ void RandomWalk(Iterator* it, const Entries& model, const std::vector<std::strin
         pos = pos == 0 ? model.size() : pos - 1;
         what = "Prev";
         break;
+      case 5: {
+        Slice key, value;
+        const bool valid = it->NextEntry(&key, &value);
+        pos++;
+        what = "NextEntry";
+        ASSERT_EQ(pos < model.size(), valid) << "step " << step << " " << what;
+        if (valid) {
+          ASSERT_EQ(model[pos].first, key.ToString()) << "step " << step << " " << what;
+          ASSERT_EQ(model[pos].second, value.ToString()) << "step " << step << " " << what;
+        }
+        break;
+      }
     }
     if (pos >= model.size()) {
       pos = model.size();

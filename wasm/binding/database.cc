@@ -57,8 +57,10 @@ struct WasmDatabase::Cursor {
   bool reverse = false;
   std::string lower, upper;
 
-  bool BeyondEnd() const {
-    const Slice key = it->key();
+  bool BeyondEnd() const { return BeyondEnd(it->key()); }
+
+  // Whether key, the entry the cursor is on, lies past the range.
+  bool BeyondEnd(const Slice& key) const {
     if (reverse) {
       if (!has_lower) return false;
       const int c = key.compare(lower);
@@ -403,9 +405,15 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
   // values to chunk_keys_ and chunk_values_, appended after them at the end.
   StartChunk();
   uint32_t count = 0, flags = utf8_wanted & (kChunkKeysUtf8 | kChunkValuesUtf8);
-  while (count < max_entries && c.it->Valid() && !c.BeyondEnd() &&
+  Slice key, value;
+  const auto read_entry = [&c, &key, &value] {
+    if (!c.it->Valid()) return false;
+    key = c.it->key(), value = c.it->value();
+    return true;
+  };
+  bool valid = read_entry();
+  while (count < max_entries && valid && !c.BeyondEnd(key) &&
          (count == 0 || chunk_.size() + chunk_keys_.size() + chunk_values_.size() < max_bytes)) {
-    const Slice key = c.it->key(), value = c.it->value();
     uint32_t key_units = 0, value_units = 0;
     if ((flags & kChunkKeysUtf8) && !Utf16Length(key.data(), key.size(), &key_units))
       flags &= ~kChunkKeysUtf8;
@@ -420,8 +428,9 @@ int WasmDatabase::CursorNext(uint32_t id, uint32_t max_entries, uint32_t max_byt
     count++;
     if (c.reverse) {
       c.it->Prev();
+      valid = read_entry();
     } else {
-      c.it->Next();
+      valid = c.it->NextEntry(&key, &value);
     }
   }
   if (!c.it->Valid() && !c.it->status().ok()) return Fail(c.it->status());

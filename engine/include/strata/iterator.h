@@ -35,6 +35,13 @@ class Iterator {
   virtual Slice value() const = 0;
   virtual Status status() const = 0;
 
+  // Next(), then Valid(); when valid, *key and *value are set to key() and
+  // value(). A scan's step in one call instead of four: iterators built on
+  // others (a merge of levels of tables of blocks) answer it with one call
+  // to the iterator below instead of four through every layer.
+  // REQUIRES: Valid()
+  virtual bool NextEntry(Slice* key, Slice* value);
+
   // Runs fn when this iterator is destroyed (releases what it pins).
   void RegisterCleanup(std::function<void()> fn) { cleanups_.push_back(std::move(fn)); }
 

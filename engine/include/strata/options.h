@@ -109,8 +109,10 @@ struct ReadOptions {
   // MEMFS); blocks in the cache were verified on their way in
   // (engine/src/table/table_format.md).
   bool verify_checksums = false;
-  // Put blocks read by this operation into the block cache (blocks of a
-  // mapped table without compression are read in place, never cached).
+  // Put blocks read by this operation into the block cache. Never cached:
+  // blocks of a mapped table without compression (read in place), and
+  // uncompressed blocks an iterator reads ahead, several per file read, as
+  // it goes on through a table in order (a scan's blocks after its first).
   bool fill_cache = true;
 };
 

@@ -31,7 +31,7 @@ class DBIter final : public Iterator {
     direction_ = kForward;
     ClearSaved();
     iter_->SeekToFirst();
-    if (iter_->Valid())
+    if (Load())
       FindNextUserEntry(false);
     else
       valid_ = false;
@@ -50,7 +50,7 @@ class DBIter final : public Iterator {
     std::string seek_key;
     AppendInternalKey(&seek_key, target, sequence_, kValueTypeForSeek);
     iter_->Seek(seek_key);
-    if (iter_->Valid())
+    if (Load())
       FindNextUserEntry(false);
     else
       valid_ = false;
@@ -64,7 +64,7 @@ class DBIter final : public Iterator {
         iter_->SeekToFirst();
       else
         iter_->Next();
-      if (!iter_->Valid()) {
+      if (!Load()) {
         valid_ = false;
         ClearSaved();
         return;
@@ -73,14 +73,21 @@ class DBIter final : public Iterator {
     } else {
       Slice current = ExtractUserKey(current_);
       saved_key_.assign(current.data(), current.size());
-      iter_->Next();
-      if (!iter_->Valid()) {
+      if (!iter_->NextEntry(&current_, &current_value_)) {
         valid_ = false;
         ClearSaved();
         return;
       }
     }
     FindNextUserEntry(true);
+  }
+
+  bool NextEntry(Slice* key, Slice* value) override {
+    Next();
+    if (!valid_) return false;
+    *key = this->key();
+    *value = this->value();
+    return true;
   }
 
   void Prev() override {
@@ -110,9 +117,17 @@ class DBIter final : public Iterator {
     saved_value_.clear();
   }
 
-  bool Parse(ParsedInternalKey* parsed) {
+  // Whether iter_ is on an entry; if so, reads it into current_ and
+  // current_value_.
+  bool Load() {
+    if (!iter_->Valid()) return false;
     current_ = iter_->key();
     current_value_ = iter_->value();
+    return true;
+  }
+
+  // Parses the entry in current_ (read by Load or NextEntry).
+  bool Parse(ParsedInternalKey* parsed) {
     if (sampler_) CountRead(current_, current_.size() + current_value_.size());
     if (ParseInternalKey(current_, parsed)) return true;
     status_ = Status::Corruption("malformed internal key in a table or memtable");
@@ -132,8 +147,9 @@ class DBIter final : public Iterator {
     return period_ == 0 ? 0 : (rng_ * 0x2545F4914F6CDD1DULL) % (2 * period_);
   }
 
-  // Moves forward to the first visible, undeleted entry. With skipping,
-  // entries whose user key is <= saved_key_ are hidden.
+  // Moves forward to the first visible, undeleted entry, from the one in
+  // current_. With skipping, entries whose user key is <= saved_key_ are
+  // hidden.
   void FindNextUserEntry(bool skipping) {
     do {
       ParsedInternalKey ikey;
@@ -148,8 +164,7 @@ class DBIter final : public Iterator {
           return;
         }
       }
-      iter_->Next();
-    } while (iter_->Valid());
+    } while (iter_->NextEntry(&current_, &current_value_));
     saved_key_.clear();
     valid_ = false;
   }
@@ -158,7 +173,7 @@ class DBIter final : public Iterator {
   // user key into saved_key_ / saved_value_.
   void FindPrevUserEntry() {
     ValueType value_type = kTypeDeletion;
-    while (iter_->Valid()) {
+    while (Load()) {
       ParsedInternalKey ikey;
       if (!Parse(&ikey)) {
         value_type = kTypeDeletion;
@@ -191,9 +206,9 @@ class DBIter final : public Iterator {
   Status status_;
   Direction direction_ = kForward;
   bool valid_ = false;
-  // The entry iter_ is on, as Parse read it: going forward, key(), value()
-  // and Next() take it from here instead of reading it again down every
-  // layer of the merge.
+  // The entry iter_ is on, as Load or NextEntry read it: going forward,
+  // key(), value() and Next() take it from here instead of reading it again
+  // down every layer of the merge.
   Slice current_;
   Slice current_value_;
   std::string saved_key_;

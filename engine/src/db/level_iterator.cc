@@ -37,6 +37,15 @@ class LevelIterator final : public Iterator {
     SkipEmptyTablesForward();
   }
 
+  bool NextEntry(Slice* key, Slice* value) override {
+    if (table_->NextEntry(key, value)) return true;
+    SkipEmptyTablesForward();
+    if (!Valid()) return false;
+    *key = table_->key();
+    *value = table_->value();
+    return true;
+  }
+
   void Prev() override {
     table_->Prev();
     SkipEmptyTablesBackward();

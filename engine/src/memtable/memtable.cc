@@ -58,6 +58,13 @@ class MemTableIterator : public Iterator {
     const Slice k = GetLengthPrefixed(iter_.key());
     return GetLengthPrefixed(k.data() + k.size());
   }
+  bool NextEntry(Slice* key, Slice* value) override {
+    iter_.Next();
+    if (!iter_.Valid()) return false;
+    *key = GetLengthPrefixed(iter_.key());
+    *value = GetLengthPrefixed(key->data() + key->size());
+    return true;
+  }
   Status status() const override { return Status::OK(); }
 
  private:

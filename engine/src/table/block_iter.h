@@ -47,6 +47,14 @@ class BlockIter final : public Iterator {
     ParseNextKey();
   }
 
+  bool NextEntry(Slice* key, Slice* value) override {
+    Next();
+    if (!Valid()) return false;
+    *key = key_;
+    *value = value_;
+    return true;
+  }
+
   void Prev() override {
     assert(Valid());
     const uint32_t original = current_;

@@ -80,9 +80,7 @@ void AppendBlockTrailer(std::string* dst, const Slice& stored, uint8_t type) {
   PutFixed32(dst, crc::Mask(BlockChecksum(stored.data(), stored.size(), type)));
 }
 
-Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
-                 BlockContents* contents, bool verify_checksum, bool allow_view) {
-  *contents = BlockContents();
+Status CheckBlockBounds(uint64_t file_size, const BlockHandle& handle) {
   // Blocks live in [0, file_size - footer); check without overflowing.
   const uint64_t data_end = file_size >= Footer::kEncodedLength ? file_size - Footer::kEncodedLength : 0;
   if (handle.offset() > data_end || handle.size() > data_end - handle.offset() ||
@@ -93,45 +91,57 @@ Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHa
   if (handle.size() > kMaxStoredBlockSize) {
     return Status::Corruption(Where(handle) + ": larger than any block a table writer produces");
   }
+  return Status::OK();
+}
+
+Status DecodeBlock(const char* stored, const BlockHandle& handle, bool verify_checksum,
+                   BlockContents* contents) {
+  *contents = BlockContents();
+  const size_t n = static_cast<size_t>(handle.size());
+  const auto type = static_cast<uint8_t>(stored[n]);
+  const uint32_t expected = crc::Unmask(DecodeFixed32(stored + n + 1));
+  if (verify_checksum && BlockChecksum(stored, n, type) != expected) {
+    return Status::Corruption(Where(handle) + ": checksum mismatch");
+  }
+  switch (static_cast<Compression>(type)) {
+    case Compression::kNone: contents->data = Slice(stored, n); return Status::OK();
+    case Compression::kZlib: {
+      Status s = ZlibUncompress(Slice(stored, n), contents);
+      return s.ok() ? s : s.WithContext(Where(handle));
+    }
+  }
+  return Status::Corruption(Where(handle) + ": unknown compression type " + std::to_string(type));
+}
+
+Status ReadBlock(const RandomAccessFile& file, uint64_t file_size, const BlockHandle& handle,
+                 BlockContents* contents, bool verify_checksum, bool allow_view) {
+  *contents = BlockContents();
+  Status s = CheckBlockBounds(file_size, handle);
+  if (!s.ok()) return s;
 
   const size_t n = static_cast<size_t>(handle.size());
   // Uninitialized: a mapped file answers without touching it at all. An
   // uncompressed block read into it stays there, owned by the block.
   std::unique_ptr<char[]> buffer(new char[n + kBlockTrailerSize]);
   Slice result;
-  Status s = file.Read(handle.offset(), n + kBlockTrailerSize, &result, buffer.get());
+  s = file.Read(handle.offset(), n + kBlockTrailerSize, &result, buffer.get());
   if (!s.ok()) return s.WithContext(Where(handle));
   if (result.size() != n + kBlockTrailerSize) {
     return Status::Corruption(Where(handle) + ": file ended after " + std::to_string(result.size()) +
                               " of its " + std::to_string(n + kBlockTrailerSize) + " bytes");
   }
-
-  const char* data = result.data();
-  const auto type = static_cast<uint8_t>(data[n]);
-  const uint32_t expected = crc::Unmask(DecodeFixed32(data + n + 1));
-  if (verify_checksum && BlockChecksum(data, n, type) != expected) {
-    return Status::Corruption(Where(handle) + ": checksum mismatch");
+  s = DecodeBlock(result.data(), handle, verify_checksum, contents);
+  if (!s.ok() || contents->owned != nullptr) return s;  // an error, or inflated
+  // Stored uncompressed: a view of result. Read may answer with bytes
+  // elsewhere than at the start of the buffer (a mapped file's own memory):
+  // a view there, or a copy into the buffer.
+  if (result.data() != buffer.get()) {
+    if (allow_view && ReadPointsIntoFile(file, result, buffer.get(), n + kBlockTrailerSize)) return s;
+    std::memmove(buffer.get(), result.data(), n);
+    contents->data = Slice(buffer.get(), n);
   }
-
-  switch (static_cast<Compression>(type)) {
-    case Compression::kNone:
-      // Read may answer with bytes elsewhere than at the start of the buffer
-      // (a mapped file's own memory): a view there, or a copy into it.
-      if (data != buffer.get()) {
-        if (allow_view && ReadPointsIntoFile(file, result, buffer.get(), n + kBlockTrailerSize)) {
-          contents->data = Slice(data, n);
-          return Status::OK();
-        }
-        std::memmove(buffer.get(), data, n);
-      }
-      contents->data = Slice(buffer.get(), n);
-      contents->owned = std::move(buffer);
-      return Status::OK();
-    case Compression::kZlib:
-      s = ZlibUncompress(Slice(data, n), contents);
-      return s.ok() ? s : s.WithContext(Where(handle));
-  }
-  return Status::Corruption(Where(handle) + ": unknown compression type " + std::to_string(type));
+  contents->owned = std::move(buffer);
+  return s;
 }
 
 }  // namespace strata

@@ -88,6 +88,18 @@ inline bool ReadPointsIntoFile(const RandomAccessFile& file, const Slice& result
          (result.data() < scratch || result.data() >= scratch + scratch_size);
 }
 
+// Checks that the block at handle and its trailer lie inside a file of
+// file_size bytes, before the footer, and that no writer makes one as large.
+Status CheckBlockBounds(uint64_t file_size, const BlockHandle& handle);
+
+// Checks and decodes the block at handle whose stored bytes and trailer are
+// at stored (handle.size() + kBlockTrailerSize bytes): verifies the checksum
+// unless verify_checksum is false, then answers a view of an uncompressed
+// block there (contents->owned null) or inflates a compressed one into
+// memory of its own.
+Status DecodeBlock(const char* stored, const BlockHandle& handle, bool verify_checksum,
+                   BlockContents* contents);
+
 // Reads the block at handle from a file of file_size bytes: checks that the
 // block and its trailer lie inside the file before the footer, verifies the
 // checksum unless verify_checksum is false (only for a block verified before

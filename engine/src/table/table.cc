@@ -104,6 +104,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                               ": not a valid TableProperties message");
   }
   t->data_blocks_in_place_ = mapped && t->properties_.num_compressed_data_blocks() == 0;
+  t->reads_ahead_ = !mapped;
 
   // Filter.
   if (footer.filter_handle.size() != 0) {
@@ -171,12 +172,19 @@ std::atomic<bool>* Table::VerifiedFlag(uint64_t offset) const {
   return &verified_[at - data_block_offsets_.begin()];
 }
 
-Status Table::DataBlock(const ReadOptions& options, const Slice& index_value,
+Status Table::DataBlock(const ReadOptions& options, const Slice& index_value, Readahead* readahead,
                         std::shared_ptr<Block>* out) const {
   Slice input = index_value;
   BlockHandle handle;
   Status s = handle.DecodeFrom(&input);
   if (!s.ok()) return s.WithContext("index entry");
+  // Whether the iterator reads the blocks in file order.
+  bool in_order = false;
+  if (readahead != nullptr) {
+    uint64_t end;
+    in_order = handle.offset() == readahead->next;
+    readahead->next = BlockEnd(handle, &end) ? end : ~uint64_t{0};
+  }
 
   // Blocks read in place never enter the cache: do not look there either.
   LRUCache* cache = data_blocks_in_place_ ? nullptr : options_.block_cache;
@@ -196,12 +204,13 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value,
     const bool verify =
         options.verify_checksums || verified == nullptr || !verified->load(std::memory_order_acquire);
     BlockContents contents;
-    s = ReadBlock(*file_, file_size_, handle, &contents, verify, /*allow_view=*/true);
+    s = ReadDataBlock(handle, verify, in_order, readahead, &contents);
     if (!s.ok()) return s.WithContext("data block");
     if (verified != nullptr) verified->store(true, std::memory_order_release);
-    // A view into the mapped file is not cached (a cached block could
-    // outlive this table and its mapping; LevelDB does the same): reading
-    // it again costs a parse of its restart array.
+    // A view is not cached. Into the mapped file: a cached block could
+    // outlive this table and its mapping (LevelDB does the same), and
+    // reading it again costs a parse of its restart array. Into bytes read
+    // ahead: it would keep all of them alive.
     const bool view = contents.owned == nullptr;
     s = Block::Parse(std::move(contents), BlockLabel("data", handle.offset()), &block);
     if (!s.ok()) return s;
@@ -213,10 +222,53 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value,
   return Status::OK();
 }
 
+// Read ahead: from the second data block read in file order, then twice as
+// much each time. The bound keeps what an open iterator pins small: the
+// bytes holding the block it is on.
+constexpr size_t kFirstReadahead = 16 * 1024;
+constexpr size_t kMaxReadahead = 64 * 1024;
+
+Status Table::ReadDataBlock(const BlockHandle& handle, bool verify, bool in_order, Readahead* readahead,
+                            BlockContents* contents) const {
+  if (readahead != nullptr && reads_ahead_) {
+    Status s = CheckBlockBounds(file_size_, handle);
+    if (!s.ok()) return s;
+    const uint64_t begin = handle.offset(), end = begin + handle.size() + kBlockTrailerSize;
+    if (!readahead->Holds(begin, end)) {
+      readahead->window =
+          in_order ? std::min(std::max(2 * readahead->window, kFirstReadahead), kMaxReadahead) : 0;
+      if (readahead->window > 0) ReadAhead(begin, end, readahead);
+    }
+    if (readahead->Holds(begin, end)) {
+      s = DecodeBlock(readahead->bytes.get() + (begin - readahead->offset), handle, verify, contents);
+      if (s.ok() && contents->owned == nullptr) contents->pinned = readahead->bytes;
+      return s;
+    }
+  }
+  return ReadBlock(*file_, file_size_, handle, contents, verify, /*allow_view=*/true);
+}
+
+void Table::ReadAhead(uint64_t begin, uint64_t end, Readahead* readahead) const {
+  const uint64_t data_end = file_size_ - Footer::kEncodedLength;  // CheckBlockBounds: end <= data_end
+  const size_t n = static_cast<size_t>(
+      std::min<uint64_t>(std::max<uint64_t>(readahead->window, end - begin), data_end - begin));
+  std::shared_ptr<char[]> bytes(new char[n]);
+  Slice result;
+  readahead->bytes.reset();
+  // A failed or short read leaves none: ReadBlock then reads the block and
+  // reports what is wrong.
+  if (!file_->Read(begin, n, &result, bytes.get()).ok() || result.size() != n || result.data() != bytes.get())
+    return;
+  readahead->bytes = std::move(bytes);
+  readahead->offset = begin;
+  readahead->size = n;
+}
+
 Iterator* Table::NewIterator(const ReadOptions& options) const {
   return NewTwoLevelIterator(std::make_unique<BlockIter>(index_block_.get(), KeyOrder::kInternalKey),
-                             [this, options](const Slice& index_value, std::shared_ptr<Block>* block) {
-                               return DataBlock(options, index_value, block);
+                             [this, options, readahead = Readahead()](const Slice& index_value,
+                                                                      std::shared_ptr<Block>* block) mutable {
+                               return DataBlock(options, index_value, &readahead, block);
                              });
 }
 
@@ -243,7 +295,7 @@ Status Table::InternalGet(const ReadOptions& options, const Slice& internal_key,
   // (shortened) index key: then it is the first entry of the next block.
   for (index.Seek(internal_key); index.Valid(); index.Next()) {
     std::shared_ptr<Block> block;
-    Status s = DataBlock(options, index.value(), &block);
+    Status s = DataBlock(options, index.value(), /*readahead=*/nullptr, &block);
     if (!s.ok()) return s;
     BlockIter entries(block.get(), KeyOrder::kInternalKey);
     entries.Seek(internal_key);

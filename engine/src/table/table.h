@@ -51,7 +51,10 @@ class Table {
   // A damaged block ends the iteration with a Corruption status.
   //
   // Reads honour options.fill_cache (uncompressed blocks of a mapped file
-  // are read in place and never cached). A data block's checksum is
+  // are read in place and never cached; from another file, once the
+  // iterator reads blocks in file order, the blocks after are read ahead,
+  // 16 to 64 KiB at a time, and the uncompressed ones are not cached
+  // either). A data block's checksum is
   // verified whenever it is read from the file, whatever
   // options.verify_checksums says, except from a file whose contents stay
   // in process memory (RandomAccessFile::ContentsInProcessMemory): there
@@ -79,10 +82,37 @@ class Table {
  private:
   Table(const TableReadOptions& options, std::unique_ptr<RandomAccessFile> file, uint64_t file_size);
 
+  // Bytes of the file an iterator read ahead of the data block it needed,
+  // so that a scan reads the blocks after it with one file read instead of
+  // one each. The window starts at the second block read in file order and
+  // doubles up to a bound; a read elsewhere (a seek) ends it.
+  struct Readahead {
+    std::shared_ptr<const char[]> bytes;
+    uint64_t offset = 0;           // where bytes begin in the file
+    size_t size = 0;               // how many there are
+    uint64_t next = ~uint64_t{0};  // where the block after the last one asked for begins
+    size_t window = 0;             // bytes the next read ahead reads; 0: none yet
+
+    bool Holds(uint64_t begin, uint64_t end) const {
+      return bytes && begin >= offset && end <= offset + size;
+    }
+  };
+
   // The data block an index entry points to: from the block cache, or read
   // (and verified) from the file and cached, if options.fill_cache, unless
-  // read in place.
-  Status DataBlock(const ReadOptions& options, const Slice& index_value, std::shared_ptr<Block>* block) const;
+  // read in place or from bytes read ahead (readahead, an iterator's; null
+  // for a point lookup).
+  Status DataBlock(const ReadOptions& options, const Slice& index_value, Readahead* readahead,
+                   std::shared_ptr<Block>* block) const;
+  // Reads and checks the data block at handle: from readahead's bytes, read
+  // there first if they do not hold it and the block follows the last one
+  // asked for (in_order); else (and for a point lookup: readahead null)
+  // from the file.
+  Status ReadDataBlock(const BlockHandle& handle, bool verify, bool in_order, Readahead* readahead,
+                       BlockContents* contents) const;
+  // Reads readahead->window bytes (at least the block's, at most to the end
+  // of the data blocks) at begin into readahead; none if the read fails.
+  void ReadAhead(uint64_t begin, uint64_t end, Readahead* readahead) const;
   // Whether the data block at offset was verified; nullptr unless the file's
   // contents stay in process memory.
   std::atomic<bool>* VerifiedFlag(uint64_t offset) const;
@@ -97,6 +127,8 @@ class Table {
   // A mapped file without compressed data blocks: every data block is read
   // in place, and the block cache is not used.
   bool data_blocks_in_place_ = false;
+  // Not mapped: each file read copies, so iterators read ahead (Readahead).
+  bool reads_ahead_ = false;
   // Only when the file's contents stay in process memory: the data blocks'
   // offsets (ascending), and which of them were verified.
   std::vector<uint64_t> data_block_offsets_;

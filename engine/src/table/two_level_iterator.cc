@@ -59,6 +59,17 @@ class TwoLevelIterator final : public Iterator {
     SkipEmptyDataBlocksForward();
   }
 
+  bool NextEntry(Slice* key, Slice* value) override {
+    assert(Valid());
+    if (!data_iter_->NextEntry(key, value)) {  // BlockIter is final: no virtual call
+      SkipEmptyDataBlocksForward();
+      if (!Valid()) return false;
+      *key = data_iter_->key();
+      *value = data_iter_->value();
+    }
+    return true;
+  }
+
   void Prev() override {
     assert(Valid());
     data_iter_->Prev();

@@ -6,6 +6,14 @@ Iterator::~Iterator() {
   for (auto& fn : cleanups_) fn();
 }
 
+bool Iterator::NextEntry(Slice* key, Slice* value) {
+  Next();
+  if (!Valid()) return false;
+  *key = this->key();
+  *value = this->value();
+  return true;
+}
+
 namespace {
 
 class EmptyIterator final : public Iterator {
