@@ -342,7 +342,8 @@ inline void CheckFullRange(Iterator* iter, const Model& model, Rng& rng,
   if (!iter->status().ok()) ADD_FAILURE() << "backward scan status " << iter->status().ToString();
 }
 
-// A random walk of `steps` moves mixing seeks and both directions.
+// A random walk of `steps` moves mixing seeks and both directions (a step
+// forward by Next or NextEntry).
 inline void CheckRandomWalk(Iterator* iter, const Model& model, Rng& rng, int steps,
                             const std::vector<std::string>& key_space) {
   ModelCursor c(&model);
@@ -371,11 +372,24 @@ inline void CheckRandomWalk(Iterator* iter, const Model& model, Rng& rng, int st
       }
       case 4:
       case 5:
-      case 6:
         iter->Next();
         c.Next();
         what = "Next";
         break;
+      case 6: {
+        Slice key, value;
+        const bool valid = iter->NextEntry(&key, &value);
+        c.Next();
+        what = "NextEntry";
+        if (valid != c.Valid() ||
+            (valid && (key.ToString() != c.it->first || value.ToString() != c.it->second))) {
+          ADD_FAILURE() << "random walk step " << i << " NextEntry: "
+                        << (valid ? Printable(key.ToString()) + "=" + Printable(value.ToString()) : "invalid")
+                        << ", model " << (c.Valid() ? Printable(c.it->first) : "at end");
+          return;
+        }
+        break;
+      }
       default:
         iter->Prev();
         c.Prev();

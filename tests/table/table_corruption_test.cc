@@ -310,12 +310,14 @@ class ChangingSource : public RandomAccessFile {
   const bool in_memory_;
 };
 
-// A flipped byte in the first data block's first value ("value-0").
-void DamageFirstValue(ChangingSource* source) {
-  const size_t at = source->contents_.find("value-0");
+// A flipped byte in a value: the first data block's first ("value-0"), or
+// the last block's last, which a full read takes from bytes read ahead.
+void DamageValue(ChangingSource* source, const std::string& value) {
+  const size_t at = source->contents_.find(value);
   ASSERT_NE(std::string::npos, at);
   source->contents_[at] ^= 0x20;
 }
+const std::string kLastValue = SmallEntries().back().second;
 
 Status FullRead(Table* table, bool verify_checksums) {
   ReadOptions options;
@@ -327,34 +329,41 @@ Status FullRead(Table* table, bool verify_checksums) {
 // Without a block cache every read goes to the file. A file on a disk is
 // verified on every read; one in process memory on the first read of each
 // block (and on any read that asks for verification).
+// Both for a block read alone (the first) and for one read ahead (the last).
 TEST(TableChecksums, VerifiedOnEveryReadFromDiskAndOnceFromMemory) {
   const Entries entries = SmallEntries();
   const std::string contents = test::BuildTable(SmallBlocks(Compression::kNone), entries);
-  for (const bool in_memory : {false, true}) {
-    SCOPED_TRACE(in_memory ? "in memory" : "on disk");
-    auto owned = std::make_unique<ChangingSource>(contents, in_memory);
-    ChangingSource* source = owned.get();
-    std::unique_ptr<Table> table;
-    ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
-    ASSERT_TRUE(FullRead(table.get(), false).ok());  // every block read, and verified, once
-    DamageFirstValue(source);
-    const Status again = FullRead(table.get(), false);
-    EXPECT_EQ(!in_memory, again.IsCorruption()) << again.ToString();
-    EXPECT_TRUE(FullRead(table.get(), true).IsCorruption()) << "verify_checksums reads verify";
+  for (const std::string& value : {std::string("value-0"), kLastValue}) {
+    for (const bool in_memory : {false, true}) {
+      SCOPED_TRACE(value + (in_memory ? ", in memory" : ", on disk"));
+      auto owned = std::make_unique<ChangingSource>(contents, in_memory);
+      ChangingSource* source = owned.get();
+      std::unique_ptr<Table> table;
+      ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
+      ASSERT_TRUE(FullRead(table.get(), false).ok());  // every block read, and verified, once
+      DamageValue(source, value);
+      const Status again = FullRead(table.get(), false);
+      EXPECT_EQ(!in_memory, again.IsCorruption()) << again.ToString();
+      EXPECT_TRUE(FullRead(table.get(), true).IsCorruption()) << "verify_checksums reads verify";
+    }
   }
 }
 
 TEST(TableChecksums, AFirstReadFromMemoryIsVerified) {
-  const std::string contents = test::BuildTable(SmallBlocks(Compression::kNone), SmallEntries());
-  auto owned = std::make_unique<ChangingSource>(contents, /*in_memory=*/true);
-  ChangingSource* source = owned.get();
-  std::unique_ptr<Table> table;
-  ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
-  DamageFirstValue(source);  // before any read of that block
-  EXPECT_TRUE(FullRead(table.get(), false).IsCorruption());
-  std::string key = SmallEntries().front().first;
-  const Status get = table->InternalGet(ReadOptions(), key, [](const Slice&, const Slice&) {});
-  EXPECT_TRUE(get.IsCorruption()) << "a failed read marks nothing verified: " << get.ToString();
+  const Entries entries = SmallEntries();
+  const std::string contents = test::BuildTable(SmallBlocks(Compression::kNone), entries);
+  for (const std::string& value : {std::string("value-0"), kLastValue}) {
+    SCOPED_TRACE(value);
+    auto owned = std::make_unique<ChangingSource>(contents, /*in_memory=*/true);
+    ChangingSource* source = owned.get();
+    std::unique_ptr<Table> table;
+    ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
+    DamageValue(source, value);  // before any read of that block
+    EXPECT_TRUE(FullRead(table.get(), false).IsCorruption());
+    const std::string& key = value == kLastValue ? entries.back().first : entries.front().first;
+    const Status get = table->InternalGet(ReadOptions(), key, [](const Slice&, const Slice&) {});
+    EXPECT_TRUE(get.IsCorruption()) << "a failed read marks nothing verified: " << get.ToString();
+  }
 }
 
 }  // namespace

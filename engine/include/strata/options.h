@@ -112,7 +112,8 @@ struct ReadOptions {
   // Put blocks read by this operation into the block cache. Never cached:
   // blocks of a mapped table without compression (read in place), and
   // uncompressed blocks an iterator reads ahead, several per file read, as
-  // it goes on through a table in order (a scan's blocks after its first).
+  // it goes on through a table in order (a scan's blocks after its first
+  // two).
   bool fill_cache = true;
 };
 

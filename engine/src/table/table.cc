@@ -1,6 +1,7 @@
 #include "table/table.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "cache/lru_cache.h"
@@ -91,6 +92,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
 
   std::unique_ptr<Table> t(new Table(options, std::move(file), file_size));
   t->footer_ = footer;
+  t->data_end_ = data_end;
   if (t->options_.block_cache != nullptr && t->options_.cache_id == 0) {
     t->options_.cache_id = t->options_.block_cache->NewId();
   }
@@ -178,11 +180,10 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value, Re
   BlockHandle handle;
   Status s = handle.DecodeFrom(&input);
   if (!s.ok()) return s.WithContext("index entry");
-  // Whether the iterator reads the blocks in file order.
-  bool in_order = false;
   if (readahead != nullptr) {
+    // How many blocks the iterator read just before this one, in file order.
     uint64_t end;
-    in_order = handle.offset() == readahead->next;
+    readahead->run = handle.offset() == readahead->next ? readahead->run + 1 : 0;
     readahead->next = BlockEnd(handle, &end) ? end : ~uint64_t{0};
   }
 
@@ -204,7 +205,7 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value, Re
     const bool verify =
         options.verify_checksums || verified == nullptr || !verified->load(std::memory_order_acquire);
     BlockContents contents;
-    s = ReadDataBlock(handle, verify, in_order, readahead, &contents);
+    s = ReadDataBlock(handle, verify, readahead, &contents);
     if (!s.ok()) return s.WithContext("data block");
     if (verified != nullptr) verified->store(true, std::memory_order_release);
     // A view is not cached. Into the mapped file: a cached block could
@@ -222,22 +223,28 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value, Re
   return Status::OK();
 }
 
-// Read ahead: from the second data block read in file order, then twice as
-// much each time. The bound keeps what an open iterator pins small: the
-// bytes holding the block it is on.
+// Read ahead: from the third data block read in file order (a short scan's
+// blocks are read one by one, and cached), then twice as much each time.
+// The bound keeps what an open iterator pins small: the bytes holding the
+// block it is on.
+constexpr int kBlocksBeforeReadahead = 2;
 constexpr size_t kFirstReadahead = 16 * 1024;
 constexpr size_t kMaxReadahead = 64 * 1024;
 
-Status Table::ReadDataBlock(const BlockHandle& handle, bool verify, bool in_order, Readahead* readahead,
+Status Table::ReadDataBlock(const BlockHandle& handle, bool verify, Readahead* readahead,
                             BlockContents* contents) const {
   if (readahead != nullptr && reads_ahead_) {
     Status s = CheckBlockBounds(file_size_, handle);
     if (!s.ok()) return s;
     const uint64_t begin = handle.offset(), end = begin + handle.size() + kBlockTrailerSize;
     if (!readahead->Holds(begin, end)) {
-      readahead->window =
-          in_order ? std::min(std::max(2 * readahead->window, kFirstReadahead), kMaxReadahead) : 0;
-      if (readahead->window > 0) ReadAhead(begin, end, readahead);
+      if (readahead->run >= kBlocksBeforeReadahead) {
+        readahead->window = std::min(std::max(2 * readahead->window, kFirstReadahead), kMaxReadahead);
+        ReadAhead(begin, end, readahead);
+      } else {
+        readahead->bytes.reset();
+        readahead->window = 0;
+      }
     }
     if (readahead->Holds(begin, end)) {
       s = DecodeBlock(readahead->bytes.get() + (begin - readahead->offset), handle, verify, contents);
@@ -249,16 +256,18 @@ Status Table::ReadDataBlock(const BlockHandle& handle, bool verify, bool in_orde
 }
 
 void Table::ReadAhead(uint64_t begin, uint64_t end, Readahead* readahead) const {
-  const uint64_t data_end = file_size_ - Footer::kEncodedLength;  // CheckBlockBounds: end <= data_end
+  // Up to the end of the data blocks, or of the block (CheckBlockBounds let
+  // through a block past data_end_ only into the file's other blocks).
+  const uint64_t limit = std::max(data_end_, end);
   const size_t n = static_cast<size_t>(
-      std::min<uint64_t>(std::max<uint64_t>(readahead->window, end - begin), data_end - begin));
+      std::min<uint64_t>(std::max<uint64_t>(readahead->window, end - begin), limit - begin));
   std::shared_ptr<char[]> bytes(new char[n]);
   Slice result;
   readahead->bytes.reset();
   // A failed or short read leaves none: ReadBlock then reads the block and
   // reports what is wrong.
-  if (!file_->Read(begin, n, &result, bytes.get()).ok() || result.size() != n || result.data() != bytes.get())
-    return;
+  if (!file_->Read(begin, n, &result, bytes.get()).ok() || result.size() != n) return;
+  if (result.data() != bytes.get()) std::memcpy(bytes.get(), result.data(), n);  // a file's own memory
   readahead->bytes = std::move(bytes);
   readahead->offset = begin;
   readahead->size = n;

@@ -52,9 +52,9 @@ class Table {
   //
   // Reads honour options.fill_cache (uncompressed blocks of a mapped file
   // are read in place and never cached; from another file, once the
-  // iterator reads blocks in file order, the blocks after are read ahead,
-  // 16 to 64 KiB at a time, and the uncompressed ones are not cached
-  // either). A data block's checksum is
+  // iterator has read two blocks in file order, the blocks after are read
+  // ahead, 16 to 64 KiB at a time, and the uncompressed ones are not
+  // cached either). A data block's checksum is
   // verified whenever it is read from the file, whatever
   // options.verify_checksums says, except from a file whose contents stay
   // in process memory (RandomAccessFile::ContentsInProcessMemory): there
@@ -84,14 +84,15 @@ class Table {
 
   // Bytes of the file an iterator read ahead of the data block it needed,
   // so that a scan reads the blocks after it with one file read instead of
-  // one each. The window starts at the second block read in file order and
-  // doubles up to a bound; a read elsewhere (a seek) ends it.
+  // one each. The window opens at the third block read in file order and
+  // doubles up to a bound; a read elsewhere (a seek) closes it.
   struct Readahead {
     std::shared_ptr<const char[]> bytes;
     uint64_t offset = 0;           // where bytes begin in the file
     size_t size = 0;               // how many there are
     uint64_t next = ~uint64_t{0};  // where the block after the last one asked for begins
-    size_t window = 0;             // bytes the next read ahead reads; 0: none yet
+    int run = 0;                   // blocks asked for in file order just before the last one
+    size_t window = 0;             // bytes the last read ahead read; 0: none
 
     bool Holds(uint64_t begin, uint64_t end) const {
       return bytes && begin >= offset && end <= offset + size;
@@ -105,13 +106,14 @@ class Table {
   Status DataBlock(const ReadOptions& options, const Slice& index_value, Readahead* readahead,
                    std::shared_ptr<Block>* block) const;
   // Reads and checks the data block at handle: from readahead's bytes, read
-  // there first if they do not hold it and the block follows the last one
-  // asked for (in_order); else (and for a point lookup: readahead null)
-  // from the file.
-  Status ReadDataBlock(const BlockHandle& handle, bool verify, bool in_order, Readahead* readahead,
+  // there first if they do not hold it and the iterator is far enough into
+  // a run of blocks in file order; else (and for a point lookup: readahead
+  // null) from the file.
+  Status ReadDataBlock(const BlockHandle& handle, bool verify, Readahead* readahead,
                        BlockContents* contents) const;
-  // Reads readahead->window bytes (at least the block's, at most to the end
-  // of the data blocks) at begin into readahead; none if the read fails.
+  // Reads readahead->window bytes at begin (at least the block's, which
+  // ends at end, and otherwise none past the data blocks) into readahead;
+  // none if the read fails.
   void ReadAhead(uint64_t begin, uint64_t end, Readahead* readahead) const;
   // Whether the data block at offset was verified; nullptr unless the file's
   // contents stay in process memory.
@@ -121,6 +123,7 @@ class Table {
   std::unique_ptr<RandomAccessFile> file_;
   const uint64_t file_size_;
   Footer footer_;
+  uint64_t data_end_ = 0;  // where the data blocks end
   std::shared_ptr<Block> index_block_;
   BlockContents filter_;  // empty: no filter
   pb::TableProperties properties_;
