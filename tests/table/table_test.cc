@@ -331,12 +331,18 @@ TEST(Table, InternalGetRejectsKeysShorterThanATag) {
       table->InternalGet(ReadOptions(), "short", [](const Slice&, const Slice&) {}).IsInvalidArgument());
 }
 
+// Options that read through cache and count into counters.
+TableReadOptions ReadThrough(LRUCache* cache, ReadCounters* counters) {
+  TableReadOptions options;
+  options.block_cache = cache;
+  options.counters = counters;
+  return options;
+}
+
 TEST(TableBlockCache, CountsMissesThenHits) {
   LRUCache cache(1 << 20);
   ReadCounters counters;
-  TableReadOptions ropts;
-  ropts.block_cache = &cache;
-  ropts.counters = &counters;
+  const TableReadOptions ropts = ReadThrough(&cache, &counters);
   pb::TableProperties props;
   const Entries entries = MakeEntries(2000);
   std::unique_ptr<Table> table;
@@ -369,9 +375,7 @@ TEST(TableBlockCache, CountsMissesThenHits) {
 TEST(TableReadahead, ScanReadsBlocksAheadInFewReadsWithoutCachingThem) {
   LRUCache cache(1 << 20);
   ReadCounters counters;
-  TableReadOptions ropts;
-  ropts.block_cache = &cache;
-  ropts.counters = &counters;
+  const TableReadOptions ropts = ReadThrough(&cache, &counters);
   pb::TableProperties props;
   const Entries entries = MakeEntries(12000);
   const std::string contents = BuildTable(TableBuilderOptions(), entries, &props);
@@ -451,9 +455,7 @@ TEST(TableBlockCache, MappedUncompressedBlocksAreReadInPlaceAndNotCached) {
     SCOPED_TRACE(compression == Compression::kNone ? "none" : "zlib");
     LRUCache cache(1 << 20);
     ReadCounters counters;
-    TableReadOptions ropts;
-    ropts.block_cache = &cache;
-    ropts.counters = &counters;
+    const TableReadOptions ropts = ReadThrough(&cache, &counters);
     TableBuilderOptions bopts;
     bopts.compression = compression;
     pb::TableProperties props;
@@ -493,9 +495,7 @@ TEST(TableBlockCache, MappedUncompressedBlocksAreReadInPlaceAndNotCached) {
 TEST(TableBlockCache, FillCacheFalseReadsWithoutInserting) {
   LRUCache cache(1 << 20);
   ReadCounters counters;
-  TableReadOptions ropts;
-  ropts.block_cache = &cache;
-  ropts.counters = &counters;
+  const TableReadOptions ropts = ReadThrough(&cache, &counters);
   std::unique_ptr<Table> table;
   ASSERT_TRUE(OpenTable(BuildTable(TableBuilderOptions(), MakeEntries(1000)), &table, ropts).ok());
   ReadOptions no_fill;
@@ -542,9 +542,7 @@ TEST(TableBlockCache, IteratorKeepsItsBlockAfterEviction) {
 TEST(Table, ConcurrentReadersShareOneTableAndCache) {
   LRUCache cache(64 << 10);  // smaller than the table: constant eviction
   ReadCounters counters;
-  TableReadOptions ropts;
-  ropts.block_cache = &cache;
-  ropts.counters = &counters;
+  const TableReadOptions ropts = ReadThrough(&cache, &counters);
   const Entries entries = MakeEntries(5000);
   std::unique_ptr<Table> table;
   ASSERT_TRUE(OpenTable(BuildTable(TableBuilderOptions(), entries), &table, ropts).ok());
