@@ -1,5 +1,5 @@
 // The module's whole JS-visible surface: the Embind class `Database`, and
-// the calls made per key as plain C exports (Module._strata_*), since a
+// the calls made per key or per scan as plain C exports (Module._strata_*), since a
 // direct export call costs ~20 ns and an Embind method call ~200 ns without
 // eval (-sDYNAMIC_EXECUTION=0 keeps the module usable under a strict CSP).
 // The TypeScript package (wasm/src/) wraps both; database.h has the calling
@@ -31,12 +31,24 @@ EMSCRIPTEN_KEEPALIVE int strata_get_many(WasmDatabase* db, uint32_t size, uint32
                                          int with_values, uint32_t utf8_wanted) {
   return db->GetMany(size, snapshot_id, with_values != 0, utf8_wanted);
 }
+EMSCRIPTEN_KEEPALIVE uint32_t strata_new_cursor(WasmDatabase* db, int has_lower, uint32_t lower_size,
+                                                int lower_inclusive, int has_upper, uint32_t upper_size,
+                                                int upper_inclusive, int reverse, uint32_t snapshot_id) {
+  return db->NewCursor(has_lower != 0, lower_size, lower_inclusive != 0, has_upper != 0, upper_size,
+                       upper_inclusive != 0, reverse != 0, snapshot_id);
+}
 EMSCRIPTEN_KEEPALIVE int strata_cursor_next(WasmDatabase* db, uint32_t id, uint32_t max_entries,
                                             uint32_t max_bytes, uint32_t utf8_wanted) {
   return db->CursorNext(id, max_entries, max_bytes, utf8_wanted);
 }
 EMSCRIPTEN_KEEPALIVE int strata_cursor_seek(WasmDatabase* db, uint32_t id, uint32_t target_size) {
   return db->CursorSeek(id, target_size);
+}
+EMSCRIPTEN_KEEPALIVE int strata_close_cursor(WasmDatabase* db, uint32_t id) {
+  return db->CloseCursor(id);
+}
+EMSCRIPTEN_KEEPALIVE int strata_has_changes(WasmDatabase* db) {
+  return db->HasChanges() ? 1 : 0;
 }
 EMSCRIPTEN_KEEPALIVE int strata_has_pending_work(WasmDatabase* db) {
   return db->HasPendingWork() ? 1 : 0;
@@ -98,14 +110,11 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("lastCode", &WasmDatabase::LastCode)
       .function("newSnapshot", &WasmDatabase::NewSnapshot)
       .function("releaseSnapshot", &WasmDatabase::ReleaseSnapshot)
-      .function("newCursor", &WasmDatabase::NewCursor)
-      .function("closeCursor", &WasmDatabase::CloseCursor)
       .function("sync", &WasmDatabase::Sync)
       .function("flush", &WasmDatabase::Flush)
       .function("compact", &WasmDatabase::Compact)
       .function("runPendingWork", &WasmDatabase::RunPendingWork)
       .function("takeChanges", &WasmDatabase::TakeChanges)
-      .function("hasChanges", &WasmDatabase::HasChanges)
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
       .function("compactionReservedOutputs", &WasmDatabase::CompactionReservedOutputs)

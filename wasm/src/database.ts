@@ -342,7 +342,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   scan<KE extends Encoding = K, VE extends Encoding = V>(
     options?: ScanOptions<KE, VE>,
   ): Entry<Decoded<KE>, Decoded<VE>>[] {
-    const it = this.iterator(options);
+    // It never reaches the caller, so no finalizer needs to watch it.
+    const it = this.newIterator(options, false);
     try {
       return Array.from(it);
     } finally {
@@ -352,6 +353,14 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
 
   /** Entries of a range, one at a time, from the state of this moment. */
   iterator<KE extends Encoding = K, VE extends Encoding = V>(options?: ScanOptions<KE, VE>): EntryIterator<KE, VE> {
+    return this.newIterator(options, true);
+  }
+
+  /** An iterator; one the caller may drop without close() is watched by the finalizer. */
+  private newIterator<KE extends Encoding, VE extends Encoding>(
+    options: ScanOptions<KE, VE> | undefined,
+    mayBeDropped: boolean,
+  ): EntryIterator<KE, VE> {
     this.checkOpen();
     checkOptionsObject(options, 'scan options');
     const opts = options ?? {};
@@ -365,19 +374,20 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
     this.args.begin((lower ? maxByteLength(lower) : 0) + (upper ? maxByteLength(upper) : 0));
     const lowerSize = lower !== undefined ? this.args.bytes(lower) : 0;
     const upperSize = upper !== undefined ? this.args.bytes(upper) : 0;
-    const cursor = this.raw.newCursor(
-      lower !== undefined,
+    const cursor = this.module._strata_new_cursor(
+      this.handle,
+      lower !== undefined ? 1 : 0,
       lowerSize,
-      range.lowerInclusive,
-      upper !== undefined,
+      range.lowerInclusive ? 1 : 0,
+      upper !== undefined ? 1 : 0,
       upperSize,
-      range.upperInclusive,
-      opts.reverse === true,
+      range.upperInclusive ? 1 : 0,
+      opts.reverse === true ? 1 : 0,
       snapshot,
     );
     if (cursor === 0) throw engineError(this.raw.lastCode(), this.raw.lastError());
     const it = new EntryIterator<KE, VE>(this as Database, cursor, limit, keyEncoding, valueEncoding);
-    this.cursorFinalizer.register(it, cursor, it);
+    if (mayBeDropped) this.cursorFinalizer.register(it, cursor, it);
     return it;
   }
 
@@ -626,9 +636,9 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
    */
   private releaseCursor(cursor: number): void {
     if (!this.engine.open) return;
-    this.raw.closeCursor(cursor);
+    this.module._strata_close_cursor(this.handle, cursor);
     this.engine.drainEvents();
-    if (this.state === 'open' && this.raw.hasChanges()) this.commits.deferred();
+    if (this.state === 'open' && this.module._strata_has_changes(this.handle) !== 0) this.commits.deferred();
   }
 
   private checkOpen(): void {

@@ -32,23 +32,11 @@ export interface RawDatabase {
   lastCode(): number;
   newSnapshot(): number;
   releaseSnapshot(id: number): number;
-  newCursor(
-    hasLower: boolean,
-    lowerSize: number,
-    lowerInclusive: boolean,
-    hasUpper: boolean,
-    upperSize: number,
-    upperInclusive: boolean,
-    reverse: boolean,
-    snapshotId: number,
-  ): number;
-  closeCursor(id: number): number;
   sync(): number;
   flush(): number;
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
   runPendingWork(): number;
   takeChanges(): number; // text result ('\n'-terminated paths), read with EngineHandle.text
-  hasChanges(): boolean;
   takeCompactionJob(): number;
   compactionInputs(): string;
   compactionReservedOutputs(): string;
@@ -110,8 +98,23 @@ export interface StrataModule {
   _strata_write(handle: number, size: number): number;
   _strata_get(handle: number, keySize: number, snapshotId: number): number;
   _strata_get_many(handle: number, size: number, snapshotId: number, withValues: number, utf8Wanted: number): number;
+  /** A cursor's id (> 0), or 0 on error; booleans as 0 or 1. */
+  _strata_new_cursor(
+    handle: number,
+    hasLower: number,
+    lowerSize: number,
+    lowerInclusive: number,
+    hasUpper: number,
+    upperSize: number,
+    upperInclusive: number,
+    reverse: number,
+    snapshotId: number,
+  ): number;
   _strata_cursor_next(handle: number, cursor: number, maxEntries: number, maxBytes: number, utf8Wanted: number): number;
   _strata_cursor_seek(handle: number, cursor: number, targetSize: number): number;
+  _strata_close_cursor(handle: number, cursor: number): number;
+  /** 1 when the engine's files changed since the last takeChanges(). */
+  _strata_has_changes(handle: number): number;
   _strata_has_pending_work(handle: number): number;
   _strata_has_compaction_job(handle: number): number;
   _strata_has_events(handle: number): number;
