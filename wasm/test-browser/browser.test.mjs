@@ -312,11 +312,7 @@ eachEngine('compact() on an in-page handle sends its jobs to the compaction work
       const readDuring = db.get('k00031');
       await compacting;
       // An automatic job (the write above) may still be out: let it come back.
-      let stats = db.stats();
-      for (let i = 0; i < 250 && stats.compactionJobs.installed < stats.compactionJobs.sent; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        stats = db.stats();
-      }
+      const stats = await window.statsOnceNoJobIsOut(db);
       let wrong = 0;
       for (const { key, value } of db.scan()) if (key !== 'during' && model.get(key) !== value) wrong++;
       await db.close();
@@ -364,13 +360,7 @@ eachEngine('compactions run in the compaction worker and the data stays correct'
         await db.batch(batch, { durable: false });
       }
       await db.sync();
-      // Stats once a job was sent and none is out (one stored by the worker
-      // and not yet installed would count in storedByRunner only).
-      let stats = await db.stats();
-      for (let i = 0; i < 250 && (stats.compactionJobs.sent === 0 || stats.compactionJobs.installed < stats.compactionJobs.sent); i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        stats = await db.stats();
-      }
+      const stats = await window.statsOnceNoJobIsOut(db);
       const entries = await db.scan();
       let wrong = entries.length === model.size ? 0 : 1;
       for (const { key, value } of entries) if (model.get(key) !== value) wrong++;
