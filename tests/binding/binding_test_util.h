@@ -33,6 +33,7 @@ constexpr int kOk = 0;
 constexpr int kNotFound = 1;
 constexpr int kCorruption = 2;
 constexpr int kInvalidArgument = 3;
+constexpr int kIOError = 4;
 constexpr int kBusy = 5;
 
 static_assert(sizeof(uintptr_t) == sizeof(void*), "the descriptor holds pointers");

@@ -338,5 +338,25 @@ TEST_F(CommitEnvTest, AFileMakerThatDeclinesLeavesTheFileToTheBaseEnv) {
   EXPECT_EQ((Paths{Path("CURRENT")}), env.TakeChanges());
 }
 
+TEST_F(CommitEnvTest, AddFileHasTheMakerCreateTheFileAndRecordsTheChange) {
+  CommitEnv env(base_.get());
+  std::string made_path;
+  ASSERT_TRUE(env.AddFile(Path("000012.sst"),
+                          [&](const std::string& path) {
+                            made_path = path;
+                            return WriteStringToFile(base_.get(), "table", path, false);
+                          })
+                  .ok());
+  EXPECT_EQ(Path("000012.sst"), made_path);
+  EXPECT_EQ("table", ReadBase(Path("000012.sst")));
+  EXPECT_EQ((Paths{Path("000012.sst")}), env.TakeChanges());
+
+  // Its failure is the call's answer, and still a change to commit.
+  EXPECT_TRUE(env.AddFile(Path("000013.sst"), [](const std::string&) { return Status::IOError("no room"); })
+                  .IsIOError());
+  EXPECT_FALSE(base_->FileExists(Path("000013.sst")));
+  EXPECT_EQ((Paths{Path("000013.sst")}), env.TakeChanges());
+}
+
 }  // namespace
 }  // namespace strata

@@ -9,7 +9,7 @@
 //   -> a compaction worker writes the inputs' bytes into a file system of
 //   its own, runs RunEncodedCompaction there and sends back the encoded
 //   result and the new files -> the database writes each output into its
-//   directory through WriteCompactionOutput() -> CompleteCompaction(result in the
+//   directory through AddCompactionOutput() -> CompleteCompaction(result in the
 //   scratch) installs the job.
 //
 // The worker's file system is a MemEnv holding the inputs at the same
@@ -368,14 +368,18 @@ class BindingCompactionExecutorTest : public WasmDatabaseTest {
     ASSERT_NO_FATAL_FAILURE(RunInWorker(MakeEnvelope({}, taken.parsed.job), dir_, taken.inputs, reply));
   }
 
-  // What background.ts does with a reply: writes each output through the
-  // database (WriteCompactionOutput), then completes the job with the
-  // encoded result.
+  // AddCompactionOutput with a maker that writes the runner's bytes as the
+  // file (the browser build's adopts its buffer as the MEMFS file instead).
+  int AddOutput(const std::string& path, const std::string& bytes) {
+    return db_->AddCompactionOutput(path, [&bytes](const std::string& file) {
+      return WriteStringToFile(Env::Default(), bytes, file, false);
+    });
+  }
+  // What background.ts does with a reply: adds each output to the database
+  // (AddCompactionOutput), then completes the job with the encoded result.
   void WriteOutputs(const WorkerReply& reply) {
     for (const auto& [path, bytes] : reply.outputs) {
-      d_->Load({bytes});
-      ASSERT_EQ(kOk, db_->WriteCompactionOutput(path, static_cast<uint32_t>(bytes.size())))
-          << path << ": " << db_->LastError();
+      ASSERT_EQ(kOk, AddOutput(path, bytes)) << path << ": " << db_->LastError();
     }
   }
   // A job run in a worker and its outputs recorded: all it lacks is
@@ -971,31 +975,42 @@ TEST_F(BindingCompactionExecutorTest, FailedResultLeavesNoFilesInTheWorkerDirect
 }
 
 // ---------------------------------------------------------------------------
-// WriteCompactionOutput
+// AddCompactionOutput
 
-TEST_F(BindingCompactionExecutorTest, WriteCompactionOutputTakesOnlyATableFileOfTheDatabase) {
+TEST_F(BindingCompactionExecutorTest, AddCompactionOutputTakesOnlyATableFileOfTheDatabase) {
   ASSERT_EQ(kOk, Open()) << db_->LastError();
   Changes();
+  int made = 0;
+  const auto make = [&made](const std::string& file) {
+    made++;
+    return WriteStringToFile(Env::Default(), "bytes", file, false);
+  };
   for (const std::string& bad :
        {std::string("db/000999.sst"), std::string(""), dir_ + "/CURRENT", dir_ + "/000999.wal",
         dir_ + "/../000999.sst", dir_ + "/x000999.sst", root_ + "/other/000999.sst"}) {
-    d_->Load({"bytes"});
-    EXPECT_EQ(kInvalidArgument, db_->WriteCompactionOutput(bad, 5)) << bad;
+    EXPECT_EQ(kInvalidArgument, db_->AddCompactionOutput(bad, make)) << bad;
     EXPECT_LAST_ERROR_HAS(*db_, "not a table file");
   }
+  EXPECT_EQ(0, made) << "a refused path reached the maker";
   EXPECT_TRUE(Changes().empty()) << "refused paths are neither written nor recorded";
 
   const std::string path = dir_ + "/000999.sst";
-  d_->Load({"bytes"});
-  EXPECT_EQ(kOk, db_->WriteCompactionOutput(path, 5)) << db_->LastError();
+  EXPECT_EQ(kOk, db_->AddCompactionOutput(path, make)) << db_->LastError();
   EXPECT_EQ(std::set<std::string>{path}, Changes());
   std::string data;
   ASSERT_TRUE(ReadFileToString(Env::Default(), path, &data).ok());
   EXPECT_EQ("bytes", data);
-  EXPECT_EQ(kInvalidArgument, db_->WriteCompactionOutput(path, 1u << 31)) << "more than the scratch holds";
+
+  // The maker's error is the call's; the path is still a change to commit.
+  const std::string failed = dir_ + "/001000.sst";
+  EXPECT_EQ(kIOError,
+            db_->AddCompactionOutput(failed, [](const std::string&) { return Status::IOError("no room"); }));
+  EXPECT_LAST_ERROR_HAS(*db_, "no room");
+  EXPECT_EQ(std::set<std::string>{failed}, Changes());
 
   ASSERT_EQ(kOk, db_->Close());
-  EXPECT_EQ(kInvalidArgument, db_->WriteCompactionOutput(path, 5)) << "closed";
+  EXPECT_EQ(kInvalidArgument, db_->AddCompactionOutput(path, make)) << "closed";
+  EXPECT_EQ(1, made);
 }
 
 }  // namespace

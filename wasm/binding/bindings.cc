@@ -9,6 +9,7 @@
 #include <emscripten/emscripten.h>
 
 #include "database.h"
+#include "memfs_files.h"
 
 using strata::OpenConfig;
 using strata::WasmDatabase;
@@ -80,6 +81,16 @@ emscripten::val RunCompaction(const std::string& envelope) {
       .new_(emscripten::typed_memory_view(result.size(), reinterpret_cast<const uint8_t*>(result.data())));
 }
 
+// Adds a compaction output, the Uint8Array a runner sent (it becomes the
+// file: no copy through wasm memory, memfs_files.h), to the database.
+int WriteCompactionOutput(WasmDatabase& db, const std::string& path, const emscripten::val& bytes) {
+  return db.AddCompactionOutput(path, [&bytes](const std::string& file) {
+    const std::optional<strata::Status> made =
+        strata::AdoptAsNewMemfsFile(file, reinterpret_cast<uintptr_t>(bytes.as_handle()));
+    return made.value_or(strata::Status::IOError(file + ": not a new file in a MEMFS directory"));
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(strata) {
@@ -119,7 +130,7 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("compactionInputs", &WasmDatabase::CompactionInputs)
       .function("compactionReservedOutputs", &WasmDatabase::CompactionReservedOutputs)
       .function("compactionJobId", &WasmDatabase::CompactionJobId)
-      .function("writeCompactionOutput", &WasmDatabase::WriteCompactionOutput)
+      .function("writeCompactionOutput", &WriteCompactionOutput)
       .function("completeCompaction", &WasmDatabase::CompleteCompaction)
       .function("runCompactionInline", &WasmDatabase::RunCompactionInline)
       .function("takeEvents", &WasmDatabase::TakeEvents)

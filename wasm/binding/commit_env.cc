@@ -71,6 +71,13 @@ Status CommitEnv::WriteWholeFile(const std::string& path, const Slice& contents)
   return s;
 }
 
+Status CommitEnv::AddFile(const std::string& path,
+                          const std::function<Status(const std::string& path)>& make) {
+  Status s = make(path);
+  RecordChange(path);
+  return s;
+}
+
 void CommitEnv::RecordChange(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   changed_.insert(path);

@@ -16,6 +16,7 @@
 // changes again and a recorded path's contents at commit time are final.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,12 @@ class CommitEnv : public EnvWrapper {
   // removes what it left), and records the change. Written files call it at
   // their Close.
   Status WriteWholeFile(const std::string& path, const Slice& contents);
+
+  // Has make create path whole, from bytes that are not in this Env's
+  // memory (a compaction output that arrived as a JavaScript buffer, which
+  // the browser build adopts as the file: memfs_files.h), and records the
+  // change. An error make answers must leave no file behind.
+  Status AddFile(const std::string& path, const std::function<Status(const std::string& path)>& make);
 
  private:
   void RecordChange(const std::string& path);

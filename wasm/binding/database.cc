@@ -542,16 +542,12 @@ int WasmDatabase::TakeCompactionJob() {
   return kOk;
 }
 
-int WasmDatabase::WriteCompactionOutput(const std::string& path, uint32_t size) {
+int WasmDatabase::AddCompactionOutput(const std::string& path,
+                                      const std::function<Status(const std::string& path)>& make) {
   if (int code = CheckOpen()) return code;
-  if (!ScratchHolds(size)) return Fail(Status::InvalidArgument("arguments exceed the scratch"));
   if (!IsTableFileOf(dir_, path))
     return Fail(Status::InvalidArgument(path + ": not a table file of this database"));
-  std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(path, &file);
-  if (s.ok()) s = file->Append(Slice(scratch_.data(), size));
-  if (s.ok()) s = file->Close();  // CommitEnv records it for the next commit
-  return Fail(s);
+  return Fail(env_->AddFile(path, make));
 }
 
 int WasmDatabase::CompleteCompaction(uint32_t size) {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -149,11 +150,14 @@ class WasmDatabase {
   // The engine's id of the job taken (or waiting); 0 when none. A double:
   // exact to 2^53, and Embind passes no 64-bit integers without BigInt.
   double CompactionJobId() const { return compactions_ ? static_cast<double>(compactions_->JobId()) : 0; }
-  // Writes a compaction output (its bytes in the scratch) into the database
-  // directory through the engine's Env, so that the next commit stores it.
-  // path must name a table file (NNNNNN.sst) in the open database's
-  // directory: JavaScript never writes there itself.
-  int WriteCompactionOutput(const std::string& path, uint32_t size);
+  // Adds a compaction output to the database directory through the
+  // engine's Env (CommitEnv::AddFile), so that the next commit stores it:
+  // make(path) creates the file (the browser build's adopts the buffer the
+  // runner sent as the file, bindings.cc). path must name a table file
+  // (NNNNNN.sst) in the open database's directory: JavaScript never writes
+  // there itself.
+  int AddCompactionOutput(const std::string& path,
+                          const std::function<Status(const std::string& path)>& make);
   // Delivers the encoded result (in the scratch) of the taken job.
   int CompleteCompaction(uint32_t size);
   // Runs the waiting or taken job here instead.

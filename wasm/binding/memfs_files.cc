@@ -4,10 +4,13 @@
 #include <emscripten.h>
 
 // 1: made; 0: not made (the directory missing or not MEMFS, or the name
-// taken); -1: no memory for the copy, and nothing made. The file gets the
-// mode open(2) gives it for PosixEnv (0644; 3.1.6 applies no umask) and a
-// copy of the bytes in a Uint8Array of their exact size (an exact-size
-// write into an empty MEMFS file made an Int8Array; readers take either).
+// taken); -1: no memory for the copy, and nothing made; -2: `adopt` is not
+// a Uint8Array. The file gets the mode open(2) gives it for PosixEnv (0644;
+// 3.1.6 applies no umask) and, in a Uint8Array of their exact size (an
+// exact-size write into an empty MEMFS file made an Int8Array; readers take
+// either), a copy of data[0, size), or with `adopt` (an Embind handle, 0
+// for none) that JavaScript Uint8Array itself: the caller gives it up. A
+// view of part of a buffer, or of shared memory, is copied out instead.
 // This relies on MEMFS internals of Emscripten 3.1.6, the version
 // scripts/setup.sh installs (re-check on an upgrade): a directory node keeps
 // its entries by name in `contents`, a mount point's node names the mount
@@ -26,7 +29,7 @@
 // cannot hold as their own) goes through FS.lookupPath.
 // clang-format off
 EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char* name, size_t name_size,
-                                    const char* data, size_t size), {
+                                    const char* data, size_t size, int adopt), {
   const text = (at, length) => {
     let s = '';
     let i = 0;
@@ -59,14 +62,21 @@ EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char
   if (Object.prototype.hasOwnProperty.call(parent.contents, base)) return 0;
   let bytes = null;
   try {
-    if (size > 0) bytes = HEAPU8.slice(data, data + size);
+    if (adopt) {
+      bytes = Emval.toValue(adopt);
+      if (!(bytes instanceof Uint8Array)) return -2;
+      const whole = bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength;
+      if (!whole) bytes = bytes.slice();
+    } else if (size > 0) {
+      bytes = HEAPU8.slice(data, data + size);
+    }
   } catch (e) {
     return -1;
   }
   const node = MEMFS.createNode(parent, base, 33188, 0);  // S_IFREG | 0644
-  if (bytes) {
+  if (bytes && bytes.length > 0) {
     node.contents = bytes;
-    node.usedBytes = size;
+    node.usedBytes = bytes.length;
   }
   return 1;
 });
@@ -75,22 +85,35 @@ EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char
 
 namespace strata {
 
-std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& contents) {
+namespace {
+
+std::optional<Status> MakeMemfsFile(const std::string& path, const Slice& contents, uintptr_t adopt) {
 #ifdef __EMSCRIPTEN__
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) return std::nullopt;
   const Slice name(path.data() + slash + 1, path.size() - slash - 1);
   if (name == Slice(".") || name == Slice("..")) return std::nullopt;
-  const int made =
-      strata_make_memfs_file(path.data(), slash, name.data(), name.size(), contents.data(), contents.size());
+  const int made = strata_make_memfs_file(path.data(), slash, name.data(), name.size(), contents.data(),
+                                          contents.size(), static_cast<int>(adopt));
   if (made == 1) return Status::OK();
-  if (made == -1)
-    return Status::IOError(path + ": no memory for its " + std::to_string(contents.size()) + " bytes");
+  if (made == -1) return Status::IOError(path + ": no memory for its bytes");
+  if (made == -2) return Status::InvalidArgument(path + ": its bytes must be a Uint8Array");
 #else
   (void)path;
   (void)contents;
+  (void)adopt;
 #endif
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& contents) {
+  return MakeMemfsFile(path, contents, 0);
+}
+
+std::optional<Status> AdoptAsNewMemfsFile(const std::string& path, uintptr_t js_bytes) {
+  return MakeMemfsFile(path, Slice(), js_bytes);
 }
 
 }  // namespace strata

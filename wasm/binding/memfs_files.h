@@ -10,6 +10,7 @@
 // no throw.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,5 +26,12 @@ namespace strata {
 // in MEMFS; when the name exists already. An error (no memory for the copy)
 // leaves no file.
 std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& contents);
+
+// As MakeNewMemfsFile, the file holding a JavaScript Uint8Array itself
+// (js_bytes: its Embind handle, emscripten::val::as_handle()), with no copy
+// through wasm memory: a compaction output that arrived from a worker
+// becomes the file. The caller must not use the array afterwards.
+// InvalidArgument when it is not a Uint8Array.
+std::optional<Status> AdoptAsNewMemfsFile(const std::string& path, uintptr_t js_bytes);
 
 }  // namespace strata

@@ -201,17 +201,16 @@ export class BackgroundDriver {
     }
     try {
       // The outputs enter the directory through the engine's Env, one per
-      // task. Not stored by the runner, a commit in between may store some
-      // before the edit that installs them; if the job is abandoned instead,
-      // the engine's close() deletes them (and after a crash, the next open
-      // does).
+      // task, each buffer the runner sent becoming its file (no copy: the
+      // reply's buffers are this job's alone). Not stored by the runner, a
+      // commit in between may store some before the edit that installs them;
+      // if the job is abandoned instead, the engine's close() deletes them
+      // (and after a crash, the next open does).
       let done = 0;
       for (const output of reply.outputs) {
         await nextTask();
         if (!engine.open) return; // closed meantime: the engine abandoned the job
-        engine.args.begin(output.bytes.length);
-        engine.args.bytes(output.bytes);
-        engine.check(engine.raw.writeCompactionOutput(output.path, output.bytes.length));
+        engine.check(engine.raw.writeCompactionOutput(output.path, output.bytes));
         const progress = { job: job.id, step: 'output-installed', done: ++done, total: reply.outputs.length } as const;
         engine.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }

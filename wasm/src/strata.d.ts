@@ -42,7 +42,8 @@ export interface RawDatabase {
   compactionReservedOutputs(): string;
   compactionJobId(): number;
   takeEvents(): number; // text result (JSON lines), read with EngineHandle.text
-  writeCompactionOutput(path: string, size: number): number;
+  /** Adds a compaction output: bytes becomes the file (the caller gives it up). */
+  writeCompactionOutput(path: string, bytes: Uint8Array): number;
   completeCompaction(size: number): number;
   runCompactionInline(): number;
   statsJson(): string;

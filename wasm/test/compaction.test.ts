@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import { type CompactionFinished, type CompactionStarted, type StrataEvent, createRuntime } from '../dist/node.js';
+import { type CompactionOutput, InstanceCompactionRunner } from '../dist/compaction.js';
+import type { StrataModule } from '../dist/strata.js';
 import { prng, seedFor } from './helpers.js';
 
 const KiB = 1024;
@@ -74,6 +76,32 @@ describe("compaction: 'instance'", () => {
     expect(levels.length).toBe(1);
     expect(db.scan().length).toBe(5000);
     await db.close();
+  });
+
+  it("installs each output the runner sends as the table's file itself, without a copy", async () => {
+    const sent: CompactionOutput[] = [];
+    const run = InstanceCompactionRunner.prototype.run;
+    InstanceCompactionRunner.prototype.run = async function (job) {
+      const reply = await run.call(this, job);
+      sent.push(...reply.outputs);
+      return reply;
+    };
+    try {
+      const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+      const db = await runtime.open('adopted', { compaction: 'instance', memtableBytes: 64 * KiB });
+      const key = (i: number) => `k${String(i).padStart(5, '0')}`;
+      await db.batch(Array.from({ length: 5000 }, (_, i) => ({ type: 'put' as const, key: key(i), value: `${i}`.repeat(40) })));
+      await db.compact();
+      const { FS } = (runtime as unknown as { module: StrataModule }).module;
+      const live = sent.filter((o) => FS.analyzePath(o.path).exists);
+      expect(live.length).toBeGreaterThan(0);
+      for (const output of live) expect(FS.lookupPath(output.path).node.contents).toBe(output.bytes);
+      expect(db.get('k04999')).toBe('4999'.repeat(40));
+      expect(db.scan().length).toBe(5000);
+      await db.close();
+    } finally {
+      InstanceCompactionRunner.prototype.run = run;
+    }
   });
 });
 

@@ -98,9 +98,9 @@ export function fakeEngine(): FakeEngine {
     compactionJobId: () => 7,
     compactionInputs: () => '/db/000010.sst\n/db/000011.sst\n',
     compactionReservedOutputs: () => '/db/000020.sst\n/db/000021.sst\n/db/000022.sst\n',
-    writeCompactionOutput: (path: string, size: number) => {
+    writeCompactionOutput: (path: string, bytes: Uint8Array) => {
       call(`writeCompactionOutput ${path}`);
-      fake.files.set(path, fake.module.HEAPU8.slice(1024, 1024 + size)); // where scratch() points
+      fake.files.set(path, bytes);
       return 0;
     },
     completeCompaction: () => (call('completeCompaction'), fake.answers.completeCompaction),
