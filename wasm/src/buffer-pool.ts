@@ -7,7 +7,7 @@
 // requests (ClientMessage.returned), and the worker copies a later response
 // into it.
 
-/** The most a pool (one per worker thread) keeps. */
+/** The most a response pool (one per worker thread) keeps. */
 export const POOL_BYTES = 4 << 20;
 /** The most a client holds to send back: an idle handle keeps it until its next call. */
 export const RETURN_BYTES = 1 << 20;
@@ -18,6 +18,9 @@ const GRAIN = 16 << 10;
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
   private pooledBytes = 0;
+
+  /** @param limit the most it keeps, in bytes. */
+  constructor(private readonly limit = POOL_BYTES) {}
 
   /**
    * A view of size bytes at the start of the smallest pooled buffer big
@@ -38,15 +41,14 @@ export class BufferPool {
   }
 
   /**
-   * Keeps what a client sent back, up to POOL_BYTES; anything but
-   * ArrayBuffers, and a buffer already kept, is ignored (two answers must
-   * never share one).
+   * Keeps what came back, up to its limit; anything but ArrayBuffers, and a
+   * buffer already kept, is ignored (two answers must never share one).
    */
   give(buffers: unknown): void {
     if (!Array.isArray(buffers)) return;
     for (const buffer of buffers) {
       if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0 || this.free.includes(buffer)) continue;
-      if (this.pooledBytes + buffer.byteLength > POOL_BYTES) continue;
+      if (this.pooledBytes + buffer.byteLength > this.limit) continue;
       this.free.push(buffer);
       this.pooledBytes += buffer.byteLength;
     }

@@ -31,6 +31,13 @@ export interface CompactionReply {
   outputs: CompactionOutput[];
   /** The runner stored the outputs (job.store) as they are here. */
   stored?: boolean;
+  /**
+   * The buffers of the job's inputs, which the runner no longer needs (it
+   * wrote copies into its own file system): the database copies later
+   * inputs into them, memory already touched rather than fresh (README,
+   * "Fresh memory").
+   */
+  spare?: ArrayBuffer[];
 }
 
 export interface CompactionRunner {
@@ -51,7 +58,8 @@ export function runCompactionIn(module: StrataModule, job: CompactionJobMessage)
     const outputs = filesIn(FS, job.dir)
       .filter((path) => !inputs.has(path))
       .map((path) => ({ path, bytes: FS.readFile(path), mode: FS.stat(path).mode }));
-    return { id: job.id, result, outputs };
+    const spare = [...new Set(job.inputs.map((i) => i.bytes.buffer as ArrayBuffer))];
+    return { id: job.id, result, outputs, spare };
   } finally {
     for (const path of filesIn(FS, job.dir)) FS.unlink(path);
   }

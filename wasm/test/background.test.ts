@@ -142,6 +142,25 @@ describe('BackgroundDriver', () => {
     expect(Buffer.compare(sent, big)).toBe(0);
   });
 
+  it("copies a job's inputs into the buffers the runner handed back with the last reply", async () => {
+    const handedBack = new ArrayBuffer(64);
+    const runner = scriptedRunner(async (job) => ({ ...twoOutputs(job.id), spare: runner.jobs.length === 1 ? [handedBack] : [] }));
+    const { fake, driver } = setUp(runner);
+    fake.files.set('/db/000010.sst', new Uint8Array([10]));
+    fake.files.set('/db/000011.sst', new Uint8Array([11]));
+    for (let job = 1; job <= 2; job++) {
+      await sleep(1); // the last job's end
+      fake.jobWaiting = true;
+      driver.startCompaction();
+      await until(() => driver.stats.installed === job);
+    }
+    const [first, second] = runner.jobs.map((job) => job.inputs.map((input) => input.bytes));
+    expect(first!.some((bytes) => bytes.buffer === handedBack)).toBe(false);
+    expect(second![0]!.buffer).toBe(handedBack); // one buffer came back: the first input got it
+    expect(second![1]!.buffer).not.toBe(handedBack);
+    expect(second!.map((bytes) => [...bytes])).toEqual([[10], [11]]);
+  });
+
   it('a compaction worker is told where to store the outputs, and what it stored is left out of commits', async () => {
     let answer!: () => void;
     const runner = scriptedRunner((job) => new Promise((resolve) => (answer = () => resolve(twoOutputs(job.id, true)))), 'worker');

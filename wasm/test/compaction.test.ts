@@ -78,11 +78,14 @@ describe("compaction: 'instance'", () => {
     await db.close();
   });
 
-  it("installs each output the runner sends as the table's file itself, without a copy", async () => {
+  it("installs each output the runner sends as the table's file itself, without a copy, and hands back the inputs' buffers", async () => {
     const sent: CompactionOutput[] = [];
     const run = InstanceCompactionRunner.prototype.run;
     InstanceCompactionRunner.prototype.run = async function (job) {
       const reply = await run.call(this, job);
+      // The inputs' buffers come back for the next job's copies.
+      expect(reply.spare).toHaveLength(job.inputs.length);
+      job.inputs.forEach((input, i) => expect(reply.spare![i]).toBe(input.bytes.buffer));
       sent.push(...reply.outputs);
       return reply;
     };
