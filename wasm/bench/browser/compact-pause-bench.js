@@ -12,7 +12,9 @@
 //   the browser's IndexedDB writer compete with it.
 // With the compaction worker (compaction: 'worker', the default in a
 // browser) under both probes, then with compactions inline in the page's own
-// instance. Results land in window.benchResults for compact-pause-bench.mjs.
+// instance; first, the machine's floor: both probes for --floor seconds
+// (default 8) with no database, idle and with a worker spinning.
+// Results land in window.benchResults for compact-pause-bench.mjs.
 import { destroy, open } from '../../dist/index.js';
 
 const params = new URLSearchParams(location.search);
@@ -22,6 +24,7 @@ const MB = Number(params.get('mb') ?? 100);
 // random ones of 64 (random=1: as compressible as base64 of random bytes).
 const RANDOM = params.get('random') === '1';
 const VALUE_SIZE = 100;
+const FLOOR_SECONDS = Number(params.get('floor') ?? 8); // how long each floor probe runs
 const KEYS = Math.round((MB * 1024 * 1024) / VALUE_SIZE);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -105,8 +108,31 @@ async function run(compaction, probe) {
   };
 }
 
+/**
+ * The machine's floor: the probe with no database at all, idle or while a
+ * worker spins on one core (the load of a compaction worker, without
+ * IndexedDB's): pauses this long are not the database's. Run first, before
+ * any database work leaves garbage to collect.
+ */
+async function floor(probe, seconds, spin) {
+  const spinner = spin ? new Worker(URL.createObjectURL(new Blob(['for (;;) {}'], { type: 'text/javascript' }))) : undefined;
+  try {
+    const { longestMs, totalMs } = await longestPause(probe, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+    return {
+      compaction: spin ? 'none, a worker spinning' : 'none',
+      probe,
+      compactSeconds: +(totalMs / 1000).toFixed(1),
+      longestPauseMs: +longestMs.toFixed(1),
+    };
+  } finally {
+    spinner?.terminate();
+  }
+}
+
 (async () => {
   const results = [];
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // the page's loading settles
+  for (const spin of [false, true]) for (const probe of ['timer', 'busy']) results.push(await floor(probe, FLOOR_SECONDS, spin));
   for (const [compaction, probe] of [
     ['worker', 'timer'],
     ['worker', 'busy'],
