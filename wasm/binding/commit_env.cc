@@ -53,22 +53,18 @@ bool CommitEnv::HasChanges() {
 }
 
 Status CommitEnv::WriteWholeFile(const std::string& path, const Slice& contents) {
-  std::optional<Status> made = make_file_ != nullptr ? make_file_(path, contents) : std::nullopt;
-  Status s;
-  if (made.has_value()) {
-    s = *made;
-  } else {
-    std::unique_ptr<WritableFile> file;
-    s = target()->NewWritableFile(path, &file);
-    if (s.ok()) {
-      if (!contents.empty()) s = file->Append(contents);
-      Status c = file->Close();
-      if (s.ok()) s = c;
-      if (!s.ok()) target()->RemoveFile(path).IgnoreError();
-    }
-  }
-  RecordChange(path);
-  return s;
+  return AddFile(path, [this, &contents](const std::string& file) {
+    std::optional<Status> made = make_file_ != nullptr ? make_file_(file, contents) : std::nullopt;
+    if (made.has_value()) return *made;
+    std::unique_ptr<WritableFile> writable;
+    Status s = target()->NewWritableFile(file, &writable);
+    if (!s.ok()) return s;
+    if (!contents.empty()) s = writable->Append(contents);
+    Status c = writable->Close();
+    if (s.ok()) s = c;
+    if (!s.ok()) target()->RemoveFile(file).IgnoreError();
+    return s;
+  });
 }
 
 Status CommitEnv::AddFile(const std::string& path,

@@ -28,8 +28,8 @@ self.onmessage = async (e: MessageEvent<CompactionJobMessage>) => {
         reply.stored = false;
       }
     }
-    const buffers = [reply.result.buffer as ArrayBuffer, ...reply.outputs.map((o) => o.bytes.buffer as ArrayBuffer)];
-    self.postMessage(reply, [...buffers, ...(reply.spare ?? [])]);
+    const outputs = reply.outputs.map((o) => o.bytes.buffer as ArrayBuffer);
+    self.postMessage(reply, [reply.result.buffer as ArrayBuffer, ...outputs, ...(reply.spare ?? [])]);
   } catch (error) {
     self.postMessage({ id: job.id, error: String(error) });
   }

@@ -58,8 +58,7 @@ export function runCompactionIn(module: StrataModule, job: CompactionJobMessage)
     const outputs = filesIn(FS, job.dir)
       .filter((path) => !inputs.has(path))
       .map((path) => ({ path, bytes: FS.readFile(path), mode: FS.stat(path).mode }));
-    const spare = [...new Set(job.inputs.map((i) => i.bytes.buffer as ArrayBuffer))];
-    return { id: job.id, result, outputs, spare };
+    return { id: job.id, result, outputs, spare: job.inputs.map((i) => i.bytes.buffer as ArrayBuffer) };
   } finally {
     for (const path of filesIn(FS, job.dir)) FS.unlink(path);
   }
