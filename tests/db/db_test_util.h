@@ -730,6 +730,8 @@ class DBModeTest : public DBTestBase, public ::testing::WithParamInterface<Mode>
  protected:
   DBModeTest() {
     options_.background_thread = GetParam().background_thread;
+    // As the browser build does: a flush written a few KiB a step.
+    if (!options_.background_thread) options_.flush_step_bytes = 4 * 1024;
     mem_env()->SetSyncedAppendsAreCheap(GetParam().synced_appends_are_cheap);
   }
 };

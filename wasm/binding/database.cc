@@ -28,6 +28,10 @@ constexpr int kWalConsolidationTrigger = 32;
 // IndexedDB put, whose structured clone holds the thread (~7 ms per MiB in
 // Chromium here), so smaller tables keep every pause short.
 constexpr size_t kTargetFileSize = 512 << 10;
+// A memtable being flushed is written this many bytes of keys and values a
+// step (RunPendingWork), so a flush holds the page's thread a few
+// milliseconds at a time rather than ~30 ms for a 4 MiB memtable.
+constexpr uint64_t kFlushStepBytes = 256 << 10;
 
 // Whether path is dir/NNNNNN.sst (digits, then ".sst": a table's name).
 bool IsTableFileOf(const std::string& dir, const std::string& path) {
@@ -169,6 +173,7 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   options.write_buffer_size = static_cast<size_t>(config.write_buffer_bytes);
   options.wal_consolidation_trigger = kWalConsolidationTrigger;
   options.target_file_size = kTargetFileSize;
+  options.flush_step_bytes = kFlushStepBytes;
   options.block_cache_capacity = static_cast<size_t>(config.block_cache_bytes);
   options.bloom_bits_per_key = config.bloom_bits_per_key;
   options.zlib_level = config.zlib_level;
@@ -488,6 +493,21 @@ int WasmDatabase::Sync() {
 int WasmDatabase::Flush() {
   if (int code = CheckOpen()) return code;
   return Fail(db_->Flush());
+}
+
+int WasmDatabase::FreezeMemtable() {
+  if (int code = CheckOpen()) return code;
+  FlushOptions options;
+  options.wait = false;
+  return Fail(db_->Flush(options));
+}
+
+bool WasmDatabase::FlushUnderWay() {
+  return db_ && db_->GetStats().immutable_memtable;
+}
+
+double WasmDatabase::FlushesDone() {
+  return db_ ? static_cast<double>(db_->GetStats().flushes) : 0;
 }
 
 int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size) {

@@ -122,6 +122,12 @@ class WasmDatabase {
 
   int Sync();
   int Flush();
+  // Freezes the memtable for the flush steps to write (DB::Flush without
+  // waiting); FlushUnderWay is true until that flush is done, and then
+  // FlushesDone counts it.
+  int FreezeMemtable();
+  bool FlushUnderWay();
+  double FlushesDone();
   // Bounds in the scratch, like NewCursor (inclusive).
   int Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size);
   bool HasPendingWork();

@@ -1,8 +1,10 @@
 // The background driver: the engine runs without threads in wasm (DESIGN.md
 // decision 3), so this does what its background thread does natively.
 //
-// - Steps: pending flushes and compaction picks run one step per task
-//   (RunPendingWork), so the page's thread is never held for long.
+// - Steps: pending flushes (a few hundred KiB of a memtable a step) and
+//   compaction picks run one step per task (RunPendingWork), so the page's
+//   thread is never held for long; flush() and compact() leave the memtable
+//   to them too (flushInSteps).
 // - Compaction offload: a job the engine picked goes to the compaction
 //   runner (a compaction worker, or another instance) with its inputs'
 //   bytes; its outputs come back and are installed (the buffers of its
@@ -64,6 +66,8 @@ export class BackgroundDriver {
   private storedJobsNotInstalled = 0;
   // Buffers of earlier jobs' inputs, handed back by the runner.
   private readonly spareInputs = new BufferPool(SPARE_INPUT_BYTES);
+  // flushesReach waiting for the next step.
+  private readonly stepWaiters: (() => void)[] = [];
 
   /**
    * @param runner where compaction jobs go; undefined: they run inside the
@@ -92,22 +96,71 @@ export class BackgroundDriver {
   /** Runs pending flushes and compactions, one step per task, until none is left. */
   schedule(): void {
     const { engine } = this;
-    if (this.stopped || this.timer !== undefined || engine.module._strata_has_pending_work(engine.handle) === 0) return;
+    if (this.timer !== undefined) return; // that step wakes the step waiters
+    if (this.stopped || engine.module._strata_has_pending_work(engine.handle) === 0) return this.wakeStepWaiters();
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.stopped) return;
       try {
-        const code = engine.raw.runPendingWork();
-        engine.drainEvents();
-        // The engine is read-only after this; writes report it too.
-        if (code !== OK) return this.fail(engine.error(code));
-      } catch (e) {
-        return this.fail(new StrataError('IOError', `the wasm module failed: ${String(e)}`, { cause: e }));
+        this.step();
+      } finally {
+        this.wakeStepWaiters();
       }
-      this.commits.deferred();
-      this.startCompaction();
-      this.schedule();
     }, 0);
+  }
+
+  private step(): void {
+    const { engine } = this;
+    if (this.stopped) return;
+    try {
+      const code = engine.raw.runPendingWork();
+      engine.drainEvents();
+      // The engine is read-only after this; writes report it too.
+      if (code !== OK) return this.fail(engine.error(code));
+    } catch (e) {
+      return this.fail(new StrataError('IOError', `the wasm module failed: ${String(e)}`, { cause: e }));
+    }
+    this.commits.deferred();
+    this.startCompaction();
+    this.schedule();
+  }
+
+  /**
+   * Freezes the memtable and resolves once it is in a table, written by the
+   * pending-work steps (the binding's kFlushStepBytes a step) instead of in
+   * one engine call that holds the thread for a whole memtable (~30 ms for
+   * 4 MiB here). A flush already under way ends first. What is written
+   * meanwhile stays in the new memtable, for the caller's own flush.
+   */
+  async flushInSteps(): Promise<void> {
+    const { engine } = this;
+    if (engine.raw.flushUnderWay()) await this.flushesReach(engine.raw.flushesDone() + 1);
+    if (!engine.open || this.stopped) return;
+    const code = engine.raw.freezeMemtable();
+    engine.drainEvents();
+    if (code === BUSY) return; // writes are stopped for a compaction: the caller's call waits for it
+    engine.check(code);
+    if (!engine.raw.flushUnderWay()) return;
+    await this.flushesReach(engine.raw.flushesDone() + 1);
+    await nextTask(); // the caller's commit of the new table in a task of its own, not the last step's
+  }
+
+  /** Resolves once the engine has done count flushes, or can do no more (closed, failed). */
+  private async flushesReach(count: number): Promise<void> {
+    const { engine } = this;
+    while (
+      !this.stopped &&
+      engine.raw.flushesDone() < count &&
+      engine.module._strata_has_pending_work(engine.handle) !== 0
+    ) {
+      await new Promise<void>((resolve) => {
+        this.stepWaiters.push(resolve);
+        this.schedule();
+      });
+    }
+  }
+
+  private wakeStepWaiters(): void {
+    for (const wake of this.stepWaiters.splice(0)) wake();
   }
 
   /**
@@ -123,6 +176,9 @@ export class BackgroundDriver {
     if (code === BUSY) this.startCompaction(); // the job it waits for may not be out yet
     const running = this.compactionInFlight;
     if (code === BUSY && running) {
+      // In the install's own microtasks, not a task later: calls that
+      // waited go before any made since (a later put of the same key would
+      // otherwise land first and be overwritten by the older value).
       return running.then(() => {
         beforeRetry();
         return this.whenNotBusy(call, beforeRetry);
@@ -151,6 +207,7 @@ export class BackgroundDriver {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.wakeStepWaiters();
     this.runner?.close();
   }
 

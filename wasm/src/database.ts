@@ -413,10 +413,16 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   flush(): Promise<void> {
     try {
       this.checkWritable();
-      return Promise.resolve(this.whenNotBusy(() => this.raw.flush())).then(() => {
-        this.background.schedule();
-        return this.commits.durable();
-      });
+      return this.background
+        .flushInSteps()
+        .then(() => {
+          this.checkWritable(); // closed or failed meanwhile
+          return this.whenNotBusy(() => this.raw.flush()); // what was written meanwhile
+        })
+        .then(() => {
+          this.background.schedule();
+          return this.commits.durable();
+        });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -435,16 +441,23 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       if (Object.keys(rest).length > 0) throw invalidArgument('a compact range takes gte and lte only');
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
-      const compacted = this.whenNotBusy(() => {
-        this.args.begin((gte ? maxByteLength(gte) : 0) + (lte ? maxByteLength(lte) : 0));
-        const beginSize = gte !== undefined ? this.args.bytes(gte) : 0;
-        const endSize = lte !== undefined ? this.args.bytes(lte) : 0;
-        return this.raw.compact(gte !== undefined, beginSize, lte !== undefined, endSize);
-      });
-      return Promise.resolve(compacted).then(() => {
-        this.background.schedule();
-        return this.commits.durable();
-      });
+      // The bounds as they are now: the call goes on after the memtable's flush.
+      const [begin, end] = [gte, lte].map((b) => (b instanceof Uint8Array ? b.slice() : b));
+      return this.background
+        .flushInSteps()
+        .then(() => {
+          this.checkWritable(); // closed or failed meanwhile
+          return this.whenNotBusy(() => {
+            this.args.begin((begin ? maxByteLength(begin) : 0) + (end ? maxByteLength(end) : 0));
+            const beginSize = begin !== undefined ? this.args.bytes(begin) : 0;
+            const endSize = end !== undefined ? this.args.bytes(end) : 0;
+            return this.raw.compact(begin !== undefined, beginSize, end !== undefined, endSize);
+          });
+        })
+        .then(() => {
+          this.background.schedule();
+          return this.commits.durable();
+        });
     } catch (e) {
       return Promise.reject(e);
     }

@@ -34,6 +34,12 @@ export interface RawDatabase {
   releaseSnapshot(id: number): number;
   sync(): number;
   flush(): number;
+  /** Freezes the memtable for the flush steps (runPendingWork) to write, without waiting. */
+  freezeMemtable(): number;
+  /** A frozen memtable is being flushed. */
+  flushUnderWay(): boolean;
+  /** Flushes completed since open. */
+  flushesDone(): number;
   compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
   runPendingWork(): number;
   takeChanges(): number; // text result ('\n'-terminated paths), read with EngineHandle.text

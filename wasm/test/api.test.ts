@@ -807,6 +807,60 @@ describe('flush and compact', () => {
     expect(db.scan().map((e) => e.key)).toEqual(['a', 'b', 'c']);
   });
 
+  /**
+   * Runs call, turning a zero-delay timer until it settles (duringTurn runs
+   * at each turn); resolves to the turn at which each flush event came.
+   */
+  async function flushEventTurns(call: () => Promise<void>, duringTurn: (turn: number) => Promise<void> = async () => {}): Promise<number[]> {
+    let turn = 0;
+    const turns: number[] = [];
+    const unsubscribe = db.subscribe((e) => void (e.type === 'flush' && turns.push(turn)));
+    let settled = false;
+    const calling = call().finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await duringTurn(++turn);
+    }
+    await calling;
+    unsubscribe();
+    return turns;
+  }
+
+  it('flush() writes a large memtable a step per task: timers run and writes go on meanwhile', async () => {
+    const value = 'v'.repeat(1000);
+    const ops = Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value }));
+    await db.batch(ops); // about 2 MiB: 8 steps of 256 KiB
+    const before = db.stats();
+    expect(before.memtableEntries).toBe(2000);
+    const turns = await flushEventTurns(
+      () => db.flush(),
+      async (turn) => {
+        if (turn !== 2) return;
+        expect(db.stats().flushes, 'the flush is partway').toBe(before.flushes);
+        await db.put('during', 'the flush');
+        expect(db.get('k00042')).toBe(value);
+      },
+    );
+    expect(turns, 'the memtable of the call, then what was written meanwhile').toHaveLength(4);
+    expect(turns[1]! - turns[0]!, 'timer turns during the first flush').toBeGreaterThanOrEqual(3);
+    const after = db.stats();
+    expect(after.memtableEntries, 'what was written meanwhile is flushed too').toBe(0);
+    expect(after.flushes).toBe(before.flushes + 2);
+    expect(db.get('during')).toBe('the flush');
+    expect(db.scan({ gte: 'k', lt: 'l' })).toHaveLength(2000);
+  });
+
+  it('compact() leaves the flush of a full memtable to the steps too', async () => {
+    await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'w'.repeat(1000) })));
+    const turns = await flushEventTurns(() => db.compact());
+    expect(turns, 'started and finished').toHaveLength(2);
+    expect(turns[1]! - turns[0]!, 'timer turns during the flush').toBeGreaterThanOrEqual(3);
+    const after = db.stats();
+    expect(after.memtableEntries).toBe(0);
+    expect(after.levels[0]!.files).toBe(0);
+    expect(db.get('k1999')).toBe('w'.repeat(1000));
+  });
+
   it('flush() of an empty memtable resolves and makes no table', async () => {
     await db.flush();
     expect(db.stats().levels[0]!.files).toBe(0);

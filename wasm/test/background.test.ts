@@ -1,8 +1,8 @@
 // The background driver alone (background.ts), over a scripted engine: steps
 // of pending work one per task, a compaction job sent to a runner and its
 // outputs installed a file per task, a failing runner leaving the job to run
-// here, the outputs a compaction worker stored left out of commits, and the
-// Busy retry of a write that waits for the job.
+// here, the outputs a compaction worker stored left out of commits, the
+// Busy retry of a write that waits for the job, and flushes left to the steps.
 import { describe, expect, it } from 'vitest';
 import { BackgroundDriver } from '../dist/background.js';
 import type { CompactionJobMessage, CompactionReply, CompactionRunner } from '../dist/compaction.js';
@@ -233,6 +233,44 @@ describe('BackgroundDriver', () => {
     await retried;
     expect(tries).toBe(2);
     expect(driver.whenNotBusy(write, () => {})).toBeUndefined(); // through at once
+  });
+
+  it('flushInSteps freezes the memtable and resolves once the steps have flushed it', async () => {
+    const { fake, driver } = setUp(undefined);
+    fake.memtableHolds = true;
+    fake.flushSteps = 4;
+    const flushed = driver.flushInSteps();
+    expect(fake.calls).toEqual(['freezeMemtable']); // the flush is left to the steps
+    await flushed;
+    expect(fake.calls).toEqual(['freezeMemtable', ...Array(4).fill('runPendingWork')]);
+    expect(fake.flushes).toBe(1);
+  });
+
+  it('flushInSteps lets a flush under way end before it freezes the memtable again', async () => {
+    const { fake, driver } = setUp(undefined);
+    fake.memtableHolds = true;
+    fake.flushSteps = 2;
+    fake.raw.freezeMemtable(); // a flush under way
+    fake.memtableHolds = true; // and writes since
+    fake.calls.length = 0;
+    await driver.flushInSteps();
+    expect(fake.calls).toEqual(['runPendingWork', 'runPendingWork', 'freezeMemtable', 'runPendingWork', 'runPendingWork']);
+    expect(fake.flushes).toBe(2);
+  });
+
+  it('flushInSteps with nothing to flush resolves without a step', async () => {
+    const { fake, driver } = setUp(undefined);
+    await driver.flushInSteps();
+    expect(fake.calls).toEqual(['freezeMemtable']);
+  });
+
+  it('flushInSteps ends when the driver stops, the flush unfinished', async () => {
+    const { fake, driver } = setUp(undefined);
+    fake.memtableHolds = true;
+    const flushed = driver.flushInSteps();
+    driver.stop();
+    await flushed;
+    expect(fake.flushes).toBe(0);
   });
 
   it('stop() ends the steps and the runner', async () => {

@@ -23,6 +23,14 @@ export interface FakeEngine {
   eventLines: string[];
   /** Steps of pending work left; each runPendingWork() takes one. */
   pendingSteps: number;
+  /** The memtable holds writes (freezeMemtable() then starts a flush). */
+  memtableHolds: boolean;
+  /** Steps a flush of a frozen memtable takes. */
+  flushSteps: number;
+  /** Steps left of the flush under way (0: none is). */
+  flushStepsLeft: number;
+  /** Flushes done (flushesDone()). */
+  flushes: number;
   /** A compaction job waits to be taken. */
   jobWaiting: boolean;
   /** Files in the fake file system, by path. */
@@ -40,6 +48,10 @@ export function fakeEngine(): FakeEngine {
     changes: [],
     eventLines: [],
     pendingSteps: 0,
+    memtableHolds: false,
+    flushSteps: 3,
+    flushStepsLeft: 0,
+    flushes: 0,
     jobWaiting: false,
     files: new Map(),
   } as unknown as FakeEngine;
@@ -80,9 +92,21 @@ export function fakeEngine(): FakeEngine {
     sync: () => (call('sync'), fake.answers.sync),
     flush: () => (call('flush'), fake.answers.flush),
     close: () => (call('close'), 0),
+    freezeMemtable: () => {
+      call('freezeMemtable');
+      if (fake.memtableHolds && fake.flushStepsLeft === 0) {
+        fake.memtableHolds = false;
+        fake.flushStepsLeft = fake.flushSteps;
+        fake.pendingSteps += fake.flushSteps;
+      }
+      return 0;
+    },
+    flushUnderWay: () => fake.flushStepsLeft > 0,
+    flushesDone: () => fake.flushes,
     runPendingWork: () => {
       call('runPendingWork');
       fake.pendingSteps = Math.max(0, fake.pendingSteps - 1);
+      if (fake.flushStepsLeft > 0 && --fake.flushStepsLeft === 0) fake.flushes++;
       return fake.answers.runPendingWork;
     },
     takeChanges: () => {

@@ -91,8 +91,11 @@ class DB {
   // Makes every write so far durable (a durability point).
   virtual Status Sync() = 0;
   // Writes the memtable to an L0 table and waits for it (also a durability
-  // point: the WAL segment is closed when the memtable is frozen).
-  virtual Status Flush() = 0;
+  // point: the WAL segment is closed when the memtable is frozen); with
+  // options.wait false, freezes it and leaves the flush to the background
+  // work (RunPendingWork without a background thread).
+  virtual Status Flush(const FlushOptions& options) = 0;
+  Status Flush() { return Flush(FlushOptions()); }
   // Flushes, then rewrites every table overlapping [begin, end] (nullptr:
   // unbounded) level by level down to the deepest level holding part of the
   // range, and that level into the next where it still holds what can go

@@ -89,6 +89,11 @@ struct Options {
   // all; the caller drives DB::RunPendingWork() (and writes do the work
   // inline when they must wait for it).
   bool background_thread = true;
+  // Without a background thread: the most bytes of keys and values one
+  // step (RunPendingWork) writes of a memtable being flushed, so that the
+  // caller's thread is held for a fraction of a flush at a time; 0: a whole
+  // memtable in one step. A background thread always flushes in one go.
+  uint64_t flush_step_bytes = 0;
 
   // Runs compaction jobs. nullptr: with background_thread, a compaction
   // thread of the DB's own (so flushes go on while a compaction runs);
@@ -115,6 +120,14 @@ struct ReadOptions {
   // it goes on through a table in order (a scan's blocks after its first
   // two).
   bool fill_cache = true;
+};
+
+struct FlushOptions {
+  // true: DB::Flush returns once the memtable is in a table. false: it
+  // freezes the memtable (if it holds anything) for the background work to
+  // flush and returns; an earlier frozen memtable still being flushed is
+  // finished first, as a write that must wait for one would.
+  bool wait = true;
 };
 
 struct WriteOptions {

@@ -79,7 +79,7 @@ void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
   }
   bg_work_running_ = true;
   if (imm_ != nullptr) {
-    Status s = FlushImmutable(lock);
+    Status s = FlushImmutableStep(lock);
     if (!s.ok()) RecordBackgroundError(s.WithContext("flush"));
   } else if (!compaction_in_flight_ && bg_error_.ok() && !shutting_down_) {
     auto plan = PickCompaction(*versions_->current(), options_, versions_->compact_pointers());
@@ -117,70 +117,55 @@ void DBImpl::UnprotectNewFiles(uint64_t floor) {
   if (it != protected_floors_.end()) protected_floors_.erase(it);
 }
 
-Status DBImpl::BuildTable(MemTable* mem, int level, FileMetaData* meta) {
-  meta->number = versions_->NewFileNumber();
-  const std::string path = TableFileName(dir_, meta->number);
-  std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(path, &file);
-  if (!s.ok()) return s;
-
+TableBuilderOptions DBImpl::TableOptionsFor(int level) const {
   TableBuilderOptions table_options;
   table_options.block_size = options_.block_size;
   table_options.block_restart_interval = options_.block_restart_interval;
   table_options.bloom_bits_per_key = options_.bloom_bits_per_key;
   table_options.compression = CompressionForLevel(options_, level);
   table_options.zlib_level = options_.zlib_level;
-  TableBuilder builder(table_options, file.get());
-  std::unique_ptr<Iterator> iter(mem->NewIterator());
-  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) builder.Add(iter->key(), iter->value());
-
-  if (builder.NumEntries() == 0) {
-    builder.Abandon();
-    file->Close().IgnoreError();
-    env_->RemoveFile(path).IgnoreError();
-    meta->number = 0;
-    return Status::OK();
-  }
-  s = builder.Finish();
-  if (s.ok()) s = file->Sync();
-  Status close = file->Close();
-  if (s.ok()) s = close;
-  if (!s.ok()) {
-    env_->RemoveFile(path).IgnoreError();
-    return s;
-  }
-  const auto& props = builder.properties();
-  meta->file_size = builder.FileSize();
-  meta->smallest.DecodeFrom(props.smallest_key());
-  meta->largest.DecodeFrom(props.largest_key());
-  meta->smallest_seq = props.smallest_seq();
-  meta->largest_seq = props.largest_seq();
-  meta->entries = props.num_entries();
-  meta->tombstones = props.num_tombstones();
-  meta->raw_key_bytes = props.raw_key_bytes();
-  meta->raw_value_bytes = props.raw_value_bytes();
-  return Status::OK();
+  return table_options;
 }
 
-Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
-  const uint64_t start = env_->NowMicros();
-  MemTable* imm = imm_;
-  FlushInfo info;
-  info.job_id = next_job_id_++;
-  info.reason = imm_flush_reason_;
-  info.memtable_bytes = imm->ApproximateMemoryUsage();
-  info.memtable_entries = imm->NumEntries();
-  Notify([&](EventListener& l) { l.OnFlushBegin(info); });
+Status DBImpl::BuildTable(MemTable* mem, int level, FileMetaData* meta) {
+  meta->number = versions_->NewFileNumber();
+  MemTableFlush flush(env_, TableOptionsFor(level), mem, TableFileName(dir_, meta->number));
+  flush.Step(/*budget=*/0);
+  return flush.Finish(meta);
+}
 
+Status DBImpl::FlushImmutableStep(std::unique_lock<std::mutex>& lock) {
   // Flushes always go to L0; a table that overlaps nothing moves down later
   // by a manifest edit alone (a trivial move).
   const int level = 0;
-  const uint64_t floor = ProtectNewFiles();
-  auto meta = std::make_shared<FileMetaData>();
+  if (!flush_job_) {
+    auto job = std::make_unique<FlushJob>();
+    job->start_micros = env_->NowMicros();
+    job->info.job_id = next_job_id_++;
+    job->info.reason = imm_flush_reason_;
+    job->info.memtable_bytes = imm_->ApproximateMemoryUsage();
+    job->info.memtable_entries = imm_->NumEntries();
+    Notify([&](EventListener& l) { l.OnFlushBegin(job->info); });
+    job->floor = ProtectNewFiles();
+    job->meta = std::make_shared<FileMetaData>();
+    job->meta->number = versions_->NewFileNumber();
+    flush_job_ = std::move(job);
+  }
+  FlushJob* job = flush_job_.get();
+  MemTable* const imm = imm_;
+  const uint64_t budget = options_.background_thread ? 0 : options_.flush_step_bytes;
   lock.unlock();
-  Status s = BuildTable(imm, level, meta.get());
+  if (!job->writer) {
+    job->writer = std::make_unique<MemTableFlush>(env_, TableOptionsFor(level), imm,
+                                                  TableFileName(dir_, job->meta->number));
+  }
+  const bool written = job->writer->Step(budget);
+  Status s = written ? job->writer->Finish(job->meta.get()) : Status::OK();
   lock.lock();
+  if (!written) return Status::OK();  // the next step goes on
 
+  const std::shared_ptr<FileMetaData> meta = job->meta;
+  FlushInfo info = job->info;
   VersionEdit edit;
   if (s.ok() && meta->number != 0) edit.AddFile(level, meta);
   edit.log_number = imm_log_limit_;
@@ -189,9 +174,10 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   // A failed manifest write may still have reached the disk, naming the
   // table: it stays, and goes at the next open if nothing names it.
   if (s.ok()) s = LogAndApply(lock, &edit);
-  UnprotectNewFiles(floor);
-  info.micros = env_->NowMicros() - start;
+  UnprotectNewFiles(job->floor);
+  info.micros = env_->NowMicros() - job->start_micros;
   info.status = s;
+  flush_job_.reset();  // its memtable iterator goes before imm_ may
   if (!s.ok()) {
     Notify([&](EventListener& l) { l.OnFlushEnd(info); });
     return s;
@@ -215,6 +201,16 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   flush_removing_files_ = false;
   bg_cv_.notify_all();
   return Status::OK();
+}
+
+void DBImpl::AbandonFlush() {
+  if (!flush_job_) return;
+  FlushInfo info = flush_job_->info;
+  info.micros = env_->NowMicros() - flush_job_->start_micros;
+  info.status = Status::IOError("flush abandoned: the database was closed");
+  UnprotectNewFiles(flush_job_->floor);
+  flush_job_.reset();  // removes the partial table
+  Notify([&](EventListener& l) { l.OnFlushEnd(info); });
 }
 
 void DBImpl::StartCompaction(std::unique_lock<std::mutex>& lock, std::unique_ptr<CompactionPlan> plan,
@@ -317,7 +313,7 @@ void DBImpl::InstallCompaction(std::unique_lock<std::mutex>& lock, const Compact
   Status s = LogAndApply(lock, &edit);
   if (!s.ok()) {
     // The outputs stay: the failed manifest write may still name them (see
-    // FlushImmutable).
+    // FlushImmutableStep).
     info.status = s;
     report_end();
     RecordBackgroundError(s.WithContext("installing a compaction"));

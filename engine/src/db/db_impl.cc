@@ -559,6 +559,7 @@ Status DBImpl::Close() {
 
   std::lock_guard<std::mutex> lock(mutex_);
   Status s = CloseWalSegment();
+  AbandonFlush();
   if (compaction_in_flight_) {
     // The abandoned job's outputs (already written by an outside executor,
     // or to come) are never installed: unprotect and delete them now, so a

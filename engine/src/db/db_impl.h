@@ -26,6 +26,7 @@
 #include "cache/lru_cache.h"
 #include "compaction/compaction_picker.h"
 #include "db/dbformat.h"
+#include "db/memtable_flush.h"
 #include "db/table_cache.h"
 #include "memtable/memtable.h"
 #include "stats/histogram.h"
@@ -56,7 +57,8 @@ class DBImpl final : public DB {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Sync() override;
-  Status Flush() override;
+  using DB::Flush;
+  Status Flush(const FlushOptions& options) override;
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Stats GetStats() override;
   bool HasPendingWork() override;
@@ -131,7 +133,14 @@ class DBImpl final : public DB {
   // One step: a flush, or starting (and, with an inline executor,
   // finishing) one compaction.
   void DoPendingWorkStep(std::unique_lock<std::mutex>& lock);
-  Status FlushImmutable(std::unique_lock<std::mutex>& lock);
+  // One step of flushing imm_: starts the flush (flush_job_), writes
+  // options_.flush_step_bytes more of it (all of it with a background
+  // thread), and once all is written installs the table and drops imm_.
+  Status FlushImmutableStep(std::unique_lock<std::mutex>& lock);
+  // mu; a flush under way at Close: its partial table is removed (imm_'s
+  // writes are still in the WAL).
+  void AbandonFlush();
+  TableBuilderOptions TableOptionsFor(int level) const;
   // Writes mem as a table for level (no lock needed); meta->number is 0
   // when mem holds nothing.
   Status BuildTable(MemTable* mem, int level, FileMetaData* meta);
@@ -202,6 +211,16 @@ class DBImpl final : public DB {
   // (0: written by writes; t + 1: made of wal_consolidation_trigger of tier t)
   std::map<uint64_t, int> live_wal_segments_;
   int mem_wal_segments_ = 0;  // mu; segments opened for mem_
+
+  // The flush of imm_ under way, between the steps that write it.
+  struct FlushJob {
+    FlushInfo info;
+    uint64_t start_micros = 0;
+    uint64_t floor = 0;  // ProtectNewFiles handle
+    std::shared_ptr<FileMetaData> meta;
+    std::unique_ptr<MemTableFlush> writer;
+  };
+  std::unique_ptr<FlushJob> flush_job_;  // mu
 
   // Live snapshots, so a released or foreign one is refused, not read.
   std::set<const Snapshot*> snapshots_;                                                 // mu

@@ -307,7 +307,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
   }
 }
 
-Status DBImpl::Flush() {
+Status DBImpl::Flush(const FlushOptions& options) {
   std::unique_lock<std::mutex> write_lock(write_mutex_);
   std::unique_lock<std::mutex> lock(mutex_);
   Status s = WritableCheck();
@@ -316,6 +316,7 @@ Status DBImpl::Flush() {
     s = MakeRoomForWrite(lock, /*force=*/true);
     if (!s.ok()) return s;
   }
+  if (!options.wait) return Status::OK();
   // Wait until the memtable (and any earlier one) is in a table and the
   // WAL segments it no longer needs are gone.
   while ((imm_ != nullptr || flush_removing_files_) && bg_error_.ok()) {

@@ -13,7 +13,8 @@
 // With the compaction worker (compaction: 'worker', the default in a
 // browser) under both probes, then with compactions inline in the page's own
 // instance; first, the machine's floor: both probes for --floor seconds
-// (default 8) with no database, idle and with a worker spinning.
+// (default 8) with no database, idle and with a worker spinning; then
+// flush() of a memtable of --flushmb megabytes (default 3) under both probes.
 // Results land in window.benchResults for compact-pause-bench.mjs.
 import { destroy, open } from '../../dist/index.js';
 
@@ -25,6 +26,7 @@ const MB = Number(params.get('mb') ?? 100);
 const RANDOM = params.get('random') === '1';
 const VALUE_SIZE = 100;
 const FLOOR_SECONDS = Number(params.get('floor') ?? 8); // how long each floor probe runs
+const FLUSH_MB = Number(params.get('flushmb') ?? 3); // the memtable flush() writes
 const KEYS = Math.round((MB * 1024 * 1024) / VALUE_SIZE);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -109,6 +111,36 @@ async function run(compaction, probe) {
 }
 
 /**
+ * flush() of a memtable of --flushmb megabytes written just before, in a
+ * fresh database: the engine writes it a step per task.
+ */
+async function flushRun(probe) {
+  const name = 'compact-pause-flush';
+  await destroy(name);
+  const db = await open(name, { durability: 'deferred', memtableBytes: 8 << 20 });
+  const keys = Math.round((FLUSH_MB * 1024 * 1024) / VALUE_SIZE);
+  for (let i = 0; i < keys; i += 1000) {
+    const batch = [];
+    for (let j = i; j < Math.min(keys, i + 1000); j++) batch.push({ type: 'put', key: `${(Math.imul(j, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}-${j}`, value: valueOf(j) });
+    await db.batch(batch);
+  }
+  const before = db.stats();
+  const { longestMs, totalMs } = await longestPause(probe, () => db.flush());
+  const after = db.stats();
+  await db.close();
+  await destroy(name);
+  if (before.flushes !== 0 || after.flushes !== 1) throw new Error(`flushes: ${before.flushes} before, ${after.flushes} after`);
+  return {
+    compaction: `flush() of ${(before.memtableBytes / 2 ** 20).toFixed(1)} MiB`,
+    probe,
+    values: RANDOM ? 'random' : 'repeated',
+    keys,
+    compactSeconds: +(totalMs / 1000).toFixed(2),
+    longestPauseMs: +longestMs.toFixed(1),
+  };
+}
+
+/**
  * The machine's floor: the probe with no database at all, idle or while a
  * worker spins on one core (the load of a compaction worker, without
  * IndexedDB's): pauses this long are not the database's. Run first, before
@@ -133,6 +165,7 @@ async function floor(probe, seconds, spin) {
   const results = [];
   await new Promise((resolve) => setTimeout(resolve, 2000)); // the page's loading settles
   for (const spin of [false, true]) for (const probe of ['timer', 'busy']) results.push(await floor(probe, FLOOR_SECONDS, spin));
+  for (const probe of ['timer', 'busy']) results.push(await flushRun(probe));
   for (const [compaction, probe] of [
     ['worker', 'timer'],
     ['worker', 'busy'],
