@@ -45,6 +45,7 @@ export interface FlushFinished extends Omit<FlushStarted, 'phase'> {
   phase: 'finished';
   /** The L0 table written; null when the memtable held nothing. */
   output: TableInfo | null;
+  /** From its start to its end: in wasm, its steps (one per task) and the tasks between them. */
   micros: number;
   error: EventError | null;
 }

@@ -46,7 +46,8 @@ struct FlushInfo {
   uint64_t memtable_bytes = 0;
   uint64_t memtable_entries = 0;
   // End only: the L0 table written (has_output false: the memtable held
-  // nothing), the time taken, and the outcome.
+  // nothing), the time taken (from its first step to its last, with
+  // Options::flush_step_bytes), and the outcome.
   bool has_output = false;
   TableInfo output;
   uint64_t micros = 0;

@@ -15,10 +15,14 @@ const key = (i) => `key${String(i).padStart(12, '0')}`;
 let dbCounter = 0;
 const freshName = (prefix) => `${prefix}-${dbCounter++}`;
 
-function openRawIdb(name) {
+/** indexed: with an index on each value's timestamp, as IDBFS's store has. */
+function openRawIdb(name, indexed = false) {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(name, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('kv');
+    req.onupgradeneeded = () => {
+      const store = req.result.createObjectStore('kv');
+      if (indexed) store.createIndex('timestamp', 'timestamp', { unique: false });
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
@@ -53,6 +57,17 @@ async function run() {
       for (let i = 0; i < n; i++) await rawPut(db, [[key(i), VALUE]], durability, commit);
       db.close();
     },
+    // What a StrataDB durable put stores, without StrataDB: a record in
+    // IDBFS's format (a WAL segment's file of about one put's size) into a
+    // store with IDBFS's timestamp index.
+    rawIdbfsShaped: (durability, indexed = true) => async (n) => {
+      const db = await openRawIdb(freshName('raw-idbfs'), indexed);
+      for (let i = 0; i < n; i++) {
+        const file = { timestamp: new Date(), mode: 0o100666, contents: new Uint8Array(140).fill(i & 255) };
+        await rawPut(db, [[`/strata/${String(i).padStart(6, '0')}.wal`, file]], durability);
+      }
+      db.close();
+    },
     rawBatched: async (n) => {
       const db = await openRawIdb(freshName('raw'));
       for (let i = 0; i < n; i += 1000) {
@@ -84,9 +99,12 @@ async function run() {
   const plan = [
     ['raw IndexedDB: awaited single-put transactions (default durability)', N, cases.rawSingle('default')],
     ['raw IndexedDB: the same, each ended with commit() (default)', N, cases.rawSingle('default', true)],
+    ['raw IndexedDB: the same, each a 140-byte file in IDBFS\'s record format and indexed store (default)', N, cases.rawIdbfsShaped('default')],
     ['StrataDB durable, one writer awaiting each put (idbDurability default)', N, cases.strataSingle('default')],
     ['raw IndexedDB: awaited single-put transactions (strict)', N, cases.rawSingle('strict')],
     ['raw IndexedDB: the same, each ended with commit() (strict)', N, cases.rawSingle('strict', true)],
+    ['raw IndexedDB: the same, each a 140-byte file in IDBFS\'s record format and indexed store (strict)', N, cases.rawIdbfsShaped('strict')],
+    ['raw IndexedDB: the same records into a store without the index (strict)', N, cases.rawIdbfsShaped('strict', false)],
     ['StrataDB durable, one writer awaiting each put (idbDurability strict)', N, cases.strataSingle('strict')],
     ['raw IndexedDB: puts in transactions of 1,000 (default)', N * 20, cases.rawBatched],
     ['StrataDB durable, concurrent puts sharing commits (strict)', N * 20, cases.strataShared('strict')],
@@ -147,26 +165,40 @@ async function run() {
   try {
     for (const idbDurability of ['default', 'strict']) {
       const phases = { before: [], transaction: [], after: [] };
+      // The puts whose commit consolidates the WAL (every 32nd: the
+      // binding's kWalConsolidationTrigger), apart.
+      const consolidating = { before: [], transaction: [], after: [] };
       for (let round = 0; round < ROUNDS; round++) {
         const db = await runtime.open(freshName('strata'), { idbDurability });
         const each = { before: [], transaction: [], after: [] };
+        const eachConsolidating = { before: [], transaction: [], after: [] };
         for (let i = 0; i < N; i++) {
           made = undefined;
           const start = performance.now();
           await db.put(key(i), VALUE);
           const end = performance.now();
           if (!made?.complete) throw new Error('wrong result: a durable put resolved without a completed transaction');
-          each.before.push(made.at - start);
-          each.transaction.push(made.complete - made.at);
-          each.after.push(end - made.complete);
+          const into = i % 32 === 31 ? eachConsolidating : each;
+          into.before.push(made.at - start);
+          into.transaction.push(made.complete - made.at);
+          into.after.push(end - made.complete);
         }
         await db.close();
-        for (const phase of Object.keys(phases)) phases[phase].push(median(each[phase]));
+        for (const phase of Object.keys(phases)) {
+          phases[phase].push(median(each[phase]));
+          consolidating[phase].push(median(eachConsolidating[phase]));
+        }
       }
+      const micros = (xs) => Object.fromEntries(Object.entries(xs).map(([phase, ys]) => [phase, Math.round(median(ys) * 1000)]));
       results.push({
         name: `one durable put in the page (idbDurability ${idbDurability}), median microseconds`,
         detail: `${N} puts, ${ROUNDS} rounds`,
-        micros: Object.fromEntries(Object.entries(phases).map(([phase, xs]) => [phase, Math.round(median(xs) * 1000)])),
+        micros: micros(phases),
+      });
+      results.push({
+        name: `one durable put whose commit consolidates the WAL (every 32nd; idbDurability ${idbDurability}), median microseconds`,
+        detail: `${Math.floor(N / 32)} puts, ${ROUNDS} rounds`,
+        micros: micros(consolidating),
       });
     }
   } finally {

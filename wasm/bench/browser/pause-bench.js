@@ -28,7 +28,7 @@ async function run(compaction) {
     await db.batch(batch);
   }
   await db.sync();
-  let maxFlushMs = 0;
+  let maxFlushMs = 0; // a flush from its start to its end: its steps and the tasks between them
   let stalls = 0;
   db.subscribe((e) => {
     if (e.type === 'flush' && e.phase === 'finished') maxFlushMs = Math.max(maxFlushMs, e.micros / 1000);
