@@ -1,5 +1,9 @@
 // A memtable flush written a step at a time (Options::flush_step_bytes,
 // without a background thread), and DB::Flush with FlushOptions::wait false.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "db/db_test_util.h"
 #include "strata/listener.h"
 
@@ -139,16 +143,66 @@ TEST_F(DBFlushStepsTest, FlushWithoutWaitingFreezesTheMemtableForTheSteps) {
   CheckMatches(model);
 }
 
+// Holds the background thread in OnFlushBegin until released (at most 10 s,
+// so that a Flush that wrongly waits fails the test instead of hanging it).
+class FlushGate final : public EventListener {
+ public:
+  void OnFlushBegin(const FlushInfo&) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return open_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
 TEST_F(DBTestBase, FlushWithoutWaitingLeavesTheFlushToTheBackgroundThread) {
+  auto gate = std::make_shared<FlushGate>();
+  options_.listeners.push_back(gate);
   Open();
   Model model;
   FillRange(0, 100, 0, 200, &model);
   STRATA_ASSERT_OK(db_->Flush(FlushOptions{/*wait=*/false}));
+  Stats st = GetStats();
+  EXPECT_EQ(0u, st.flushes) << "Flush waited for the flush";
+  EXPECT_EQ(0u, st.memtable_entries) << "the memtable was not frozen";
+  gate->Open();
   STRATA_ASSERT_OK(db_->Flush());  // waits for the one under way (nothing new to freeze)
-  const Stats st = GetStats();
+  st = GetStats();
   EXPECT_EQ(1u, st.flushes);
   EXPECT_FALSE(st.immutable_memtable);
   CheckMatches(model);
+}
+
+TEST_F(DBFlushStepsTest, AWriteErrorPartwayMakesTheDatabaseReadOnlyAndLosesNothing) {
+  Model model;
+  FillUntilFrozen(0, &model);
+  STRATA_ASSERT_OK(db_->RunPendingWork());
+  STRATA_ASSERT_OK(db_->RunPendingWork());
+  ASSERT_TRUE(GetStats().immutable_memtable);
+  mem_env()->SetWriteErrors(true);
+  Status s;
+  for (int steps = 0; s.ok() && GetStats().immutable_memtable; steps++) {
+    s = db_->RunPendingWork();
+    ASSERT_LT(steps, 1000);
+  }
+  EXPECT_FALSE(s.ok()) << "the flush went through while nothing could be written";
+  EXPECT_TRUE(GetStats().read_only);
+  mem_env()->SetWriteErrors(false);
+  CheckMatches(model);
+  db_->Close().IgnoreError();
+  db_.reset();
+  Open();
+  CheckMatches(model);
+  EXPECT_EQ(static_cast<size_t>(CountTableFiles()), FilesOfType(env(), dir_, ".sst").size())
+      << "a table file nothing names";
 }
 
 }  // namespace

@@ -442,7 +442,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
       // The bounds as they are now: the call goes on after the memtable's flush.
-      const [begin, end] = [gte, lte].map((b) => (b instanceof Uint8Array ? b.slice() : b));
+      // (a copy of a Uint8Array of any realm; a Buffer's slice() would share its bytes)
+      const [begin, end] = [gte, lte].map((b) => (b === undefined || typeof b === 'string' ? b : new Uint8Array(b)));
       return this.background
         .flushInSteps()
         .then(() => {

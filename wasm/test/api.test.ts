@@ -808,8 +808,9 @@ describe('flush and compact', () => {
   });
 
   /**
-   * Runs call, turning a zero-delay timer until it settles (duringTurn runs
-   * at each turn); resolves to the turn at which each flush event came.
+   * Runs call, taking turns of the event loop (setImmediate) until it
+   * settles (duringTurn runs at each turn); resolves to the turn at which
+   * each flush event came.
    */
   async function flushEventTurns(call: () => Promise<void>, duringTurn: (turn: number) => Promise<void> = async () => {}): Promise<number[]> {
     let turn = 0;
@@ -818,7 +819,7 @@ describe('flush and compact', () => {
     let settled = false;
     const calling = call().finally(() => (settled = true));
     while (!settled) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await new Promise((resolve) => setImmediate(resolve));
       await duringTurn(++turn);
     }
     await calling;
@@ -826,7 +827,7 @@ describe('flush and compact', () => {
     return turns;
   }
 
-  it('flush() writes a large memtable a step per task: timers run and writes go on meanwhile', async () => {
+  it('flush() writes a large memtable a step per task: other tasks run and writes go on meanwhile', async () => {
     const value = 'v'.repeat(1000);
     const ops = Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value }));
     await db.batch(ops); // about 2 MiB: 8 steps of 256 KiB
@@ -842,7 +843,7 @@ describe('flush and compact', () => {
       },
     );
     expect(turns, 'the memtable of the call, then what was written meanwhile').toHaveLength(4);
-    expect(turns[1]! - turns[0]!, 'timer turns during the first flush').toBeGreaterThanOrEqual(3);
+    expect(turns[1]! - turns[0]!, 'turns during the first flush').toBeGreaterThanOrEqual(3);
     const after = db.stats();
     expect(after.memtableEntries, 'what was written meanwhile is flushed too').toBe(0);
     expect(after.flushes).toBe(before.flushes + 2);
@@ -854,11 +855,33 @@ describe('flush and compact', () => {
     await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'w'.repeat(1000) })));
     const turns = await flushEventTurns(() => db.compact());
     expect(turns, 'started and finished').toHaveLength(2);
-    expect(turns[1]! - turns[0]!, 'timer turns during the flush').toBeGreaterThanOrEqual(3);
+    expect(turns[1]! - turns[0]!, 'turns during the flush').toBeGreaterThanOrEqual(3);
     const after = db.stats();
     expect(after.memtableEntries).toBe(0);
     expect(after.levels[0]!.files).toBe(0);
     expect(db.get('k1999')).toBe('w'.repeat(1000));
+  });
+
+  it('compact() uses its bounds as they were when called, though the caller changes them after', async () => {
+    await db.batch([{ type: 'put', key: 'm1', value: '1' }, { type: 'put', key: 'm2', value: '2' }]);
+    await db.flush();
+    const gte = Buffer.from('m');
+    const lte = Buffer.from('n');
+    const compacting = db.compact({ gte, lte });
+    gte.fill(0x7a); // 'zz..': past lte, an empty range
+    await compacting;
+    expect(db.stats().levels[0]!.files, 'the table holding m1 and m2 went down').toBe(0);
+  });
+
+  it('flush() and compact() waiting for their flush reject when the handle closes', async () => {
+    await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'v'.repeat(1000) })));
+    const flushing = expectRejects(() => db.flush(), 'Closed');
+    const compacting = expectRejects(() => db.compact(), 'Closed');
+    await db.close();
+    await flushing;
+    await compacting;
+    db = await runtime.open('api');
+    expect(db.get('k1999'), 'the writes, from the WAL').toBe('v'.repeat(1000));
   });
 
   it('flush() of an empty memtable resolves and makes no table', async () => {

@@ -3,7 +3,7 @@
 // outputs installed a file per task, a failing runner leaving the job to run
 // here, the outputs a compaction worker stored left out of commits, the
 // Busy retry of a write that waits for the job, and flushes left to the steps.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackgroundDriver } from '../dist/background.js';
 import type { CompactionJobMessage, CompactionReply, CompactionRunner } from '../dist/compaction.js';
 import { CommitPipeline } from '../dist/commit-pipeline.js';
@@ -256,6 +256,21 @@ describe('BackgroundDriver', () => {
     await driver.flushInSteps();
     expect(fake.calls).toEqual(['runPendingWork', 'runPendingWork', 'freezeMemtable', 'runPendingWork', 'runPendingWork']);
     expect(fake.flushes).toBe(2);
+  });
+
+  it('flushInSteps in a hidden page steps by messages, not timers (a hidden tab holds timers back)', async () => {
+    const { fake, driver } = setUp(undefined);
+    fake.memtableHolds = true;
+    const globals = globalThis as { document?: unknown };
+    globals.document = { visibilityState: 'hidden' };
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // timers that never fire
+    try {
+      await driver.flushInSteps();
+      expect(fake.flushes).toBe(1);
+    } finally {
+      vi.useRealTimers();
+      delete globals.document;
+    }
   });
 
   it('flushInSteps with nothing to flush resolves without a step', async () => {
