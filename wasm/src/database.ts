@@ -441,8 +441,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       if (Object.keys(rest).length > 0) throw invalidArgument('a compact range takes gte and lte only');
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
-      // The bounds as they are now: the call goes on after the memtable's flush.
-      // (a copy of a Uint8Array of any realm; a Buffer's slice() would share its bytes)
+      // Copies of the bounds as they are now, for the call after the
+      // memtable's flush (a Buffer's slice() would share its bytes).
       const [begin, end] = [gte, lte].map((b) => (b === undefined || typeof b === 'string' ? b : new Uint8Array(b)));
       return this.background
         .flushInSteps()
