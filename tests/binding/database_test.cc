@@ -1099,6 +1099,28 @@ TEST_F(BindingDatabaseTest, CompactWithBounds) {
   ExpectChangesCover(before, d_->Changes());
 }
 
+TEST_F(BindingDatabaseTest, AFrozenMemtableIsFlushedAStepAtATime) {
+  ASSERT_EQ(kOk, Open(OpenConfig()));
+  for (int i = 0; i < 1000; i++) {  // about 1 MiB: four 256 KiB steps or more
+    char key[16];
+    snprintf(key, sizeof(key), "key%06d", i);
+    ASSERT_EQ(kOk, d_->Put(key, std::string(1000, 'v'))) << db_->LastError();
+  }
+  EXPECT_FALSE(db_->FlushUnderWay());
+  ASSERT_EQ(kOk, db_->FreezeMemtable()) << db_->LastError();
+  EXPECT_TRUE(db_->FlushUnderWay());
+  EXPECT_EQ(0, db_->FlushesDone());
+  int steps = 0;
+  for (; steps < 1000 && db_->FlushUnderWay(); steps++) ASSERT_EQ(kOk, db_->RunPendingWork());
+  EXPECT_GE(steps, 4);
+  EXPECT_EQ(1, db_->FlushesDone());
+  std::string value;
+  EXPECT_EQ(kOk, d_->Get("key000999", &value));
+  EXPECT_EQ(std::string(1000, 'v'), value);
+  ASSERT_EQ(kOk, db_->FreezeMemtable()) << "an empty memtable: nothing to freeze";
+  EXPECT_FALSE(db_->FlushUnderWay());
+}
+
 TEST_F(BindingDatabaseTest, PendingWorkRunsOnRequest) {
   OpenConfig config;
   config.write_buffer_bytes = 64 << 10;  // the smallest memtable

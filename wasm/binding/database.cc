@@ -30,7 +30,7 @@ constexpr int kWalConsolidationTrigger = 32;
 constexpr size_t kTargetFileSize = 512 << 10;
 // A memtable being flushed is written this many bytes of keys and values a
 // step (RunPendingWork), so a flush holds the page's thread a few
-// milliseconds at a time rather than ~30 ms for a 4 MiB memtable.
+// milliseconds at a time (a 4 MiB memtable in one call: 52 - 70 ms here).
 constexpr uint64_t kFlushStepBytes = 256 << 10;
 
 // Whether path is dir/NNNNNN.sst (digits, then ".sst": a table's name).
