@@ -4,7 +4,7 @@
 // - Steps: pending flushes (a few hundred KiB of a memtable a step) and
 //   compaction picks run one step per task (RunPendingWork), so the page's
 //   thread is never held for long; flush() and compact() leave the memtable
-//   to them too (flushInSteps).
+//   to them too (flushInSteps). Each waits for a timer's turn (stepTurn).
 // - Compaction offload: a job the engine picked goes to the compaction
 //   runner (a compaction worker, or another instance) with its inputs'
 //   bytes; its outputs come back and are installed (the buffers of its
@@ -46,10 +46,16 @@ const nextTask: () => Promise<void> = (() => {
     });
 })();
 
-/** In a page whose document is hidden (a background tab); false in a worker or Node. */
-function pageIsHidden(): boolean {
+/**
+ * The turn a background step waits for: a zero-delay timer's, so that the
+ * page's own timers and frames get theirs between steps (steps back to back
+ * by messages held a 4 ms timer off for most of a flush); a message's in a
+ * hidden page (a background tab), where timers run once a second or less.
+ */
+function stepTurn(): Promise<void> {
   const { document } = globalThis as { document?: { visibilityState?: string } };
-  return document?.visibilityState === 'hidden';
+  if (document?.visibilityState === 'hidden') return nextTask();
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 // A job's input is copied this much per task: the first write to fresh
@@ -65,7 +71,9 @@ const SPARE_INPUT_BYTES = 32 << 20;
 
 export class BackgroundDriver {
   readonly stats: CompactionJobStats;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stepQueued = false;
+  // Waiting for the next step to have run (flushesReach).
+  private readonly stepWaiters: (() => void)[] = [];
   private compactionInFlight: Promise<void> | undefined;
   private stopped = false;
   // Jobs whose runner may have stored outputs that were then not installed.
@@ -100,16 +108,16 @@ export class BackgroundDriver {
   /** Runs pending flushes and compactions, one step per task, until none is left. */
   schedule(): void {
     const { engine } = this;
-    if (this.stopped || this.timer !== undefined || engine.module._strata_has_pending_work(engine.handle) === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.step();
-    }, 0);
-  }
-
-  private cancelScheduledStep(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.stopped || this.stepQueued || engine.module._strata_has_pending_work(engine.handle) === 0) return;
+    this.stepQueued = true;
+    void stepTurn().then(() => {
+      this.stepQueued = false;
+      try {
+        this.step();
+      } finally {
+        for (const wake of this.stepWaiters.splice(0)) wake();
+      }
+    });
   }
 
   private step(): void {
@@ -148,22 +156,14 @@ export class BackgroundDriver {
     await nextTask(); // the caller's commit of the new table in a task of its own, not the last step's
   }
 
-  /**
-   * Runs the steps, one per task, until the engine has done count flushes
-   * or can do no more (closed, failed). A turn of a zero-delay timer before
-   * each, as the scheduler's, so that the page's own timers and frames get
-   * their turns between steps (back to back by messages, a 4 ms timer
-   * waited out the whole flush); by a message in a hidden page, where
-   * timers run once a second or less often.
-   */
+  /** Resolves once the engine has done count flushes, or can do no more (closed, failed). */
   private async flushesReach(count: number): Promise<void> {
     const { engine } = this;
-    while (engine.raw.flushesDone() < count && engine.module._strata_has_pending_work(engine.handle) !== 0) {
-      this.cancelScheduledStep(); // this loop takes the steps until the flush is done
-      await (pageIsHidden() ? nextTask() : new Promise((resolve) => setTimeout(resolve, 0)));
-      if (this.stopped) return;
-      this.cancelScheduledStep();
-      this.step();
+    while (!this.stopped && engine.raw.flushesDone() < count && engine.module._strata_has_pending_work(engine.handle) !== 0) {
+      await new Promise<void>((resolve) => {
+        this.stepWaiters.push(resolve);
+        this.schedule(); // a step is queued (pending work, not stopped): it wakes this
+      });
     }
   }
 
@@ -208,8 +208,7 @@ export class BackgroundDriver {
 
   /** No more steps or jobs (the handle is closing); the runner is ended. */
   stop(): void {
-    this.stopped = true;
-    this.cancelScheduledStep();
+    this.stopped = true; // a step already queued does nothing
     this.runner?.close();
   }
 

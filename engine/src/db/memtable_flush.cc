@@ -7,19 +7,15 @@ namespace strata {
 MemTableFlush::MemTableFlush(Env* env, const TableBuilderOptions& options, MemTable* mem, std::string path)
     : env_(env), path_(std::move(path)) {
   status_ = env_->NewWritableFile(path_, &file_);
-  if (!status_.ok()) {
-    file_.reset();
-    return;
-  }
-  created_ = true;
+  if (!status_.ok()) return;
   builder_ = std::make_unique<TableBuilder>(options, file_.get());
   iter_.reset(mem->NewIterator());
   iter_->SeekToFirst();
 }
 
 MemTableFlush::~MemTableFlush() {
-  if (kept_ || !created_) return;
-  if (builder_) builder_->Abandon();
+  if (kept_ || !builder_) return;  // finished, or no file was made
+  builder_->Abandon();
   if (file_) file_->Close().IgnoreError();
   env_->RemoveFile(path_).IgnoreError();
 }

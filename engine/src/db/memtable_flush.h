@@ -44,9 +44,8 @@ class MemTableFlush {
  private:
   Env* const env_;
   const std::string path_;
-  std::unique_ptr<WritableFile> file_;  // until closed
-  bool created_ = false;
-  std::unique_ptr<TableBuilder> builder_;
+  std::unique_ptr<WritableFile> file_;     // until closed
+  std::unique_ptr<TableBuilder> builder_;  // once the file is made
   std::unique_ptr<Iterator> iter_;
   Status status_;
   bool kept_ = false;  // Finish made the table: the file stays
