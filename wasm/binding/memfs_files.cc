@@ -6,11 +6,15 @@
 // 1: made; 0: not made (the directory missing or not MEMFS, or the name
 // taken); -1: no memory for the copy, and nothing made; -2: `adopt` is not
 // a Uint8Array. The file gets the mode open(2) gives it for PosixEnv (0644;
-// 3.1.6 applies no umask) and, in a Uint8Array of their exact size (an
-// exact-size write into an empty MEMFS file made an Int8Array; readers take
-// either), a copy of data[0, size), or with `adopt` (an Embind handle, 0
-// for none) that JavaScript Uint8Array itself: the caller gives it up. A
-// view of part of a buffer, or of shared memory, is copied out instead.
+// 3.1.6 applies no umask) and a copy of data[0, size): in a Uint8Array of
+// their exact size (an exact-size write into an empty MEMFS file made an
+// Int8Array; readers take either), or in a view of that size at the start
+// of a buffer that Module.strataFileBuffer(size) gives, if the package set
+// it and has one (memory already touched: a new table's copy into fresh
+// memory held the page's thread 16 ms for 3.9 MB). With `adopt` (an Embind
+// handle, 0 for none) the file holds that JavaScript Uint8Array itself: the
+// caller gives it up; a view of part of a buffer, or of shared memory, is
+// copied out instead.
 // This relies on MEMFS internals of Emscripten 3.1.6, the version
 // scripts/setup.sh installs (re-check on an upgrade): a directory node keeps
 // its entries by name in `contents`, a mount point's node names the mount
@@ -68,7 +72,9 @@ EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char
       const whole = bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength;
       if (!whole) bytes = bytes.slice();
     } else if (size > 0) {
-      bytes = HEAPU8.slice(data, data + size);
+      const kept = Module['strataFileBuffer'] ? Module['strataFileBuffer'](size) : undefined;
+      if (kept) kept.set(HEAPU8.subarray(data, data + size));
+      bytes = kept || HEAPU8.slice(data, data + size);
     }
   } catch (e) {
     return -1;

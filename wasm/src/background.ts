@@ -23,28 +23,9 @@ import type { CompactionJobMessage, CompactionReply, CompactionRunner } from './
 import type { CommitPipeline } from './commit-pipeline.js';
 import { BUSY, type EngineHandle, OK } from './engine-handle.js';
 import { StrataError } from './errors.js';
+import { copyInSteps, nextTask } from './tasks.js';
 import type { CompactionJobStats } from './stats.js';
 import { fileBytes } from './storage.js';
-
-/**
- * The next task, by a message rather than a timer: in a browser, a chain of
- * zero-delay timers is clamped to 4 ms a turn after five (HTML's timer
- * nesting), which made a job of hundreds of tables wait seconds between its
- * files. One channel serves every call. Node has setImmediate.
- */
-const nextTask: () => Promise<void> = (() => {
-  const { setImmediate } = globalThis as { setImmediate?: (f: () => void) => void };
-  if (setImmediate) return () => new Promise((resolve) => setImmediate(resolve));
-  if (typeof MessageChannel === 'undefined') return () => new Promise((resolve) => setTimeout(resolve, 0));
-  const { port1, port2 } = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  port1.onmessage = () => waiting.shift()?.();
-  return () =>
-    new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      port2.postMessage(null);
-    });
-})();
 
 /**
  * The turn a background step waits for: a zero-delay timer's, so that the
@@ -58,10 +39,6 @@ function stepTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-// A job's input is copied this much per task: the first write to fresh
-// memory pays its page faults (~4 ms a MiB on this project's VM), so a
-// 4 MiB table copied in one task held the page's thread ~11 ms.
-const COPY_STEP = 256 << 10;
 // The most the input buffers a runner hands back (CompactionReply.spare)
 // may hold for later jobs' copies, kept while the database is open: about a
 // job's inputs (less where jobs read less). Copying into them rather than
@@ -213,8 +190,8 @@ export class BackgroundDriver {
   }
 
   // A job's inputs and outputs are megabytes of copies: they go at most a
-  // file (an input at most COPY_STEP) per task, so that the thread serves
-  // requests and paints in between.
+  // file (an input at most a copyInSteps step) per task, so that the thread
+  // serves requests and paints in between.
   private async runCompaction(runner: CompactionRunner): Promise<void> {
     const { engine } = this;
     let job: CompactionJobMessage;
@@ -296,19 +273,12 @@ export class BackgroundDriver {
     }
   }
 
-  /** A copy of a table's bytes, made COPY_STEP a task; undefined if the engine closed meanwhile. */
+  /** A copy of a table's bytes, made a step a task; undefined if the engine closed meanwhile. */
   private async copyOfFile(path: string): Promise<Uint8Array | undefined> {
     // A table is written once (CommitEnv) and its file stays while it is an input.
     const source = fileBytes(this.engine.module.FS.lookupPath(path).node);
     const copy = this.spareInputs.take(source.length);
-    let at = 0;
-    do {
-      await nextTask();
-      if (!this.engine.open) return undefined;
-      copy.set(source.subarray(at, at + COPY_STEP), at);
-      at += COPY_STEP;
-    } while (at < source.length);
-    return copy;
+    return (await copyInSteps(source, copy, () => this.engine.open)) ? copy : undefined;
   }
 
   /** The job could not run (or come back) elsewhere: run it in this instance. */

@@ -27,17 +27,26 @@ export class BufferPool {
    * enough, else of a new one.
    */
   take(size: number): Uint8Array {
-    let best = -1;
-    this.free.forEach((buffer, i) => {
-      if (buffer.byteLength >= size && (best < 0 || buffer.byteLength < this.free[best]!.byteLength)) best = i;
-    });
-    if (best >= 0) {
-      const [buffer] = this.free.splice(best, 1);
-      this.pooledBytes -= buffer!.byteLength;
-      return new Uint8Array(buffer!, 0, size);
-    }
+    const kept = this.takeKept(size, Infinity);
+    if (kept) return kept;
     const bytes = Math.ceil((size + size / 8) / GRAIN) * GRAIN || GRAIN;
     return new Uint8Array(new ArrayBuffer(bytes), 0, size);
+  }
+
+  /**
+   * A view of size bytes at the start of the smallest pooled buffer big
+   * enough and at most `slack` bytes bigger; undefined if none is.
+   */
+  takeKept(size: number, slack: number): Uint8Array | undefined {
+    let best = -1;
+    this.free.forEach((buffer, i) => {
+      const fits = buffer.byteLength >= size && buffer.byteLength - size <= slack;
+      if (fits && (best < 0 || buffer.byteLength < this.free[best]!.byteLength)) best = i;
+    });
+    if (best < 0) return undefined;
+    const [buffer] = this.free.splice(best, 1);
+    this.pooledBytes -= buffer!.byteLength;
+    return new Uint8Array(buffer!, 0, size);
   }
 
   /**

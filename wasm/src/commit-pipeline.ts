@@ -23,6 +23,7 @@ export class CommitPipeline {
     filesStored: 0,
     filesDeleted: 0,
     bytesStored: 0,
+    tablesStoredAhead: 0,
     commitMicros: 0,
     lastDurableAt: 0,
     waiting: 0,
@@ -105,12 +106,14 @@ export class CommitPipeline {
     s.filesStored += stored.files;
     s.filesDeleted += stored.deleted;
     s.bytesStored += stored.bytes;
+    s.tablesStoredAhead += stored.byTableStore;
     s.commitMicros += micros;
     s.lastDurableAt = Date.now();
     engine.events.emit({
       type: 'durable',
       commit: s.commits,
       filesStored: stored.files,
+      tablesStoredAhead: stored.byTableStore,
       filesDeleted: stored.deleted,
       bytes: stored.bytes,
       micros,

@@ -5,6 +5,8 @@ import type { OpenConfig, RawDatabase, StrataModule } from './strata.js';
 import { type Encoding, checkEncoding, describe } from './bytes.js';
 import { Database, type Durability } from './database.js';
 import { InstanceCompactionRunner, WorkerCompactionRunner } from './compaction.js';
+import { keptFileBuffers, WorkerTableStore } from './table-store.js';
+import type { BufferPool } from './buffer-pool.js';
 import { StrataError, engineError, invalidArgument, storageError } from './errors.js';
 import { LIMITS } from './limits.generated.js';
 import {
@@ -133,6 +135,7 @@ export class Runtime {
   private readonly openNames = new Set<string>();
   private readonly indexedDB: IDBFactory | undefined;
   private readonly keyRange: typeof IDBKeyRange | undefined;
+  private readonly tableBuffers: BufferPool;
 
   /** @internal Use createRuntime(). */
   constructor(
@@ -149,6 +152,7 @@ export class Runtime {
     this.keyRange = options.IDBKeyRange ?? (this.indexedDB === global.indexedDB ? global.IDBKeyRange : undefined);
     const factory = this.indexedDB;
     if (factory) module.IDBFS.indexedDB = () => factory;
+    this.tableBuffers = keptFileBuffers(module);
   }
 
   async open<K extends Encoding = 'utf8', V extends Encoding = 'utf8'>(
@@ -316,7 +320,10 @@ export class Runtime {
     if (!this.indexedDB) {
       throw invalidArgument("no IndexedDB here: pass storage: 'memory', or an indexedDB to createRuntime()");
     }
-    return readOnly ? new ReadOnlyStorage(this.module, dir) : new IndexedDbStorage(this.module, dir, this.keyRange);
+    if (readOnly) return new ReadOnlyStorage(this.module, dir);
+    // A worker stores into the global IndexedDB: only where that is this runtime's.
+    const tables = typeof Worker === 'function' && this.indexedDB === globalThis.indexedDB ? new WorkerTableStore(this.tableBuffers) : undefined;
+    return new IndexedDbStorage(this.module, dir, this.keyRange, tables);
   }
 }
 

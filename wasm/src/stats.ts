@@ -139,6 +139,12 @@ export interface CommitStats {
   filesStored: number;
   filesDeleted: number;
   bytesStored: number;
+  /**
+   * Of the files stored, the big new tables a worker stored ahead of their
+   * commit's own transaction (off the database's thread, where there is
+   * one: a browser).
+   */
+  tablesStoredAhead: number;
   /** Time spent in commits, from start to durable. */
   commitMicros: number;
   /** When the last commit became durable (Date.now()), 0 before the first. */

@@ -18,13 +18,17 @@
 // (deletionRuns). Puts and deletes of one commit share one transaction, so a
 // commit lands whole or not at all: a manifest and the files it names arrive
 // together, and a file that a manifest edit made obsolete leaves storage only
-// with that edit. The one exception: a compaction worker stores a job's new
-// tables itself (beginOutsideStore, output-store.ts), before the commit of
-// the edit that installs them, which then leaves them out (storedAhead).
+// with that edit. The exceptions are new tables, stored by another thread
+// before the commit of the edit that names them: a compaction worker stores
+// a job's outputs itself (beginOutsideStore, output-store.ts), and the next
+// commit leaves them out (storedAhead); a commit has the table store's
+// worker store the big tables among its files (table-store.ts), then stores
+// the rest in its own transaction.
 import type { EmscriptenFS, MemfsDirectory, MemfsNode, StrataModule } from './strata.js';
 import { inOwnBuffer } from './bytes.js';
 import { StrataError, storageError } from './errors.js';
 import type { OutputStore } from './output-store.js';
+import type { TableStore } from './table-store.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
@@ -33,11 +37,15 @@ export type IdbDurability = 'strict' | 'relaxed' | 'default';
 // commit deletes hundreds of input tables).
 const SPLIT_BYTES = 256 << 10;
 const SPLIT_REQUESTS = 32;
+// A new table this big or bigger goes to the table store, where there is one.
+const TABLE_AHEAD_BYTES = 256 << 10;
+const TABLE_SUFFIX = '.sst'; // engine/src/db/filename.cc
 
 export interface CommitCounts {
   files: number; // stored
   bytes: number; // of the files stored
   deleted: number;
+  byTableStore: number; // of the files stored, those the table store's worker stored
 }
 
 export interface Storage {
@@ -82,7 +90,7 @@ export class MemoryStorage implements Storage {
   }
 
   async commit(): Promise<CommitCounts> {
-    return { files: 0, bytes: 0, deleted: 0 };
+    return { files: 0, bytes: 0, deleted: 0, byTableStore: 0 };
   }
 
   release(): void {
@@ -99,11 +107,16 @@ export class IndexedDbStorage implements Storage {
   // covers them, though the directory does not hold them yet.
   private readonly outsidePaths = new Set<string>();
 
-  /** keyRange: the IndexedDB's IDBKeyRange, if known (see deletionRuns). */
+  /**
+   * @param keyRange the IndexedDB's IDBKeyRange, if known (see deletionRuns).
+   * @param tables where big new tables are stored ahead of a commit's own
+   *   transaction, if anywhere (table-store.ts).
+   */
   constructor(
     private readonly module: StrataModule,
     readonly directory: string,
     private readonly keyRange?: typeof IDBKeyRange,
+    private readonly tables?: TableStore,
   ) {}
 
   async load(): Promise<void> {
@@ -127,11 +140,12 @@ export class IndexedDbStorage implements Storage {
   }
 
   async commit(paths: readonly string[], durability: IdbDurability): Promise<CommitCounts> {
-    const counts = { files: 0, bytes: 0, deleted: 0 };
+    const counts = { files: 0, bytes: 0, deleted: 0, byTableStore: 0 };
     if (paths.length === 0) return counts;
     // Take every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
     const puts: StoreRequest[] = [];
+    const ahead: { path: string; bytes: Uint8Array; mode: number }[] = [];
     const deleted: string[] = [];
     for (const path of paths) {
       const node = this.fileNode(path);
@@ -141,18 +155,32 @@ export class IndexedDbStorage implements Storage {
         continue;
       }
       if (storedAhead) continue; // a table is written once: stored as it is
+      const bytes = fileBytes(node);
+      counts.files++;
+      counts.bytes += bytes.length;
+      if (this.tables && bytes.length >= TABLE_AHEAD_BYTES && path.endsWith(TABLE_SUFFIX)) {
+        ahead.push({ path, bytes, mode: node.mode });
+        continue;
+      }
       // In a buffer of its exact size (IndexedDB would store a MEMFS file's
       // spare capacity too); a file written once, as CommitEnv writes them,
       // is stored without a copy (put() clones it at once).
-      const contents = inOwnBuffer(fileBytes(node));
-      counts.files++;
-      counts.bytes += contents.length;
-      puts.push({ put: path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents } });
+      puts.push({ put: path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents: inOwnBuffer(bytes) } });
     }
     counts.deleted = deleted.length;
-    // Deletes first: a put of the same commit lands after any range.
+    // Deletes first: a put of the same commit lands after any range. (The
+    // runs are of this instant's directory, which holds the tables ahead.)
     const requests = [...this.deleteRequests(deleted), ...puts];
     const db = this.db ?? (await this.connection());
+    if (ahead.length > 0) {
+      const where = { database: this.directory, version: db.version, objectStore: this.module.IDBFS.DB_STORE_NAME, durability };
+      if (await this.tables!.store(where, ahead)) {
+        counts.byTableStore = ahead.length;
+      } else {
+        const timestamp = new Date();
+        for (const { path, bytes, mode } of ahead) requests.push({ put: path, value: { timestamp, mode, contents: inOwnBuffer(bytes) } });
+      }
+    }
     return new Promise<CommitCounts>((resolve, reject) => {
       let tx: IDBTransaction | undefined;
       const fail = (e: unknown) => {
@@ -264,6 +292,7 @@ export class IndexedDbStorage implements Storage {
   }
 
   release(): void {
+    this.tables?.close();
     const { FS, IDBFS } = this.module;
     if (this.mount !== undefined) {
       FS.unmount(this.directory);
@@ -338,7 +367,7 @@ export function fileBytes(node: MemfsNode): Uint8Array {
  */
 export class ReadOnlyStorage extends IndexedDbStorage {
   override async commit(): Promise<CommitCounts> {
-    return { files: 0, bytes: 0, deleted: 0 };
+    return { files: 0, bytes: 0, deleted: 0, byTableStore: 0 };
   }
 
   override beginOutsideStore(): undefined {

@@ -129,6 +129,11 @@ export interface StrataModule {
   runCompaction(envelope: Uint8Array): Uint8Array;
   /** DB::Destroy on a closed database's directory: '' when done, else "<code> <message>". */
   destroyDatabase(dir: string): string;
+  /**
+   * Set by the package: a view of size bytes at the start of a buffer it
+   * kept, for a new file's bytes (wasm/binding/memfs_files.cc), if it has one.
+   */
+  strataFileBuffer?: (size: number) => Uint8Array | undefined;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   FS: EmscriptenFS;

@@ -384,6 +384,53 @@ eachEngine('compactions run in the compaction worker and the data stays correct'
   });
 });
 
+eachEngine('big flushed tables are stored by the table store worker, in the page and through openInWorker', async (engine) => {
+  await withBrowser(engine, async (browser) => {
+    const page = await apiPage(browser);
+    const result = await page.evaluate(async () => {
+      const { stratadb } = window;
+      const outcomes = {};
+      for (const [name, open] of [
+        ['ahead-page', stratadb.open],
+        ['ahead-worker', stratadb.openInWorker],
+      ]) {
+        // 4,000 values of 150 random bytes in hex (compressed, at least
+        // 600 KB), flushed as one table.
+        const hex = (n) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, '0')).join('');
+        const value = (i) => `${i}:${hex(150)}`;
+        const model = new Map();
+        const db = await open(name, { memtableBytes: 4 << 20 });
+        const durable = [];
+        db.subscribe((e) => e.type === 'durable' && durable.push(e));
+        for (let round = 0; round < 8; round++) {
+          const batch = [];
+          for (let i = 0; i < 500; i++) {
+            const key = `k${String(round * 500 + i).padStart(5, '0')}`;
+            model.set(key, value(round * 500 + i));
+            batch.push({ type: 'put', key, value: model.get(key) });
+          }
+          await db.batch(batch, { durable: false });
+        }
+        await db.flush();
+        const { commits } = await db.stats();
+        await db.close();
+        const again = await open(name);
+        const entries = await again.scan();
+        let wrong = entries.length === model.size ? 0 : 1;
+        for (const { key, value: v } of entries) if (model.get(key) !== v) wrong++;
+        await again.close();
+        outcomes[name] = { ahead: commits.tablesStoredAhead, inEvents: durable.reduce((n, e) => n + e.tablesStoredAhead, 0), wrong };
+      }
+      return outcomes;
+    });
+    for (const [name, outcome] of Object.entries(result)) {
+      assert.ok(outcome.ahead >= 1, `${name}: no table was stored ahead: ${JSON.stringify(outcome)}`);
+      assert.equal(outcome.inEvents, outcome.ahead, `${name}: durable events disagree with the stats`);
+      assert.equal(outcome.wrong, 0, `${name}: the reopened database differs`);
+    }
+  });
+});
+
 eachEngine('a closed database stores only the files its manifest names', async (engine) => {
   await withBrowser(engine, async (browser) => {
     const page = await apiPage(browser);

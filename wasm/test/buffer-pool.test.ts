@@ -42,6 +42,18 @@ describe('BufferPool', () => {
     expect(pool.take(100).buffer.byteLength).toBe(64 << 10);
   });
 
+  it('takes a kept buffer only within the slack asked, never a new one', () => {
+    const pool = new BufferPool();
+    pool.give([new ArrayBuffer(100_000), new ArrayBuffer(120_000)]);
+    expect(pool.takeKept(150_000, Infinity)).toBeUndefined(); // none big enough
+    expect(pool.takeKept(50_000, 10_000)).toBeUndefined(); // none close enough
+    const kept = pool.takeKept(95_000, 30_000)!;
+    expect([kept.length, kept.buffer.byteLength]).toEqual([95_000, 100_000]);
+    expect(pool.bytes).toBe(120_000);
+    expect(pool.takeKept(95_000, 30_000)!.buffer.byteLength).toBe(120_000);
+    expect(pool.bytes).toBe(0);
+  });
+
   it(`keeps at most ${POOL_BYTES} bytes, each buffer once, and ignores what is not a whole ArrayBuffer`, () => {
     const pool = new BufferPool();
     const buffers = Array.from({ length: 10 }, () => new ArrayBuffer(POOL_BYTES / 4));

@@ -1,0 +1,135 @@
+// New tables stored in IndexedDB by a worker of their own, ahead of the
+// commit that names them (IndexedDbStorage.commit). IndexedDB's put()
+// clones its value on the calling thread: a commit putting a 3.9 MiB flush
+// table held the page's thread 35 - 38 ms in Chromium 156 (README,
+// "compact() on an in-page handle"). Here the page's thread only copies the
+// table, a step per task, into a buffer it transfers to the worker.
+//
+// Only tables go ahead: a table that no manifest names yet is harmless (the
+// engine deletes it at the next open), so a commit stays whole if the page
+// dies between the worker's transaction and its own. A WAL segment stored
+// ahead could be replayed without an earlier one of the same commit.
+import { BufferPool } from './buffer-pool.js';
+import type { OutputStore } from './output-store.js';
+import type { StrataModule } from './strata.js';
+import { copyInSteps } from './tasks.js';
+
+export interface TableFile {
+  path: string;
+  bytes: Uint8Array; // not changed while stored: a table is written once
+  mode: number;
+}
+
+export interface TableStore {
+  /**
+   * Stores the files as IDBFS records where said, in one transaction;
+   * resolves false, never rejects, if they were not stored (the caller
+   * stores them itself).
+   */
+  store(where: OutputStore, files: readonly TableFile[]): Promise<boolean>;
+  /** Ends the worker; a store under way resolves false. */
+  close(): void;
+}
+
+/** What the page sends the worker. */
+export interface TableStoreRequest {
+  id: number;
+  where: OutputStore;
+  files: TableFile[]; // each bytes a view at the start of a buffer of its own, transferred
+}
+
+/** The worker's answer; spare: the request's buffers, transferred back for later copies. */
+export interface TableStoreReply {
+  id: number;
+  stored: boolean;
+  spare: ArrayBuffer[];
+}
+
+// Buffers the worker hands back, kept for later copies and new files
+// (memory already touched rather than fresh: README, "Fresh memory"): about
+// two flush tables of the default memtable.
+const SPARE_BYTES = 8 << 20;
+// The smallest new file made in a kept buffer; and the most a kept buffer
+// may be bigger than the file, as a fraction of its size.
+const KEPT_FILE_MIN = 256 << 10;
+const KEPT_FILE_SLACK = 1 / 4;
+
+/**
+ * The buffers a runtime's table stores hand back, kept for their next
+ * copies and for new files' bytes (Module.strataFileBuffer, in
+ * wasm/binding/memfs_files.cc): a flush's table, made in one of them, is
+ * not copied into fresh memory in the flush's last step, and the table
+ * store's copy of it, made a step per task, takes the fresh memory instead.
+ */
+export function keptFileBuffers(module: StrataModule): BufferPool {
+  const pool = new BufferPool(SPARE_BYTES);
+  module.strataFileBuffer = (size) => (size >= KEPT_FILE_MIN ? pool.takeKept(size, size * KEPT_FILE_SLACK) : undefined);
+  return pool;
+}
+
+export class WorkerTableStore implements TableStore {
+  /** How long a store may take: a base plus a time per MiB (it may wait behind other transactions). */
+  static timeoutMs = { base: 30_000, perMiB: 2_000 };
+  private worker: Worker | undefined;
+  private lastId = 0;
+  private closed = false;
+  private readonly pending = new Map<number, { resolve: (stored: boolean) => void; timer: ReturnType<typeof setTimeout> }>();
+
+  /** @param spare where the buffers the worker hands back are kept (keptFileBuffers). */
+  constructor(private readonly spare = new BufferPool(SPARE_BYTES)) {}
+
+  async store(where: OutputStore, files: readonly TableFile[]): Promise<boolean> {
+    const copies: TableFile[] = [];
+    for (const file of files) {
+      const bytes = this.spare.take(file.bytes.length);
+      if (!(await copyInSteps(file.bytes, bytes, () => !this.closed))) return false;
+      copies.push({ path: file.path, bytes, mode: file.mode });
+    }
+    const id = ++this.lastId;
+    const mib = copies.reduce((n, f) => n + f.bytes.length, 0) / (1 << 20);
+    const { base, perMiB } = WorkerTableStore.timeoutMs;
+    return new Promise<boolean>((resolve) => {
+      const worker = (this.worker ??= this.start());
+      const timer = setTimeout(() => this.fail(), base + perMiB * mib);
+      this.pending.set(id, { resolve, timer });
+      const request: TableStoreRequest = { id, where, files: copies };
+      worker.postMessage(request, copies.map((f) => f.bytes.buffer as ArrayBuffer));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.fail();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./table-store-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'stratadb table store',
+    });
+    worker.onmessage = (e: MessageEvent<TableStoreReply>) => {
+      const pending = this.pending.get(e.data.id);
+      if (!pending) return;
+      this.pending.delete(e.data.id);
+      clearTimeout(pending.timer);
+      this.spare.give(e.data.spare);
+      pending.resolve(e.data.stored);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.fail();
+    };
+    return worker;
+  }
+
+  /** Ends the worker (the next store starts another); what it had is not stored. */
+  private fail(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    for (const { resolve, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      resolve(false);
+    }
+    this.pending.clear();
+  }
+}
