@@ -23,7 +23,7 @@ export class CommitPipeline {
     filesStored: 0,
     filesDeleted: 0,
     bytesStored: 0,
-    tablesStoredAhead: 0,
+    filesStoredAhead: 0,
     commitMicros: 0,
     lastDurableAt: 0,
     waiting: 0,
@@ -106,14 +106,14 @@ export class CommitPipeline {
     s.filesStored += stored.files;
     s.filesDeleted += stored.deleted;
     s.bytesStored += stored.bytes;
-    s.tablesStoredAhead += stored.byTableStore;
+    s.filesStoredAhead += stored.byAheadStore;
     s.commitMicros += micros;
     s.lastDurableAt = Date.now();
     engine.events.emit({
       type: 'durable',
       commit: s.commits,
       filesStored: stored.files,
-      tablesStoredAhead: stored.byTableStore,
+      filesStoredAhead: stored.byAheadStore,
       filesDeleted: stored.deleted,
       bytes: stored.bytes,
       micros,

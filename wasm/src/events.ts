@@ -110,8 +110,8 @@ export type StrataEvent =
       type: 'durable';
       commit: number;
       filesStored: number;
-      /** Of filesStored, the tables a worker stored ahead (CommitStats.tablesStoredAhead). */
-      tablesStoredAhead: number;
+      /** Of filesStored, the tables a worker stored ahead (CommitStats.filesStoredAhead). */
+      filesStoredAhead: number;
       filesDeleted: number;
       bytes: number;
       micros: number;

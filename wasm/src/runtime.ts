@@ -5,7 +5,7 @@ import type { OpenConfig, RawDatabase, StrataModule } from './strata.js';
 import { type Encoding, checkEncoding, describe } from './bytes.js';
 import { Database, type Durability } from './database.js';
 import { InstanceCompactionRunner, WorkerCompactionRunner } from './compaction.js';
-import { keptFileBuffers, WorkerTableStore } from './table-store.js';
+import { keptFileBuffers, WorkerAheadStore } from './ahead-store.js';
 import type { BufferPool } from './buffer-pool.js';
 import { StrataError, engineError, invalidArgument, storageError } from './errors.js';
 import { LIMITS } from './limits.generated.js';
@@ -135,7 +135,7 @@ export class Runtime {
   private readonly openNames = new Set<string>();
   private readonly indexedDB: IDBFactory | undefined;
   private readonly keyRange: typeof IDBKeyRange | undefined;
-  private readonly tableBuffers: BufferPool;
+  private readonly fileBuffers: BufferPool;
 
   /** @internal Use createRuntime(). */
   constructor(
@@ -152,7 +152,7 @@ export class Runtime {
     this.keyRange = options.IDBKeyRange ?? (this.indexedDB === global.indexedDB ? global.IDBKeyRange : undefined);
     const factory = this.indexedDB;
     if (factory) module.IDBFS.indexedDB = () => factory;
-    this.tableBuffers = keptFileBuffers(module);
+    this.fileBuffers = keptFileBuffers(module);
   }
 
   async open<K extends Encoding = 'utf8', V extends Encoding = 'utf8'>(
@@ -322,8 +322,8 @@ export class Runtime {
     }
     if (readOnly) return new ReadOnlyStorage(this.module, dir);
     // A worker stores into the global IndexedDB: only where that is this runtime's.
-    const tables = typeof Worker === 'function' && this.indexedDB === globalThis.indexedDB ? new WorkerTableStore(this.tableBuffers) : undefined;
-    return new IndexedDbStorage(this.module, dir, this.keyRange, tables);
+    const ahead = typeof Worker === 'function' && this.indexedDB === globalThis.indexedDB ? new WorkerAheadStore(this.fileBuffers) : undefined;
+    return new IndexedDbStorage(this.module, dir, this.keyRange, ahead);
   }
 }
 

@@ -144,7 +144,7 @@ export interface CommitStats {
    * commit's own transaction (off the database's thread, where there is
    * one: a browser).
    */
-  tablesStoredAhead: number;
+  filesStoredAhead: number;
   /** Time spent in commits, from start to durable. */
   commitMicros: number;
   /** When the last commit became durable (Date.now()), 0 before the first. */

@@ -18,17 +18,27 @@
 // (deletionRuns). Puts and deletes of one commit share one transaction, so a
 // commit lands whole or not at all: a manifest and the files it names arrive
 // together, and a file that a manifest edit made obsolete leaves storage only
-// with that edit. The exceptions are new tables, stored by another thread
-// before the commit of the edit that names them: a compaction worker stores
-// a job's outputs itself (beginOutsideStore, output-store.ts), and the next
-// commit leaves them out (storedAhead); a commit has the table store's
-// worker store the big tables among its files (table-store.ts), then stores
-// the rest in its own transaction.
+// with that edit. The exceptions are new files stored by another thread
+// first, where storing them alone leaves a database that opens as one of
+// the states the engine went through:
+//
+// - a compaction worker stores a job's outputs itself (beginOutsideStore,
+//   output-store.ts), before the commit of the edit that installs them,
+//   which leaves them out (storedAhead);
+// - a commit has the ahead store's worker (ahead-store.ts) store its big
+//   new files first, then stores the rest in its own transaction (see
+//   aheadFiles): new tables, which no stored manifest names yet (the next
+//   open deletes them), and new WAL segments, all of the commit's
+//   together, only when it removes none: those stored then follow the
+//   stored ones without a gap, so the next open replays a prefix of the
+//   writes. (A segment made and removed since the last commit, one a flush
+//   made obsolete, was never stored: a later one stored without the
+//   manifest that obsoletes it would be replayed after a hole.)
 import type { EmscriptenFS, MemfsDirectory, MemfsNode, StrataModule } from './strata.js';
 import { inOwnBuffer } from './bytes.js';
 import { StrataError, storageError } from './errors.js';
 import type { OutputStore } from './output-store.js';
-import type { TableStore } from './table-store.js';
+import type { AheadFile, AheadStore } from './ahead-store.js';
 
 export type IdbDurability = 'strict' | 'relaxed' | 'default';
 
@@ -37,15 +47,17 @@ export type IdbDurability = 'strict' | 'relaxed' | 'default';
 // commit deletes hundreds of input tables).
 const SPLIT_BYTES = 256 << 10;
 const SPLIT_REQUESTS = 32;
-// A new table this big or bigger goes to the table store, where there is one.
-const TABLE_AHEAD_BYTES = 256 << 10;
-const TABLE_SUFFIX = '.sst'; // engine/src/db/filename.cc
+// New files go to the ahead store (where there is one) from this size on.
+const AHEAD_BYTES = 256 << 10;
+// engine/src/db/filename.cc
+const TABLE_SUFFIX = '.sst';
+const WAL_SUFFIX = '.wal';
 
 export interface CommitCounts {
   files: number; // stored
   bytes: number; // of the files stored
   deleted: number;
-  byTableStore: number; // of the files stored, those the table store's worker stored
+  byAheadStore: number; // of the files stored, those the ahead store's worker stored
 }
 
 export interface Storage {
@@ -90,7 +102,7 @@ export class MemoryStorage implements Storage {
   }
 
   async commit(): Promise<CommitCounts> {
-    return { files: 0, bytes: 0, deleted: 0, byTableStore: 0 };
+    return { files: 0, bytes: 0, deleted: 0, byAheadStore: 0 };
   }
 
   release(): void {
@@ -109,14 +121,14 @@ export class IndexedDbStorage implements Storage {
 
   /**
    * @param keyRange the IndexedDB's IDBKeyRange, if known (see deletionRuns).
-   * @param tables where big new tables are stored ahead of a commit's own
-   *   transaction, if anywhere (table-store.ts).
+   * @param ahead where big new files are stored ahead of a commit's own
+   *   transaction, if anywhere (ahead-store.ts).
    */
   constructor(
     private readonly module: StrataModule,
     readonly directory: string,
     private readonly keyRange?: typeof IDBKeyRange,
-    private readonly tables?: TableStore,
+    private readonly ahead?: AheadStore,
   ) {}
 
   async load(): Promise<void> {
@@ -140,12 +152,12 @@ export class IndexedDbStorage implements Storage {
   }
 
   async commit(paths: readonly string[], durability: IdbDurability): Promise<CommitCounts> {
-    const counts = { files: 0, bytes: 0, deleted: 0, byTableStore: 0 };
+    const counts = { files: 0, bytes: 0, deleted: 0, byAheadStore: 0 };
     if (paths.length === 0) return counts;
     // Take every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
-    const puts: StoreRequest[] = [];
-    const ahead: { path: string; bytes: Uint8Array; mode: number }[] = [];
+    const files: AheadFile[] = [];
+    const timestamps = new Map<string, number>();
     const deleted: string[] = [];
     for (const path of paths) {
       const node = this.fileNode(path);
@@ -158,28 +170,26 @@ export class IndexedDbStorage implements Storage {
       const bytes = fileBytes(node);
       counts.files++;
       counts.bytes += bytes.length;
-      if (this.tables && bytes.length >= TABLE_AHEAD_BYTES && path.endsWith(TABLE_SUFFIX)) {
-        ahead.push({ path, bytes, mode: node.mode });
-        continue;
-      }
-      // In a buffer of its exact size (IndexedDB would store a MEMFS file's
-      // spare capacity too); a file written once, as CommitEnv writes them,
-      // is stored without a copy (put() clones it at once).
-      puts.push({ put: path, value: { timestamp: new Date(node.timestamp), mode: node.mode, contents: inOwnBuffer(bytes) } });
+      files.push({ path, bytes, mode: node.mode });
+      timestamps.set(path, node.timestamp);
     }
     counts.deleted = deleted.length;
+    const ahead = this.ahead ? aheadFiles(files, deleted) : [];
+    // In a buffer of its exact size (IndexedDB would store a MEMFS file's
+    // spare capacity too); a file written once, as CommitEnv writes them,
+    // is stored without a copy (put() clones it at once).
+    const put = (file: AheadFile): StoreRequest => ({
+      put: file.path,
+      value: { timestamp: new Date(timestamps.get(file.path)!), mode: file.mode, contents: inOwnBuffer(file.bytes) },
+    });
     // Deletes first: a put of the same commit lands after any range. (The
-    // runs are of this instant's directory, which holds the tables ahead.)
-    const requests = [...this.deleteRequests(deleted), ...puts];
+    // runs are of this instant's directory, which holds the files ahead.)
+    const requests = [...this.deleteRequests(deleted), ...files.filter((f) => !ahead.includes(f)).map(put)];
     const db = this.db ?? (await this.connection());
     if (ahead.length > 0) {
       const where = { database: this.directory, version: db.version, objectStore: this.module.IDBFS.DB_STORE_NAME, durability };
-      if (await this.tables!.store(where, ahead)) {
-        counts.byTableStore = ahead.length;
-      } else {
-        const timestamp = new Date();
-        for (const { path, bytes, mode } of ahead) requests.push({ put: path, value: { timestamp, mode, contents: inOwnBuffer(bytes) } });
-      }
+      if (await this.ahead!.store(where, ahead)) counts.byAheadStore = ahead.length;
+      else requests.push(...ahead.map(put));
     }
     return new Promise<CommitCounts>((resolve, reject) => {
       let tx: IDBTransaction | undefined;
@@ -292,7 +302,7 @@ export class IndexedDbStorage implements Storage {
   }
 
   release(): void {
-    this.tables?.close();
+    this.ahead?.close();
     const { FS, IDBFS } = this.module;
     if (this.mount !== undefined) {
       FS.unmount(this.directory);
@@ -321,6 +331,18 @@ interface StoredFile {
 }
 
 type StoreRequest = { put: string; value: StoredFile } | { delete: string | IDBKeyRange };
+
+/**
+ * Which of a commit's new files its ahead store stores first (see the top
+ * of this file): tables of AHEAD_BYTES or more; and every WAL segment, when
+ * one is that big and the commit removes none.
+ */
+export function aheadFiles(files: readonly AheadFile[], deleted: readonly string[]): AheadFile[] {
+  const big = (f: AheadFile) => f.bytes.length >= AHEAD_BYTES;
+  const segments = files.filter((f) => f.path.endsWith(WAL_SUFFIX));
+  const segmentsGo = segments.some(big) && !deleted.some((path) => path.endsWith(WAL_SUFFIX));
+  return files.filter((f) => (f.path.endsWith(TABLE_SUFFIX) && big(f)) || (segmentsGo && f.path.endsWith(WAL_SUFFIX)));
+}
 
 /**
  * The deleted paths as runs [first, last] to delete as key ranges: a run
@@ -367,7 +389,7 @@ export function fileBytes(node: MemfsNode): Uint8Array {
  */
 export class ReadOnlyStorage extends IndexedDbStorage {
   override async commit(): Promise<CommitCounts> {
-    return { files: 0, bytes: 0, deleted: 0, byTableStore: 0 };
+    return { files: 0, bytes: 0, deleted: 0, byAheadStore: 0 };
   }
 
   override beginOutsideStore(): undefined {

@@ -45,7 +45,7 @@ function setUp(runner: CompactionRunner | undefined) {
   const storage: Storage = {
     directory: '/db',
     load: async () => {},
-    commit: async () => ({ files: 0, bytes: 0, deleted: 0, byTableStore: 0 }),
+    commit: async () => ({ files: 0, bytes: 0, deleted: 0, byAheadStore: 0 }),
     release: () => {},
     beginOutsideStore: (durability, paths) => {
       for (const path of paths) outsidePaths.add(path);

@@ -28,8 +28,8 @@ function recordingStorage() {
       await sleep(1); // a transaction takes time: writes arrive meanwhile
       if (storage.fail) throw storage.fail;
       commits.push({ paths: [...paths], durability });
-      // Tables as if the table store's worker stored them.
-      return { files: paths.length, bytes: 100 * paths.length, deleted: 0, byTableStore: paths.filter((p) => p.endsWith('.sst')).length };
+      // Tables as if the ahead store's worker stored them.
+      return { files: paths.length, bytes: 100 * paths.length, deleted: 0, byAheadStore: paths.filter((p) => p.endsWith('.sst')).length };
     },
   };
   return storage as typeof storage & Storage;
@@ -104,12 +104,12 @@ describe('CommitPipeline', () => {
     await pipeline.durable();
     const durable = events.filter((e) => e.type === 'durable');
     expect(durable).toEqual([
-      expect.objectContaining({ type: 'durable', commit: 1, filesStored: 2, tablesStoredAhead: 1, bytes: 200, idbDurability: 'strict' }),
+      expect.objectContaining({ type: 'durable', commit: 1, filesStored: 2, filesStoredAhead: 1, bytes: 200, idbDurability: 'strict' }),
     ]);
-    expect(pipeline.stats).toMatchObject({ commits: 1, filesStored: 2, bytesStored: 200, tablesStoredAhead: 1 });
+    expect(pipeline.stats).toMatchObject({ commits: 1, filesStored: 2, bytesStored: 200, filesStoredAhead: 1 });
     fake.changes = ['/db/000008.sst'];
     await pipeline.durable();
-    expect(pipeline.stats).toMatchObject({ commits: 2, filesStored: 3, tablesStoredAhead: 2 });
+    expect(pipeline.stats).toMatchObject({ commits: 2, filesStored: 3, filesStoredAhead: 2 });
     expect(pipeline.stats.lastDurableAt).toBeGreaterThan(0);
   });
 

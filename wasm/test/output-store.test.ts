@@ -41,7 +41,7 @@ describe('outputs stored by the compaction worker', () => {
     ]);
     storage.storedAhead([installed, dropped]);
     const counts = await storage.commit([installed, committed], 'strict');
-    expect(counts).toEqual({ files: 1, bytes: bytes.committed.length, deleted: 0, byTableStore: 0 });
+    expect(counts).toEqual({ files: 1, bytes: bytes.committed.length, deleted: 0, byAheadStore: 0 });
     expect(await storedNames(factory, 'ahead')).toEqual(['000001.sst', '000002.sst', '000009.sst']);
 
     await storage.removeUnlisted();

@@ -3,7 +3,7 @@ import { createRuntime, type CompactionFinished, type StrataEvent } from 'strata
 import { CompactionHistory, writeAmplification, type CompactionRow, type HistoryRow } from '../src/model/compaction-history.js';
 import { compactionFinished, compactionStarted, flushFinished, progress, stall, table } from './event-fixture.js';
 
-const durable: StrataEvent = { type: 'durable', commit: 1, filesStored: 1, tablesStoredAhead: 0, filesDeleted: 0, bytes: 1, micros: 1, idbDurability: 'strict' };
+const durable: StrataEvent = { type: 'durable', commit: 1, filesStored: 1, filesStoredAhead: 0, filesDeleted: 0, bytes: 1, micros: 1, idbDurability: 'strict' };
 
 describe('CompactionHistory', () => {
   it('follows a running job from start to finish and records it as the events tell', () => {

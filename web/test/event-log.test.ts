@@ -21,7 +21,7 @@ describe('event log entries', () => {
     [{ type: 'wal-segment-closed', number: 9, bytes: 2048, records: 17 }, 'wal-segment-closed', 'debug'],
     [stall(true), 'write-stall.on', 'warn'],
     [stall(false), 'write-stall.off', 'info'],
-    [{ type: 'durable', commit: 7, filesStored: 2, tablesStoredAhead: 1, filesDeleted: 1, bytes: 4096, micros: 800, idbDurability: 'strict' }, 'durable', 'debug'],
+    [{ type: 'durable', commit: 7, filesStored: 2, filesStoredAhead: 1, filesDeleted: 1, bytes: 4096, micros: 800, idbDurability: 'strict' }, 'durable', 'debug'],
     [{ type: 'error', code: 'QuotaExceeded', message: 'the disk is full' }, 'error', 'error'],
   ];
 
@@ -140,7 +140,7 @@ describe('the log as columns', () => {
   it('lists newest first, merging debug entries with the rest by time', () => {
     const log = new EventLog();
     log.add(entryForNote('info', 'first', {}, at(0)));
-    log.add(entryForEvent({ type: 'durable', commit: 1, filesStored: 1, tablesStoredAhead: 0, filesDeleted: 0, bytes: 10, micros: 5, idbDurability: 'strict' }, at(1)));
+    log.add(entryForEvent({ type: 'durable', commit: 1, filesStored: 1, filesStoredAhead: 0, filesDeleted: 0, bytes: 10, micros: 5, idbDurability: 'strict' }, at(1)));
     log.add(entryForNote('warn', 'third', {}, at(2)));
     expect(log.query('debug').map((e) => e.message)).toEqual(['third', 'commit 1 durable: 1 files stored, 0 deleted', 'first']);
     expect(log.query('info').map((e) => e.message)).toEqual(['third', 'first']);

@@ -199,7 +199,7 @@ describe('ratePoint', () => {
 
   it('gives commits per second, bytes and time per commit, and the writers waiting', () => {
     const commits = (n: number, bytes: number, micros: number, waiting: number) => ({
-      commits: n, filesStored: n, filesDeleted: 0, bytesStored: bytes, tablesStoredAhead: 0, commitMicros: micros, lastDurableAt: 1, waiting, inProgress: waiting > 0,
+      commits: n, filesStored: n, filesDeleted: 0, bytesStored: bytes, filesStoredAhead: 0, commitMicros: micros, lastDurableAt: 1, waiting, inProgress: waiting > 0,
     });
     const p = ratePoint(at(0, { commits: commits(10, 1000, 50_000, 0) }), at(2000, { commits: commits(14, 401_000, 850_000, 3200) }))!;
     expect(p.commitsPerSec).toBe(2);

@@ -98,7 +98,7 @@ export function stats(overrides: Partial<Stats> = {}): Stats {
     scanLatency: histogram(),
     flushLatency: histogram(),
     compactionLatency: histogram(),
-    commits: { commits: 0, filesStored: 0, filesDeleted: 0, bytesStored: 0, tablesStoredAhead: 0, commitMicros: 0, lastDurableAt: 0, waiting: 0, inProgress: false },
+    commits: { commits: 0, filesStored: 0, filesDeleted: 0, bytesStored: 0, filesStoredAhead: 0, commitMicros: 0, lastDurableAt: 0, waiting: 0, inProgress: false },
     compactionJobs: { runner: 'inline', sent: 0, installed: 0, runHere: 0, storedByRunner: 0 },
     ...overrides,
   };

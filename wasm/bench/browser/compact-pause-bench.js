@@ -124,9 +124,8 @@ async function flushRun(probe) {
     for (let j = i; j < Math.min(keys, i + 1000); j++) batch.push({ type: 'put', key: `${(Math.imul(j, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}-${j}`, value: valueOf(j) });
     await db.batch(batch);
   }
-  // The writes' own commit (one WAL segment of the whole memtable, which
-  // the page stores itself: README, "Big new tables stored by a worker")
-  // before, not on the deferred timer during flush().
+  // The writes' own commit (one WAL segment of the whole memtable) before,
+  // not on the deferred timer during flush().
   await db.sync();
   const before = db.stats();
   const { longestMs, totalMs } = await longestPause(probe, () => db.flush());

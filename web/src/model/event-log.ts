@@ -123,9 +123,9 @@ export function entryForEvent(event: StrataEvent, at: number): LogEntry {
         : entry('info', 'write-stall.off', `writes go on again: the ${cause} stall is over (${l0})`, { cause, l0Files });
     }
     case 'durable': {
-      const { commit, filesStored, tablesStoredAhead, filesDeleted, bytes, micros, idbDurability } = event;
+      const { commit, filesStored, filesStoredAhead, filesDeleted, bytes, micros, idbDurability } = event;
       const message = `commit ${commit} durable: ${filesStored} files stored, ${filesDeleted} deleted`;
-      return entry('debug', 'durable', message, { commit, filesStored, tablesStoredAhead, filesDeleted, bytes, micros, idbDurability });
+      return entry('debug', 'durable', message, { commit, filesStored, filesStoredAhead, filesDeleted, bytes, micros, idbDurability });
     }
     case 'error':
       return entry('error', 'error', event.message, { code: event.code });

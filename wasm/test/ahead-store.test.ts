@@ -1,24 +1,26 @@
-// Big new tables stored by the table store's worker ahead of their commit
-// (table-store.ts, IndexedDbStorage.commit): which files go ahead, that they
-// are stored before the commit's own transaction, that a table store that
+// Big new files stored by the ahead store's worker before their commit's
+// own transaction (ahead-store.ts, IndexedDbStorage.commit): which files go
+// ahead (aheadFiles), that they are stored first, that an ahead store that
 // cannot store them leaves them to the commit, and that the commit's key
-// ranges are of its own instant. Then WorkerTableStore over a scripted
+// ranges are of its own instant. Then WorkerAheadStore over a scripted
 // Worker: the copies it sends, the buffers it reuses, and a worker that
 // fails, falls silent or is closed. And the buffers it hands back, in which
-// new tables are made (keptFileBuffers).
+// new files are made (keptFileBuffers).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { storeFiles, type OutputStore } from '../dist/output-store.js';
 import type { BufferPool } from '../dist/buffer-pool.js';
-import { IndexedDbStorage, fileBytes } from '../dist/storage.js';
+import { IndexedDbStorage, aheadFiles, fileBytes } from '../dist/storage.js';
 import type { MemfsNode, StrataModule } from '../dist/strata.js';
-import { type TableFile, type TableStore, type TableStoreReply, type TableStoreRequest, WorkerTableStore } from '../dist/table-store.js';
-import { bytesEqual, freshRuntime, idbName, prng, randomBytes, seedFor, sleep, storedFiles, storedNames } from './helpers.js';
+import { type AheadFile, type AheadStore, type AheadStoreReply, type AheadStoreRequest, WorkerAheadStore } from '../dist/ahead-store.js';
+import { bytesEqual, crashCopy, freshRuntime, idbName, prng, randomBytes, seedFor, sleep, storedFiles, storedNames } from './helpers.js';
 
 /** Stores what it is given into factory (or refuses), noting each call and what was stored at that moment. */
-class RecordingTableStore implements TableStore {
+class RecordingAheadStore implements AheadStore {
   readonly calls: { where: OutputStore; paths: string[]; storedBefore: string[] }[] = [];
   closed = false;
+  /** Runs once the files are stored, before store() answers. */
+  afterStored: () => Promise<void> = async () => {};
   constructor(
     private readonly factory: IDBFactory,
     private readonly name: string,
@@ -26,11 +28,12 @@ class RecordingTableStore implements TableStore {
     private readonly meanwhile: () => void = () => {},
   ) {}
 
-  async store(where: OutputStore, files: readonly TableFile[]): Promise<boolean> {
+  async store(where: OutputStore, files: readonly AheadFile[]): Promise<boolean> {
     this.calls.push({ where, paths: files.map((f) => f.path), storedBefore: await storedNames(this.factory, this.name) });
     this.meanwhile();
     if (this.answer === 'refuse') return false;
     await storeFiles(this.factory, where, files);
+    await this.afterStored();
     return true;
   }
 
@@ -39,18 +42,38 @@ class RecordingTableStore implements TableStore {
   }
 }
 
-async function loadedStorage(factory: IDBFactory, name: string, tables: TableStore) {
+async function loadedStorage(factory: IDBFactory, name: string, ahead: AheadStore) {
   const runtime = await freshRuntime(factory);
   const module = (runtime as unknown as { module: StrataModule }).module;
-  const storage = new IndexedDbStorage(module, idbName(name), IDBKeyRange, tables);
+  const storage = new IndexedDbStorage(module, idbName(name), IDBKeyRange, ahead);
   await storage.load();
   return { storage, FS: module.FS };
 }
 
-describe('a commit with a table store', () => {
+describe('which files go ahead', () => {
+  const file = (name: string, size: number): AheadFile => ({ path: `/stratadb/x/${name}`, bytes: new Uint8Array(size), mode: 0o100644 });
+  const names = (files: AheadFile[]) => files.map((f) => f.path.slice('/stratadb/x/'.length));
+  const big = 256 << 10;
+
+  it('big tables, and every WAL segment when one is big and the commit removes none', () => {
+    const files = [file('000005.wal', 100), file('000006.wal', big), file('000007.sst', big), file('000008.sst', big - 1), file('MANIFEST-000009', big)];
+    expect(names(aheadFiles(files, []))).toEqual(['000005.wal', '000006.wal', '000007.sst']);
+    // A table removed: the segments still go.
+    expect(names(aheadFiles(files, ['/stratadb/x/000003.sst']))).toEqual(['000005.wal', '000006.wal', '000007.sst']);
+    // No segment is big: none goes.
+    expect(names(aheadFiles([file('000005.wal', big - 1), file('000006.wal', 100)], []))).toEqual([]);
+  });
+
+  it('no WAL segment from a commit that removes one (it may never have been stored: a gap)', () => {
+    const files = [file('000006.wal', big), file('000007.sst', big)];
+    expect(names(aheadFiles(files, ['/stratadb/x/000004.wal']))).toEqual(['000007.sst']);
+  });
+});
+
+describe('a commit with an ahead store', () => {
   const KiB = 1 << 10;
 
-  async function commitOfFour(answer: 'store' | 'refuse') {
+  async function commitOfFive(answer: 'store' | 'refuse') {
     const factory = new IDBFactory();
     const name = `ahead-${answer}`;
     const dir = idbName(name);
@@ -58,42 +81,43 @@ describe('a commit with a table store', () => {
     const files = {
       [`${dir}/000007.sst`]: randomBytes(rand, 300 * KiB), // a big table: ahead
       [`${dir}/000008.sst`]: randomBytes(rand, 10 * KiB), // a small one
-      [`${dir}/000009.wal`]: randomBytes(rand, 300 * KiB), // big, not a table
+      [`${dir}/000009.wal`]: randomBytes(rand, 300 * KiB), // a big segment: ahead, with the other
+      [`${dir}/000011.wal`]: randomBytes(rand, 200),
       [`${dir}/MANIFEST-000010`]: randomBytes(rand, 100),
     };
-    const tables = new RecordingTableStore(factory, name, answer);
-    const { storage, FS } = await loadedStorage(factory, name, tables);
+    const ahead = new RecordingAheadStore(factory, name, answer);
+    const { storage, FS } = await loadedStorage(factory, name, ahead);
     for (const [path, bytes] of Object.entries(files)) FS.writeFile(path, bytes);
     const counts = await storage.commit(Object.keys(files), 'strict');
-    return { factory, name, dir, files, tables, storage, counts };
+    return { factory, name, dir, files, ahead, storage, counts };
   }
 
-  it('has the worker store its big tables first, then stores the rest in its own transaction', async () => {
-    const { factory, name, dir, files, tables, storage, counts } = await commitOfFour('store');
-    expect(tables.calls).toEqual([
+  it('has the worker store its big files first, then stores the rest in its own transaction', async () => {
+    const { factory, name, dir, files, ahead, storage, counts } = await commitOfFive('store');
+    expect(ahead.calls).toEqual([
       {
         where: { database: dir, version: expect.any(Number), objectStore: 'FILE_DATA', durability: 'strict' },
-        paths: [`${dir}/000007.sst`],
+        paths: [`${dir}/000007.sst`, `${dir}/000009.wal`, `${dir}/000011.wal`],
         storedBefore: [], // the commit's own transaction comes after
       },
     ]);
     const bytes = Object.values(files).reduce((n, b) => n + b.length, 0);
-    expect(counts).toEqual({ files: 4, bytes, deleted: 0, byTableStore: 1 });
+    expect(counts).toEqual({ files: 5, bytes, deleted: 0, byAheadStore: 3 });
     const stored = await storedFiles(factory, name);
     for (const [path, contents] of Object.entries(files)) expect(bytesEqual(stored.get(path)!.contents, contents), path).toBe(true);
     storage.release();
-    expect(tables.closed).toBe(true);
+    expect(ahead.closed).toBe(true);
 
     // IDBFS's loader restores the worker's record as it does the commit's.
-    const again = await loadedStorage(factory, name, new RecordingTableStore(factory, name, 'store'));
+    const again = await loadedStorage(factory, name, new RecordingAheadStore(factory, name, 'store'));
     for (const [path, contents] of Object.entries(files)) expect(bytesEqual(again.FS.readFile(path), contents), path).toBe(true);
     again.storage.release();
   });
 
-  it('stores the tables itself when the table store could not', async () => {
-    const { factory, name, files, tables, storage, counts } = await commitOfFour('refuse');
-    expect(tables.calls.length).toBe(1);
-    expect(counts).toMatchObject({ files: 4, byTableStore: 0 });
+  it('stores the files itself when the ahead store could not', async () => {
+    const { factory, name, files, ahead, storage, counts } = await commitOfFive('refuse');
+    expect(ahead.calls.length).toBe(1);
+    expect(counts).toMatchObject({ files: 5, byAheadStore: 0 });
     const stored = await storedFiles(factory, name);
     for (const [path, contents] of Object.entries(files)) expect(bytesEqual(stored.get(path)!.contents, contents), path).toBe(true);
     storage.release();
@@ -106,14 +130,14 @@ describe('a commit with a table store', () => {
     let FS!: { unlink(path: string): void };
     // A compaction drops the new table while the worker stores it: a later
     // commit deletes it, not a range of this one.
-    const tables = new RecordingTableStore(factory, 'instant', 'store', () => FS.unlink(table));
-    const loaded = await loadedStorage(factory, 'instant', tables);
+    const ahead = new RecordingAheadStore(factory, 'instant', 'store', () => FS.unlink(table));
+    const loaded = await loadedStorage(factory, 'instant', ahead);
     FS = loaded.FS;
     for (const path of [first, last]) loaded.FS.writeFile(path, new Uint8Array([1]));
     await loaded.storage.commit([first, last], 'relaxed');
     for (const path of [first, last]) loaded.FS.unlink(path);
     loaded.FS.writeFile(table, new Uint8Array(300 * KiB));
-    expect(await loaded.storage.commit([first, table, last], 'relaxed')).toMatchObject({ deleted: 2, byTableStore: 1 });
+    expect(await loaded.storage.commit([first, table, last], 'relaxed')).toMatchObject({ deleted: 2, byAheadStore: 1 });
     expect(await storedNames(factory, 'instant')).toEqual(['000002.sst']);
     expect(await loaded.storage.commit([table], 'relaxed')).toMatchObject({ deleted: 1 });
     expect(await storedNames(factory, 'instant')).toEqual([]);
@@ -121,21 +145,66 @@ describe('a commit with a table store', () => {
   });
 });
 
+describe('a crash between the ahead store and the commit', () => {
+  it('leaves a prefix of the writes wherever it falls: big WAL segments go ahead, but not in a commit that removes one', async () => {
+    const factory = new IDBFactory();
+    const name = 'crash-ahead';
+    const runtime = await freshRuntime(factory);
+    // Deferred writes, committed only when sync() asks; a 64 KiB memtable.
+    const db = await runtime.open(name, { durability: 'deferred', commitIntervalMs: 60_000, memtableBytes: 64 << 10 });
+    const ahead = new RecordingAheadStore(factory, name, 'store');
+    (db as unknown as { storage: { ahead: AheadStore } }).storage.ahead = ahead;
+    const crashes: IDBFactory[] = [];
+    ahead.afterStored = async () => void crashes.push(await crashCopy(factory, name));
+    const batch = (tag: string, n: number) =>
+      db.batch(Array.from({ length: n }, (_, i) => ({ type: 'put' as const, key: `${tag}${String(i).padStart(5, '0')}`, value: `${tag}${'v'.repeat(200)}` })));
+    const flushes = () => db.stats().flushes;
+
+    await batch('a', 10);
+    await db.sync(); // a small segment: committed by the commit alone
+    await batch('b', 1500);
+    await db.sync(); // a big segment: ahead
+    expect(ahead.calls.length).toBe(1);
+    await batch('c', 1500); // over the memtable: the next write freezes it
+    const before = flushes();
+    await batch('e', 1);
+    while (flushes() === before) await sleep(1); // flushed by the background steps
+    await batch('d', 1500);
+    await db.sync(); // removes the flushed segments: the table goes ahead, d's big segment with the manifest
+    expect(ahead.calls.length).toBe(2);
+    expect(ahead.calls[1]!.paths.every((p) => p.endsWith('.sst'))).toBe(true);
+    await db.close();
+
+    for (const crash of crashes) {
+      const again = await (await freshRuntime(crash)).open(name);
+      const count = (tag: string) => again.scan({ gte: tag, lt: `${tag}~` }).length;
+      const counts = { a: count('a'), b: count('b'), c: count('c'), d: count('d'), e: count('e') };
+      await again.close();
+      // A prefix: a tag's writes are all there or none, and once one is missing so is every later one.
+      const seen = [counts.a === 10, counts.b === 1500, counts.c === 1500, counts.e === 1, counts.d === 1500];
+      for (const [tag, n] of Object.entries(counts)) expect([0, tag === 'a' ? 10 : tag === 'e' ? 1 : 1500], tag).toContain(n);
+      const firstMissing = seen.indexOf(false);
+      expect(firstMissing === -1 || seen.slice(firstMissing).every((s) => !s), JSON.stringify(counts)).toBe(true);
+      expect(counts.a + counts.b, 'a synced write is missing').toBe(1510);
+    }
+  });
+});
+
 /** A Worker whose answers a test scripts; postMessage transfers as a real one does. */
 class ScriptedWorker {
   static made: ScriptedWorker[] = [];
   static behaviour: 'store' | 'refuse' | 'fail' | 'silent' = 'store';
-  readonly requests: TableStoreRequest[] = [];
+  readonly requests: AheadStoreRequest[] = [];
   readonly transfers: ArrayBuffer[][] = [];
   terminated = false;
-  onmessage: ((e: { data: TableStoreReply }) => void) | null = null;
+  onmessage: ((e: { data: AheadStoreReply }) => void) | null = null;
   onerror: ((e: { message: string; preventDefault(): void }) => void) | null = null;
 
   constructor(readonly url: URL) {
     ScriptedWorker.made.push(this);
   }
 
-  postMessage(message: TableStoreRequest, transfer: ArrayBuffer[]): void {
+  postMessage(message: AheadStoreRequest, transfer: ArrayBuffer[]): void {
     const request = structuredClone(message, { transfer });
     this.requests.push(request);
     this.transfers.push(transfer);
@@ -153,9 +222,9 @@ class ScriptedWorker {
   }
 }
 
-describe('WorkerTableStore', () => {
+describe('WorkerAheadStore', () => {
   const where: OutputStore = { database: '/stratadb/x', version: 1, objectStore: 'FILE_DATA', durability: 'strict' };
-  const table = (n: number, size: number): TableFile => ({
+  const table = (n: number, size: number): AheadFile => ({
     path: `/stratadb/x/00000${n}.sst`,
     bytes: randomBytes(prng(n), size),
     mode: 0o100644,
@@ -165,20 +234,20 @@ describe('WorkerTableStore', () => {
     ScriptedWorker.made = [];
     ScriptedWorker.behaviour = behaviour;
     vi.stubGlobal('Worker', ScriptedWorker);
-    return new WorkerTableStore();
+    return new WorkerAheadStore();
   }
 
   afterEach(() => {
     vi.unstubAllGlobals();
-    WorkerTableStore.timeoutMs = { base: 30_000, perMiB: 2_000 };
+    WorkerAheadStore.timeoutMs = { base: 30_000, perMiB: 2_000 };
   });
 
-  it('sends copies of the tables, keeps its own, and copies the next ones into the buffers handed back', async () => {
+  it('sends copies of the files, keeps its own, and copies the next ones into the buffers handed back', async () => {
     const store = scripted('store');
     const files = [table(1, 700_000), table(2, 5_000)]; // the first takes several copy steps
     expect(await store.store(where, files)).toBe(true);
     const [worker] = ScriptedWorker.made;
-    expect(worker!.url.pathname.endsWith('/table-store-worker.js')).toBe(true);
+    expect(worker!.url.pathname.endsWith('/ahead-store-worker.js')).toBe(true);
     const [sent] = worker!.requests;
     expect(sent!.where).toEqual(where);
     expect(sent!.files.map((f) => [f.path, f.mode])).toEqual(files.map((f) => [f.path, f.mode]));
@@ -206,7 +275,7 @@ describe('WorkerTableStore', () => {
     expect(ScriptedWorker.made.length).toBe(2);
 
     const silent = scripted('silent');
-    WorkerTableStore.timeoutMs = { base: 30, perMiB: 0 };
+    WorkerAheadStore.timeoutMs = { base: 30, perMiB: 0 };
     expect(await silent.store(where, [table(1, 1000)])).toBe(false);
     expect(ScriptedWorker.made[0]!.terminated).toBe(true);
   });
@@ -226,7 +295,7 @@ describe('WorkerTableStore', () => {
   });
 });
 
-describe('the buffers a table store hands back', () => {
+describe('the buffers an ahead store hands back', () => {
   const rand = prng(seedFor('kept buffers'));
   const values = Array.from({ length: 2000 }, () => randomBytes(rand, 300));
 
@@ -251,10 +320,10 @@ describe('the buffers a table store hands back', () => {
     const size = table.bytes.length;
     expect(size).toBeGreaterThan(256 << 10);
 
-    // As a table store's worker would hand them back: one of about the
+    // As an ahead store's worker would hand them back: one of about the
     // table's size, one far bigger.
     const kept = new ArrayBuffer(size + 1000);
-    const pool = (runtime as unknown as { tableBuffers: BufferPool }).tableBuffers;
+    const pool = (runtime as unknown as { fileBuffers: BufferPool }).fileBuffers;
     pool.give([kept, new ArrayBuffer(2 * size)]);
     const second = await flushedFiles(runtime, 'kept');
     const holder = second.files.find((f) => f.node.contents?.buffer === kept);

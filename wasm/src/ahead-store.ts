@@ -1,45 +1,41 @@
-// New tables stored in IndexedDB by a worker of their own, ahead of the
-// commit that names them (IndexedDbStorage.commit). IndexedDB's put()
-// clones its value on the calling thread: a commit putting a 3.9 MiB flush
-// table held the page's thread 35 - 38 ms in Chromium 156 (README,
-// "compact() on an in-page handle"). Here the page's thread only copies the
-// table, a step per task, into a buffer it transfers to the worker.
-//
-// Only tables go ahead: a table that no manifest names yet is harmless (the
-// engine deletes it at the next open), so a commit stays whole if the page
-// dies between the worker's transaction and its own. A WAL segment stored
-// ahead could be replayed without an earlier one of the same commit.
+// The ahead store: a worker that stores some of a commit's new files in
+// IndexedDB before the commit's own transaction (IndexedDbStorage.commit
+// says which may go ahead). IndexedDB's put() clones its value on the
+// calling thread: a commit putting a 3.9 MiB flush table held the page's
+// thread 35 - 38 ms in Chromium 156, one putting a 3.7 MB WAL segment 41 ms
+// (README, "Big new files stored by a worker"). Here the database's thread
+// only copies each file, a step per task, into a buffer it transfers.
 import { BufferPool } from './buffer-pool.js';
 import type { OutputStore } from './output-store.js';
 import type { StrataModule } from './strata.js';
 import { copyInSteps } from './tasks.js';
 
-export interface TableFile {
+export interface AheadFile {
   path: string;
-  bytes: Uint8Array; // not changed while stored: a table is written once
+  bytes: Uint8Array; // not changed while stored: files are written once (CommitEnv)
   mode: number;
 }
 
-export interface TableStore {
+export interface AheadStore {
   /**
    * Stores the files as IDBFS records where said, in one transaction;
    * resolves false, never rejects, if they were not stored (the caller
    * stores them itself).
    */
-  store(where: OutputStore, files: readonly TableFile[]): Promise<boolean>;
+  store(where: OutputStore, files: readonly AheadFile[]): Promise<boolean>;
   /** Ends the worker; a store under way resolves false. */
   close(): void;
 }
 
 /** What the page sends the worker. */
-export interface TableStoreRequest {
+export interface AheadStoreRequest {
   id: number;
   where: OutputStore;
-  files: TableFile[]; // each bytes a view at the start of a buffer of its own, transferred
+  files: AheadFile[]; // each bytes a view at the start of a buffer of its own, transferred
 }
 
 /** The worker's answer; spare: the request's buffers, transferred back for later copies. */
-export interface TableStoreReply {
+export interface AheadStoreReply {
   id: number;
   stored: boolean;
   spare: ArrayBuffer[];
@@ -55,10 +51,10 @@ const KEPT_FILE_MIN = 256 << 10;
 const KEPT_FILE_SLACK = 1 / 4;
 
 /**
- * The buffers a runtime's table stores hand back, kept for their next
+ * The buffers a runtime's ahead stores hand back, kept for their next
  * copies and for new files' bytes (Module.strataFileBuffer, in
  * wasm/binding/memfs_files.cc): a flush's table, made in one of them, is
- * not copied into fresh memory in the flush's last step, and the table
+ * not copied into fresh memory in the flush's last step, and the ahead
  * store's copy of it, made a step per task, takes the fresh memory instead.
  */
 export function keptFileBuffers(module: StrataModule): BufferPool {
@@ -67,7 +63,7 @@ export function keptFileBuffers(module: StrataModule): BufferPool {
   return pool;
 }
 
-export class WorkerTableStore implements TableStore {
+export class WorkerAheadStore implements AheadStore {
   /** How long a store may take: a base plus a time per MiB (it may wait behind other transactions). */
   static timeoutMs = { base: 30_000, perMiB: 2_000 };
   private worker: Worker | undefined;
@@ -78,8 +74,8 @@ export class WorkerTableStore implements TableStore {
   /** @param spare where the buffers the worker hands back are kept (keptFileBuffers). */
   constructor(private readonly spare = new BufferPool(SPARE_BYTES)) {}
 
-  async store(where: OutputStore, files: readonly TableFile[]): Promise<boolean> {
-    const copies: TableFile[] = [];
+  async store(where: OutputStore, files: readonly AheadFile[]): Promise<boolean> {
+    const copies: AheadFile[] = [];
     for (const file of files) {
       const bytes = this.spare.take(file.bytes.length);
       if (!(await copyInSteps(file.bytes, bytes, () => !this.closed))) return false;
@@ -87,12 +83,12 @@ export class WorkerTableStore implements TableStore {
     }
     const id = ++this.lastId;
     const mib = copies.reduce((n, f) => n + f.bytes.length, 0) / (1 << 20);
-    const { base, perMiB } = WorkerTableStore.timeoutMs;
+    const { base, perMiB } = WorkerAheadStore.timeoutMs;
     return new Promise<boolean>((resolve) => {
       const worker = (this.worker ??= this.start());
       const timer = setTimeout(() => this.fail(), base + perMiB * mib);
       this.pending.set(id, { resolve, timer });
-      const request: TableStoreRequest = { id, where, files: copies };
+      const request: AheadStoreRequest = { id, where, files: copies };
       worker.postMessage(request, copies.map((f) => f.bytes.buffer as ArrayBuffer));
     });
   }
@@ -103,11 +99,11 @@ export class WorkerTableStore implements TableStore {
   }
 
   private start(): Worker {
-    const worker = new Worker(new URL('./table-store-worker.js', import.meta.url), {
+    const worker = new Worker(new URL('./ahead-store-worker.js', import.meta.url), {
       type: 'module',
-      name: 'stratadb table store',
+      name: 'stratadb ahead store',
     });
-    worker.onmessage = (e: MessageEvent<TableStoreReply>) => {
+    worker.onmessage = (e: MessageEvent<AheadStoreReply>) => {
       const pending = this.pending.get(e.data.id);
       if (!pending) return;
       this.pending.delete(e.data.id);

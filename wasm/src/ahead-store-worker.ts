@@ -1,15 +1,15 @@
-// The table store's worker (table-store.ts): stores the tables a database
+// The ahead store's worker (ahead-store.ts): stores the files a database
 // sends it as IDBFS records, then hands their buffers back.
 import { inOwnBuffer } from './bytes.js';
 import { storeFiles } from './output-store.js';
-import type { TableStoreReply, TableStoreRequest } from './table-store.js';
+import type { AheadStoreReply, AheadStoreRequest } from './ahead-store.js';
 
 declare const self: {
-  onmessage: ((e: MessageEvent<TableStoreRequest>) => void) | null;
+  onmessage: ((e: MessageEvent<AheadStoreRequest>) => void) | null;
   postMessage(message: unknown, transfer?: Transferable[]): void;
 };
 
-self.onmessage = async (e: MessageEvent<TableStoreRequest>) => {
+self.onmessage = async (e: MessageEvent<AheadStoreRequest>) => {
   const { id, where, files } = e.data;
   let stored = true;
   try {
@@ -19,6 +19,6 @@ self.onmessage = async (e: MessageEvent<TableStoreRequest>) => {
     stored = false; // no IndexedDB here, quota, a deleted database: the commit stores them
   }
   const spare = files.map((f) => f.bytes.buffer as ArrayBuffer);
-  const reply: TableStoreReply = { id, stored, spare };
+  const reply: AheadStoreReply = { id, stored, spare };
   self.postMessage(reply, spare);
 };
