@@ -9,8 +9,8 @@
 // 3.1.6 applies no umask) and a copy of data[0, size): in a Uint8Array of
 // their exact size (an exact-size write into an empty MEMFS file made an
 // Int8Array; readers take either), or in a view of that size at the start
-// of a buffer that Module.strataFileBuffer(size) gives, if the package set
-// it and has one (memory already touched: a new table's copy into fresh
+// of a buffer that Module.strataFileBuffer(size, name) gives, if the package
+// set it and has one (memory already touched: a new table's copy into fresh
 // memory held the page's thread 16 ms for 3.9 MB). With `adopt` (an Embind
 // handle, 0 for none) the file holds that JavaScript Uint8Array itself: the
 // caller gives it up; a view of part of a buffer, or of shared memory, is
@@ -72,7 +72,7 @@ EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char
       const whole = bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength;
       if (!whole) bytes = bytes.slice();
     } else if (size > 0) {
-      const kept = Module['strataFileBuffer'] ? Module['strataFileBuffer'](size) : undefined;
+      const kept = Module['strataFileBuffer'] ? Module['strataFileBuffer'](size, base) : undefined;
       if (kept) kept.set(HEAPU8.subarray(data, data + size));
       bytes = kept || HEAPU8.slice(data, data + size);
     }

@@ -8,6 +8,7 @@
 import { BufferPool } from './buffer-pool.js';
 import type { OutputStore } from './output-store.js';
 import type { StrataModule } from './strata.js';
+import { AHEAD_BYTES, TABLE_SUFFIX } from './storage.js';
 import { copyInSteps } from './tasks.js';
 
 export interface AheadFile {
@@ -23,7 +24,7 @@ export interface AheadStore {
    * stores them itself).
    */
   store(where: OutputStore, files: readonly AheadFile[]): Promise<boolean>;
-  /** Ends the worker; a store under way resolves false. */
+  /** Ends the worker; a store under way, and any later one, resolves false. */
   close(): void;
 }
 
@@ -45,9 +46,8 @@ export interface AheadStoreReply {
 // (memory already touched rather than fresh: README, "Fresh memory"): about
 // two flush tables of the default memtable.
 const SPARE_BYTES = 8 << 20;
-// The smallest new file made in a kept buffer; and the most a kept buffer
-// may be bigger than the file, as a fraction of its size.
-const KEPT_FILE_MIN = 256 << 10;
+// The most a kept buffer may be bigger than the file made in it, as a
+// fraction of the file's size.
 const KEPT_FILE_SLACK = 1 / 4;
 
 /**
@@ -59,7 +59,11 @@ const KEPT_FILE_SLACK = 1 / 4;
  */
 export function keptFileBuffers(module: StrataModule): BufferPool {
   const pool = new BufferPool(SPARE_BYTES);
-  module.strataFileBuffer = (size) => (size >= KEPT_FILE_MIN ? pool.takeKept(size, size * KEPT_FILE_SLACK) : undefined);
+  // Tables that go ahead alone: where buffers come back, such a table always
+  // goes ahead, so it is never copied out of its buffer again (a commit's
+  // own put() would first copy it into one of its exact size).
+  module.strataFileBuffer = (size, name) =>
+    name.endsWith(TABLE_SUFFIX) && size >= AHEAD_BYTES ? pool.takeKept(size, size * KEPT_FILE_SLACK) : undefined;
   return pool;
 }
 
@@ -68,7 +72,9 @@ export class WorkerAheadStore implements AheadStore {
   static timeoutMs = { base: 30_000, perMiB: 2_000 };
   private worker: Worker | undefined;
   private lastId = 0;
-  private closed = false;
+  // Closed, or no worker runs here: every store answers false at once.
+  private stopped = false;
+  private answered = false; // a worker has answered once
   private readonly pending = new Map<number, { resolve: (stored: boolean) => void; timer: ReturnType<typeof setTimeout> }>();
 
   /** @param spare where the buffers the worker hands back are kept (keptFileBuffers). */
@@ -78,23 +84,30 @@ export class WorkerAheadStore implements AheadStore {
     const copies: AheadFile[] = [];
     for (const file of files) {
       const bytes = this.spare.take(file.bytes.length);
-      if (!(await copyInSteps(file.bytes, bytes, () => !this.closed))) return false;
+      if (!(await copyInSteps(file.bytes, bytes, () => !this.stopped))) return false;
       copies.push({ path: file.path, bytes, mode: file.mode });
     }
     const id = ++this.lastId;
     const mib = copies.reduce((n, f) => n + f.bytes.length, 0) / (1 << 20);
     const { base, perMiB } = WorkerAheadStore.timeoutMs;
     return new Promise<boolean>((resolve) => {
-      const worker = (this.worker ??= this.start());
       const timer = setTimeout(() => this.fail(), base + perMiB * mib);
       this.pending.set(id, { resolve, timer });
       const request: AheadStoreRequest = { id, where, files: copies };
-      worker.postMessage(request, copies.map((f) => f.bytes.buffer as ArrayBuffer));
+      try {
+        const worker = (this.worker ??= this.start());
+        worker.postMessage(request, copies.map((f) => f.bytes.buffer as ArrayBuffer));
+      } catch {
+        // No worker here (its script from another origin, a policy): the
+        // commits store everything themselves from now on.
+        this.stopped = true;
+        this.fail();
+      }
     });
   }
 
   close(): void {
-    this.closed = true;
+    this.stopped = true;
     this.fail();
   }
 
@@ -104,6 +117,7 @@ export class WorkerAheadStore implements AheadStore {
       name: 'stratadb ahead store',
     });
     worker.onmessage = (e: MessageEvent<AheadStoreReply>) => {
+      this.answered = true;
       const pending = this.pending.get(e.data.id);
       if (!pending) return;
       this.pending.delete(e.data.id);
@@ -113,8 +127,12 @@ export class WorkerAheadStore implements AheadStore {
     };
     worker.onerror = (e) => {
       e.preventDefault();
+      // One that never answered did not load (a missing script, a policy):
+      // no other would, and each try would cost the copies again.
+      if (!this.answered) this.stopped = true;
       this.fail();
     };
+    worker.onmessageerror = () => this.fail();
     return worker;
   }
 

@@ -110,7 +110,7 @@ export type StrataEvent =
       type: 'durable';
       commit: number;
       filesStored: number;
-      /** Of filesStored, the tables a worker stored ahead (CommitStats.filesStoredAhead). */
+      /** Of filesStored, those a worker stored ahead (CommitStats.filesStoredAhead). */
       filesStoredAhead: number;
       filesDeleted: number;
       bytes: number;

@@ -140,9 +140,9 @@ export interface CommitStats {
   filesDeleted: number;
   bytesStored: number;
   /**
-   * Of the files stored, the big new tables a worker stored ahead of their
-   * commit's own transaction (off the database's thread, where there is
-   * one: a browser).
+   * Of the files stored, the big new ones (tables, WAL segments) a worker
+   * stored ahead of their commit's own transaction, off the database's
+   * thread (where there is one: a browser).
    */
   filesStoredAhead: number;
   /** Time spent in commits, from start to durable. */

@@ -48,9 +48,9 @@ export type IdbDurability = 'strict' | 'relaxed' | 'default';
 const SPLIT_BYTES = 256 << 10;
 const SPLIT_REQUESTS = 32;
 // New files go to the ahead store (where there is one) from this size on.
-const AHEAD_BYTES = 256 << 10;
+export const AHEAD_BYTES = 256 << 10;
 // engine/src/db/filename.cc
-const TABLE_SUFFIX = '.sst';
+export const TABLE_SUFFIX = '.sst';
 const WAL_SUFFIX = '.wal';
 
 export interface CommitCounts {
@@ -176,15 +176,20 @@ export class IndexedDbStorage implements Storage {
     counts.deleted = deleted.length;
     const ahead = this.ahead ? aheadFiles(files, deleted) : [];
     // In a buffer of its exact size (IndexedDB would store a MEMFS file's
-    // spare capacity too); a file written once, as CommitEnv writes them,
-    // is stored without a copy (put() clones it at once).
+    // spare capacity too): a file CommitEnv wrote in one of its own is
+    // stored without a copy (put() clones it at once).
     const put = (file: AheadFile): StoreRequest => ({
       put: file.path,
       value: { timestamp: new Date(timestamps.get(file.path)!), mode: file.mode, contents: inOwnBuffer(file.bytes) },
     });
-    // Deletes first: a put of the same commit lands after any range. (The
-    // runs are of this instant's directory, which holds the files ahead.)
-    const requests = [...this.deleteRequests(deleted), ...files.filter((f) => !ahead.includes(f)).map(put)];
+    // Deletes first: a put of the same commit lands after any range. A
+    // commit with files ahead starts its transaction tasks later: a
+    // compaction worker may meanwhile have started storing outputs under
+    // names that this instant's ranges cover (beginOutsideStore), and
+    // IndexedDB would run that transaction first. Such a commit deletes the
+    // removed paths one by one.
+    const deletes = ahead.length > 0 ? deleted.map((path) => ({ delete: path })) : this.deleteRequests(deleted);
+    const requests = [...deletes, ...files.filter((f) => !ahead.includes(f)).map(put)];
     const db = this.db ?? (await this.connection());
     if (ahead.length > 0) {
       const where = { database: this.directory, version: db.version, objectStore: this.module.IDBFS.DB_STORE_NAME, durability };

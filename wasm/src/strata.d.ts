@@ -131,9 +131,10 @@ export interface StrataModule {
   destroyDatabase(dir: string): string;
   /**
    * Set by the package: a view of size bytes at the start of a buffer it
-   * kept, for a new file's bytes (wasm/binding/memfs_files.cc), if it has one.
+   * kept, for the bytes of new file `name` (wasm/binding/memfs_files.cc), if
+   * it has one.
    */
-  strataFileBuffer?: (size: number) => Uint8Array | undefined;
+  strataFileBuffer?: (size: number, name: string) => Uint8Array | undefined;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   FS: EmscriptenFS;

@@ -123,7 +123,7 @@ describe('a commit with an ahead store', () => {
     storage.release();
   });
 
-  it('deletes key ranges of its own instant: a table removed while the worker stores it is not covered', async () => {
+  it('deletes only what was removed at its instant: a table removed while the worker stores it stays stored', async () => {
     const factory = new IDBFactory();
     const dir = idbName('instant');
     const [first, table, last] = [1, 2, 3].map((n) => `${dir}/00000${n}.sst`) as [string, string, string];
@@ -141,6 +141,29 @@ describe('a commit with an ahead store', () => {
     expect(await storedNames(factory, 'instant')).toEqual(['000002.sst']);
     expect(await loaded.storage.commit([table], 'relaxed')).toMatchObject({ deleted: 1 });
     expect(await storedNames(factory, 'instant')).toEqual([]);
+    loaded.storage.release();
+  });
+});
+
+describe('a commit with files ahead beside a compaction worker', () => {
+  it("never deletes outputs that the compaction worker starts storing while the files go ahead", async () => {
+    const factory = new IDBFactory();
+    const dir = idbName('beside');
+    const [first, output, last, table] = ['000001.wal', '000002.sst', '000003.wal', '000009.sst'].map((n) => `${dir}/${n}`) as [string, string, string, string];
+    const ahead = new RecordingAheadStore(factory, 'beside', 'store');
+    const loaded = await loadedStorage(factory, 'beside', ahead);
+    for (const path of [first, last]) loaded.FS.writeFile(path, new Uint8Array([1]));
+    await loaded.storage.commit([first, last], 'relaxed');
+    for (const path of [first, last]) loaded.FS.unlink(path);
+    loaded.FS.writeFile(table, new Uint8Array(300 << 10));
+    // While the table goes ahead, a compaction job (its output name 000002,
+    // between the two removed segments) goes out and its worker stores it.
+    ahead.afterStored = async () => {
+      const where = loaded.storage.beginOutsideStore('strict', [output])!;
+      await storeFiles(factory, where, [{ path: output, bytes: new Uint8Array([2]), mode: 0o100644 }]);
+    };
+    expect(await loaded.storage.commit([first, last, table], 'relaxed')).toMatchObject({ deleted: 2, byAheadStore: 1 });
+    expect(await storedNames(factory, 'beside')).toEqual(['000002.sst', '000009.sst']);
     loaded.storage.release();
   });
 });
@@ -267,17 +290,38 @@ describe('WorkerAheadStore', () => {
   it('answers false when the worker did not store, failed or fell silent, and starts another for the next', async () => {
     expect(await scripted('refuse').store(where, [table(1, 1000)])).toBe(false);
 
-    const failing = scripted('fail');
-    expect(await failing.store(where, [table(1, 1000)])).toBe(false);
+    const failing = scripted('store');
+    expect(await failing.store(where, [table(1, 1000)])).toBe(true);
+    ScriptedWorker.behaviour = 'fail';
+    expect(await failing.store(where, [table(2, 1000)])).toBe(false);
     expect(ScriptedWorker.made[0]!.terminated).toBe(true);
     ScriptedWorker.behaviour = 'store';
-    expect(await failing.store(where, [table(2, 1000)])).toBe(true);
+    expect(await failing.store(where, [table(3, 1000)])).toBe(true);
     expect(ScriptedWorker.made.length).toBe(2);
 
     const silent = scripted('silent');
     WorkerAheadStore.timeoutMs = { base: 30, perMiB: 0 };
     expect(await silent.store(where, [table(1, 1000)])).toBe(false);
     expect(ScriptedWorker.made[0]!.terminated).toBe(true);
+  });
+
+  it('gives up, never rejecting, where no worker runs: one that cannot be made, or fails before it ever answered', async () => {
+    const unmade = scripted('store');
+    vi.stubGlobal('Worker', class {
+      constructor() {
+        throw new DOMException('a script of another origin', 'SecurityError');
+      }
+    });
+    expect(await unmade.store(where, [table(1, 1000)])).toBe(false);
+    vi.stubGlobal('Worker', ScriptedWorker);
+    expect(await unmade.store(where, [table(2, 1000)])).toBe(false); // not tried again
+    expect(ScriptedWorker.made).toEqual([]);
+
+    const unloaded = scripted('fail'); // as a script that does not load
+    expect(await unloaded.store(where, [table(1, 1000)])).toBe(false);
+    ScriptedWorker.behaviour = 'store';
+    expect(await unloaded.store(where, [table(2, 1000)])).toBe(false);
+    expect(ScriptedWorker.made.length).toBe(1);
   });
 
   it('answers false when closed meanwhile, sending nothing if it was still copying', async () => {
