@@ -239,13 +239,14 @@ describe('results', () => {
       readOnly: true,
       readOnlyReason: 'quota exceeded',
       levels: stats.levels.map((level) => (level.level === 1 ? { ...level, files: 2, bytes: 3 << 20, score: 1.5 } : level)),
-      commits: { ...stats.commits, lastDurableAt: 1_000 },
+      commits: { ...stats.commits, lastDurableAt: 1_000, filesStored: 7, filesStoredAhead: 2 },
     };
     const failed = { state: 'read-only', label: 'read-only', detail: 'The database is read-only: quota exceeded. Reads still work; writes are refused.', writable: false } as const;
     const text = statsLines(sick, failed).join('\n');
     expect(text).toMatch(/access +read-only: The database is read-only: quota exceeded\./);
     expect(text).toMatch(/L1 +2 files +3\.00 MiB of .* score 1\.50 \(wants compaction\)/);
     expect(infoLines('x', sick, 4_000, failed).join('\n')).toMatch(/durable +3\.0 s ago/);
+    expect(infoLines('x', sick, 4_000, failed).join('\n')).toMatch(/commits +.* 7 files stored \(2 ahead by a worker\)/);
   });
 
   it('INFO and STATS say what the handle may do, as the top bar does', async () => {

@@ -240,7 +240,7 @@ export function infoLines(name: string, stats: Stats, now: number, access: Acces
     row('last seq', String(stats.lastSequence)),
     row('memtable', `flushes at ${formatBytes(stats.memtableLimit)} · WAL limit ${walLimit}`),
     row('L0 files', `compact at ${stats.l0CompactionTrigger} · slow writes at ${stats.l0SlowdownTrigger} · stop at ${stats.l0StopTrigger}`),
-    row('commits', `${formatCount(commits.commits)} · ${plural(commits.filesStored, 'file')} stored, ${formatCount(commits.filesDeleted)} deleted · ${formatBytes(commits.bytesStored)}`),
+    row('commits', `${formatCount(commits.commits)} · ${plural(commits.filesStored, 'file')} stored (${formatCount(commits.filesStoredAhead)} ahead by a worker), ${formatCount(commits.filesDeleted)} deleted · ${formatBytes(commits.bytesStored)}`),
     row('', `mean ${commits.commits > 0 ? formatMicros(commits.commitMicros / commits.commits) : '–'} each · ${plural(commits.waiting, 'write', 'writes')} waiting · ${commits.inProgress ? 'one running' : 'none running'}`),
     row('durable', durable),
     row('compaction', `runs ${RUNNERS[stats.compactionJobs.runner]}`),
