@@ -273,7 +273,7 @@ export class BackgroundDriver {
     }
   }
 
-  /** A copy of a table's bytes, made a step a task; undefined if the engine closed meanwhile. */
+  /** A copy of a table's bytes, made a step per task; undefined if the engine closed meanwhile. */
   private async copyOfFile(path: string): Promise<Uint8Array | undefined> {
     // A table is written once (CommitEnv) and its file stays while it is an input.
     const source = fileBytes(this.engine.module.FS.lookupPath(path).node);
