@@ -25,12 +25,10 @@ class RecordingAheadStore implements AheadStore {
     private readonly factory: IDBFactory,
     private readonly name: string,
     private readonly answer: 'store' | 'refuse',
-    private readonly meanwhile: () => void = () => {},
   ) {}
 
   async store(where: OutputStore, files: readonly AheadFile[]): Promise<boolean> {
     this.calls.push({ where, paths: files.map((f) => f.path), storedBefore: await storedNames(this.factory, this.name) });
-    this.meanwhile();
     if (this.answer === 'refuse') return false;
     await storeFiles(this.factory, where, files);
     await this.afterStored();
@@ -127,12 +125,11 @@ describe('a commit with an ahead store', () => {
     const factory = new IDBFactory();
     const dir = idbName('instant');
     const [first, table, last] = [1, 2, 3].map((n) => `${dir}/00000${n}.sst`) as [string, string, string];
-    let FS!: { unlink(path: string): void };
+    const ahead = new RecordingAheadStore(factory, 'instant', 'store');
+    const loaded = await loadedStorage(factory, 'instant', ahead);
     // A compaction drops the new table while the worker stores it: a later
     // commit deletes it, not a range of this one.
-    const ahead = new RecordingAheadStore(factory, 'instant', 'store', () => FS.unlink(table));
-    const loaded = await loadedStorage(factory, 'instant', ahead);
-    FS = loaded.FS;
+    ahead.afterStored = async () => loaded.FS.unlink(table);
     for (const path of [first, last]) loaded.FS.writeFile(path, new Uint8Array([1]));
     await loaded.storage.commit([first, last], 'relaxed');
     for (const path of [first, last]) loaded.FS.unlink(path);
