@@ -136,6 +136,7 @@ CompactionResult FullResult() {
   a.tombstones = 40;
   a.raw_key_bytes = 50001;
   a.raw_value_bytes = 600002;
+  a.properties = Bytes({0x08, 0x00, 0xff, 'p'});
   CompactionOutput b;
   b.file_number = 201;
   b.path = Bytes({0x00});
@@ -209,6 +210,7 @@ void ExpectResultsEqual(const CompactionResult& a, const CompactionResult& b) {
     EXPECT_EQ(x.tombstones, y.tombstones) << i;
     EXPECT_EQ(x.raw_key_bytes, y.raw_key_bytes) << i;
     EXPECT_EQ(x.raw_value_bytes, y.raw_value_bytes) << i;
+    EXPECT_EQ(x.properties, y.properties) << i;
   }
   EXPECT_EQ(a.bytes_read, b.bytes_read);
   EXPECT_EQ(a.bytes_written, b.bytes_written);
@@ -324,8 +326,8 @@ TEST(JobCodecTest, ExtremeNumbersRoundTrip) {
 // The example in job_codec.cc's format comment.
 TEST(JobCodecTest, DefaultEncodingsAreStable) {
   EXPECT_EQ(EncodeCompactionJob(CompactionJob()),
-            Bytes({'J', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x20, 0x20, 0x14, 0, 2}));
-  EXPECT_EQ(EncodeCompactionResult(CompactionResult()), Bytes({'R', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+            Bytes({'J', 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x20, 0x20, 0x14, 0, 2}));
+  EXPECT_EQ(EncodeCompactionResult(CompactionResult()), Bytes({'R', 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
 }
 
 TEST(JobCodecTest, EveryTruncationIsCorruption) {
@@ -377,7 +379,7 @@ TEST(JobCodecTest, TruncationNamesTheField) {
 TEST(JobCodecTest, WrongVersionOrMagicIsCorruption) {
   const std::string job = EncodeCompactionJob(FullJob());
   const std::string result = EncodeCompactionResult(FullResult());
-  for (int version : {0, 2, 0x81, 0xff}) {
+  for (int version : {0, 1, 3, 0x81, 0xff}) {
     std::string j = job;
     j[1] = static_cast<char>(version);
     ExpectCorruption(DecodeJob(j), "compaction job: version: is " + std::to_string(version));
@@ -410,7 +412,7 @@ TEST(JobCodecTest, TrailingBytesAreCorruption) {
 
 // Bytes of a job up to (not including) the inputs count.
 std::string JobPrefixBeforeInputs() {
-  std::string s = Bytes({'J', 1});
+  std::string s = Bytes({'J', 2});
   PutVarint64(&s, 5);  // id
   PutVarint32(&s, 2);  // output_level 1
   return s;
@@ -451,7 +453,7 @@ TEST(JobCodecTest, HugeCountIsCorruptionWithoutAllocating) {
     cases.push_back({sizes, "grandparent_sizes: count 4294967295 cannot fit in the 30 bytes left"});
   }
   {
-    std::string s = Bytes({'R', 1, 7, 0, 0});  // job_id 7, OK, no message
+    std::string s = Bytes({'R', 2, 7, 0, 0});  // job_id 7, OK, no message
     PutVarint32(&s, 0xffffffffu);
     s += std::string(50, '\x01');
     cases.push_back({s, "compaction result: outputs: count 4294967295 cannot fit in the 50 bytes left"});
@@ -508,23 +510,23 @@ TEST(JobCodecTest, OutOfRangeValuesAreCorruption) {
 
   // Status code and message follow the one-byte job_id.
   for (uint32_t code : {7u, 100u, 0x80000000u, 0xffffffffu}) {
-    std::string bad = Bytes({'R', 1, 0});
+    std::string bad = Bytes({'R', 2, 0});
     PutVarint32(&bad, code);
     bad += Bytes({0, 0, 0, 0, 0, 0, 0, 0});  // message, outputs, counters
     ExpectCorruption(DecodeResult(bad),
                      "compaction result: status code: unknown code " + std::to_string(code));
   }
-  ExpectCorruption(DecodeResult(Bytes({'R', 1, 0, 0, 1, 'x', 0, 0, 0, 0, 0, 0, 0})),
+  ExpectCorruption(DecodeResult(Bytes({'R', 2, 0, 0, 1, 'x', 0, 0, 0, 0, 0, 0, 0})),
                    "status message: present on an OK status");
 
   // A varint32 field (output_level) that overflows 32 bits, or runs on for
   // more than 5 bytes.
-  ExpectCorruption(DecodeJob(Bytes({'J', 1, 0, 0xff, 0xff, 0xff, 0xff, 0x1f, 0})),
+  ExpectCorruption(DecodeJob(Bytes({'J', 2, 0, 0xff, 0xff, 0xff, 0xff, 0x1f, 0})),
                    "output_level: malformed varint");
-  ExpectCorruption(DecodeJob(Bytes({'J', 1, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0})),
+  ExpectCorruption(DecodeJob(Bytes({'J', 2, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0})),
                    "output_level: malformed varint");
   // A varint64 (id) of 11 bytes.
-  ExpectCorruption(DecodeJob(Bytes({'J', 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0})),
+  ExpectCorruption(DecodeJob(Bytes({'J', 2, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0})),
                    "compaction job: id: malformed varint");
 
   // A size_t field larger than this build's size_t (only possible where it

@@ -72,6 +72,11 @@ struct CompactionOutput {
   uint64_t tombstones = 0;
   uint64_t raw_key_bytes = 0;
   uint64_t raw_value_bytes = 0;
+  // The table's properties block as written (a serialized
+  // pb::TableProperties): the engine keeps it with the table's metadata, so
+  // that a check of what a table holds (CompactRange's last pass) needs no
+  // read of the file.
+  std::string properties;
 };
 
 struct CompactionResult {

@@ -135,6 +135,7 @@ class OutputWriter {
       output_.tombstones = props.num_tombstones();
       output_.raw_key_bytes = props.raw_key_bytes();
       output_.raw_value_bytes = props.raw_value_bytes();
+      output_.properties = props.SerializeAsString();
       result_->bytes_written += output_.size;
       result_->outputs.push_back(output_);
     }

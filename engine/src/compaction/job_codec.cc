@@ -13,7 +13,7 @@
 //
 // Job                                  Result
 //   byte  'J' (0x4a)                     byte  'R' (0x52)
-//   byte  version = 1                    byte  version = 1
+//   byte  version = 2                    byte  version = 2
 //   u64   id                             u64   job_id
 //   int   output_level                   u32   status code (Status::Code)
 //   n     inputs: u64 file_number,       str   status message (empty if OK)
@@ -24,8 +24,9 @@
 //           str smallest, str largest              u64 largest_seq,
 //   n     grandparent_ranges:                      u64 entries, u64 tombstones,
 //           str smallest, str largest              u64 raw_key_bytes,
-//   n     grandparent_sizes: u64                   u64 raw_value_bytes
-//   u64   max_grandparent_overlap        u64   bytes_read, bytes_written,
+//   n     grandparent_sizes: u64                   u64 raw_value_bytes,
+//   u64   max_grandparent_overlap                  str properties
+//                                        u64   bytes_read, bytes_written,
 //   str   output_dir                     u64   entries_read, entries_written,
 //   sz    target_file_size, block_size   u64   entries_dropped, micros
 //   int   block_restart_interval,
@@ -46,7 +47,7 @@
 // anything is reserved, so allocation is bounded by the input size.
 //
 // Example: a default-constructed CompactionJob encodes to 18 bytes:
-//   4a 01 | 00 00 | 00 | 00 | 00 00 00 | 00 | 00 | 00 80 20 | 20 14 | 00 02
+//   4a 02 | 00 00 | 00 | 00 | 00 00 00 | 00 | 00 | 00 80 20 | 20 14 | 00 02
 //   (magic, version | id, output_level | inputs | smallest_snapshot |
 //   three empty range/size vectors | overlap | output_dir | target_file_size,
 //   block_size 4096 | restart interval 16, bloom bits 10 | kNone, zlib 1).
@@ -65,13 +66,13 @@ namespace {
 
 constexpr char kJobMagic = 'J';
 constexpr char kResultMagic = 'R';
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;  // 2: outputs carry their properties
 
 // Smallest encoding of one vector element: one byte per field.
 constexpr size_t kMinInputBytes = 4;
 constexpr size_t kMinRangeBytes = 2;
 constexpr size_t kMinSizeBytes = 1;
-constexpr size_t kMinOutputBytes = 11;
+constexpr size_t kMinOutputBytes = 12;
 
 static_assert(sizeof(int) == 4, "int is encoded as a zigzag varint32");
 
@@ -341,6 +342,7 @@ std::string EncodeCompactionResult(const CompactionResult& result) {
     PutVarint64(&dst, out.tombstones);
     PutVarint64(&dst, out.raw_key_bytes);
     PutVarint64(&dst, out.raw_value_bytes);
+    PutLengthPrefixedSlice(&dst, out.properties);
   }
   PutVarint64(&dst, result.bytes_read);
   PutVarint64(&dst, result.bytes_written);
@@ -391,6 +393,7 @@ Status DecodeCompactionResult(const Slice& bytes, CompactionResult* result) {
     r.U64("tombstones", &out.tombstones);
     r.U64("raw_key_bytes", &out.raw_key_bytes);
     r.U64("raw_value_bytes", &out.raw_value_bytes);
+    r.Str("properties", &out.properties);
     res.outputs.push_back(std::move(out));
   }
   r.EndElements();

@@ -301,6 +301,8 @@ void DBImpl::InstallCompaction(std::unique_lock<std::mutex>& lock, const Compact
     meta->tombstones = out.tombstones;
     meta->raw_key_bytes = out.raw_key_bytes;
     meta->raw_value_bytes = out.raw_value_bytes;
+    auto properties = std::make_shared<pb::TableProperties>();
+    if (properties->ParseFromString(out.properties)) meta->properties = std::move(properties);
     edit.AddFile(plan.output_level(), std::move(meta));
   }
   InternalKey largest;
@@ -448,17 +450,25 @@ bool DBImpl::DeepestLevelNeedsARewrite(int level, const Slice* begin, const Slic
   if (CompressionForLevel(options_, level + 1) != wanted) return true;
   const Version& version = *versions_->current();
   if (!version.GetOverlappingInputs(level + 1, begin, end).empty()) return true;
-  // Under the mutex: the properties are those of open tables, almost always
-  // (every table a lookup or a compaction touched stays in the table cache),
-  // and a CompactRange is rare.
+  // Under the mutex: the properties are those this process kept when it
+  // wrote or installed the table (the last pass's outputs, always), or those
+  // of an open table, almost always (every table a lookup or a compaction
+  // touched stays in the table cache); a CompactRange is rare. Opening each
+  // table here held the browser's thread for tens of milliseconds.
   for (const auto& f : version.GetOverlappingInputs(level, begin, end)) {
-    pb::TableProperties props;
-    if (f->tombstones > 0 || !table_cache_->GetProperties(f->number, f->file_size, &props).ok() ||
-        !props.has_num_shadowed() || props.num_shadowed() > 0 ||
-        props.compression() != static_cast<uint32_t>(wanted) ||
-        props.bloom_bits_per_key() != static_cast<uint32_t>(options_.bloom_bits_per_key) ||
-        props.format_version() != kTableFormatVersion) {
-      return true;  // (one that cannot be read: the compaction reports it)
+    if (f->tombstones > 0) return true;
+    pb::TableProperties read;
+    const pb::TableProperties* props = f->properties.get();
+    if (!props) {
+      if (!table_cache_->GetProperties(f->number, f->file_size, &read).ok())
+        return true;  // the compaction reports it
+      props = &read;
+    }
+    if (!props->has_num_shadowed() || props->num_shadowed() > 0 ||
+        props->compression() != static_cast<uint32_t>(wanted) ||
+        props->bloom_bits_per_key() != static_cast<uint32_t>(options_.bloom_bits_per_key) ||
+        props->format_version() != kTableFormatVersion) {
+      return true;
     }
   }
   return false;

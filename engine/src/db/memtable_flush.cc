@@ -55,6 +55,7 @@ Status MemTableFlush::Finish(FileMetaData* meta) {
   meta->tombstones = props.num_tombstones();
   meta->raw_key_bytes = props.raw_key_bytes();
   meta->raw_value_bytes = props.raw_value_bytes();
+  meta->properties = std::make_shared<const pb::TableProperties>(props);
   return Status::OK();
 }
 

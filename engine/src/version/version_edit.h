@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "db/dbformat.h"
+#include "proto/table_properties.pb.h"
 #include "strata/status.h"
 
 namespace strata {
@@ -61,6 +62,10 @@ struct FileMetaData {
   uint64_t raw_key_bytes = 0;
   uint64_t raw_value_bytes = 0;
   SeekCounter seeks;  // in memory only
+  // In memory only: the table's properties block, where this process wrote
+  // the table or installed it from a compaction result; otherwise null, and
+  // read from the file when needed (TableCache::GetProperties).
+  std::shared_ptr<const pb::TableProperties> properties;
 };
 
 using FileMetaPtr = std::shared_ptr<const FileMetaData>;
