@@ -8,8 +8,10 @@
 // - Compaction offload: a job the engine picked goes to the compaction
 //   runner (a compaction worker, or another instance) with its inputs'
 //   bytes; its outputs come back and are installed (the buffers of its
-//   inputs come back too, for the next job's copies). A runner that fails
-//   leaves the job to run here, so no job is lost.
+//   inputs come back too, as many as are kept for the next job's copies,
+//   and the buffers of the input files the job removed go to the runner, to
+//   be freed there). A runner that fails leaves the job to run here, so no
+//   job is lost.
 // - Outputs stored by the runner: a compaction worker stores a job's outputs
 //   in IndexedDB itself (output-store.ts); the next commit leaves them out.
 // - Busy retry: a write (or flush, or compact) that must wait for a job
@@ -26,6 +28,7 @@ import { StrataError } from './errors.js';
 import { copyInSteps, nextTask } from './tasks.js';
 import type { CompactionJobStats } from './stats.js';
 import { fileBytes } from './storage.js';
+import type { MemfsNode } from './strata.js';
 
 /**
  * The turn a background step waits for: a zero-delay timer's, so that the
@@ -196,6 +199,7 @@ export class BackgroundDriver {
     const { engine } = this;
     let job: CompactionJobMessage;
     let reserved: string[] = []; // the paths the job's outputs may have
+    const inputFiles: MemfsNode[] = [];
     try {
       engine.check(engine.raw.takeCompactionJob());
       const id = engine.raw.compactionJobId();
@@ -207,28 +211,31 @@ export class BackgroundDriver {
       reserved.pop();
       const inputs = [];
       for (const path of paths) {
-        const bytes = await this.copyOfFile(path);
+        // A table is written once (CommitEnv) and its file stays while it is an input.
+        const file = engine.module.FS.lookupPath(path).node;
+        const bytes = await this.copyOfFile(file);
         if (!bytes) return; // closed meantime: the engine abandoned the job
         inputs.push({ path, bytes });
+        inputFiles.push(file);
         const progress = { job: id, step: 'input-sent', done: inputs.length, total: paths.length } as const;
         engine.events.emit({ type: 'compaction', phase: 'progress', ...progress });
       }
       // Only a runner in another thread stores: here, it would hold this
       // thread just as a commit does.
       const store = runner.kind === 'worker' ? this.commits.beginOutsideStore(reserved) : undefined;
-      job = { id, dir: this.directory, envelope, inputs, ...(store && { store }) };
+      job = { id, dir: this.directory, envelope, inputs, spareWanted: this.spareInputs.room, ...(store && { store }) };
     } catch (e) {
       return this.runCompactionHere(e);
     }
     try {
-      await this.runAndInstall(runner, job);
+      await this.runAndInstall(runner, job, inputFiles);
     } finally {
       if (job.store) this.commits.endOutsideStore(reserved);
     }
   }
 
   /** Sends the job to the runner and installs its outputs (or runs it here). */
-  private async runAndInstall(runner: CompactionRunner, job: CompactionJobMessage): Promise<void> {
+  private async runAndInstall(runner: CompactionRunner, job: CompactionJobMessage, inputFiles: MemfsNode[]): Promise<void> {
     const { engine } = this;
     let reply: CompactionReply;
     try {
@@ -268,17 +275,36 @@ export class BackgroundDriver {
       this.stats.installed++;
       if (job.store) this.storedJobsNotInstalled--;
       engine.drainEvents();
+      this.recycleRemoved(runner, inputFiles);
     } catch (e) {
       this.runCompactionHere(e);
     }
   }
 
   /** A copy of a table's bytes, made a step per task; undefined if the engine closed meanwhile. */
-  private async copyOfFile(path: string): Promise<Uint8Array | undefined> {
-    // A table is written once (CommitEnv) and its file stays while it is an input.
-    const source = fileBytes(this.engine.module.FS.lookupPath(path).node);
+  private async copyOfFile(file: MemfsNode): Promise<Uint8Array | undefined> {
+    const source = fileBytes(file);
     const copy = this.spareInputs.take(source.length);
     return (await copyInSteps(source, copy, () => this.engine.open)) ? copy : undefined;
+  }
+
+  /**
+   * Hands the buffers of the input files that the installed job removed to
+   * the runner, to be freed on its thread (CompactionRunner.recycle). Only
+   * while no commit runs: a commit holds views of the files it stores until
+   * it has stored them, and nothing else here keeps a view of a removed one.
+   */
+  private recycleRemoved(runner: CompactionRunner, inputFiles: MemfsNode[]): void {
+    if (!runner.recycle || this.commits.busy) return;
+    const heap = this.engine.module.HEAPU8.buffer;
+    const buffers = new Set<ArrayBuffer>();
+    for (const file of inputFiles) {
+      const buffer = file.contents?.buffer;
+      // Unlinked: MEMFS took it out of its directory (the node stays as it was).
+      const removed = file.parent.contents[file.name] !== file;
+      if (removed && buffer instanceof ArrayBuffer && buffer !== heap) buffers.add(buffer);
+    }
+    if (buffers.size > 0) runner.recycle([...buffers]);
   }
 
   /** The job could not run (or come back) elsewhere: run it in this instance. */

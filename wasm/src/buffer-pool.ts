@@ -67,4 +67,9 @@ export class BufferPool {
   get bytes(): number {
     return this.pooledBytes;
   }
+
+  /** Bytes it would still keep. */
+  get room(): number {
+    return this.limit - this.pooledBytes;
+  }
 }

@@ -54,6 +54,11 @@ export class CommitPipeline {
     return this.committer.durable();
   }
 
+  /** Whether a commit is running (it may hold views of the files it stores). */
+  get busy(): boolean {
+    return this.committer.busy;
+  }
+
   /** Notes a change acknowledged at once: committed within the interval. */
   deferred(): void {
     this.committer.deferred();

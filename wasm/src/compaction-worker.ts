@@ -2,18 +2,19 @@
 // a database sends it (compaction.ts) and sends the new tables back, having
 // stored them in IndexedDB first when the job says where (output-store.ts).
 import createStrataModule from './strata.js';
-import { type CompactionJobMessage, runCompactionIn } from './compaction.js';
+import { type CompactionJobMessage, type RecycleMessage, runCompactionIn } from './compaction.js';
 import { storeFiles } from './output-store.js';
 
 declare const self: {
-  onmessage: ((e: MessageEvent<CompactionJobMessage>) => void) | null;
+  onmessage: ((e: MessageEvent<CompactionJobMessage | RecycleMessage>) => void) | null;
   postMessage(message: unknown, transfer?: Transferable[]): void;
 };
 
 const wasmUrl = new URL('./strata.wasm', import.meta.url);
 const module = createStrataModule({ locateFile: () => wasmUrl.href });
 
-self.onmessage = async (e: MessageEvent<CompactionJobMessage>) => {
+self.onmessage = async (e: MessageEvent<CompactionJobMessage | RecycleMessage>) => {
+  if ('recycled' in e.data) return; // dropped: freed on this thread
   const job = e.data;
   try {
     const reply = runCompactionIn(await module, job);

@@ -60,6 +60,8 @@ export interface RawDatabase {
 
 /** A MEMFS file node (src/library_memfs.js in 3.1.6). */
 export interface MemfsNode {
+  name: string;
+  parent: MemfsDirectory; // kept after an unlink, which takes the node out of parent.contents
   contents: Int8Array | Uint8Array | null; // may have spare capacity past usedBytes
   usedBytes: number;
   timestamp: number; // ms
