@@ -57,7 +57,7 @@ bool SameResult(const CompactionResult& a, const CompactionResult& b) {
     if (x.file_number != y.file_number || x.path != y.path || x.size != y.size || x.smallest != y.smallest ||
         x.largest != y.largest || x.smallest_seq != y.smallest_seq || x.largest_seq != y.largest_seq ||
         x.entries != y.entries || x.tombstones != y.tombstones || x.raw_key_bytes != y.raw_key_bytes ||
-        x.raw_value_bytes != y.raw_value_bytes) {
+        x.raw_value_bytes != y.raw_value_bytes || x.properties != y.properties) {
       return false;
     }
   }

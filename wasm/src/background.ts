@@ -275,10 +275,10 @@ export class BackgroundDriver {
       this.stats.installed++;
       if (job.store) this.storedJobsNotInstalled--;
       engine.drainEvents();
-      this.recycleRemoved(runner, inputFiles);
     } catch (e) {
-      this.runCompactionHere(e);
+      return this.runCompactionHere(e);
     }
+    this.recycleRemoved(runner, inputFiles);
   }
 
   /** A copy of a table's bytes, made a step per task; undefined if the engine closed meanwhile. */

@@ -301,8 +301,11 @@ void DBImpl::InstallCompaction(std::unique_lock<std::mutex>& lock, const Compact
     meta->tombstones = out.tombstones;
     meta->raw_key_bytes = out.raw_key_bytes;
     meta->raw_value_bytes = out.raw_value_bytes;
+    // (An empty block would parse as one that says nothing: read the file then.)
     auto properties = std::make_shared<pb::TableProperties>();
-    if (properties->ParseFromString(out.properties)) meta->properties = std::move(properties);
+    if (!out.properties.empty() && properties->ParseFromString(out.properties)) {
+      meta->properties = std::move(properties);
+    }
     edit.AddFile(plan.output_level(), std::move(meta));
   }
   InternalKey largest;
