@@ -296,13 +296,12 @@ export class BackgroundDriver {
    */
   private recycleRemoved(runner: CompactionRunner, inputFiles: MemfsNode[]): void {
     if (!runner.recycle || this.commits.busy) return;
-    const heap = this.engine.module.HEAPU8.buffer;
     const buffers = new Set<ArrayBuffer>();
     for (const file of inputFiles) {
       const buffer = file.contents?.buffer;
       // Unlinked: MEMFS took it out of its directory (the node stays as it was).
       const removed = file.parent.contents[file.name] !== file;
-      if (removed && buffer instanceof ArrayBuffer && buffer !== heap) buffers.add(buffer);
+      if (removed && buffer instanceof ArrayBuffer) buffers.add(buffer);
     }
     if (buffers.size > 0) runner.recycle([...buffers]);
   }

@@ -156,8 +156,7 @@ export class IndexedDbStorage implements Storage {
     if (paths.length === 0) return counts;
     // Take every file now, synchronously, so the commit is the state of one
     // instant even if the engine goes on while the transaction runs.
-    const files: AheadFile[] = [];
-    const timestamps = new Map<string, number>();
+    const files: (AheadFile & { timestamp: number })[] = [];
     const deleted: string[] = [];
     for (const path of paths) {
       const node = this.fileNode(path);
@@ -170,17 +169,16 @@ export class IndexedDbStorage implements Storage {
       const bytes = fileBytes(node);
       counts.files++;
       counts.bytes += bytes.length;
-      files.push({ path, bytes, mode: node.mode });
-      timestamps.set(path, node.timestamp);
+      files.push({ path, bytes, mode: node.mode, timestamp: node.timestamp });
     }
     counts.deleted = deleted.length;
     const ahead = this.ahead ? aheadFiles(files, deleted) : [];
     // In a buffer of its exact size (IndexedDB would store a MEMFS file's
     // spare capacity too): a file CommitEnv wrote in one of its own is
     // stored without a copy (put() clones it at once).
-    const put = (file: AheadFile): StoreRequest => ({
+    const put = (file: (typeof files)[number]): StoreRequest => ({
       put: file.path,
-      value: { timestamp: new Date(timestamps.get(file.path)!), mode: file.mode, contents: inOwnBuffer(file.bytes) },
+      value: { timestamp: new Date(file.timestamp), mode: file.mode, contents: inOwnBuffer(file.bytes) },
     });
     // Deletes first: a put of the same commit lands after any range. A
     // commit with files ahead starts its transaction tasks later: a
@@ -342,7 +340,7 @@ type StoreRequest = { put: string; value: StoredFile } | { delete: string | IDBK
  * of this file): tables of AHEAD_BYTES or more; and every WAL segment, when
  * one is that big and the commit removes none.
  */
-export function aheadFiles(files: readonly AheadFile[], deleted: readonly string[]): AheadFile[] {
+export function aheadFiles<F extends AheadFile>(files: readonly F[], deleted: readonly string[]): F[] {
   const big = (f: AheadFile) => f.bytes.length >= AHEAD_BYTES;
   const segments = files.filter((f) => f.path.endsWith(WAL_SUFFIX));
   const segmentsGo = segments.some(big) && !deleted.some((path) => path.endsWith(WAL_SUFFIX));
