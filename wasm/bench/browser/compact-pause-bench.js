@@ -44,8 +44,16 @@ function valueOf(j) {
 }
 const TIMER_MS = 4;
 
-/** Runs fn while the probe measures the longest time this thread could not take a turn. */
+/**
+ * Runs fn while the probe measures the longest time this thread could not
+ * take a turn. Under the timer probe the page's tasks are traced meanwhile
+ * (the busy probe's would be hundreds of thousands): the longest one's wall
+ * time and its time on a core, beside the timer's figure, which also holds
+ * the time the thread waited for a core with no task of its own.
+ */
 async function longestPause(probe, fn) {
+  const traced = probe === 'timer' && typeof window.benchTrace === 'function';
+  if (traced) await window.benchTrace('start');
   const { port1, port2 } = new MessageChannel();
   let last = performance.now();
   let longest = 0;
@@ -61,13 +69,30 @@ async function longestPause(probe, fn) {
   port1.onmessage = turn;
   turn();
   const start = performance.now();
+  performance.mark('measured-start');
   try {
     await fn();
   } finally {
+    performance.mark('measured-end');
     running = false;
     port1.close();
   }
-  return { longestMs: longest, totalMs: performance.now() - start };
+  const totalMs = performance.now() - start;
+  const tasks = traced ? await window.benchTrace('stop', 'measured') : undefined;
+  return { longestMs: longest, totalMs, tasks };
+}
+
+/** The columns of a run's traced tasks (none under the busy probe). */
+function taskColumns(tasks) {
+  return tasks
+    ? {
+        longestTaskMs: tasks.longestMs,
+        itsCpuMs: tasks.longestThreadMs,
+        itsGcMs: tasks.longestGcMs,
+        mostCpuMs: tasks.mostThreadMs,
+        tasksOver16: tasks.over16,
+      }
+    : {};
 }
 
 async function run(compaction, probe) {
@@ -89,7 +114,7 @@ async function run(compaction, probe) {
     if (e.type === 'compaction' && e.phase === 'finished' && e.reason === 'manual') jobs.push(e.runner);
   });
   const before = db.stats();
-  const { longestMs, totalMs } = await longestPause(probe, () => db.compact());
+  const { longestMs, totalMs, tasks } = await longestPause(probe, () => db.compact());
   const after = db.stats();
   const tables = after.levels.map((l) => l.files).join('/');
   const sample = db.get(`${(Math.imul(7, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}-7`);
@@ -104,6 +129,7 @@ async function run(compaction, probe) {
     storedMB: +(before.levels.reduce((n, l) => n + l.bytes, 0) / 2 ** 20).toFixed(1),
     compactSeconds: +(totalMs / 1000).toFixed(1),
     longestPauseMs: +longestMs.toFixed(1),
+    ...taskColumns(tasks),
     manualJobs: jobs.length,
     jobsByRunner: jobs.reduce((m, r) => ({ ...m, [r]: (m[r] ?? 0) + 1 }), {}),
     filesPerLevel: tables,
@@ -128,7 +154,7 @@ async function flushRun(probe) {
   // not on the deferred timer during flush().
   await db.sync();
   const before = db.stats();
-  const { longestMs, totalMs } = await longestPause(probe, () => db.flush());
+  const { longestMs, totalMs, tasks } = await longestPause(probe, () => db.flush());
   const after = db.stats();
   await db.close();
   await destroy(name);
@@ -140,6 +166,7 @@ async function flushRun(probe) {
     keys,
     compactSeconds: +(totalMs / 1000).toFixed(2),
     longestPauseMs: +longestMs.toFixed(1),
+    ...taskColumns(tasks),
   };
 }
 
@@ -152,12 +179,13 @@ async function flushRun(probe) {
 async function floor(probe, seconds, spin) {
   const spinner = spin ? new Worker(URL.createObjectURL(new Blob(['for (;;) {}'], { type: 'text/javascript' }))) : undefined;
   try {
-    const { longestMs, totalMs } = await longestPause(probe, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+    const { longestMs, totalMs, tasks } = await longestPause(probe, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
     return {
       compaction: spin ? 'none, a worker spinning' : 'none',
       probe,
       compactSeconds: +(totalMs / 1000).toFixed(1),
       longestPauseMs: +longestMs.toFixed(1),
+      ...taskColumns(tasks),
     };
   } finally {
     spinner?.terminate();

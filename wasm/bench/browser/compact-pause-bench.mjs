@@ -4,12 +4,17 @@
 // (measured by a 4 ms timer's lateness and by a busy ping loop, see the
 // page's header) and with compactions inline; before them, the same probes
 // for --floor seconds with no database (the machine's floor: idle, and with
-// a worker spinning), and flush() of a --flushmb megabyte memtable.
+// a worker spinning), and flush() of a --flushmb megabyte memtable. Under
+// the timer probe the page's main thread is traced too (task-trace.mjs):
+// its longest task (longestTaskMs), that task's time on a core (itsCpuMs)
+// and in V8's collector (itsGcMs), the most time on a core of any task
+// (mostCpuMs), and the tasks of 16 ms or more. A late timer turn with no
+// long task of the page is the machine's (its thread waited for a core).
 //
 //   node wasm/bench/browser/compact-pause-bench.mjs [--mb=100] [--random=1] [--floor=8] [--flushmb=3]
 import { numberFlags, runPage } from './run-page.mjs';
 
 const flags = numberFlags({ mb: 100, random: 0, floor: 8, flushmb: 3 });
-const { version, results } = await runPage('compact-pause-bench', flags, 3_600_000);
+const { version, results } = await runPage('compact-pause-bench', flags, 3_600_000, { taskTrace: true });
 console.log(`Chromium ${version}: compact() of a database of ${flags.mb} MB of ${flags.random ? 'random' : 'repeated'} values, opened in the page`);
 console.table(results.map(({ jobsByRunner, ...row }) => ({ ...row, ...(jobsByRunner && { jobsByRunner: JSON.stringify(jobsByRunner) }) })));

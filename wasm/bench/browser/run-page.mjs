@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
 import { serve } from './serve.mjs';
+import { exposeTaskTrace } from './task-trace.mjs';
 
 /** Number flags --name=value from argv, with defaults. */
 export function numberFlags(defaults) {
@@ -16,13 +17,17 @@ export function numberFlags(defaults) {
   return flags;
 }
 
-/** Resolves to { version, results } of the page run with the query. */
-export async function runPage(page, query, timeout = 900_000) {
+/**
+ * Resolves to { version, results } of the page run with the query. With
+ * taskTrace, the page can trace its main thread's tasks (task-trace.mjs).
+ */
+export async function runPage(page, query, timeout = 900_000, { taskTrace = false } = {}) {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // wasm/
   const server = await serve(root, { crossOriginIsolated: true });
   const browser = await launchChromium();
   try {
     const tab = await browser.context.newPage();
+    if (taskTrace) await exposeTaskTrace(tab);
     await tab.goto(`${server.url}/bench/browser/${page}.html?${new URLSearchParams(query)}`);
     // Polled by a timer: Playwright's default polls every animation frame,
     // which made the measured page lay out and commit frames (tasks of up

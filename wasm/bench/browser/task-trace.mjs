@@ -1,0 +1,66 @@
+// The page's own tasks, from a Chromium trace: a page running under
+// runPage(..., { taskTrace: true }) calls `await window.benchTrace('start')`,
+// marks what it measures with performance.mark(`${label}-start`) and
+// performance.mark(`${label}-end`), and gets back from
+// `await window.benchTrace('stop', label)` the tasks its main thread ran
+// between the two marks. A task's wall time is how long the thread could do
+// nothing else; its thread time, how much of that it ran on a core (the rest
+// it waited for one). A probe in the page (a timer's lateness) sees both
+// the page's tasks and the machine's: this tells them apart.
+
+// RunTask (every task a thread runs), V8's collections (MinorGC, MajorGC)
+// and the page's marks.
+const CATEGORIES = ['disabled-by-default-devtools.timeline', 'devtools.timeline', 'blink.user_timing'];
+const COLLECTIONS = new Set(['MinorGC', 'MajorGC']);
+
+/** Lets the page at tab trace its main thread's tasks (see above). */
+export async function exposeTaskTrace(tab) {
+  const cdp = await tab.context().newCDPSession(tab);
+  let events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  await tab.exposeFunction('benchTrace', async (action, label) => {
+    if (action === 'start') {
+      events = [];
+      await cdp.send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES }, transferMode: 'ReportEvents' });
+      return undefined;
+    }
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    return mainThreadTasks(events, label);
+  });
+}
+
+/**
+ * The tasks of the renderer's main thread that overlap the marks
+ * `${label}-start` .. `${label}-end`: { tasks, longestMs, longestThreadMs
+ * (the longest task's own time on a core), longestGcMs (the time V8's
+ * collector took within it), mostThreadMs (the most time on a core of any
+ * task), over16 (tasks of 16 ms or more) }.
+ */
+export function mainThreadTasks(events, label) {
+  const main = new Set();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain') main.add(`${e.pid}:${e.tid}`);
+  const mark = (name) => {
+    const found = events.find((e) => e.name === name && e.cat.includes('blink.user_timing'));
+    if (!found) throw new Error(`the trace has no mark ${name}`);
+    return found.ts;
+  };
+  const start = mark(`${label}-start`);
+  const end = mark(`${label}-end`);
+  const onMain = (e) => main.has(`${e.pid}:${e.tid}`);
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && onMain(e) && e.ts < end && e.ts + e.dur > start);
+  if (tasks.length === 0) throw new Error('the trace has no task of the page between its marks');
+  const threadTime = (e) => e.tdur ?? e.dur;
+  const longest = tasks.reduce((a, b) => (b.dur > a.dur ? b : a));
+  const within = (e) => e.ts >= longest.ts && e.ts + e.dur <= longest.ts + longest.dur;
+  const gc = events.filter((e) => e.ph === 'X' && COLLECTIONS.has(e.name) && onMain(e) && within(e));
+  return {
+    tasks: tasks.length,
+    longestMs: +(longest.dur / 1000).toFixed(1),
+    longestThreadMs: +(threadTime(longest) / 1000).toFixed(1),
+    longestGcMs: +(gc.reduce((n, e) => n + e.dur, 0) / 1000).toFixed(1),
+    mostThreadMs: +(Math.max(...tasks.map(threadTime)) / 1000).toFixed(1),
+    over16: tasks.filter((e) => e.dur >= 16_000).length,
+  };
+}
