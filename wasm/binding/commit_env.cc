@@ -85,7 +85,8 @@ Status CommitEnv::NewWritableFile(const std::string& path, std::unique_ptr<Writa
 }
 
 Status CommitEnv::RemoveFile(const std::string& path) {
-  Status s = target()->RemoveFile(path);
+  std::optional<Status> removed = remove_file_ != nullptr ? remove_file_(path) : std::nullopt;
+  Status s = removed.has_value() ? *removed : target()->RemoveFile(path);
   if (s.ok()) RecordChange(path);
   return s;
 }
