@@ -936,30 +936,6 @@ TEST_F(BindingDatabaseTest, TakingEventsAndChangesLeavesTheLastResult) {
   EXPECT_EQ(kOk, db_->Close());
 }
 
-// A background error is the one event the package reads with nobody
-// listening: QueuedEvents says when one is queued, so that the rest can be
-// dropped unread.
-TEST_F(BindingDatabaseTest, QueuedEventsSaysWhenABackgroundErrorIsAmongThem) {
-  EXPECT_EQ(0, db_->QueuedEvents()) << "nothing before Open";
-  ASSERT_EQ(kOk, Open());
-  for (const char* key : {"a", "b"}) {
-    ASSERT_EQ(kOk, d_->Put(key, "1"));
-    ASSERT_EQ(kOk, db_->Flush()) << db_->LastError();
-  }
-  EXPECT_EQ(1, db_->QueuedEvents()) << "the flushes' events";
-  EXPECT_EQ(std::string::npos, d_->TakeEvents().find("background-error"));
-  EXPECT_EQ(0, db_->QueuedEvents());
-
-  const std::set<std::string> tables = FilesEndingWith(".sst");
-  ASSERT_EQ(2u, tables.size());
-  ASSERT_TRUE(Env::Default()->RemoveFile(dir_ + "/" + *tables.begin()).ok());
-  EXPECT_NE(kOk, db_->Compact(false, 0, false, 0)) << "a compaction of a lost table";
-  EXPECT_EQ(2, db_->QueuedEvents());
-  EXPECT_NE(std::string::npos, d_->TakeEvents().find("{\"type\":\"background-error\""));
-  EXPECT_EQ(0, db_->QueuedEvents()) << "taken with the rest";
-  db_->Close();
-}
-
 TEST_F(BindingDatabaseTest, TakeChangesAfterSyncListsTheNewWalSegment) {
   EXPECT_EQ("", d_->TakeChanges()) << "nothing before Open";
   ASSERT_EQ(kOk, Open());

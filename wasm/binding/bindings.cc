@@ -57,8 +57,8 @@ EMSCRIPTEN_KEEPALIVE int strata_has_pending_work(WasmDatabase* db) {
 EMSCRIPTEN_KEEPALIVE int strata_has_compaction_job(WasmDatabase* db) {
   return db->HasCompactionJob() ? 1 : 0;
 }
-EMSCRIPTEN_KEEPALIVE int strata_queued_events(WasmDatabase* db) {
-  return db->QueuedEvents();
+EMSCRIPTEN_KEEPALIVE int strata_has_events(WasmDatabase* db) {
+  return db->HasEvents() ? 1 : 0;
 }
 
 }  // extern "C"

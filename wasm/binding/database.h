@@ -171,8 +171,6 @@ class WasmDatabase {
   // Text result, as TakeChanges': the engine's events since the last call,
   // as JSON lines (event_queue.h).
   bool HasEvents() { return events_ && events_->HasEvents(); }
-  // 0: no events queued; 1: some; 2: some, a background error among them.
-  int QueuedEvents() { return !HasEvents() ? 0 : events_->HasBackgroundError() ? 2 : 1; }
   int TakeEvents();
   std::string StatsJson();
   std::string Metrics();

@@ -95,24 +95,17 @@ bool EventQueue::HasEvents() {
   return !lines_.empty();
 }
 
-bool EventQueue::HasBackgroundError() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return background_error_;
-}
-
 std::string EventQueue::Take() {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   out.swap(lines_);
-  background_error_ = false;
   return out;
 }
 
-void EventQueue::Push(const std::string& line, bool background_error) {
+void EventQueue::Push(const std::string& line) {
   std::lock_guard<std::mutex> lock(mu_);
   lines_ += line;
   lines_ += '\n';
-  background_error_ = background_error_ || background_error;
 }
 
 void EventQueue::OnFlushBegin(const FlushInfo& info) {
@@ -210,7 +203,7 @@ void EventQueue::OnBackgroundError(const Status& error) {
   BeginEvent(&w, "background-error");
   WriteError(&w, error);
   w.EndObject();
-  Push(w.out(), /*background_error=*/true);
+  Push(w.out());
 }
 
 }  // namespace strata

@@ -35,10 +35,6 @@ class EventQueue final : public EventListener {
   explicit EventQueue(std::string external_runner) : external_runner_(std::move(external_runner)) {}
 
   bool HasEvents();
-  // Whether a background-error line is queued: the one event a handle must
-  // read even with nobody listening (it turns read-only), so that the
-  // others can then be dropped unread.
-  bool HasBackgroundError();
   // The queued lines, each ending in '\n'; empties the queue.
   std::string Take();
 
@@ -53,12 +49,11 @@ class EventQueue final : public EventListener {
   void OnBackgroundError(const Status& error) override;
 
  private:
-  void Push(const std::string& line, bool background_error = false);
+  void Push(const std::string& line);
 
   const std::string external_runner_;
   std::mutex mu_;
   std::string lines_;
-  bool background_error_ = false;  // among lines_
 };
 
 }  // namespace strata

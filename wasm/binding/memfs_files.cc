@@ -113,9 +113,8 @@ namespace {
 constexpr int kMake = 0;
 constexpr int kRemove = 1;
 
-// Where /dir/name splits; false for a path done elsewhere (one with no
-// directory part, a file directly under /, a trailing slash, a name of . or
-// ..). A relative directory is looked up the slow way (see above).
+// The directory and name of /dir/name; false for a path done elsewhere (a
+// relative path, a file directly under /, a name of . or ..).
 bool SplitPath(const std::string& path, size_t* slash) {
   *slash = path.rfind('/');
   if (*slash == std::string::npos || *slash == 0 || *slash + 1 == path.size()) return false;

@@ -461,9 +461,8 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
         // the commit that follows, a task of its own.
         .then(nextTask)
         .then(() => {
-          // If close() began meanwhile, its commit makes this durable too.
-          if (this.state === 'closed') throw closedError(this.name);
-          if (this.state === 'open') this.background.schedule();
+          this.checkOpen(); // closed meanwhile
+          this.background.schedule();
           return this.commits.durable();
         });
     } catch (e) {

@@ -15,6 +15,11 @@ function error(raw: RawError): EventError | null {
   return { code: e.code, message: e.message };
 }
 
+/** Whether `lines` report a background error (the handle turns read-only). */
+export function holdsBackgroundError(lines: string): boolean {
+  return lines.includes('{"type":"background-error"');
+}
+
 /**
  * One event per line of `lines`. A 'background-error' line becomes an
  * 'error' event: the handle that reports it turns read-only.

@@ -6,7 +6,7 @@
 // call the engine only through this.
 import { ArgWriter } from './args.js';
 import { readText } from './bytes.js';
-import { parseEngineEvents } from './engine-events.js';
+import { holdsBackgroundError, parseEngineEvents } from './engine-events.js';
 import { StrataError, engineError } from './errors.js';
 import { EventHub } from './events.js';
 import { LIMITS } from './limits.generated.js';
@@ -16,10 +16,6 @@ import type { RawDatabase, StrataModule } from './strata.js';
 export const OK = LIMITS.statusCodes.indexOf('OK');
 export const NOT_FOUND = LIMITS.statusCodes.indexOf('NotFound');
 export const BUSY = LIMITS.statusCodes.indexOf('Busy');
-
-// _strata_queued_events' answers.
-const QUEUED_NONE = 0;
-const QUEUED_WITH_BACKGROUND_ERROR = 2;
 
 export class EngineHandle {
   readonly args: ArgWriter;
@@ -76,11 +72,10 @@ export class EngineHandle {
    * hundreds of tables took milliseconds of the page's thread to parse.
    */
   drainEvents(): void {
-    const queued = this.module._strata_queued_events(this.handle);
-    if (queued === QUEUED_NONE) return;
-    const code = this.raw.takeEvents();
-    if (!this.events.active && queued !== QUEUED_WITH_BACKGROUND_ERROR) return this.check(code); // dropped unread
-    for (const event of parseEngineEvents(this.text(code))) {
+    if (this.module._strata_has_events(this.handle) === 0) return;
+    const lines = this.text(this.raw.takeEvents());
+    if (!this.events.active && !holdsBackgroundError(lines)) return;
+    for (const event of parseEngineEvents(lines)) {
       if (event.type === 'error') this.onBackgroundError(new StrataError(event.code, event.message));
       else this.events.emit(event);
     }

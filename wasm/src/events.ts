@@ -11,11 +11,6 @@ import type { TableSummary } from './stats.js';
 import type { IdbDurability } from './storage.js';
 
 /** One table file, and its level. */
-/**
- * A table an event names. Its smallestKey and largestKey are views into one
- * buffer shared by every key of the events delivered with it (copy one with
- * slice() to keep it alone or to transfer it).
- */
 export interface TableInfo extends TableSummary {
   level: number;
 }

@@ -126,8 +126,7 @@ export interface StrataModule {
   _strata_has_changes(handle: number): number;
   _strata_has_pending_work(handle: number): number;
   _strata_has_compaction_job(handle: number): number;
-  /** 0: no events queued; 1: some; 2: some, a background error among them. */
-  _strata_queued_events(handle: number): number;
+  _strata_has_events(handle: number): number;
   /** In a compaction worker's instance: runs an envelope, returns the encoded result. */
   runCompaction(envelope: Uint8Array): Uint8Array;
   /** DB::Destroy on a closed database's directory: '' when done, else "<code> <message>". */

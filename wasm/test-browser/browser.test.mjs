@@ -370,7 +370,7 @@ eachEngine('compactions run in the compaction worker and the data stays correct'
       await again.close();
       const kinds = new Set(events.map((e) => `${e.type}${e.phase ? ` ${e.phase}` : ''}${e.runner ? ` ${e.runner}` : ''}`));
       // Every table an event names comes with its key range, decoded from
-      // the binding's hex (Uint8Array.prototype.setFromHex where the browser has it).
+      // the binding's hex (Uint8Array.fromHex where the browser has it).
       const tables = events.flatMap((e) => [e.table, e.output, ...(e.inputs ?? []), ...(e.outputs ?? [])]).filter(Boolean);
       const text = new TextDecoder();
       const badRanges = tables.filter(({ smallestKey: a, largestKey: b }) => {

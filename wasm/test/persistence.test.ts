@@ -441,7 +441,7 @@ describe('a table file lost from storage', () => {
     expect(tables.length).toBeGreaterThan(1);
     (runtimeFS(runtime) as unknown as { unlink(path: string): void }).unlink(`${idbName('lost-input')}/${tables[0]}`);
     await expect(again.compact()).rejects.toBeInstanceOf(StrataError);
-    await expect(again.put('after', 'x')).rejects.toThrow(/database lost-input is read-only:/); // the handle's word, not the engine's
+    await expect(again.put('after', 'x')).rejects.toThrow(/is read-only/);
     await Promise.resolve(); // onError hears of it a microtask later
     expect(told).toHaveLength(1);
     expect(errors).toEqual(listening ? told : []);
