@@ -338,47 +338,6 @@ TEST_F(CommitEnvTest, AFileMakerThatDeclinesLeavesTheFileToTheBaseEnv) {
   EXPECT_EQ((Paths{Path("CURRENT")}), env.TakeChanges());
 }
 
-// What the file remover was handed, and what it answers (as MakerRecord).
-struct RemoverRecord {
-  std::vector<std::string> calls;
-  std::optional<Status> answer;
-};
-RemoverRecord remover;
-
-std::optional<Status> RecordingRemover(const std::string& path) {
-  remover.calls.push_back(path);
-  return remover.answer;
-}
-
-TEST_F(CommitEnvTest, AFileRemoverThatRemovesTheFileReplacesTheBaseRemoveAndTheChangeIsRecorded) {
-  remover = {{}, Status::OK()};
-  CommitEnv env(base_.get(), nullptr, RecordingRemover);
-  WriteThrough(Path("000007.sst"), "table");
-  env.TakeChanges();
-  ASSERT_TRUE(env.RemoveFile(Path("000007.sst")).ok());
-  EXPECT_EQ((std::vector<std::string>{Path("000007.sst")}), remover.calls);
-  EXPECT_TRUE(base_->FileExists(Path("000007.sst"))) << "the base Env removed it too";
-  EXPECT_EQ((Paths{Path("000007.sst")}), env.TakeChanges());
-
-  // Its failure is the call's answer, and nothing to commit.
-  remover = {{}, Status::IOError("busy")};
-  EXPECT_TRUE(env.RemoveFile(Path("000007.sst")).IsIOError());
-  EXPECT_TRUE(env.TakeChanges().empty());
-}
-
-TEST_F(CommitEnvTest, AFileRemoverThatDeclinesLeavesTheFileToTheBaseEnv) {
-  remover = {{}, std::nullopt};
-  CommitEnv env(base_.get(), nullptr, RecordingRemover);
-  WriteThrough(Path("000008.sst"), "table");
-  ASSERT_TRUE(env.RemoveFile(Path("000008.sst")).ok());
-  EXPECT_EQ(1u, remover.calls.size());
-  EXPECT_FALSE(base_->FileExists(Path("000008.sst")));
-  EXPECT_EQ((Paths{Path("000008.sst")}), env.TakeChanges());
-  // A missing file is the base Env's answer, as without a remover.
-  EXPECT_FALSE(env.RemoveFile(Path("000008.sst")).ok());
-  EXPECT_TRUE(env.TakeChanges().empty());
-}
-
 TEST_F(CommitEnvTest, AddFileHasTheMakerCreateTheFileAndRecordsTheChange) {
   CommitEnv env(base_.get());
   std::string made_path;

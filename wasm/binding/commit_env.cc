@@ -85,8 +85,7 @@ Status CommitEnv::NewWritableFile(const std::string& path, std::unique_ptr<Writa
 }
 
 Status CommitEnv::RemoveFile(const std::string& path) {
-  std::optional<Status> removed = remove_file_ != nullptr ? remove_file_(path) : std::nullopt;
-  Status s = removed.has_value() ? *removed : target()->RemoveFile(path);
+  Status s = target()->RemoveFile(path);
   if (s.ok()) RecordChange(path);
   return s;
 }

@@ -33,12 +33,9 @@ class CommitEnv : public EnvWrapper {
   // Makes a new file whole, or answers nullopt to leave it to the base Env.
   // An error it answers must leave no file behind.
   using FileMaker = std::optional<Status> (*)(const std::string& path, const Slice& contents);
-  // Removes a file, or answers nullopt to leave it to the base Env.
-  using FileRemover = std::optional<Status> (*)(const std::string& path);
 
   // base must outlive this Env.
-  explicit CommitEnv(Env* base, FileMaker make_file = nullptr, FileRemover remove_file = nullptr)
-      : EnvWrapper(base), make_file_(make_file), remove_file_(remove_file) {}
+  explicit CommitEnv(Env* base, FileMaker make_file = nullptr) : EnvWrapper(base), make_file_(make_file) {}
 
   // Paths changed since the previous call, sorted; each is now either a
   // complete file or absent. Clears the record.
@@ -68,7 +65,6 @@ class CommitEnv : public EnvWrapper {
   void RecordChange(const std::string& path);
 
   const FileMaker make_file_;
-  const FileRemover remove_file_;
   std::mutex mu_;
   std::set<std::string> changed_;
 };

@@ -163,7 +163,7 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
     return Fail(Status::InvalidArgument("zlib level must be " + range_text(kZlibLevel, "")));
   }
   // Kept across close and reopen: changes not yet taken stay recorded.
-  if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default(), MakeNewMemfsFile, RemoveMemfsFile);
+  if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default(), MakeNewMemfsFile);
   Options options;
   options.env = env_.get();
   options.background_thread = false;  // no threads in the browser build

@@ -3,32 +3,25 @@
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 
-// op kMake: 1: made; 0: not made (the directory missing or not MEMFS, or
-// the name taken); -1: no memory for the copy, and nothing made; -2: `adopt`
-// is not a Uint8Array. The file gets the mode open(2) gives it for PosixEnv
-// (0644; 3.1.6 applies no umask) and a copy of data[0, size): in a
-// Uint8Array of their exact size (an exact-size write into an empty MEMFS
-// file made an Int8Array; readers take either), or in a view of that size
-// at the start of a buffer that Module.strataFileBuffer(size, name) gives,
-// if the package set it and has one (memory already touched: a new table's
-// copy into fresh memory held the page's thread 16 ms for 3.9 MB). With
-// `adopt` (an Embind handle, 0 for none) the file holds that JavaScript
-// Uint8Array itself: the caller gives it up; a view of part of a buffer, or
-// of shared memory, is copied out instead.
-// op kRemove: 1: the regular file `name` is gone from the directory; 0: not
-// done here (no such name, not a regular file, a directory not in MEMFS):
-// the caller's unlink(2) answers instead. An install that drops a compaction's
-// inputs removes hundreds of files in one call, and FS.unlink normalized and
-// looked up each path: up to 8 ms of one task of the page for ~250 tables.
+// 1: made; 0: not made (the directory missing or not MEMFS, or the name
+// taken); -1: no memory for the copy, and nothing made; -2: `adopt` is not
+// a Uint8Array. The file gets the mode open(2) gives it for PosixEnv (0644;
+// 3.1.6 applies no umask) and a copy of data[0, size): in a Uint8Array of
+// their exact size (an exact-size write into an empty MEMFS file made an
+// Int8Array; readers take either), or in a view of that size at the start
+// of a buffer that Module.strataFileBuffer(size, name) gives, if the package
+// set it and has one (memory already touched: a new table's copy into fresh
+// memory held the page's thread 16 ms for 3.9 MB). With `adopt` (an Embind
+// handle, 0 for none) the file holds that JavaScript Uint8Array itself: the
+// caller gives it up; a view of part of a buffer, or of shared memory, is
+// copied out instead.
 // This relies on MEMFS internals of Emscripten 3.1.6, the version
 // scripts/setup.sh installs (re-check on an upgrade): a directory node keeps
 // its entries by name in `contents`, a mount point's node names the mount
-// in `mounted`, MEMFS.createNode links a new node there and in the file
-// system's name table, and FS.unlink is MEMFS's unlink (which deletes the
-// entry) plus FS.destroyNode (which takes it out of the name table). Unlike
-// FS.mknod and FS.unlink this does not check the directory's permissions,
-// nor does the walk below check search permission on the way (the
-// engine's directory is its own).
+// in `mounted`, and MEMFS.createNode links a new node there and in the file
+// system's name table. Unlike FS.mknod it does not check the directory's
+// permissions, nor does the walk below check search permission on the way
+// (the engine's directory is its own).
 //
 // The directory is found by walking those entries from the root, and short
 // ASCII names are read a byte at a time: FS.lookupPath first normalizes the
@@ -39,8 +32,8 @@
 // system, a name it does not find, such as __proto__, which MEMFS's entries
 // cannot hold as their own) goes through FS.lookupPath.
 // clang-format off
-EM_JS(int, strata_memfs_file, (int op, const char* dir, size_t dir_size, const char* name, size_t name_size,
-                               const char* data, size_t size, int adopt), {
+EM_JS(int, strata_make_memfs_file, (const char* dir, size_t dir_size, const char* name, size_t name_size,
+                                    const char* data, size_t size, int adopt), {
   const text = (at, length) => {
     let s = '';
     let i = 0;
@@ -70,15 +63,7 @@ EM_JS(int, strata_memfs_file, (int op, const char* dir, size_t dir_size, const c
   }
   if (!FS.isDir(parent.mode) || parent.node_ops.mknod !== MEMFS.node_ops.mknod) return 0;
   const base = text(name, name_size);
-  const exists = Object.prototype.hasOwnProperty.call(parent.contents, base);
-  if (op === 1) {  // kRemove
-    const node = exists ? parent.contents[base] : undefined;
-    if (!node || !FS.isFile(node.mode) || node.mounted) return 0;
-    MEMFS.node_ops.unlink(parent, base);
-    FS.destroyNode(node);
-    return 1;
-  }
-  if (exists) return 0;
+  if (Object.prototype.hasOwnProperty.call(parent.contents, base)) return 0;
   let bytes = null;
   try {
     if (adopt) {
@@ -108,28 +93,14 @@ namespace strata {
 
 namespace {
 
-#ifdef __EMSCRIPTEN__
-// strata_memfs_file's op.
-constexpr int kMake = 0;
-constexpr int kRemove = 1;
-
-// The directory and name of /dir/name; false for a path done elsewhere (a
-// relative path, a file directly under /, a name of . or ..).
-bool SplitPath(const std::string& path, size_t* slash) {
-  *slash = path.rfind('/');
-  if (*slash == std::string::npos || *slash == 0 || *slash + 1 == path.size()) return false;
-  const Slice name(path.data() + *slash + 1, path.size() - *slash - 1);
-  return name != Slice(".") && name != Slice("..");
-}
-#endif
-
 std::optional<Status> MakeMemfsFile(const std::string& path, const Slice& contents, uintptr_t adopt) {
 #ifdef __EMSCRIPTEN__
-  size_t slash;
-  if (!SplitPath(path, &slash)) return std::nullopt;
-  const int made =
-      strata_memfs_file(kMake, path.data(), slash, path.data() + slash + 1, path.size() - slash - 1,
-                        contents.data(), contents.size(), static_cast<int>(adopt));
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) return std::nullopt;
+  const Slice name(path.data() + slash + 1, path.size() - slash - 1);
+  if (name == Slice(".") || name == Slice("..")) return std::nullopt;
+  const int made = strata_make_memfs_file(path.data(), slash, name.data(), name.size(), contents.data(),
+                                          contents.size(), static_cast<int>(adopt));
   if (made == 1) return Status::OK();
   if (made == -1) return Status::IOError(path + ": no memory for its bytes");
   if (made == -2) return Status::InvalidArgument(path + ": its bytes must be a Uint8Array");
@@ -149,20 +120,6 @@ std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& con
 
 std::optional<Status> AdoptAsNewMemfsFile(const std::string& path, uintptr_t js_bytes) {
   return MakeMemfsFile(path, Slice(), js_bytes);
-}
-
-std::optional<Status> RemoveMemfsFile(const std::string& path) {
-#ifdef __EMSCRIPTEN__
-  size_t slash;
-  if (!SplitPath(path, &slash)) return std::nullopt;
-  if (strata_memfs_file(kRemove, path.data(), slash, path.data() + slash + 1, path.size() - slash - 1,
-                        nullptr, 0, 0) == 1) {
-    return Status::OK();
-  }
-#else
-  (void)path;
-#endif
-  return std::nullopt;
 }
 
 }  // namespace strata

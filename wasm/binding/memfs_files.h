@@ -1,6 +1,5 @@
-// New files made, and old ones removed, straight in MEMFS, the browser
-// build's file system, for CommitEnv (commit_env.h), which writes every file
-// whole at its Close.
+// New files made straight in MEMFS, the browser build's file system, for
+// CommitEnv (commit_env.h), which writes every file whole at its Close.
 //
 // Through open(2), Emscripten creates a file by looking its name up twice
 // (open, then mknod) and MEMFS answers each miss by throwing. With an
@@ -34,11 +33,5 @@ std::optional<Status> MakeNewMemfsFile(const std::string& path, const Slice& con
 // becomes the file. The caller must not use the array afterwards.
 // InvalidArgument when it is not a Uint8Array.
 std::optional<Status> AdoptAsNewMemfsFile(const std::string& path, uintptr_t js_bytes);
-
-// Removes the regular file `path` from its MEMFS directory, or answers
-// nullopt when that is not done here (outside the wasm build, a path as
-// above, a name that is missing or not a regular file), so that the caller
-// removes it through its Env, which answers those cases as unlink(2) does.
-std::optional<Status> RemoveMemfsFile(const std::string& path);
 
 }  // namespace strata

@@ -24,45 +24,11 @@ export const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const isWellFormed = (s: string): boolean =>
   (s as string & { isWellFormed?: () => boolean }).isWellFormed?.() ?? true;
 
-const nibble = (code: number): number => (code <= 57 ? code - 48 : code - 87); // '0'-'9', 'a'-'f'
-
-function decodeHexInto(hex: string, out: Uint8Array): void {
-  for (let i = 0, at = 0; i < out.length; i++, at += 2) out[i] = (nibble(hex.charCodeAt(at)) << 4) | nibble(hex.charCodeAt(at + 1));
-}
-
 /** Bytes from the lowercase hex the binding's JSON carries keys in. */
 export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
-  decodeHexInto(hex, out);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
   return out;
-}
-
-// Uint8Array.prototype.setFromHex (Chromium 140, Firefox 133, Safari 18.2;
-// not Node 20): decodes in place, natively.
-const setFromHex = (Uint8Array.prototype as unknown as { setFromHex?: (this: Uint8Array, hex: string) => unknown }).setFromHex;
-
-/**
- * Many hex keys decoded into views of one buffer of at most `capacity`
- * bytes. The engine's events name every table of a job by its key range:
- * an install that drops hundreds of tables decoded hundreds of keys in one
- * task of the page, each a new ArrayBuffer, in code run too seldom to be
- * compiled. A kept key holds the whole buffer alive (the events of one call).
- */
-export class HexKeys {
-  private readonly buffer: ArrayBuffer;
-  private used = 0;
-
-  constructor(capacity: number) {
-    this.buffer = new ArrayBuffer(capacity);
-  }
-
-  decode(hex: string): Uint8Array {
-    const out = new Uint8Array(this.buffer, this.used, hex.length >> 1); // a RangeError past the capacity
-    this.used += out.length;
-    if (setFromHex) setFromHex.call(out, hex);
-    else decodeHexInto(hex, out);
-    return out;
-  }
 }
 
 /** Checks that x is a string or Uint8Array usable as `what`. */

@@ -29,7 +29,6 @@ import { type Stats, parseStats } from './stats.js';
 import { decodeValueList, presenceInValueList, valueListUtf8Wanted } from './value-list.js';
 import { chunkHeader } from './entry-chunk.js';
 import { ResultCopies } from './slab.js';
-import { nextTask } from './tasks.js';
 import type { IdbDurability, Storage } from './storage.js';
 import type { CompactionRunner } from './compaction.js';
 import type { StrataEventListener } from './events.js';
@@ -456,12 +455,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
             return this.raw.compact(begin !== undefined, beginSize, end !== undefined, endSize);
           });
         })
-        // The last call above often runs in the task that installed the
-        // last job (unlinks, events, the recycling of its inputs' buffers):
-        // the commit that follows, a task of its own.
-        .then(nextTask)
         .then(() => {
-          this.checkOpen(); // closed meanwhile
           this.background.schedule();
           return this.commits.durable();
         });

@@ -1,7 +1,6 @@
 // The engine's events as the binding queues them (JSON lines, format in
 // wasm/binding/event_queue.h), turned into StrataEvents: keys from hex to
 // bytes, error codes from the engine's numbers to StrataError codes.
-import { HexKeys } from './bytes.js';
 import { engineError } from './errors.js';
 import type { EventError, StrataEvent, TableInfo } from './events.js';
 import { type HexKeyRange, keyRangeFromHex } from './stats.js';
@@ -9,15 +8,12 @@ import { type HexKeyRange, keyRangeFromHex } from './stats.js';
 type RawTable = HexKeyRange<TableInfo>;
 type RawError = { code: number; message: string } | null;
 
+const table = (raw: RawTable): TableInfo => keyRangeFromHex<TableInfo>(raw);
+
 function error(raw: RawError): EventError | null {
   if (raw === null) return null;
   const e = engineError(raw.code, raw.message);
   return { code: e.code, message: e.message };
-}
-
-/** Whether `lines` report a background error (the handle turns read-only). */
-export function holdsBackgroundError(lines: string): boolean {
-  return lines.includes('{"type":"background-error"');
 }
 
 /**
@@ -26,9 +22,6 @@ export function holdsBackgroundError(lines: string): boolean {
  */
 export function parseEngineEvents(lines: string): StrataEvent[] {
   const events: StrataEvent[] = [];
-  // Every key of these lines fits in half their length.
-  const keys = new HexKeys(lines.length >> 1);
-  const table = (raw: RawTable): TableInfo => keyRangeFromHex<TableInfo>(raw, (hex) => keys.decode(hex));
   for (const line of lines.split('\n')) {
     if (line === '') continue;
     // Each line is one of the shapes event_queue.h lists.

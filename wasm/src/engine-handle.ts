@@ -6,7 +6,7 @@
 // call the engine only through this.
 import { ArgWriter } from './args.js';
 import { readText } from './bytes.js';
-import { holdsBackgroundError, parseEngineEvents } from './engine-events.js';
+import { parseEngineEvents } from './engine-events.js';
 import { StrataError, engineError } from './errors.js';
 import { EventHub } from './events.js';
 import { LIMITS } from './limits.generated.js';
@@ -66,16 +66,10 @@ export class EngineHandle {
     return readText(this.module.HEAPU8, u32[this.descriptor + 2]!, u32[this.descriptor + 3]!);
   }
 
-  /**
-   * Delivers the events the engine queued during the last calls. With no
-   * listener only a background error matters: the events of an install of
-   * hundreds of tables took milliseconds of the page's thread to parse.
-   */
+  /** Delivers the events the engine queued during the last calls. */
   drainEvents(): void {
     if (this.module._strata_has_events(this.handle) === 0) return;
-    const lines = this.text(this.raw.takeEvents());
-    if (!this.events.active && !holdsBackgroundError(lines)) return;
-    for (const event of parseEngineEvents(lines)) {
+    for (const event of parseEngineEvents(this.text(this.raw.takeEvents()))) {
       if (event.type === 'error') this.onBackgroundError(new StrataError(event.code, event.message));
       else this.events.emit(event);
     }

@@ -164,11 +164,8 @@ interface KeyRange {
 export type HexKeyRange<T extends KeyRange> = Omit<T, keyof KeyRange> & { smallestKeyHex: string; largestKeyHex: string };
 
 /** The object with its key range as bytes. */
-export function keyRangeFromHex<T extends KeyRange>(
-  { smallestKeyHex, largestKeyHex, ...rest }: HexKeyRange<T>,
-  decode: (hex: string) => Uint8Array = fromHex,
-): T {
-  return { ...rest, smallestKey: decode(smallestKeyHex), largestKey: decode(largestKeyHex) } as unknown as T;
+export function keyRangeFromHex<T extends KeyRange>({ smallestKeyHex, largestKeyHex, ...rest }: HexKeyRange<T>): T {
+  return { ...rest, smallestKey: fromHex(smallestKeyHex), largestKey: fromHex(largestKeyHex) } as unknown as T;
 }
 
 type RawLevel = HexKeyRange<Omit<LevelStats, 'tables'>> & { tables: HexKeyRange<TableStats>[] };

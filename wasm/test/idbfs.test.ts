@@ -457,67 +457,6 @@ describe('files are made in MEMFS directly', () => {
   );
 });
 
-describe('files are removed from MEMFS directly', () => {
-  it.each(['removed-directly', 'removed directly: é, 日本, 😀'])(
-    'compact() of %j removes the tables it replaced without FS.unlink; they leave MEMFS and IndexedDB',
-    async (name) => {
-      // An install that drops a compaction's inputs removes every one of
-      // them in one call into the engine: through unlink(2), FS.unlink
-      // normalized and looked up each path (3 - 8 ms of one task of the page
-      // for ~250 tables). CommitEnv now takes the entry out of the
-      // directory's node (wasm/binding/memfs_files.h).
-      const factory = new IDBFactory();
-      const runtime = await freshRuntime(factory);
-      const db = await runtime.open(name, { memtableBytes: 64 * KiB, compaction: 'inline' });
-      for (let round = 0; round < 8; round++) {
-        const batch = [];
-        for (let i = 0; i < 300; i++) batch.push({ type: 'put' as const, key: `k${String((i * 7 + round) % 2000).padStart(5, '0')}`, value: 'v'.repeat(200) });
-        await db.batch(batch);
-        await db.flush();
-      }
-      // Tombstones, which the compaction must drop: it rewrites every table.
-      await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'delete' as const, key: `k${String(i * 20).padStart(5, '0')}` })));
-      await db.flush();
-      const tablesBefore = liveTables(db.stats());
-      expect(tablesBefore.length).toBeGreaterThan(1);
-      type Fn = (...args: unknown[]) => unknown;
-      const FS = runtimeFS(runtime) as unknown as { unlink: Fn };
-      const { unlink } = FS;
-      let unlinks = 0;
-      FS.unlink = function (this: unknown, ...args: unknown[]) {
-        unlinks++;
-        return unlink.apply(this, args);
-      };
-      const deleted: number[] = [];
-      db.subscribe((e) => e.type === 'table-deleted' && deleted.push(e.number));
-      try {
-        await db.compact();
-      } finally {
-        FS.unlink = unlink;
-      }
-      expect(unlinks).toBe(0);
-      // Every table before (and any a pass wrote and the next replaced) is
-      // gone: from the directory, and from IndexedDB once the compaction's
-      // edit is committed.
-      const tablesAfter = liveTables(db.stats());
-      const deletedTables = deleted.map((n) => `${String(n).padStart(6, '0')}.sst`);
-      expect(deletedTables).toEqual(expect.arrayContaining(tablesBefore));
-      const names = directoryNames(runtime, name);
-      for (const table of deletedTables) expect(names).not.toContain(table);
-      expect(names.filter((n) => SST.test(n))).toEqual(tablesAfter);
-      await db.sync();
-      expect((await storedNames(factory, name)).filter((n) => SST.test(n))).toEqual(tablesAfter);
-      await db.close();
-
-      const reopened = await (await freshRuntime(factory)).open(name);
-      expect(reopened.get('k00007')).toBe('v'.repeat(200));
-      expect(reopened.get('k00020')).toBeUndefined();
-      expect(reopened.scan().length).toBe(1900);
-      await reopened.close();
-    },
-  );
-});
-
 describe('a database named __proto__', () => {
   it('is written and read back: its directory, which MEMFS entries cannot hold as their own, is looked up the slow way', async () => {
     const factory = new IDBFactory();

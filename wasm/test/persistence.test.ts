@@ -420,33 +420,6 @@ describe('a table file lost from storage', () => {
     expect(() => again.scan()).toThrow(expect.objectContaining({ code: 'Corruption' })); // today: NotFound
     await again.close();
   });
-
-  // With no listener the engine's events are not parsed, but a background
-  // error still reaches the handle (and onError).
-  it.each([false, true])('a compaction that finds a table gone turns the handle read-only (a listener subscribed: %s)', async (listening) => {
-    const factory = new IDBFactory();
-    const first = await freshRuntime(factory);
-    const db = await first.open('lost-input');
-    for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < 20; i++) await db.put(`k${i}`, `v${round}-${i}`);
-      await db.flush();
-    }
-    await db.close();
-    const runtime = await freshRuntime(factory);
-    const told: string[] = [];
-    const again = await runtime.open('lost-input', { compaction: 'inline', onError: (e) => told.push(e.code) });
-    const errors: string[] = [];
-    if (listening) again.subscribe((e) => e.type === 'error' && errors.push(e.code));
-    const tables = directoryNames(runtime, 'lost-input').filter((n) => n.endsWith('.sst'));
-    expect(tables.length).toBeGreaterThan(1);
-    (runtimeFS(runtime) as unknown as { unlink(path: string): void }).unlink(`${idbName('lost-input')}/${tables[0]}`);
-    await expect(again.compact()).rejects.toBeInstanceOf(StrataError);
-    await expect(again.put('after', 'x')).rejects.toThrow(/is read-only/);
-    await Promise.resolve(); // onError hears of it a microtask later
-    expect(told).toHaveLength(1);
-    expect(errors).toEqual(listening ? told : []);
-    await again.close().catch(() => {}); // it may report the failure again
-  });
 });
 
 describe('a crash (the runtime dropped without close)', () => {
