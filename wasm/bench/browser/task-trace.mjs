@@ -39,16 +39,17 @@ export async function exposeTaskTrace(tab) {
  * task), over16 (tasks of 16 ms or more) }.
  */
 export function mainThreadTasks(events, label) {
-  const main = new Set();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain') main.add(`${e.pid}:${e.tid}`);
   const mark = (name) => {
     const found = events.find((e) => e.name === name && e.cat.includes('blink.user_timing'));
     if (!found) throw new Error(`the trace has no mark ${name}`);
-    return found.ts;
+    return found;
   };
-  const start = mark(`${label}-start`);
-  const end = mark(`${label}-end`);
-  const onMain = (e) => main.has(`${e.pid}:${e.tid}`);
+  const startMark = mark(`${label}-start`);
+  const start = startMark.ts;
+  const end = mark(`${label}-end`).ts;
+  // The page's main thread: the one that made the marks (the trace holds
+  // every process of the browser).
+  const onMain = (e) => e.pid === startMark.pid && e.tid === startMark.tid;
   const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && onMain(e) && e.ts < end && e.ts + e.dur > start);
   if (tasks.length === 0) throw new Error('the trace has no task of the page between its marks');
   const threadTime = (e) => e.tdur ?? e.dur;
@@ -60,7 +61,7 @@ export function mainThreadTasks(events, label) {
     longestMs: +(longest.dur / 1000).toFixed(1),
     longestThreadMs: +(threadTime(longest) / 1000).toFixed(1),
     longestGcMs: +(gc.reduce((n, e) => n + e.dur, 0) / 1000).toFixed(1),
-    mostThreadMs: +(Math.max(...tasks.map(threadTime)) / 1000).toFixed(1),
+    mostThreadMs: +(tasks.reduce((most, e) => Math.max(most, threadTime(e)), 0) / 1000).toFixed(1),
     over16: tasks.filter((e) => e.dur >= 16_000).length,
   };
 }
