@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -703,6 +704,82 @@ TEST_F(DBTestBase, NoAutomaticCompactionStartsBetweenTheStepsOfACompactRange) {
     EXPECT_FALSE(events[i].begin && events[i].reason != CompactionReason::kManual)
         << "an automatic compaction began between two steps of CompactRange (event " << i << ")";
   }
+}
+
+// Records the compactions that begin.
+class CompactionBeginListener final : public EventListener {
+ public:
+  void OnCompactionBegin(const CompactionInfo& i) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    begun_.push_back(i);
+  }
+  std::vector<CompactionInfo> begun() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return begun_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<CompactionInfo> begun_;
+};
+
+// Below L0 a range's pass goes in jobs of about MaxRangeCompactionBytes of
+// the level's tables (10 tables of target_file_size), each starting where
+// the last one ended, and the range still ends up in one level with no
+// shadowed version left.
+TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
+  auto begun = std::make_shared<CompactionBeginListener>();
+  options_.listeners.push_back(begun);
+  options_.compression_per_level = {Compression::kNone};
+  options_.max_bytes_for_level_base = 1 << 20;  // L1 holds several jobs' worth
+  Open();
+  Model model;
+  for (int round = 0; round < 2; round++) {
+    FillRange(0, 16000, round, 100, &model);  // ~1.9 MB: L1 full, the rest in L2
+    DrainPendingWork();
+  }
+  const uint64_t limit = 10 * options_.target_file_size;
+  Stats before = GetStats();
+  ASSERT_GT(before.levels[1].bytes, 2 * limit) << "the setup needs a large L1";
+  ASSERT_GT(FilesAtLevel(before, 2), 0u) << "and a level below it, so that L1's pass is made";
+  FillRange(0, 2000, 2, 100, &model);  // newer versions of part of it, in L0
+  STRATA_ASSERT_OK(Retry([&] { return db_->CompactRange(nullptr, nullptr); }));
+
+  std::map<int, int> jobs_per_level;
+  std::string previous_largest;
+  int previous_level = -1;
+  for (const CompactionInfo& job : begun->begun()) {
+    if (job.reason != CompactionReason::kManual) continue;
+    jobs_per_level[job.level]++;
+    if (job.level == 0) continue;
+    uint64_t bytes = 0, last = 0;
+    std::string smallest, largest;
+    for (const TableInfo& t : job.inputs) {
+      if (t.level != job.level) continue;
+      bytes += t.size, last = t.size;
+      if (smallest.empty() || t.smallest_key < smallest) smallest = t.smallest_key;
+      if (largest.empty() || t.largest_key > largest) largest = t.largest_key;
+    }
+    EXPECT_LT(bytes - last, limit) << "a job of L" << job.level << " went on past the bound";
+    if (job.level == previous_level) {
+      EXPECT_GT(smallest, previous_largest)
+          << "a job of L" << job.level << " did not start after the last one";
+    }
+    previous_level = job.level, previous_largest = largest;
+  }
+  int levels_in_parts = 0;
+  for (const auto& [level, jobs] : jobs_per_level) levels_in_parts += level > 0 && jobs >= 2;
+  EXPECT_GT(levels_in_parts, 0) << "no level's pass went in parts";
+
+  Stats st = GetStats();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  int levels_with_tables = 0;
+  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions survived a full compaction";
+  CheckMatches(model);
+  Reopen();
+  CheckMatches(model);
 }
 
 TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {

@@ -63,6 +63,10 @@ uint64_t MaxGrandparentOverlap(const Options& options) {
   return 10 * options.target_file_size;
 }
 
+uint64_t MaxRangeCompactionBytes(const Options& options) {
+  return 10 * options.target_file_size;
+}
+
 std::vector<double> ComputeScores(const Version& version, const Options& options) {
   std::vector<double> scores(kNumLevels, 0.0);
   scores[0] = static_cast<double>(version.NumFiles(0)) / std::max(1, options.l0_compaction_trigger);
@@ -128,6 +132,20 @@ std::unique_ptr<CompactionPlan> PlanRangeCompaction(const Version& version, cons
   auto inputs = version.GetOverlappingInputs(level, begin, end);
   if (inputs.empty()) return nullptr;
   auto plan = std::make_unique<CompactionPlan>();
+  if (level > 0) {
+    // No user key spans two tables of a level below L0 (compaction_job.cc
+    // cuts outputs between user keys), so a cut between two tables leaves
+    // no older version of a key above a newer one.
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < inputs.size(); i++) {
+      bytes += inputs[i]->file_size;
+      if (bytes >= MaxRangeCompactionBytes(options) && i + 1 < inputs.size()) {
+        inputs.resize(i + 1);
+        plan->more_in_range = true;
+        break;
+      }
+    }
+  }
   plan->level = level;
   plan->reason = CompactionReason::kManual;
   plan->inputs[0] = std::move(inputs);

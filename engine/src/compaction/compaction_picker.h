@@ -23,6 +23,9 @@ struct CompactionPlan {
   double score = 0;  // of `level` when picked
   std::vector<FileMetaPtr> inputs[2];
   std::vector<FileMetaPtr> grandparents;  // level + 2 files overlapping the range
+  // A range compaction that takes only the first part of the range in its
+  // level (PlanRangeCompaction): the level holds more of it after inputs[0].
+  bool more_in_range = false;
 
   int output_level() const { return level + 1; }
   // One input file, nothing to merge with: the file can move down by a
@@ -49,8 +52,18 @@ std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Opt
 // files it overlaps), or nullptr if the level has no such file (any more).
 std::unique_ptr<CompactionPlan> PlanSeekCompaction(const Version& version, int level, uint64_t file_number);
 
+// The level's bytes one job of a range compaction takes, below L0: a pass
+// through a large range goes in jobs of about this much (as LevelDB's and
+// RocksDB's manual compactions do), so that one job's inputs, its runner's
+// memory and the work of installing it (in the browser, a task of the
+// page's thread that grows with the tables replaced) stay bounded.
+uint64_t MaxRangeCompactionBytes(const Options& options);
+
 // A compaction of the level's files overlapping [begin, end] (user keys,
-// nullptr: unbounded), or nullptr if there are none.
+// nullptr: unbounded), or nullptr if there are none. Below L0 it takes the
+// first of them in key order up to MaxRangeCompactionBytes (at least one),
+// and says so in more_in_range when some are left; L0's tables overlap one
+// another, so there it takes them all.
 std::unique_ptr<CompactionPlan> PlanRangeCompaction(const Version& version, const Options& options, int level,
                                                     const Slice* begin, const Slice* end);
 

@@ -528,8 +528,8 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   // may hold versions a snapshot kept while they were written. After it,
   // last_pass + 1 holds what this one wrote.
   auto extend_to_deepest = [&] {
-    const int written =
-        manual_->next_level > manual_->last_pass ? manual_->last_pass + 1 : manual_->last_pass;
+    // A pass going in jobs has written into the level below its own.
+    const int written = std::max(manual_->last_pass, manual_->next_level + (manual_->resume_from ? 1 : 0));
     const int deepest = DeepestLevelHolding(begin, end, /*deeper_than=*/written);
     if (deepest > written) manual_->last_pass = LastLevelToCompact(deepest);
   };
@@ -543,8 +543,16 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
         !DeepestLevelNeedsARewrite(manual_->last_pass, begin, end)) {
       break;
     }
-    auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level, begin, end);
-    manual_->next_level++;
+    Slice resume_from;
+    if (manual_->resume_from) resume_from = *manual_->resume_from;
+    auto plan = PlanRangeCompaction(*versions_->current(), options_, manual_->next_level,
+                                    manual_->resume_from ? &resume_from : begin, end);
+    if (plan && plan->more_in_range) {
+      manual_->resume_from = plan->inputs[0].back()->largest.user_key().ToString();
+    } else {
+      manual_->resume_from.reset();
+      manual_->next_level++;
+    }
     if (!plan) continue;
     bg_work_running_ = true;
     // A manual compaction rewrites even a lone table, to drop its garbage.

@@ -249,6 +249,10 @@ class DBImpl final : public DB {
     std::optional<std::string> begin, end;  // the range; nullopt: unbounded
     int last_pass = 0;                      // the level the last pass compacts (LastLevelToCompact)
     int next_level = 0;
+    // Set while next_level's pass goes in jobs (PlanRangeCompaction's
+    // more_in_range): the largest user key the last one took, where the
+    // next one starts.
+    std::optional<std::string> resume_from;
   };
   std::unique_ptr<ManualCompaction> manual_;  // mu
   // CompactRange calls running: no automatic compaction starts between
