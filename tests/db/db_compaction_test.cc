@@ -782,6 +782,66 @@ TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
   CheckMatches(model);
 }
 
+// A pass going in jobs answers Busy between them (the browser's case), and
+// the automatic steps its caller runs meanwhile take tables of the pass's
+// level (over its target) down. Those must be rewritten as the pass's own
+// are, not moved down whole, or a full compaction leaves behind what the
+// pass would have dropped: here the versions a released snapshot kept.
+// And while the snapshot is held, the outputs a pass in jobs has already
+// written below it do not send the call a level deeper.
+TEST_F(DBTestBase, CompactRangeInJobsLeavesNothingToTheAutomaticStepsBetweenThem) {
+  auto begun = std::make_shared<CompactionBeginListener>();
+  auto executor = std::make_shared<DeferringExecutor>();
+  UseSmallBuffers(4 << 20);  // one memtable holds each version of the keys
+  options_.target_file_size = 4 * 1024;
+  options_.max_bytes_for_level_base = 16 * 1024;
+  options_.compression_per_level = {Compression::kNone};
+  options_.background_thread = false;
+  options_.compaction_executor = executor;
+  options_.listeners.push_back(begun);
+  Open();
+  Model model;
+  FillRange(0, 1000, 0, 100);
+  STRATA_ASSERT_OK(db_->Flush());
+  const Snapshot* snapshot = db_->GetSnapshot();
+  FillRange(0, 1000, 1, 100, &model);
+  STRATA_ASSERT_OK(db_->Flush());
+
+  // L0 into L1 with both versions; then, the snapshot still held, L1 (its
+  // tables hold what the snapshot keeps) into L2, in jobs.
+  Status s;
+  while ((s = db_->CompactRange(nullptr, nullptr)).IsBusy()) executor->RunHeld();
+  STRATA_ASSERT_OK(s);
+  ASSERT_GT(GetStats().levels[1].bytes, 2 * 10 * options_.target_file_size) << "the setup needs a large L1";
+  const size_t first_call_jobs = begun->begun().size();
+  while ((s = db_->CompactRange(nullptr, nullptr)).IsBusy()) executor->RunHeld();
+  STRATA_ASSERT_OK(s);
+  auto jobs = begun->begun();
+  ASSERT_GT(jobs.size(), first_call_jobs + 1) << "the setup needs L1's pass in jobs";
+  for (size_t i = first_call_jobs; i < jobs.size(); i++) {
+    EXPECT_EQ(1, jobs[i].level) << "the call went on below the level its last pass wrote";
+  }
+  ASSERT_EQ(2000u, TotalEntries(GetStats())) << "the setup needs both versions kept";
+
+  db_->ReleaseSnapshot(snapshot);
+  const size_t jobs_before = begun->begun().size();
+  while ((s = db_->CompactRange(nullptr, nullptr)).IsBusy()) {
+    executor->RunHeld();
+    if (db_->HasPendingWork()) STRATA_ASSERT_OK(db_->RunPendingWork());  // as a caller's background driver
+  }
+  STRATA_ASSERT_OK(s);
+  int automatic = 0;
+  jobs = begun->begun();
+  for (size_t i = jobs_before; i < jobs.size(); i++) automatic += jobs[i].reason != CompactionReason::kManual;
+  EXPECT_GT(automatic, 0) << "the setup needs automatic steps between the jobs";
+  Stats st = GetStats();
+  EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions survived a full compaction";
+  int levels_with_tables = 0;
+  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  CheckMatches(model);
+}
+
 TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {
   auto executor = std::make_shared<InlineCountingExecutor>();
   options_.compaction_executor = executor;

@@ -87,7 +87,11 @@ void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
       plan = PlanSeekCompactionLocked();
       seek_compaction_file_ = 0;  // taken
     }
-    if (plan) StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/true);
+    // Between the jobs of a CompactRange that answered Busy, a table moved
+    // down whole could leave the level the call is going through before
+    // the call rewrote it (dropping what it holds for nothing), and the
+    // call would not find it again: rewrite it instead.
+    if (plan) StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/manual_ == nullptr);
   }
   bg_work_running_ = false;
   bg_cv_.notify_all();
