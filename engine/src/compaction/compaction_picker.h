@@ -53,10 +53,12 @@ std::unique_ptr<CompactionPlan> PickCompaction(const Version& version, const Opt
 std::unique_ptr<CompactionPlan> PlanSeekCompaction(const Version& version, int level, uint64_t file_number);
 
 // The level's bytes one job of a range compaction takes, below L0: a pass
-// through a large range goes in jobs of about this much (as LevelDB's and
-// RocksDB's manual compactions do), so that one job's inputs, its runner's
+// through a large range goes in jobs of about this much of the level (as
+// LevelDB's and RocksDB's manual compactions do), each with the next
+// level's tables that overlap it, so that a job's inputs, its runner's
 // memory and the work of installing it (in the browser, a task of the
-// page's thread that grows with the tables replaced) stay bounded.
+// page's thread that grows with the tables replaced) grow with this and
+// not with the range.
 uint64_t MaxRangeCompactionBytes(const Options& options);
 
 // A compaction of the level's files overlapping [begin, end] (user keys,
