@@ -842,6 +842,43 @@ TEST_F(DBTestBase, CompactRangeInJobsLeavesNothingToTheAutomaticStepsBetweenThem
   CheckMatches(model);
 }
 
+// Calls of CompactRange from several threads, over different ranges, with
+// writes going on: each call runs alone (a call replacing the state of
+// another under way once left that one reading state that was gone), and
+// each ends with its range compacted.
+TEST_F(DBTestBase, ConcurrentCompactRangeCallsOverDifferentRangesEachFinish) {
+  UseSmallBuffers();
+  options_.compaction_executor = std::make_shared<ThreadedExecutor>();
+  Open();
+  Model model;
+  FillRange(0, 4000, 0, 100, &model);
+  std::atomic<bool> stop{false};
+  Status writer_status;
+  std::thread writer([&] {
+    for (int i = 0; !stop && writer_status.ok(); i++) {
+      writer_status = db_->Put(WriteOptions(), Key(i % 4000), ValueFor(i % 4000, 1, 100));
+    }
+  });
+  std::vector<std::thread> callers;
+  std::vector<Status> results(3);
+  for (int t = 0; t < 3; t++) {
+    callers.emplace_back([&, t] {
+      const std::string b = Key(t * 1000), e = Key(t * 1000 + 1500);
+      const Slice begin(b), end(e);
+      for (int round = 0; round < 15 && results[t].ok(); round++)
+        results[t] = db_->CompactRange(&begin, &end);
+    });
+  }
+  for (auto& c : callers) c.join();
+  stop = true;
+  writer.join();
+  STRATA_ASSERT_OK(writer_status);
+  for (const Status& r : results) STRATA_ASSERT_OK(r);
+  Stats st = GetStats();
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  for (int i = 0; i < 4000; i++) ASSERT_FALSE(Get(Key(i)).empty()) << Key(i);
+}
+
 TEST_P(DBCompactionTest, CompactionJobsRunOnAnExecutorThatAnswersInline) {
   auto executor = std::make_shared<InlineCountingExecutor>();
   options_.compaction_executor = executor;

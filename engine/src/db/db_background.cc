@@ -496,6 +496,10 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   Status s = Flush();
   if (!s.ok()) return s;
   std::unique_lock<std::mutex> lock(mutex_);
+  // One call at a time: a call with another range replaces manual_, which
+  // a call under way reads again after each wait for a job.
+  bg_cv_.wait(lock, [this] { return manual_calls_running_ == 0 || shutting_down_; });
+  if (shutting_down_) return Status::InvalidArgument("database is closed");
   auto bound = [](const Slice* key) {
     return key ? std::optional<std::string>(key->ToString()) : std::nullopt;
   };
