@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -291,6 +292,41 @@ TEST(CompactionPickerTest, RangeCompactionTakesOverlappingFiles) {
   EXPECT_EQ(1, plan->level);
   EXPECT_EQ(std::vector<uint64_t>{2}, Numbers(plan->inputs[0]));
   EXPECT_EQ(std::vector<uint64_t>{10}, Numbers(plan->inputs[1]));
+}
+
+// Below L0 a range compaction takes the range's tables in key order until
+// they reach MaxRangeCompactionBytes (ten target files), and says the rest
+// is left; from the last one's largest key the next plan takes the rest.
+// L0's overlapping tables are taken whole.
+TEST(CompactionPickerTest, RangeCompactionBelowL0TakesTenTargetFilesAtATime) {
+  Options options;
+  options.target_file_size = 1000;
+  EXPECT_EQ(10000u, MaxRangeCompactionBytes(options));
+  Version v;
+  for (int i = 0; i < 25; i++) {  // 25 tables of 600 bytes: "k00" .. "k24"
+    char key[8];
+    snprintf(key, sizeof(key), "k%02d", i);
+    v.files[1].push_back(File(i + 1, key, key, 600));
+  }
+  auto first = PlanRangeCompaction(v, options, 1, nullptr, nullptr);
+  ASSERT_NE(nullptr, first);
+  EXPECT_EQ(17u, first->inputs[0].size()) << "17 x 600 bytes first reach 10,000";
+  EXPECT_TRUE(first->more_in_range);
+  const std::string resume = first->inputs[0].back()->largest.user_key().ToString();
+  EXPECT_EQ("k16", resume);
+  v.files[1].erase(v.files[1].begin(), v.files[1].begin() + 17);  // as the job's install does
+  const Slice from(resume);
+  auto rest = PlanRangeCompaction(v, options, 1, &from, nullptr);
+  ASSERT_NE(nullptr, rest);
+  EXPECT_EQ(8u, rest->inputs[0].size());
+  EXPECT_FALSE(rest->more_in_range);
+
+  Version l0;
+  for (int i = 0; i < 25; i++) l0.files[0].push_back(File(100 + i, "a", "z", 600, 10 + i));
+  auto whole = PlanRangeCompaction(l0, options, 0, nullptr, nullptr);
+  ASSERT_NE(nullptr, whole);
+  EXPECT_EQ(25u, whole->inputs[0].size());
+  EXPECT_FALSE(whole->more_in_range);
 }
 
 TEST(CompactionPickerTest, SeekCompactionTakesTheFileWidenedInL0AndItsOverlapBelow) {
