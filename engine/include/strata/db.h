@@ -102,11 +102,13 @@ class DB {
   // (or is stored otherwise than its level asks): afterwards the range
   // lives in one level, with no version or tombstone that no snapshot
   // needs. Waits for it; no automatic compaction starts meanwhile, and data that one moved deeper
-  // while this waited for it is compacted too. Returns the error that
+  // while this waited for it is compacted too. Below L0 a level's part of
+  // the range goes in jobs of about ten target files each. Calls from
+  // several threads run one after another. Returns the error that
   // stopped a compaction (say, Corruption). Without
   // a background thread, its jobs go to the executor like any other; while
   // one is out it answers Busy, and calling it again with the same range
-  // goes on with the next level (see RunPendingWork).
+  // goes on with the next job (see RunPendingWork).
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
 
   virtual Stats GetStats() = 0;
