@@ -783,6 +783,66 @@ TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
   CheckMatches(model);
 }
 
+// With max_jobs, CompactRange runs at most that many jobs a call and says
+// whether it finished; each next call with the same range goes on where the
+// last one stopped, without flushing what was written between the calls,
+// and the last leaves the range as one call would have. A negative
+// max_jobs is refused.
+TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStopped) {
+  auto begun = std::make_shared<CompactionBeginListener>();
+  options_.listeners.push_back(begun);
+  options_.compression_per_level = {Compression::kNone};
+  options_.max_bytes_for_level_base = 1 << 20;  // L1 holds several jobs' worth
+  Open();
+  Model model;
+  for (int round = 0; round < 2; round++) {
+    FillRange(0, 16000, round, 100, &model);
+    DrainPendingWork();
+  }
+  ASSERT_GT(GetStats().levels[1].bytes, 2 * MaxRangeCompactionBytes(options_))
+      << "the setup needs a large L1";
+  FillRange(0, 2000, 2, 100, &model);  // newer versions of part of it, in the memtable
+  const auto manual_jobs = [&] {
+    size_t n = 0;
+    for (const CompactionInfo& job : begun->begun()) n += job.reason == CompactionReason::kManual;
+    return n;
+  };
+
+  CompactRangeOptions one_job;
+  one_job.max_jobs = -1;
+  bool finished = false;
+  EXPECT_TRUE(db_->CompactRange(one_job, nullptr, nullptr, &finished).IsInvalidArgument());
+  EXPECT_EQ(0u, manual_jobs());
+  one_job.max_jobs = 1;
+  int calls = 0;
+  uint64_t flushes_after_first_call = 0;
+  finished = false;
+  while (!finished) {
+    ASSERT_LT(calls, 1000) << "the calls never finish";
+    const size_t jobs_before = manual_jobs();
+    STRATA_ASSERT_OK(db_->CompactRange(one_job, nullptr, nullptr, &finished));
+    EXPECT_LE(manual_jobs() - jobs_before, 1u) << "call " << calls << " ran more than one job";
+    if (calls++ == 0) flushes_after_first_call = GetStats().flushes;
+    // A write between the calls stays in the memtable.
+    const std::string key = Key(100000 + calls), value = ValueFor(100000 + calls, 0, 100);
+    STRATA_ASSERT_OK(Put(key, value));
+    model[key] = value;
+  }
+  EXPECT_GE(calls, 4) << "the setup needs the compaction in several jobs";
+  EXPECT_GE(manual_jobs(), static_cast<size_t>(calls - 1)) << "a call stopped before its job";
+  Stats st = GetStats();
+  EXPECT_EQ(flushes_after_first_call, st.flushes) << "a call going on with the range flushed";
+  ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
+  int levels_with_tables = 0;
+  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(model.size() - static_cast<size_t>(calls), TotalEntries(st))
+      << "shadowed versions survived, or the writes between the calls were flushed";
+  CheckMatches(model);
+  Reopen();
+  CheckMatches(model);
+}
+
 // A pass going in jobs answers Busy between them (the browser's case), and
 // the automatic steps its caller runs meanwhile take tables of the pass's
 // level (over its target) down. Those must be rewritten as the pass's own

@@ -108,8 +108,14 @@ class DB {
   // stopped a compaction (say, Corruption). Without
   // a background thread, its jobs go to the executor like any other; while
   // one is out it answers Busy, and calling it again with the same range
-  // goes on with the next job (see RunPendingWork).
-  virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
+  // goes on with the next job (see RunPendingWork); so does a call after
+  // one that stopped at options.max_jobs. *finished (if not nullptr) says
+  // whether this call went to the end.
+  virtual Status CompactRange(const CompactRangeOptions& options, const Slice* begin, const Slice* end,
+                              bool* finished) = 0;
+  Status CompactRange(const Slice* begin, const Slice* end) {
+    return CompactRange(CompactRangeOptions(), begin, end, nullptr);
+  }
 
   virtual Stats GetStats() = 0;
 

@@ -130,6 +130,15 @@ struct FlushOptions {
   bool wait = true;
 };
 
+struct CompactRangeOptions {
+  // At most this many compaction jobs in one call (0: no limit). A call
+  // that stops with work left sets *finished to false; the next call with
+  // the same range goes on where it stopped, without a new flush. A caller
+  // without a background thread uses it to run a large compaction job by
+  // job, with its own work between the calls.
+  int max_jobs = 0;
+};
+
 struct WriteOptions {
   // true: the write is durable when it returns (the WAL segment is synced:
   // a durability point; see db.h). false: durable at the next durability

@@ -87,10 +87,11 @@ void DBImpl::DoPendingWorkStep(std::unique_lock<std::mutex>& lock) {
       plan = PlanSeekCompactionLocked();
       seek_compaction_file_ = 0;  // taken
     }
-    // Between the jobs of a CompactRange that answered Busy, a table moved
-    // down whole could leave the level the call is going through before
-    // the call rewrote it (dropping what it holds for nothing), and the
-    // call would not find it again: rewrite it instead.
+    // Between the jobs of a CompactRange that answered Busy or stopped at
+    // its max_jobs, a table moved down whole could leave the level the call
+    // is going through before the call rewrote it (dropping what it holds
+    // for nothing), and the call would not find it again: rewrite it
+    // instead.
     if (plan) StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/manual_ == nullptr);
   }
   bg_work_running_ = false;
@@ -488,22 +489,37 @@ int DBImpl::DeepestLevelHolding(const Slice* begin, const Slice* end, int deeper
   return deeper_than;
 }
 
-Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+Status DBImpl::CompactRange(const CompactRangeOptions& options, const Slice* begin, const Slice* end,
+                            bool* finished) {
+  if (finished) *finished = true;
   if ((begin && begin->size() > kMaxKeySize) || (end && end->size() > kMaxKeySize)) {
     return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) +
                                    "-byte key limit");
   }
-  Status s = Flush();
-  if (!s.ok()) return s;
-  std::unique_lock<std::mutex> lock(mutex_);
-  // One call at a time: a call with another range replaces manual_, which
-  // a call under way reads again after each wait for a job.
-  bg_cv_.wait(lock, [this] { return manual_calls_running_ == 0 || shutting_down_; });
-  if (shutting_down_) return Status::InvalidArgument("database is closed");
+  if (options.max_jobs < 0) return Status::InvalidArgument("max_jobs must be >= 0");
   auto bound = [](const Slice* key) {
     return key ? std::optional<std::string>(key->ToString()) : std::nullopt;
   };
-  if (!manual_ || manual_->begin != bound(begin) || manual_->end != bound(end)) {
+  const auto resumes = [&] {
+    return manual_ && manual_->begin == bound(begin) && manual_->end == bound(end);
+  };
+  Status s;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (bool flushed = false;;) {
+    // One call at a time: a call with another range replaces manual_, which
+    // a call under way reads again after each wait for a job.
+    bg_cv_.wait(lock, [this] { return manual_calls_running_ == 0 || shutting_down_; });
+    if (shutting_down_) return Status::InvalidArgument("database is closed");
+    // A call that goes on with an earlier one's range compacts what that
+    // one flushed; writes since stay in the memtable.
+    if (flushed || resumes()) break;
+    lock.unlock();
+    s = Flush();
+    if (!s.ok()) return s;
+    flushed = true;
+    lock.lock();
+  }
+  if (!resumes()) {
     // Compact level by level down to the deepest level that holds part of
     // the range, so the range ends up in one level with nothing shadowed
     // left; and through it into the next only where that pass does
@@ -541,6 +557,8 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     const int deepest = DeepestLevelHolding(begin, end, /*deeper_than=*/written);
     if (deepest > written) manual_->last_pass = LastLevelToCompact(deepest);
   };
+  int jobs = 0;
+  bool stopped_early = false;
   while (true) {
     s = wait_for_job();  // also the last job, before this returns
     if (!s.ok()) break;
@@ -549,6 +567,10 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     // L0 always goes down: its tables overlap one another.
     if (manual_->next_level == manual_->last_pass && manual_->last_pass > 0 &&
         !DeepestLevelNeedsARewrite(manual_->last_pass, begin, end)) {
+      break;
+    }
+    if (options.max_jobs > 0 && jobs == options.max_jobs) {
+      stopped_early = true;
       break;
     }
     Slice resume_from;
@@ -567,10 +589,12 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     StartCompaction(lock, std::move(plan), /*allow_trivial_move=*/false);
     bg_work_running_ = false;
     bg_cv_.notify_all();
+    jobs++;
   }
   manual_calls_running_--;
   bg_cv_.notify_all();  // automatic compactions may start again
-  if (!s.IsBusy()) manual_.reset();
+  if (finished) *finished = !s.IsBusy() && !stopped_early;
+  if (!s.IsBusy() && !stopped_early) manual_.reset();
   // The error itself (say, Corruption in an input), not the read-only state it caused.
   return s.IsBusy() ? s : bg_error_;
 }

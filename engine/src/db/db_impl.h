@@ -59,7 +59,9 @@ class DBImpl final : public DB {
   Status Sync() override;
   using DB::Flush;
   Status Flush(const FlushOptions& options) override;
-  Status CompactRange(const Slice* begin, const Slice* end) override;
+  using DB::CompactRange;
+  Status CompactRange(const CompactRangeOptions& options, const Slice* begin, const Slice* end,
+                      bool* finished) override;
   Stats GetStats() override;
   bool HasPendingWork() override;
   Status RunPendingWork() override;
@@ -244,7 +246,8 @@ class DBImpl final : public DB {
   // overlapping [begin, end]; `deeper_than` if there is none.
   int DeepestLevelHolding(const Slice* begin, const Slice* end, int deeper_than) const;
   // A CompactRange that answered Busy (no background thread, a job out at
-  // the executor): the next call with the same range goes on from here.
+  // the executor) or stopped at its max_jobs: the next call with the same
+  // range goes on from here.
   struct ManualCompaction {
     std::optional<std::string> begin, end;  // the range; nullopt: unbounded
     int last_pass = 0;                      // the level the last pass compacts (LastLevelToCompact)
