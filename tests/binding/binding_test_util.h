@@ -221,11 +221,11 @@ class Driver {
     return out;
   }
 
-  // With no bounds, the whole key space.
-  int Compact(const Bound& begin = NoBound(), const Bound& end = NoBound()) {
+  // With no bounds, the whole key space; max_jobs 0: all of it in one call.
+  int Compact(const Bound& begin = NoBound(), const Bound& end = NoBound(), uint32_t max_jobs = 0) {
     Load({begin.has ? begin.key : "", end.has ? end.key : ""});
     return db_->Compact(begin.has, static_cast<uint32_t>(begin.key.size()), end.has,
-                        static_cast<uint32_t>(end.key.size()));
+                        static_cast<uint32_t>(end.key.size()), max_jobs);
   }
 
   // Hands the database a worker's encoded CompactionResult.

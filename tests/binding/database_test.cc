@@ -338,7 +338,7 @@ TEST_F(BindingDatabaseTest, EveryCallOnAClosedHandleSaysSo) {
     expect_closed("CloseCursor", db_->CloseCursor(1));
     expect_closed("Sync", db_->Sync());
     expect_closed("Flush", db_->Flush());
-    expect_closed("Compact", db_->Compact(false, 0, false, 0));
+    expect_closed("Compact", db_->Compact(false, 0, false, 0, 0));
     expect_closed("RunPendingWork", db_->RunPendingWork());
 
     EXPECT_EQ(0u, db_->NewSnapshot());
@@ -410,8 +410,8 @@ TEST_F(BindingDatabaseTest, ArgumentsBeyondTheScratchAreRejected) {
   check("Delete 9", db_->Delete(9));
   check("Get 9", db_->Get(9, 0));
   check("Write 9", db_->Write(9));
-  check("Compact 5+4", db_->Compact(true, 5, true, 4));
-  check("Compact max+max", db_->Compact(true, kMax32, true, kMax32));
+  check("Compact 5+4", db_->Compact(true, 5, true, 4, 0));
+  check("Compact max+max", db_->Compact(true, kMax32, true, kMax32, 0));
   EXPECT_EQ(0u, db_->NewCursor(true, 5, true, true, 4, true, false, 0));
   check("NewCursor 5+4", kInvalidArgument);
   EXPECT_EQ(0u, db_->NewCursor(true, kMax32, true, true, kMax32, true, false, 0));
@@ -420,7 +420,7 @@ TEST_F(BindingDatabaseTest, ArgumentsBeyondTheScratchAreRejected) {
   // Sizes of absent bounds are ignored.
   const uint32_t cursor = db_->NewCursor(false, kMax32, true, false, kMax32, true, false, 0);
   EXPECT_NE(0u, cursor) << db_->LastError();
-  EXPECT_EQ(kOk, db_->Compact(false, kMax32, false, kMax32)) << db_->LastError();
+  EXPECT_EQ(kOk, db_->Compact(false, kMax32, false, kMax32, 0)) << db_->LastError();
 
   // Exactly the scratch is fine, and nothing rejected was applied.
   EXPECT_EQ(kOk, db_->Put(4, 4));
@@ -1044,6 +1044,50 @@ std::string FromHex(const std::string& hex) {
     out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   }
   return out;
+}
+
+// A compaction of several passes (L0 into L1, then each level holding
+// older versions a snapshot keeps into the next), one job a call: the first call says it is
+// not finished, the next goes on, and nothing is lost. max_jobs must fit
+// the engine's int.
+TEST_F(BindingDatabaseTest, CompactOneJobACallGoesOnWhereTheLastStopped) {
+  OpenConfig config;
+  config.compression = false;
+  ASSERT_EQ(kOk, Open(config));
+  EXPECT_EQ(kInvalidArgument, d_->Compact(NoBound(), NoBound(), 0x80000000u));
+  EXPECT_TRUE(db_->CompactFinished());
+  std::map<std::string, std::string> model;
+  for (int version = 0; version < 2; version++) {
+    for (int i = 0; i < 100; i++) {
+      const std::string key = "k" + std::to_string(1000 + i), value(100, static_cast<char>('a' + version));
+      ASSERT_EQ(kOk, d_->Put(key, value));
+      model[key] = value;
+    }
+    ASSERT_EQ(kOk, d_->Compact()) << db_->LastError();  // into L1
+    if (version == 0) EXPECT_NE(0u, db_->NewSnapshot());
+  }
+  for (int i = 0; i < 100; i += 2) ASSERT_EQ(kOk, d_->Put("k" + std::to_string(1000 + i), "new"));
+  for (int i = 0; i < 100; i += 2) model["k" + std::to_string(1000 + i)] = "new";
+  ASSERT_EQ(kOk, db_->Flush());
+
+  ASSERT_EQ(kOk, d_->Compact(NoBound(), NoBound(), 1)) << db_->LastError();
+  EXPECT_FALSE(db_->CompactFinished()) << "L1's pass is left";
+  int calls = 1;
+  while (!db_->CompactFinished()) {
+    ASSERT_LT(calls++, 10);
+    ASSERT_EQ(kOk, d_->Compact(NoBound(), NoBound(), 1)) << db_->LastError();
+  }
+  const Json stats = d_->Stats();
+  const Json* levels = stats.Find("levels");
+  ASSERT_NE(nullptr, levels);
+  int levels_with_tables = 0;
+  for (const auto& level : levels->array) {
+    const Json* tables = level.Find("tables");
+    levels_with_tables += tables != nullptr && !tables->array.empty();
+  }
+  EXPECT_EQ(1, levels_with_tables);
+  EXPECT_EQ(ModelRange(model, NoBound(), NoBound(), false),
+            d_->Drain(d_->NewCursor(NoBound(), NoBound(), false), 64));
 }
 
 TEST_F(BindingDatabaseTest, CompactWithBounds) {

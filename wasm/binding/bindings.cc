@@ -127,6 +127,7 @@ EMSCRIPTEN_BINDINGS(strata) {
       .function("flushUnderWay", &WasmDatabase::FlushUnderWay)
       .function("flushesDone", &WasmDatabase::FlushesDone)
       .function("compact", &WasmDatabase::Compact)
+      .function("compactFinished", &WasmDatabase::CompactFinished)
       .function("runPendingWork", &WasmDatabase::RunPendingWork)
       .function("takeChanges", &WasmDatabase::TakeChanges)
       .function("takeCompactionJob", &WasmDatabase::TakeCompactionJob)

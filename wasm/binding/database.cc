@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include <cstring>
+#include <limits>
 
 #include "memfs_files.h"
 #include "package_limits.h"
@@ -510,8 +511,12 @@ double WasmDatabase::FlushesDone() {
   return db_ ? static_cast<double>(db_->GetStats().flushes) : 0;
 }
 
-int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size) {
+int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size,
+                          uint32_t max_jobs) {
+  compact_finished_ = true;
   if (int code = CheckOpen()) return code;
+  if (max_jobs > static_cast<uint32_t>(std::numeric_limits<int>::max()))
+    return Fail(Status::InvalidArgument("max_jobs is too large"));
   if (!has_begin) begin_size = 0;
   if (!has_end) end_size = 0;
   if (!ScratchHolds(uint64_t{begin_size} + end_size))
@@ -519,7 +524,10 @@ int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uin
   const Slice begin(scratch_.data(), begin_size), end(scratch_.data() + begin_size, end_size);
   // Its jobs go to the compaction runner like any other, level after level:
   // Busy while one is out; called again with the same range, it goes on.
-  return Fail(db_->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr));
+  CompactRangeOptions options;
+  options.max_jobs = static_cast<int>(max_jobs);
+  return Fail(
+      db_->CompactRange(options, has_begin ? &begin : nullptr, has_end ? &end : nullptr, &compact_finished_));
 }
 
 bool WasmDatabase::HasPendingWork() {

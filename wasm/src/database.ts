@@ -21,6 +21,7 @@ import {
 } from './bytes.js';
 import type { ArgWriter } from './args.js';
 import { BackgroundDriver } from './background.js';
+import { nextTask } from './tasks.js';
 import { CommitPipeline } from './commit-pipeline.js';
 import { EngineHandle, NOT_FOUND, OK } from './engine-handle.js';
 import { StrataError, engineError, invalidArgument } from './errors.js';
@@ -164,6 +165,7 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private readonly commits: CommitPipeline;
   private readonly background: BackgroundDriver;
   private readsSinceSchedule = 0; // afterReads()
+  private compactions: Promise<void> = Promise.resolve(); // compact() calls, one after another
   private readonly args: ArgWriter;
   private readonly handle: number; // for the module's _strata_* calls
   /** @internal Where binary results are copied (slab.ts). */
@@ -431,7 +433,10 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   /**
    * Compacts the tables holding [gte, lte] (the whole database without a
    * range) down to one level, dropping every overwritten version and
-   * tombstone that no snapshot needs; then waits for durability.
+   * tombstone that no snapshot needs; then waits for durability. Runs job
+   * by job, each in a task of its own (or at the compaction runner), so
+   * that calls and background work go on between them; compact() calls
+   * run one after another.
    */
   compact(range?: { gte?: Bytes; lte?: Bytes }): Promise<void> {
     try {
@@ -441,27 +446,40 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       if (Object.keys(rest).length > 0) throw invalidArgument('a compact range takes gte and lte only');
       if (gte !== undefined) checkKey(gte, 'gte');
       if (lte !== undefined) checkKey(lte, 'lte');
-      // Copies of the bounds as they are now, for the call after the
+      // Copies of the bounds as they are now, for the calls after the
       // memtable's flush (a Buffer's slice() would share its bytes).
       const [begin, end] = [gte, lte].map((b) => (b === undefined || typeof b === 'string' ? b : new Uint8Array(b)));
-      return this.background
-        .flushInSteps()
-        .then(() => {
-          this.checkWritable(); // closed or failed meanwhile
-          return this.whenNotBusy(() => {
-            this.args.begin((begin ? maxByteLength(begin) : 0) + (end ? maxByteLength(end) : 0));
-            const beginSize = begin !== undefined ? this.args.bytes(begin) : 0;
-            const endSize = end !== undefined ? this.args.bytes(end) : 0;
-            return this.raw.compact(begin !== undefined, beginSize, end !== undefined, endSize);
-          });
-        })
-        .then(() => {
-          this.background.schedule();
-          return this.commits.durable();
-        });
+      // One at a time: the engine goes on with a range where the last call
+      // stopped, so two ranges in turns would each start the other over.
+      const done = this.compactions.then(() => this.compactJobByJob(begin, end));
+      this.compactions = done.catch(() => undefined);
+      return done;
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  private async compactJobByJob(begin: Bytes | undefined, end: Bytes | undefined): Promise<void> {
+    this.checkWritable(); // closed or failed while an earlier call ran
+    await this.background.flushInSteps();
+    for (;;) {
+      this.checkWritable(); // closed or failed meanwhile
+      await this.whenNotBusy(() => {
+        this.args.begin((begin ? maxByteLength(begin) : 0) + (end ? maxByteLength(end) : 0));
+        const beginSize = begin !== undefined ? this.args.bytes(begin) : 0;
+        const endSize = end !== undefined ? this.args.bytes(end) : 0;
+        return this.raw.compact(begin !== undefined, beginSize, end !== undefined, endSize, 1);
+      });
+      if (this.raw.compactFinished()) break;
+      // A job ran in this thread (compaction: 'inline'): its install is
+      // committed as a background step's would be, and the next job runs in
+      // a task of its own, after the calls and background steps queued.
+      this.commits.deferred();
+      this.background.schedule();
+      await nextTask();
+    }
+    this.background.schedule();
+    return this.commits.durable();
   }
 
   /**

@@ -40,7 +40,9 @@ export interface RawDatabase {
   flushUnderWay(): boolean;
   /** Flushes completed since open. */
   flushesDone(): number;
-  compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number): number;
+  /** At most maxJobs jobs (0: no limit); compactFinished() says whether it went to the end. */
+  compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number, maxJobs: number): number;
+  compactFinished(): boolean;
   runPendingWork(): number;
   takeChanges(): number; // text result ('\n'-terminated paths), read with EngineHandle.text
   takeCompactionJob(): number;

@@ -259,6 +259,90 @@ describe('compact()', () => {
   });
 });
 
+/**
+ * A database whose compact() takes several jobs: two versions of 4,000
+ * keys (a and b halves), the first kept by a snapshot, so that each
+ * level's pass has versions to keep and rewrites.
+ */
+async function twoVersions(name: string, compaction: 'inline' | 'instance') {
+  const runtime = await createRuntime({ indexedDB: new IDBFactory() });
+  const db = await runtime.open(name, { compaction, memtableBytes: 64 * KiB, durability: 'deferred' });
+  const model = new Map<string, string>();
+  let snapshot;
+  for (let version = 0; version < 2; version++) {
+    for (let i = 0; i < 4000; i++) {
+      const key = `${i % 2 ? 'a' : 'b'}${String(i).padStart(5, '0')}`;
+      const value = `v${version}-${i}-${'x'.repeat(100)}`;
+      void db.put(key, value);
+      model.set(key, value);
+      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    snapshot ??= db.snapshot();
+  }
+  await db.sync();
+  return { db, model, snapshot: snapshot! };
+}
+
+const manualJobs = (events: StrataEvent[]) =>
+  events.filter((e): e is CompactionFinished => e.type === 'compaction' && e.phase === 'finished' && e.reason === 'manual');
+
+const sortedEntries = (model: Map<string, string>) => [...model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+describe("compact() with compaction: 'inline'", () => {
+  it('runs one job a task: timers, reads and writes go on between its jobs', async () => {
+    const { db, model } = await twoVersions('inline-jobs', 'inline');
+    const events: StrataEvent[] = [];
+    db.subscribe((e) => events.push(e));
+    // A probe a task: how many manual jobs had finished at each of its turns,
+    // and a read and a write there.
+    const seen: number[] = [];
+    let probing = true;
+    const probe = () => {
+      if (!probing) return;
+      seen.push(manualJobs(events).length);
+      expect(db.get('a00001')).toBe(model.get('a00001'));
+      const key = `during${seen.length}`;
+      void db.put(key, 'x');
+      model.set(key, 'x');
+      setImmediate(probe);
+    };
+    setImmediate(probe);
+    await db.compact();
+    probing = false;
+    const jobs = manualJobs(events);
+    expect(jobs.length).toBeGreaterThanOrEqual(2);
+    for (const job of jobs) expect(job.runner).toBe('here');
+    expect(seen.some((n) => n > 0 && n < jobs.length)).toBe(true); // a turn between two jobs
+    expect(db.scan().map(({ key, value }) => [key, value])).toEqual(sortedEntries(model));
+    await db.close();
+  });
+
+  it('runs calls over different ranges one after another', async () => {
+    const ranges = [
+      { gte: 'a', lte: 'a~' },
+      { gte: 'b', lte: 'b~' },
+    ];
+    // The jobs each call ran: one after the other, then both at once (the
+    // jobs until the first call resolved are its own).
+    const jobsOf = async (together: boolean) => {
+      const { db, model } = await twoVersions(`ranges-${together}`, 'inline');
+      const events: StrataEvent[] = [];
+      db.subscribe((e) => events.push(e));
+      const jobs: number[] = [];
+      const first = db.compact(ranges[0]).then(() => jobs.push(manualJobs(events).length));
+      if (!together) await first;
+      await Promise.all([first, db.compact(ranges[1])]);
+      jobs.push(manualJobs(events).length - jobs[0]!);
+      expect(db.scan().map(({ key, value }) => [key, value])).toEqual(sortedEntries(model));
+      await db.close();
+      return jobs;
+    };
+    const oneAfterAnother = await jobsOf(false);
+    expect(oneAfterAnother[0]).toBeGreaterThanOrEqual(2);
+    expect(await jobsOf(true)).toEqual(oneAfterAnother);
+  });
+});
+
 describe('events', () => {
   it('reports flushes, compactions step by step, and durability points', async () => {
     const runtime = await createRuntime({ indexedDB: new IDBFactory() });
