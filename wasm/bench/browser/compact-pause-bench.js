@@ -46,21 +46,28 @@ const TIMER_MS = 4;
 
 /**
  * Runs fn while the probe measures the longest time this thread could not
- * take a turn. Under the timer probe the page's tasks are traced meanwhile
- * (the busy probe's would be hundreds of thousands): the longest one's wall
- * time and its time on a core, beside the timer's figure, which also holds
- * the time the thread waited for a core with no task of its own.
+ * take a turn. Under the timer probe the page's tasks are traced meanwhile:
+ * the longest one's wall time and its time on a core, beside the timer's
+ * figure, which also holds the time the thread waited for a core with no
+ * task of its own. The busy probe's tasks would be hundreds of thousands:
+ * under it only the garbage collectors are traced, for their time within
+ * its longest gap.
  */
 async function longestPause(probe, fn) {
-  const traced = probe === 'timer' && typeof window.benchTrace === 'function';
-  if (traced) await window.benchTrace('start');
+  const traced = typeof window.benchTrace === 'function';
+  if (traced) await window.benchTrace('start', probe === 'timer' ? 'tasks' : 'collections');
   const { port1, port2 } = new MessageChannel();
   let last = performance.now();
   let longest = 0;
+  let gap = { from: last, to: last }; // the longest's
   let running = true;
   const turn = () => {
     const now = performance.now();
-    longest = Math.max(longest, now - last - (probe === 'timer' ? TIMER_MS : 0));
+    const pause = now - last - (probe === 'timer' ? TIMER_MS : 0);
+    if (pause > longest) {
+      longest = pause;
+      gap = { from: last, to: now };
+    }
     last = now;
     if (!running) return;
     if (probe === 'timer') setTimeout(turn, TIMER_MS);
@@ -69,7 +76,7 @@ async function longestPause(probe, fn) {
   port1.onmessage = turn;
   turn();
   const start = performance.now();
-  performance.mark('measured-start');
+  const { startTime } = performance.mark('measured-start');
   try {
     await fn();
   } finally {
@@ -78,21 +85,22 @@ async function longestPause(probe, fn) {
     port1.close();
   }
   const totalMs = performance.now() - start;
-  const tasks = traced ? await window.benchTrace('stop', 'measured') : undefined;
+  const within = { fromMs: gap.from - startTime, toMs: gap.to - startTime };
+  const tasks = traced ? await window.benchTrace('stop', 'measured', within) : undefined;
   return { longestMs: longest, totalMs, tasks };
 }
 
-/** The columns of a run's traced tasks (none under the busy probe). */
+/** The columns of a run's trace. */
 function taskColumns(tasks) {
-  return tasks
-    ? {
-        longestTaskMs: tasks.longestMs,
-        itsCpuMs: tasks.longestThreadMs,
-        itsGcMs: tasks.longestGcMs,
-        mostCpuMs: tasks.mostThreadMs,
-        tasksOver16: tasks.over16,
-      }
-    : {};
+  if (!tasks) return {};
+  if ('gcMs' in tasks) return { gapGcMs: tasks.gcMs }; // the busy probe's
+  return {
+    longestTaskMs: tasks.longestMs,
+    itsCpuMs: tasks.longestThreadMs,
+    itsGcMs: tasks.longestGcMs,
+    mostCpuMs: tasks.mostThreadMs,
+    tasksOver16: tasks.over16,
+  };
 }
 
 async function run(compaction, probe) {

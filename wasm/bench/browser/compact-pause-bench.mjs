@@ -10,6 +10,8 @@
 // and in V8's collector (itsGcMs), the most time on a core of any task
 // (mostCpuMs), and the tasks of 16 ms or more. A late timer turn with no
 // long task of the page is the machine's (its thread waited for a core).
+// Under the ping loop only the garbage collectors are traced: gapGcMs is
+// their time on the page's thread within the loop's longest gap.
 //
 //   node wasm/bench/browser/compact-pause-bench.mjs [--mb=100] [--random=1] [--floor=8] [--flushmb=3]
 import { numberFlags, runPage } from './run-page.mjs';

@@ -3,7 +3,11 @@
 // marks what it measures with performance.mark(`${label}-start`) and
 // performance.mark(`${label}-end`), and gets back from
 // `await window.benchTrace('stop', label)` the tasks its main thread ran
-// between the two marks. A task's wall time is how long the thread could do
+// between the two marks. A page whose tasks are too many to trace (a busy
+// loop) starts with `benchTrace('start', 'collections')` instead: only the
+// garbage collectors are traced, and `benchTrace('stop', label, { fromMs,
+// toMs })` answers how long they held the main thread within that window
+// (milliseconds after the start mark). A task's wall time is how long the thread could do
 // nothing else; its thread time, how much of that it ran on a core (the rest
 // it waited for one). A probe in the page (a timer's lateness) sees both
 // the page's tasks and the machine's: this tells them apart.
@@ -12,23 +16,59 @@
 // and the page's marks.
 const CATEGORIES = ['disabled-by-default-devtools.timeline', 'devtools.timeline', 'blink.user_timing'];
 const COLLECTIONS = new Set(['MinorGC', 'MajorGC']);
+// The phases of V8's collector and of Oilpan (Blink's, cppgc), and the marks.
+const GC_CATEGORIES = ['disabled-by-default-v8.gc', 'disabled-by-default-cppgc', 'cppgc', 'blink.user_timing'];
 
 /** Lets the page at tab trace its main thread's tasks (see above). */
 export async function exposeTaskTrace(tab) {
   const cdp = await tab.context().newCDPSession(tab);
   let events = [];
   cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
-  await tab.exposeFunction('benchTrace', async (action, label) => {
+  let collectionsOnly = false;
+  await tab.exposeFunction('benchTrace', async (action, label, within) => {
     if (action === 'start') {
       events = [];
-      await cdp.send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES }, transferMode: 'ReportEvents' });
+      collectionsOnly = label === 'collections';
+      const includedCategories = collectionsOnly ? GC_CATEGORIES : CATEGORIES;
+      await cdp.send('Tracing.start', { traceConfig: { includedCategories }, transferMode: 'ReportEvents' });
       return undefined;
     }
     const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
     await cdp.send('Tracing.end');
     await complete;
-    return mainThreadTasks(events, label);
+    return collectionsOnly ? collectionTimeWithin(events, label, within) : mainThreadTasks(events, label);
   });
+}
+
+/** The mark `name` of the page, or an error. */
+function findMark(events, name) {
+  const found = events.find((e) => e.name === name && e.cat.includes('blink.user_timing'));
+  if (!found) throw new Error(`the trace has no mark ${name}`);
+  return found;
+}
+
+/**
+ * { gcMs }: how long the collectors' phases (any of them, overlapping ones
+ * counted once) ran on the page's main thread within fromMs..toMs after the
+ * mark `${label}-start`.
+ */
+export function collectionTimeWithin(events, label, { fromMs, toMs }) {
+  const startMark = findMark(events, `${label}-start`);
+  const from = startMark.ts + fromMs * 1000;
+  const to = startMark.ts + toMs * 1000;
+  const spans = events
+    .filter((e) => e.ph === 'X' && e.pid === startMark.pid && e.tid === startMark.tid)
+    .map((e) => [Math.max(e.ts, from), Math.min(e.ts + e.dur, to)])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return { gcMs: +(total / 1000).toFixed(1) };
 }
 
 /**
@@ -39,14 +79,9 @@ export async function exposeTaskTrace(tab) {
  * task), over16 (tasks of 16 ms or more) }.
  */
 export function mainThreadTasks(events, label) {
-  const mark = (name) => {
-    const found = events.find((e) => e.name === name && e.cat.includes('blink.user_timing'));
-    if (!found) throw new Error(`the trace has no mark ${name}`);
-    return found;
-  };
-  const startMark = mark(`${label}-start`);
+  const startMark = findMark(events, `${label}-start`);
   const start = startMark.ts;
-  const end = mark(`${label}-end`).ts;
+  const end = findMark(events, `${label}-end`).ts;
   // The page's main thread: the one that made the marks (the trace holds
   // every process of the browser).
   const onMain = (e) => e.pid === startMark.pid && e.tid === startMark.tid;
