@@ -222,10 +222,11 @@ class Driver {
   }
 
   // With no bounds, the whole key space; max_jobs 0: all of it in one call.
-  int Compact(const Bound& begin = NoBound(), const Bound& end = NoBound(), uint32_t max_jobs = 0) {
+  int Compact(const Bound& begin = NoBound(), const Bound& end = NoBound(), uint32_t max_jobs = 0,
+              bool resume = false) {
     Load({begin.has ? begin.key : "", end.has ? end.key : ""});
     return db_->Compact(begin.has, static_cast<uint32_t>(begin.key.size()), end.has,
-                        static_cast<uint32_t>(end.key.size()), max_jobs);
+                        static_cast<uint32_t>(end.key.size()), max_jobs, resume);
   }
 
   // Hands the database a worker's encoded CompactionResult.

@@ -784,10 +784,10 @@ TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
 }
 
 // With max_jobs, CompactRange runs at most that many jobs a call and says
-// whether it finished; each next call with the same range goes on where the
-// last one stopped, without flushing what was written between the calls,
-// and the last leaves the range as one call would have. A negative
-// max_jobs is refused.
+// whether it finished; each next call with the same range and resume goes
+// on where the last one stopped, without flushing what was written between
+// the calls, and the last leaves the range as one call would have. A call
+// without resume starts over. A negative max_jobs is refused.
 TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStopped) {
   auto begun = std::make_shared<CompactionBeginListener>();
   options_.listeners.push_back(begun);
@@ -810,16 +810,17 @@ TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStoppe
 
   CompactRangeOptions one_job;
   one_job.max_jobs = -1;
-  bool finished = false;
+  bool finished = true;
   EXPECT_TRUE(db_->CompactRange(one_job, nullptr, nullptr, &finished).IsInvalidArgument());
+  EXPECT_FALSE(finished);
   EXPECT_EQ(0u, manual_jobs());
   one_job.max_jobs = 1;
   int calls = 0;
   uint64_t flushes_after_first_call = 0;
-  finished = false;
   while (!finished) {
     ASSERT_LT(calls, 1000) << "the calls never finish";
     const size_t jobs_before = manual_jobs();
+    one_job.resume = calls > 0;
     STRATA_ASSERT_OK(db_->CompactRange(one_job, nullptr, nullptr, &finished));
     EXPECT_LE(manual_jobs() - jobs_before, 1u) << "call " << calls << " ran more than one job";
     if (calls++ == 0) flushes_after_first_call = GetStats().flushes;
@@ -838,6 +839,25 @@ TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStoppe
   EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
   EXPECT_EQ(model.size() - static_cast<size_t>(calls), TotalEntries(st))
       << "shadowed versions survived, or the writes between the calls were flushed";
+  CheckMatches(model);
+
+  // Stopped after one job, then called without resume: it starts over,
+  // flushing what the memtable holds, and compacts that too.
+  FillRange(0, 2000, 3, 100, &model);
+  one_job.resume = false;
+  STRATA_ASSERT_OK(db_->CompactRange(one_job, nullptr, nullptr, &finished));
+  ASSERT_FALSE(finished) << "the setup needs a compaction of several jobs";
+  const uint64_t flushes = GetStats().flushes;
+  STRATA_ASSERT_OK(db_->Put(WriteOptions(), "written-after", "x"));
+  model["written-after"] = "x";
+  STRATA_ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr, &finished));
+  EXPECT_TRUE(finished);
+  st = GetStats();
+  EXPECT_EQ(flushes + 1, st.flushes) << "the call without resume did not flush";
+  levels_with_tables = 0;
+  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
+  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(model.size(), TotalEntries(st));
   CheckMatches(model);
   Reopen();
   CheckMatches(model);

@@ -512,8 +512,8 @@ double WasmDatabase::FlushesDone() {
 }
 
 int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size,
-                          uint32_t max_jobs) {
-  compact_finished_ = true;
+                          uint32_t max_jobs, bool resume) {
+  compact_finished_ = false;
   if (int code = CheckOpen()) return code;
   if (max_jobs > static_cast<uint32_t>(std::numeric_limits<int>::max()))
     return Fail(Status::InvalidArgument("max_jobs is too large"));
@@ -526,6 +526,7 @@ int WasmDatabase::Compact(bool has_begin, uint32_t begin_size, bool has_end, uin
   // Busy while one is out; called again with the same range, it goes on.
   CompactRangeOptions options;
   options.max_jobs = static_cast<int>(max_jobs);
+  options.resume = resume;
   return Fail(
       db_->CompactRange(options, has_begin ? &begin : nullptr, has_end ? &end : nullptr, &compact_finished_));
 }

@@ -130,8 +130,10 @@ class WasmDatabase {
   double FlushesDone();
   // Bounds in the scratch, like NewCursor (inclusive). At most max_jobs
   // jobs (0: no limit); CompactFinished says whether the call went to the
-  // end, and a call with the same range goes on where one stopped.
-  int Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size, uint32_t max_jobs);
+  // end, and one with resume goes on where the last stopped
+  // (CompactRangeOptions).
+  int Compact(bool has_begin, uint32_t begin_size, bool has_end, uint32_t end_size, uint32_t max_jobs,
+              bool resume);
   bool CompactFinished() const { return compact_finished_; }
   bool HasPendingWork();
   // A deferred compaction job waits to be taken.
@@ -196,7 +198,7 @@ class WasmDatabase {
   std::shared_ptr<DeferredCompactionExecutor> compactions_;  // when deferred
   std::string compaction_inputs_;
   std::string compaction_outputs_;
-  bool compact_finished_ = true;  // the last Compact's
+  bool compact_finished_ = false;  // the last Compact's
   std::unique_ptr<DB> db_;
   std::string scratch_;
   std::string result_;

@@ -165,7 +165,10 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private readonly commits: CommitPipeline;
   private readonly background: BackgroundDriver;
   private readsSinceSchedule = 0; // afterReads()
-  private compactions: Promise<void> = Promise.resolve(); // compact() calls, one after another
+  // compact() calls run one after another: the last one's end, and how
+  // many are under way or waiting.
+  private lastCompaction: Promise<void> = Promise.resolve();
+  private compactionsQueued = 0;
   private readonly args: ArgWriter;
   private readonly handle: number; // for the module's _strata_* calls
   /** @internal Where binary results are copied (slab.ts). */
@@ -449,10 +452,16 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
       // Copies of the bounds as they are now, for the calls after the
       // memtable's flush (a Buffer's slice() would share its bytes).
       const [begin, end] = [gte, lte].map((b) => (b === undefined || typeof b === 'string' ? b : new Uint8Array(b)));
-      // One at a time: the engine goes on with a range where the last call
-      // stopped, so two ranges in turns would each start the other over.
-      const done = this.compactions.then(() => this.compactJobByJob(begin, end));
-      this.compactions = done.catch(() => undefined);
+      // One at a time (two ranges taking turns job by job would each start
+      // the other over); with none under way, it starts at once, as
+      // flush() does.
+      const run = () => this.compactJobByJob(begin, end);
+      const done = this.compactionsQueued === 0 ? run() : this.lastCompaction.then(run);
+      this.compactionsQueued++;
+      const settled = () => {
+        this.compactionsQueued--;
+      };
+      this.lastCompaction = done.then(settled, settled);
       return done;
     } catch (e) {
       return Promise.reject(e);
@@ -462,18 +471,26 @@ export class Database<K extends Encoding = Encoding, V extends Encoding = Encodi
   private async compactJobByJob(begin: Bytes | undefined, end: Bytes | undefined): Promise<void> {
     this.checkWritable(); // closed or failed while an earlier call ran
     await this.background.flushInSteps();
+    // One job a call into the engine; each call after the first goes on
+    // where the last stopped (CompactRangeOptions::resume).
+    let resume = false;
+    let finished = false;
     for (;;) {
       this.checkWritable(); // closed or failed meanwhile
       await this.whenNotBusy(() => {
         this.args.begin((begin ? maxByteLength(begin) : 0) + (end ? maxByteLength(end) : 0));
         const beginSize = begin !== undefined ? this.args.bytes(begin) : 0;
         const endSize = end !== undefined ? this.args.bytes(end) : 0;
-        return this.raw.compact(begin !== undefined, beginSize, end !== undefined, endSize, 1);
+        const code = this.raw.compact(begin !== undefined, beginSize, end !== undefined, endSize, 1, resume);
+        finished = this.raw.compactFinished();
+        resume = true;
+        return code;
       });
-      if (this.raw.compactFinished()) break;
+      if (finished) break;
       // A job ran in this thread (compaction: 'inline'): its install is
       // committed as a background step's would be, and the next job runs in
-      // a task of its own, after the calls and background steps queued.
+      // a task of its own, so that calls and timers that came meanwhile go
+      // on between the two.
       this.commits.deferred();
       this.background.schedule();
       await nextTask();

@@ -40,8 +40,8 @@ export interface RawDatabase {
   flushUnderWay(): boolean;
   /** Flushes completed since open. */
   flushesDone(): number;
-  /** At most maxJobs jobs (0: no limit); compactFinished() says whether it went to the end. */
-  compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number, maxJobs: number): number;
+  /** At most maxJobs jobs (0: no limit); compactFinished() says whether it went to the end; resume: CompactRangeOptions'. */
+  compact(hasBegin: boolean, beginSize: number, hasEnd: boolean, endSize: number, maxJobs: number, resume: boolean): number;
   compactFinished(): boolean;
   runPendingWork(): number;
   takeChanges(): number; // text result ('\n'-terminated paths), read with EngineHandle.text

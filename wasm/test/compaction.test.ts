@@ -262,7 +262,8 @@ describe('compact()', () => {
 /**
  * A database whose compact() takes several jobs: two versions of 4,000
  * keys (a and b halves), the first kept by a snapshot, so that each
- * level's pass has versions to keep and rewrites.
+ * level's pass has versions to keep and rewrites. The caller releases the
+ * snapshot at the end (until then it keeps it from the finalizer).
  */
 async function twoVersions(name: string, compaction: 'inline' | 'instance') {
   const runtime = await createRuntime({ indexedDB: new IDBFactory() });
@@ -290,7 +291,7 @@ const sortedEntries = (model: Map<string, string>) => [...model.entries()].sort(
 
 describe("compact() with compaction: 'inline'", () => {
   it('runs one job a task: timers, reads and writes go on between its jobs', async () => {
-    const { db, model } = await twoVersions('inline-jobs', 'inline');
+    const { db, model, snapshot } = await twoVersions('inline-jobs', 'inline');
     const events: StrataEvent[] = [];
     db.subscribe((e) => events.push(e));
     // A probe a task: how many manual jobs had finished at each of its turns,
@@ -314,6 +315,7 @@ describe("compact() with compaction: 'inline'", () => {
     for (const job of jobs) expect(job.runner).toBe('here');
     expect(seen.some((n) => n > 0 && n < jobs.length)).toBe(true); // a turn between two jobs
     expect(db.scan().map(({ key, value }) => [key, value])).toEqual(sortedEntries(model));
+    snapshot.release();
     await db.close();
   });
 
@@ -325,7 +327,7 @@ describe("compact() with compaction: 'inline'", () => {
     // The jobs each call ran: one after the other, then both at once (the
     // jobs until the first call resolved are its own).
     const jobsOf = async (together: boolean) => {
-      const { db, model } = await twoVersions(`ranges-${together}`, 'inline');
+      const { db, model, snapshot } = await twoVersions(`ranges-${together}`, 'inline');
       const events: StrataEvent[] = [];
       db.subscribe((e) => events.push(e));
       const jobs: number[] = [];
@@ -334,6 +336,7 @@ describe("compact() with compaction: 'inline'", () => {
       await Promise.all([first, db.compact(ranges[1])]);
       jobs.push(manualJobs(events).length - jobs[0]!);
       expect(db.scan().map(({ key, value }) => [key, value])).toEqual(sortedEntries(model));
+      snapshot.release();
       await db.close();
       return jobs;
     };

@@ -108,9 +108,10 @@ class DB {
   // stopped a compaction (say, Corruption). Without
   // a background thread, its jobs go to the executor like any other; while
   // one is out it answers Busy, and calling it again with the same range
-  // goes on with the next job (see RunPendingWork); so does a call after
-  // one that stopped at options.max_jobs. *finished (if not nullptr) says
-  // whether this call went to the end.
+  // goes on with the next job (see RunPendingWork); so does a call with
+  // options.resume after one that stopped at options.max_jobs. *finished
+  // (if not nullptr) says whether this call went to the end: true only
+  // with an OK status.
   virtual Status CompactRange(const CompactRangeOptions& options, const Slice* begin, const Slice* end,
                               bool* finished) = 0;
   Status CompactRange(const Slice* begin, const Slice* end) {

@@ -132,11 +132,16 @@ struct FlushOptions {
 
 struct CompactRangeOptions {
   // At most this many compaction jobs in one call (0: no limit). A call
-  // that stops with work left sets *finished to false; the next call with
-  // the same range goes on where it stopped, without a new flush. A caller
-  // without a background thread uses it to run a large compaction job by
-  // job, with its own work between the calls.
+  // that stops with work left sets *finished to false. A caller without a
+  // background thread uses it to run a large compaction job by job, with
+  // its own work between the calls.
   int max_jobs = 0;
+  // Go on with the compaction of the same range that the last call left
+  // at its max_jobs, where it stopped: no flush (what was written since is
+  // not this compaction's), and the levels it went through are not gone
+  // through again. Without it such a compaction is started over. Ignored
+  // when none is left. (A call that answered Busy is always gone on with.)
+  bool resume = false;
 };
 
 struct WriteOptions {

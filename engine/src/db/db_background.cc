@@ -491,7 +491,7 @@ int DBImpl::DeepestLevelHolding(const Slice* begin, const Slice* end, int deeper
 
 Status DBImpl::CompactRange(const CompactRangeOptions& options, const Slice* begin, const Slice* end,
                             bool* finished) {
-  if (finished) *finished = true;
+  if (finished) *finished = false;
   if ((begin && begin->size() > kMaxKeySize) || (end && end->size() > kMaxKeySize)) {
     return Status::InvalidArgument("compaction bound exceeds the " + std::to_string(kMaxKeySize) +
                                    "-byte key limit");
@@ -501,7 +501,8 @@ Status DBImpl::CompactRange(const CompactRangeOptions& options, const Slice* beg
     return key ? std::optional<std::string>(key->ToString()) : std::nullopt;
   };
   const auto resumes = [&] {
-    return manual_ && manual_->begin == bound(begin) && manual_->end == bound(end);
+    return manual_ && manual_->begin == bound(begin) && manual_->end == bound(end) &&
+           (options.resume || !manual_->stopped_at_max_jobs);
   };
   Status s;
   std::unique_lock<std::mutex> lock(mutex_);
@@ -510,8 +511,8 @@ Status DBImpl::CompactRange(const CompactRangeOptions& options, const Slice* beg
     // a call under way reads again after each wait for a job.
     bg_cv_.wait(lock, [this] { return manual_calls_running_ == 0 || shutting_down_; });
     if (shutting_down_) return Status::InvalidArgument("database is closed");
-    // A call that goes on with an earlier one's range compacts what that
-    // one flushed; writes since stay in the memtable.
+    // A call that goes on with an earlier one's compaction compacts what
+    // that one flushed, not what was written since.
     if (flushed || resumes()) break;
     lock.unlock();
     s = Flush();
@@ -593,8 +594,13 @@ Status DBImpl::CompactRange(const CompactRangeOptions& options, const Slice* beg
   }
   manual_calls_running_--;
   bg_cv_.notify_all();  // automatic compactions may start again
-  if (finished) *finished = !s.IsBusy() && !stopped_early;
-  if (!s.IsBusy() && !stopped_early) manual_.reset();
+  const bool ended = !s.IsBusy() && !stopped_early;
+  if (ended) {
+    manual_.reset();
+  } else {
+    manual_->stopped_at_max_jobs = stopped_early;
+  }
+  if (finished) *finished = ended && s.ok() && bg_error_.ok();
   // The error itself (say, Corruption in an input), not the read-only state it caused.
   return s.IsBusy() ? s : bg_error_;
 }

@@ -256,6 +256,9 @@ class DBImpl final : public DB {
     // more_in_range): the largest user key the last one took, where the
     // next one starts.
     std::optional<std::string> resume_from;
+    // The last call stopped at its max_jobs (not Busy): only a call with
+    // CompactRangeOptions::resume goes on with it.
+    bool stopped_at_max_jobs = false;
   };
   std::unique_ptr<ManualCompaction> manual_;  // mu
   // CompactRange calls running: no automatic compaction starts between
