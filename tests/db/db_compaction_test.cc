@@ -65,6 +65,29 @@ class DBCompactionTest : public DBModeTest {
     }
   }
 
+  // Opens uncompressed with a 1 MiB L1 and fills it with several range
+  // jobs' worth: two versions of 16,000 keys (~1.9 MB, L1 full and the rest
+  // in L2), then newer versions of the first 2,000 (in L0 and the memtable).
+  void OpenWithALargeL1(Model* model) {
+    options_.compression_per_level = {Compression::kNone};
+    options_.max_bytes_for_level_base = 1 << 20;
+    Open();
+    for (int round = 0; round < 2; round++) {
+      FillRange(0, 16000, round, 100, model);
+      DrainPendingWork();
+    }
+    Stats st = GetStats();
+    ASSERT_GT(st.levels[1].bytes, 2 * MaxRangeCompactionBytes(options_)) << "the setup needs a large L1";
+    ASSERT_GT(FilesAtLevel(st, 2), 0u) << "and a level below it, so that L1's pass is made";
+    FillRange(0, 2000, 2, 100, model);
+  }
+
+  static int LevelsWithTables(const Stats& st) {
+    int n = 0;
+    for (const auto& level : st.levels) n += level.files > 0;
+    return n;
+  }
+
   void CheckSettledShape() {
     Stats st = GetStats();
     ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
@@ -731,19 +754,9 @@ class CompactionBeginListener final : public EventListener {
 TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
   auto begun = std::make_shared<CompactionBeginListener>();
   options_.listeners.push_back(begun);
-  options_.compression_per_level = {Compression::kNone};
-  options_.max_bytes_for_level_base = 1 << 20;  // L1 holds several jobs' worth
-  Open();
   Model model;
-  for (int round = 0; round < 2; round++) {
-    FillRange(0, 16000, round, 100, &model);  // ~1.9 MB: L1 full, the rest in L2
-    DrainPendingWork();
-  }
+  ASSERT_NO_FATAL_FAILURE(OpenWithALargeL1(&model));
   const uint64_t limit = MaxRangeCompactionBytes(options_);
-  Stats before = GetStats();
-  ASSERT_GT(before.levels[1].bytes, 2 * limit) << "the setup needs a large L1";
-  ASSERT_GT(FilesAtLevel(before, 2), 0u) << "and a level below it, so that L1's pass is made";
-  FillRange(0, 2000, 2, 100, &model);  // newer versions of part of it, in L0
   STRATA_ASSERT_OK(Retry([&] { return db_->CompactRange(nullptr, nullptr); }));
 
   std::map<int, int> jobs_per_level;
@@ -774,9 +787,7 @@ TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
 
   Stats st = GetStats();
   ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
-  int levels_with_tables = 0;
-  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
-  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(1, LevelsWithTables(st)) << "the whole range in one level";
   EXPECT_EQ(model.size(), TotalEntries(st)) << "shadowed versions survived a full compaction";
   CheckMatches(model);
   Reopen();
@@ -791,17 +802,8 @@ TEST_P(DBCompactionTest, CompactRangeGoesThroughALargeLevelInBoundedJobs) {
 TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStopped) {
   auto begun = std::make_shared<CompactionBeginListener>();
   options_.listeners.push_back(begun);
-  options_.compression_per_level = {Compression::kNone};
-  options_.max_bytes_for_level_base = 1 << 20;  // L1 holds several jobs' worth
-  Open();
   Model model;
-  for (int round = 0; round < 2; round++) {
-    FillRange(0, 16000, round, 100, &model);
-    DrainPendingWork();
-  }
-  ASSERT_GT(GetStats().levels[1].bytes, 2 * MaxRangeCompactionBytes(options_))
-      << "the setup needs a large L1";
-  FillRange(0, 2000, 2, 100, &model);  // newer versions of part of it, in the memtable
+  ASSERT_NO_FATAL_FAILURE(OpenWithALargeL1(&model));
   const auto manual_jobs = [&] {
     size_t n = 0;
     for (const CompactionInfo& job : begun->begun()) n += job.reason == CompactionReason::kManual;
@@ -834,9 +836,7 @@ TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStoppe
   Stats st = GetStats();
   EXPECT_EQ(flushes_after_first_call, st.flushes) << "a call going on with the range flushed";
   ASSERT_NO_FATAL_FAILURE(CheckLevelInvariants(st));
-  int levels_with_tables = 0;
-  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
-  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(1, LevelsWithTables(st)) << "the whole range in one level";
   EXPECT_EQ(model.size() - static_cast<size_t>(calls), TotalEntries(st))
       << "shadowed versions survived, or the writes between the calls were flushed";
   CheckMatches(model);
@@ -854,9 +854,7 @@ TEST_P(DBCompactionTest, CompactRangeInCallsOfOneJobGoesOnWhereTheLastCallStoppe
   EXPECT_TRUE(finished);
   st = GetStats();
   EXPECT_EQ(flushes + 1, st.flushes) << "the call without resume did not flush";
-  levels_with_tables = 0;
-  for (const auto& level : st.levels) levels_with_tables += level.files > 0;
-  EXPECT_EQ(1, levels_with_tables) << "the whole range in one level";
+  EXPECT_EQ(1, LevelsWithTables(st)) << "the whole range in one level";
   EXPECT_EQ(model.size(), TotalEntries(st));
   CheckMatches(model);
   Reopen();
