@@ -136,10 +136,11 @@ std::unique_ptr<CompactionPlan> PlanRangeCompaction(const Version& version, cons
     // No user key spans two tables of a level below L0 (compaction_job.cc
     // cuts outputs between user keys), so a cut between two tables leaves
     // no older version of a key above a newer one.
+    const uint64_t limit = MaxRangeCompactionBytes(options);
     uint64_t bytes = 0;
     for (size_t i = 0; i < inputs.size(); i++) {
       bytes += inputs[i]->file_size;
-      if (bytes >= MaxRangeCompactionBytes(options) && i + 1 < inputs.size()) {
+      if (bytes >= limit && i + 1 < inputs.size()) {
         inputs.resize(i + 1);
         plan->more_in_range = true;
         break;

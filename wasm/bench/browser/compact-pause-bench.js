@@ -75,7 +75,6 @@ async function longestPause(probe, fn) {
   };
   port1.onmessage = turn;
   turn();
-  const start = performance.now();
   const { startTime } = performance.mark('measured-start');
   try {
     await fn();
@@ -84,7 +83,7 @@ async function longestPause(probe, fn) {
     running = false;
     port1.close();
   }
-  const totalMs = performance.now() - start;
+  const totalMs = performance.now() - startTime;
   const within = { fromMs: gap.from - startTime, toMs: gap.to - startTime };
   const tasks = traced ? await window.benchTrace('stop', 'measured', within) : undefined;
   return { longestMs: longest, totalMs, tasks };

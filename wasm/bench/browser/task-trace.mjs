@@ -3,14 +3,16 @@
 // marks what it measures with performance.mark(`${label}-start`) and
 // performance.mark(`${label}-end`), and gets back from
 // `await window.benchTrace('stop', label)` the tasks its main thread ran
-// between the two marks. A page whose tasks are too many to trace (a busy
-// loop) starts with `benchTrace('start', 'collections')` instead: only the
-// garbage collectors are traced, and `benchTrace('stop', label, { fromMs,
-// toMs })` answers how long they held the main thread within that window
-// (milliseconds after the start mark). A task's wall time is how long the thread could do
+// between the two marks. A task's wall time is how long the thread could do
 // nothing else; its thread time, how much of that it ran on a core (the rest
 // it waited for one). A probe in the page (a timer's lateness) sees both
 // the page's tasks and the machine's: this tells them apart.
+//
+// A page whose tasks are too many to trace (a busy loop) starts with
+// `benchTrace('start', 'collections')` instead: only the garbage collectors
+// are traced, and `benchTrace('stop', label, { fromMs, toMs })` answers how
+// long they held the main thread within that window (milliseconds after the
+// start mark).
 
 // RunTask (every task a thread runs), V8's collections (MinorGC, MajorGC)
 // and the page's marks.
