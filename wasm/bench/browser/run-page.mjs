@@ -19,15 +19,16 @@ export function numberFlags(defaults) {
 
 /**
  * Resolves to { version, results } of the page run with the query. With
- * taskTrace, the page can trace its main thread's tasks (task-trace.mjs).
+ * taskTrace, the page can trace its main thread's tasks (task-trace.mjs),
+ * with sampleCode what they ran too.
  */
-export async function runPage(page, query, timeout = 900_000, { taskTrace = false } = {}) {
+export async function runPage(page, query, timeout = 900_000, { taskTrace = false, sampleCode = false } = {}) {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // wasm/
   const server = await serve(root, { crossOriginIsolated: true });
   const browser = await launchChromium();
   try {
     const tab = await browser.context.newPage();
-    if (taskTrace) await exposeTaskTrace(tab);
+    if (taskTrace) await exposeTaskTrace(tab, { sampleCode });
     await tab.goto(`${server.url}/bench/browser/${page}.html?${new URLSearchParams(query)}`);
     // Polled by a timer: Playwright's default polls every animation frame,
     // which made the measured page lay out and commit frames (tasks of up

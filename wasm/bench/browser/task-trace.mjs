@@ -15,14 +15,19 @@
 // start mark).
 
 // RunTask (every task a thread runs), V8's collections (MinorGC, MajorGC)
-// and the page's marks.
+// and the page's marks; with sampleCode, V8's sampling profiler too.
 const CATEGORIES = ['disabled-by-default-devtools.timeline', 'devtools.timeline', 'blink.user_timing'];
+const PROFILER = 'disabled-by-default-v8.cpu_profiler';
 const COLLECTIONS = new Set(['MinorGC', 'MajorGC']);
 // The phases of V8's collector and of Oilpan (Blink's, cppgc), and the marks.
 const GC_CATEGORIES = ['disabled-by-default-v8.gc', 'disabled-by-default-cppgc', 'cppgc', 'blink.user_timing'];
 
-/** Lets the page at tab trace its main thread's tasks (see above). */
-export async function exposeTaskTrace(tab) {
+/**
+ * Lets the page at tab trace its main thread's tasks (see above). With
+ * sampleCode, V8's profiler samples what they run (busiestRan), at the
+ * price of a sampling thread that takes turns on the machine's cores.
+ */
+export async function exposeTaskTrace(tab, { sampleCode = false } = {}) {
   const cdp = await tab.context().newCDPSession(tab);
   let events = [];
   cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
@@ -31,7 +36,7 @@ export async function exposeTaskTrace(tab) {
     if (action === 'start') {
       events = [];
       collectionsOnly = label === 'collections';
-      const includedCategories = collectionsOnly ? GC_CATEGORIES : CATEGORIES;
+      const includedCategories = collectionsOnly ? GC_CATEGORIES : sampleCode ? [...CATEGORIES, PROFILER] : CATEGORIES;
       await cdp.send('Tracing.start', { traceConfig: { includedCategories }, transferMode: 'ReportEvents' });
       return undefined;
     }
@@ -78,7 +83,8 @@ export function collectionTimeWithin(events, label, { fromMs, toMs }) {
  * `${label}-start` .. `${label}-end`: { tasks, longestMs, longestThreadMs
  * (the longest task's own time on a core), longestGcMs (the time V8's
  * collector took within it), mostThreadMs (the most time on a core of any
- * task), over16 (tasks of 16 ms or more) }.
+ * task), busiestRan (what that task ran, from V8's samples when traced
+ * with sampleCode: see sampledCode), over16 (tasks of 16 ms or more) }.
  */
 export function mainThreadTasks(events, label) {
   const startMark = findMark(events, `${label}-start`);
@@ -91,14 +97,64 @@ export function mainThreadTasks(events, label) {
   if (tasks.length === 0) throw new Error('the trace has no task of the page between its marks');
   const threadTime = (e) => e.tdur ?? e.dur;
   const longest = tasks.reduce((a, b) => (b.dur > a.dur ? b : a));
-  const within = (e) => e.ts >= longest.ts && e.ts + e.dur <= longest.ts + longest.dur;
-  const gc = events.filter((e) => e.ph === 'X' && COLLECTIONS.has(e.name) && onMain(e) && within(e));
+  const inside = (task) => (e) => onMain(e) && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur;
+  const gc = events.filter((e) => e.ph === 'X' && COLLECTIONS.has(e.name) && inside(longest)(e));
+  const busiest = tasks.reduce((a, b) => (threadTime(b) > threadTime(a) ? b : a));
   return {
     tasks: tasks.length,
     longestMs: +(longest.dur / 1000).toFixed(1),
     longestThreadMs: +(threadTime(longest) / 1000).toFixed(1),
     longestGcMs: +(gc.reduce((n, e) => n + e.dur, 0) / 1000).toFixed(1),
-    mostThreadMs: +(tasks.reduce((most, e) => Math.max(most, threadTime(e)), 0) / 1000).toFixed(1),
+    mostThreadMs: +(threadTime(busiest) / 1000).toFixed(1),
+    busiestRan: sampledCode(events, busiest),
     over16: tasks.filter((e) => e.dur >= 16_000).length,
   };
+}
+
+/**
+ * What a task of the page's main thread ran, from the samples V8's profiler
+ * took within it: the three functions of the page (its own scripts, not
+ * Emscripten's glue or the wasm module) that most samples were in, each
+ * with its share, and `(wasm)` where most of those samples were in the
+ * module below it; the collector and other native work count as
+ * `(function name)`, as the profiler names them. Undefined where the
+ * trace has no profile (not traced with sampleCode).
+ */
+function sampledCode(events, task) {
+  const profile = events.find((e) => e.name === 'Profile' && e.pid === task.pid && e.tid === task.tid);
+  if (!profile) return undefined;
+  const nodes = new Map();
+  const counts = new Map(); // label -> { samples, inWasm }
+  let total = 0;
+  let ts = profile.args.data.startTime;
+  for (const e of events) {
+    if (e.name !== 'ProfileChunk' || e.id !== profile.id || e.pid !== profile.pid) continue;
+    const { cpuProfile, timeDeltas = [] } = e.args.data;
+    for (const node of cpuProfile?.nodes ?? []) nodes.set(node.id, node);
+    (cpuProfile?.samples ?? []).forEach((id, i) => {
+      ts += timeDeltas[i] ?? 0;
+      if (ts < task.ts || ts > task.ts + task.dur) return;
+      const leaf = nodes.get(id);
+      if (!leaf || leaf.callFrame.functionName === '(idle)') return;
+      let node = leaf;
+      while (node && !isPageCode(node.callFrame)) node = nodes.get(node.parent);
+      const frame = (node ?? leaf).callFrame;
+      const label = node ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : frame.functionName;
+      const count = counts.get(label) ?? { samples: 0, inWasm: 0 };
+      count.samples++;
+      if (leaf.callFrame.codeType === 'wasm') count.inWasm++;
+      counts.set(label, count);
+      total++;
+    });
+  }
+  return [...counts]
+    .sort((a, b) => b[1].samples - a[1].samples)
+    .slice(0, 3)
+    .map(([label, { samples, inWasm }]) => `${label}${inWasm * 2 > samples ? ' (wasm)' : ''} ${Math.round((100 * samples) / total)}%`)
+    .join(', ');
+}
+
+/** Whether a profile's frame is the page's own JavaScript. */
+function isPageCode({ codeType, url }) {
+  return codeType === 'JS' && /\.m?js$/.test(url ?? '') && !/\/strata\.js$/.test(url);
 }
