@@ -44,6 +44,22 @@ class CommitEnvTest : public testing::Test {
     ASSERT_TRUE(file->Close().ok());
   }
 
+  // Whether path, opened for reading through the CommitEnv, says its bytes
+  // were made in this process; and that it reads back whole.
+  bool MadeInProcess(const std::string& path) {
+    std::unique_ptr<RandomAccessFile> file;
+    Status s = env_->NewRandomAccessFile(path, &file);
+    EXPECT_TRUE(s.ok()) << path << ": " << s.ToString();
+    if (!s.ok()) return false;
+    const std::string expected = ReadBase(path);
+    std::string scratch(expected.size() + 1, '\0');
+    Slice read;
+    EXPECT_TRUE(file->Read(0, scratch.size(), &read, scratch.data()).ok());
+    EXPECT_EQ(expected, read.ToString()) << path;
+    EXPECT_TRUE(!file->ContentsMadeInProcess() || file->ContentsInProcessMemory()) << path;
+    return file->ContentsMadeInProcess();
+  }
+
   static constexpr const char* kDir = "/commit";
   std::unique_ptr<MemEnv> base_;
   std::unique_ptr<CommitEnv> env_;
@@ -356,6 +372,50 @@ TEST_F(CommitEnvTest, AddFileHasTheMakerCreateTheFileAndRecordsTheChange) {
                   .IsIOError());
   EXPECT_FALSE(base_->FileExists(Path("000013.sst")));
   EXPECT_EQ((Paths{Path("000013.sst")}), env.TakeChanges());
+}
+
+// Tables of the session (flushed, compacted) are read without verifying
+// their blocks; files that were there before (loaded from IndexedDB) are
+// verified as any.
+TEST_F(CommitEnvTest, FilesItMadeAndStillHoldsAreMadeInProcessWhereTheBaseKeepsThemInMemory) {
+  base_->SetContentsInProcessMemory(true);
+  WriteThrough(Path("000001.sst"), "written");
+  ASSERT_TRUE(WriteStringToFile(base_.get(), "loaded", Path("000002.sst"), true).ok());
+  ASSERT_TRUE(env_->AddFile(Path("000003.sst"),
+                            [&](const std::string& path) {
+                              return WriteStringToFile(base_.get(), "added", path, false);
+                            })
+                  .ok());
+  EXPECT_TRUE(MadeInProcess(Path("000001.sst")));
+  EXPECT_FALSE(MadeInProcess(Path("000002.sst")));
+  EXPECT_TRUE(MadeInProcess(Path("000003.sst")));
+
+  // A rename takes it along; a file renamed over one it made is not its own.
+  ASSERT_TRUE(env_->RenameFile(Path("000001.sst"), Path("000004.sst")).ok());
+  EXPECT_TRUE(MadeInProcess(Path("000004.sst")));
+  ASSERT_TRUE(env_->RenameFile(Path("000002.sst"), Path("000003.sst")).ok());
+  EXPECT_FALSE(MadeInProcess(Path("000003.sst")));
+
+  // Removed, then put there by someone else: not its own.
+  ASSERT_TRUE(env_->RemoveFile(Path("000004.sst")).ok());
+  ASSERT_TRUE(WriteStringToFile(base_.get(), "loaded again", Path("000004.sst"), true).ok());
+  EXPECT_FALSE(MadeInProcess(Path("000004.sst")));
+
+  // A failed add leaves nothing of its own at the path.
+  WriteThrough(Path("000005.sst"), "written");
+  ASSERT_TRUE(env_->AddFile(Path("000005.sst"),
+                            [&](const std::string& path) {
+                              base_->RemoveFile(path).IgnoreError();
+                              return Status::IOError("no room");
+                            })
+                  .IsIOError());
+  ASSERT_TRUE(WriteStringToFile(base_.get(), "loaded", Path("000005.sst"), true).ok());
+  EXPECT_FALSE(MadeInProcess(Path("000005.sst")));
+}
+
+TEST_F(CommitEnvTest, NoFileIsMadeInProcessWhereTheBaseReadsItFromStorage) {
+  WriteThrough(Path("000001.sst"), "written");
+  EXPECT_FALSE(MadeInProcess(Path("000001.sst")));
 }
 
 }  // namespace

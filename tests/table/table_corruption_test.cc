@@ -295,8 +295,8 @@ INSTANTIATE_TEST_SUITE_P(Compressions, TableCorruptionFuzz,
 // they stay in process memory.
 class ChangingSource : public RandomAccessFile {
  public:
-  ChangingSource(std::string contents, bool in_memory)
-      : contents_(std::move(contents)), in_memory_(in_memory) {}
+  ChangingSource(std::string contents, bool in_memory, bool made_in_process = false)
+      : contents_(std::move(contents)), in_memory_(in_memory), made_in_process_(made_in_process) {}
   Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
     n = offset > contents_.size() ? 0 : std::min<size_t>(n, contents_.size() - offset);
     if (n > 0) memcpy(scratch, contents_.data() + offset, n);
@@ -304,10 +304,12 @@ class ChangingSource : public RandomAccessFile {
     return Status::OK();
   }
   bool ContentsInProcessMemory() const override { return in_memory_; }
+  bool ContentsMadeInProcess() const override { return made_in_process_; }
   std::string contents_;
 
  private:
   const bool in_memory_;
+  const bool made_in_process_;
 };
 
 // A flipped byte in a value: the first data block's first ("value-0"), or
@@ -363,6 +365,24 @@ TEST(TableChecksums, AFirstReadFromMemoryIsVerified) {
     const std::string& key = value == kLastValue ? entries.back().first : entries.front().first;
     const Status get = table->InternalGet(ReadOptions(), key, [](const Slice&, const Slice&) {});
     EXPECT_TRUE(get.IsCorruption()) << "a failed read marks nothing verified: " << get.ToString();
+  }
+}
+
+// A file this process made (the browser build's tables of the session) is
+// read without verifying its data blocks, unless a read asks, as compaction
+// does for its inputs.
+TEST(TableChecksums, AFileMadeInProcessIsVerifiedOnlyWhenAReadAsks) {
+  const Entries entries = SmallEntries();
+  const std::string contents = test::BuildTable(SmallBlocks(Compression::kNone), entries);
+  for (const std::string& value : {std::string("value-0"), kLastValue}) {
+    SCOPED_TRACE(value);
+    auto owned = std::make_unique<ChangingSource>(contents, /*in_memory=*/true, /*made_in_process=*/true);
+    ChangingSource* source = owned.get();
+    std::unique_ptr<Table> table;
+    ASSERT_TRUE(Table::Open(TableReadOptions(), std::move(owned), contents.size(), &table).ok());
+    DamageValue(source, value);  // before any read of that block
+    EXPECT_TRUE(FullRead(table.get(), false).ok());
+    EXPECT_TRUE(FullRead(table.get(), true).IsCorruption()) << "verify_checksums reads verify";
   }
 }
 

@@ -38,6 +38,22 @@ class BufferedFile : public WritableFile {
   Status close_status_;
 };
 
+// A file CommitEnv made, read through the base Env's file: the same bytes,
+// which this process made and kept in its memory.
+class MadeInProcessFile : public RandomAccessFile {
+ public:
+  explicit MadeInProcessFile(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
+
+  Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    return file_->Read(offset, n, result, scratch);
+  }
+  bool ContentsInProcessMemory() const override { return true; }
+  bool ContentsMadeInProcess() const override { return true; }
+
+ private:
+  const std::unique_ptr<RandomAccessFile> file_;
+};
+
 }  // namespace
 
 std::vector<std::string> CommitEnv::TakeChanges() {
@@ -71,6 +87,13 @@ Status CommitEnv::AddFile(const std::string& path,
                           const std::function<Status(const std::string& path)>& make) {
   Status s = make(path);
   RecordChange(path);
+  std::lock_guard<std::mutex> lock(mu_);
+  // A failed make leaves no file (not even one that was there before).
+  if (s.ok()) {
+    made_.insert(path);
+  } else {
+    made_.erase(path);
+  }
   return s;
 }
 
@@ -84,9 +107,21 @@ Status CommitEnv::NewWritableFile(const std::string& path, std::unique_ptr<Writa
   return Status::OK();
 }
 
+Status CommitEnv::NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) {
+  Status s = target()->NewRandomAccessFile(path, result);
+  if (!s.ok() || !(*result)->ContentsInProcessMemory()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (made_.count(path) != 0) *result = std::make_unique<MadeInProcessFile>(std::move(*result));
+  return s;
+}
+
 Status CommitEnv::RemoveFile(const std::string& path) {
   Status s = target()->RemoveFile(path);
-  if (s.ok()) RecordChange(path);
+  if (s.ok()) {
+    RecordChange(path);
+    std::lock_guard<std::mutex> lock(mu_);
+    made_.erase(path);
+  }
   return s;
 }
 
@@ -95,6 +130,13 @@ Status CommitEnv::RenameFile(const std::string& from, const std::string& to) {
   if (s.ok()) {
     RecordChange(from);
     RecordChange(to);
+    std::lock_guard<std::mutex> lock(mu_);
+    const bool made = made_.erase(from) != 0;
+    if (made) {
+      made_.insert(to);
+    } else {
+      made_.erase(to);
+    }
   }
   return s;
 }

@@ -11,6 +11,11 @@
 // - Records which paths changed (a file closed after writing, renamed or
 //   removed) since the last TakeChanges(). A commit stores exactly those
 //   paths, so its cost grows with what changed, not with the database size.
+// - Knows which files it made (written, or added) and that are still there:
+//   opened for reading, those say their bytes were made in this process
+//   (RandomAccessFile::ContentsMadeInProcess), where the base keeps files in
+//   process memory (MEMFS), and a table reads them without verifying its
+//   blocks. A file that was there before (loaded from IndexedDB) does not.
 //
 // Files are written once (DESIGN.md decision 1), so a closed file never
 // changes again and a recorded path's contents at commit time are final.
@@ -44,6 +49,7 @@ class CommitEnv : public EnvWrapper {
   bool HasChanges();
 
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override;
+  Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override;
   Status RemoveFile(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& dir) override { return Status::OK(); }  // the commit syncs
@@ -67,6 +73,7 @@ class CommitEnv : public EnvWrapper {
   const FileMaker make_file_;
   std::mutex mu_;
   std::set<std::string> changed_;
+  std::set<std::string> made_;  // files this Env made that are still there
 };
 
 }  // namespace strata

@@ -43,6 +43,13 @@ class RandomAccessFile {
   // the OS drops and later reads back from the disk is not verified again;
   // table_format.md compares this with LevelDB and RocksDB.)
   virtual bool ContentsInProcessMemory() const { return false; }
+  // Whether, besides, its bytes are ones this process made and has kept in
+  // its memory since, never read back from storage: in the browser build, a
+  // file made in this session (a flush's table, a compaction's output), not
+  // one loaded from IndexedDB. Nothing a checksum guards against can have
+  // changed such bytes, so a table reads its data blocks without verifying
+  // them, unless ReadOptions::verify_checksums asks (compaction inputs).
+  virtual bool ContentsMadeInProcess() const { return false; }
 };
 
 // Append-only. Not thread-safe.

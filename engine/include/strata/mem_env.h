@@ -27,6 +27,11 @@ class MemEnv : public Env {
   // WAL's policy of each.
   virtual void SetSyncedAppendsAreCheap(bool cheap) = 0;
 
+  // What ContentsInProcessMemory() answers for files opened from then on:
+  // false (the default) as for a file read with system calls, true as in
+  // Emscripten's in-memory file system.
+  virtual void SetContentsInProcessMemory(bool in_memory) = 0;
+
   // Counts of calls, for tests that check what the engine did.
   virtual uint64_t SyncCount() const = 0;
   virtual uint64_t FilesCreated() const = 0;

@@ -162,7 +162,12 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                               std::to_string(t->properties_.num_data_blocks()));
   }
 
-  if (in_memory) t->verified_.reset(new std::atomic<bool>[entries]());
+  if (in_memory) {
+    t->verified_.reset(new std::atomic<bool>[entries]());
+    if (t->file_->ContentsMadeInProcess()) {
+      for (uint64_t i = 0; i < entries; i++) t->verified_[i].store(true, std::memory_order_relaxed);
+    }
+  }
   *table = std::move(t);
   return Status::OK();
 }

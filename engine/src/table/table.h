@@ -58,9 +58,10 @@ class Table {
   // verified whenever it is read from the file, whatever
   // options.verify_checksums says, except from a file whose contents stay
   // in process memory (RandomAccessFile::ContentsInProcessMemory): there
-  // each block is verified the first time this Table reads it, and again
-  // only when options.verify_checksums asks. Blocks found in the block
-  // cache were verified when they entered it.
+  // each block is verified the first time this Table reads it (never, if
+  // this process made the file: ContentsMadeInProcess), and again only
+  // when options.verify_checksums asks. Blocks found in the block cache
+  // were verified when they entered it.
   Iterator* NewIterator(const ReadOptions& options) const;
 
   // Point lookup. If the bloom filter rules out ExtractUserKey(internal_key)
@@ -133,7 +134,8 @@ class Table {
   // Not mapped: each file read copies, so iterators read ahead (Readahead).
   bool reads_ahead_ = false;
   // Only when the file's contents stay in process memory: the data blocks'
-  // offsets (ascending), and which of them were verified.
+  // offsets (ascending), and which of them were verified (all of them, from
+  // the start, in a file this process made).
   std::vector<uint64_t> data_block_offsets_;
   std::unique_ptr<std::atomic<bool>[]> verified_;
 };

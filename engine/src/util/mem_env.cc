@@ -42,7 +42,8 @@ class MemSequentialFile final : public SequentialFile {
 
 class MemRandomAccessFile final : public RandomAccessFile {
  public:
-  explicit MemRandomAccessFile(std::shared_ptr<FileState> f) : file_(std::move(f)) {}
+  MemRandomAccessFile(std::shared_ptr<FileState> f, bool in_process_memory)
+      : file_(std::move(f)), in_process_memory_(in_process_memory) {}
   Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
     std::lock_guard<std::mutex> l(file_->mu);
     size_t size = file_->data.size();
@@ -52,9 +53,11 @@ class MemRandomAccessFile final : public RandomAccessFile {
     *result = Slice(scratch, n);
     return Status::OK();
   }
+  bool ContentsInProcessMemory() const override { return in_process_memory_; }
 
  private:
   std::shared_ptr<FileState> file_;
+  const bool in_process_memory_;
 };
 
 class MemEnvImpl;
@@ -89,7 +92,7 @@ class MemEnvImpl final : public MemEnv {
   Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override {
     auto f = Find(path);
     if (!f) return Status::NotFound(path + ": no such file");
-    result->reset(new MemRandomAccessFile(std::move(f)));
+    result->reset(new MemRandomAccessFile(std::move(f), contents_in_process_memory_.load()));
     return Status::OK();
   }
 
@@ -202,6 +205,7 @@ class MemEnvImpl final : public MemEnv {
   void SetWriteErrors(bool fail) override { write_errors_.store(fail); }
   void SetSyncedAppendsAreCheap(bool cheap) override { synced_appends_are_cheap_.store(cheap); }
   bool SyncedAppendsAreCheap() const override { return synced_appends_are_cheap_.load(); }
+  void SetContentsInProcessMemory(bool in_memory) override { contents_in_process_memory_.store(in_memory); }
   uint64_t SyncCount() const override { return syncs_.load(); }
   uint64_t FilesCreated() const override {
     std::lock_guard<std::mutex> l(mu_);
@@ -230,6 +234,7 @@ class MemEnvImpl final : public MemEnv {
   uint64_t files_created_ = 0;
   std::atomic<bool> write_errors_{false};
   std::atomic<bool> synced_appends_are_cheap_{false};
+  std::atomic<bool> contents_in_process_memory_{false};
   std::atomic<uint64_t> syncs_{0};
 };
 
