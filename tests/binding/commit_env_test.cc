@@ -401,7 +401,8 @@ TEST_F(CommitEnvTest, FilesItMadeAndStillHoldsAreMadeInProcessWhereTheBaseKeepsT
   ASSERT_TRUE(WriteStringToFile(base_.get(), "loaded again", Path("000004.sst"), true).ok());
   EXPECT_FALSE(MadeInProcess(Path("000004.sst")));
 
-  // A failed add leaves nothing of its own at the path.
+  // A failed add leaves nothing of its own at the path: neither a file it
+  // removed and someone put back, nor one the failure left where it was.
   WriteThrough(Path("000005.sst"), "written");
   ASSERT_TRUE(env_->AddFile(Path("000005.sst"),
                             [&](const std::string& path) {
@@ -411,6 +412,23 @@ TEST_F(CommitEnvTest, FilesItMadeAndStillHoldsAreMadeInProcessWhereTheBaseKeepsT
                   .IsIOError());
   ASSERT_TRUE(WriteStringToFile(base_.get(), "loaded", Path("000005.sst"), true).ok());
   EXPECT_FALSE(MadeInProcess(Path("000005.sst")));
+  WriteThrough(Path("000006.sst"), "written");
+  ASSERT_TRUE(env_->AddFile(Path("000006.sst"),
+                            [](const std::string&) { return Status::IOError("the name is taken"); })
+                  .IsIOError());
+  EXPECT_FALSE(MadeInProcess(Path("000006.sst")));
+
+  // A made file renamed over another made one: made.
+  WriteThrough(Path("000007.sst"), "written");
+  WriteThrough(Path("000008.sst"), "written");
+  ASSERT_TRUE(env_->RenameFile(Path("000007.sst"), Path("000008.sst")).ok());
+  EXPECT_TRUE(MadeInProcess(Path("000008.sst")));
+
+  // After a load into the base (an open), none counts as made.
+  env_->ForgetMadeFiles();
+  EXPECT_FALSE(MadeInProcess(Path("000008.sst")));
+  WriteThrough(Path("000009.sst"), "written");
+  EXPECT_TRUE(MadeInProcess(Path("000009.sst")));
 }
 
 TEST_F(CommitEnvTest, NoFileIsMadeInProcessWhereTheBaseReadsItFromStorage) {

@@ -383,6 +383,13 @@ TEST(TableChecksums, AFileMadeInProcessIsVerifiedOnlyWhenAReadAsks) {
     DamageValue(source, value);  // before any read of that block
     EXPECT_TRUE(FullRead(table.get(), false).ok());
     EXPECT_TRUE(FullRead(table.get(), true).IsCorruption()) << "verify_checksums reads verify";
+    // Point lookups alike.
+    const std::string& key = value == kLastValue ? entries.back().first : entries.front().first;
+    const auto found = [](const Slice&, const Slice&) {};
+    EXPECT_TRUE(table->InternalGet(ReadOptions(), key, found).ok());
+    ReadOptions verifying;
+    verifying.verify_checksums = true;
+    EXPECT_TRUE(table->InternalGet(verifying, key, found).IsCorruption());
   }
 }
 

@@ -68,6 +68,20 @@ bool CommitEnv::HasChanges() {
   return !changed_.empty();
 }
 
+void CommitEnv::ForgetMadeFiles() {
+  std::lock_guard<std::mutex> lock(mu_);
+  made_.clear();
+}
+
+void CommitEnv::SetMade(const std::string& path, bool made) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (made) {
+    made_.insert(path);
+  } else {
+    made_.erase(path);
+  }
+}
+
 Status CommitEnv::WriteWholeFile(const std::string& path, const Slice& contents) {
   return AddFile(path, [this, &contents](const std::string& file) {
     std::optional<Status> made = make_file_ != nullptr ? make_file_(file, contents) : std::nullopt;
@@ -85,15 +99,13 @@ Status CommitEnv::WriteWholeFile(const std::string& path, const Slice& contents)
 
 Status CommitEnv::AddFile(const std::string& path,
                           const std::function<Status(const std::string& path)>& make) {
+  // Not made here until it is: a reader opening it meanwhile verifies it,
+  // and so does one after a failed make (which may leave a file that was
+  // there before).
+  SetMade(path, false);
   Status s = make(path);
   RecordChange(path);
-  std::lock_guard<std::mutex> lock(mu_);
-  // A failed make leaves no file (not even one that was there before).
-  if (s.ok()) {
-    made_.insert(path);
-  } else {
-    made_.erase(path);
-  }
+  if (s.ok()) SetMade(path, true);
   return s;
 }
 
@@ -119,24 +131,24 @@ Status CommitEnv::RemoveFile(const std::string& path) {
   Status s = target()->RemoveFile(path);
   if (s.ok()) {
     RecordChange(path);
-    std::lock_guard<std::mutex> lock(mu_);
-    made_.erase(path);
+    SetMade(path, false);
   }
   return s;
 }
 
 Status CommitEnv::RenameFile(const std::string& from, const std::string& to) {
+  bool made;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    made = made_.count(from) != 0;
+    made_.erase(to);  // a failed rename leaves it counted as not made: verified, the safe side
+  }
   Status s = target()->RenameFile(from, to);
   if (s.ok()) {
     RecordChange(from);
     RecordChange(to);
-    std::lock_guard<std::mutex> lock(mu_);
-    const bool made = made_.erase(from) != 0;
-    if (made) {
-      made_.insert(to);
-    } else {
-      made_.erase(to);
-    }
+    SetMade(from, false);
+    SetMade(to, made);
   }
   return s;
 }

@@ -15,7 +15,8 @@
 //   opened for reading, those say their bytes were made in this process
 //   (RandomAccessFile::ContentsMadeInProcess), where the base keeps files in
 //   process memory (MEMFS), and a table reads them without verifying its
-//   blocks. A file that was there before (loaded from IndexedDB) does not.
+//   blocks. A file that was there before (loaded from IndexedDB) does not,
+//   nor any after ForgetMadeFiles() (a load may have replaced them).
 //
 // Files are written once (DESIGN.md decision 1), so a closed file never
 // changes again and a recorded path's contents at commit time are final.
@@ -47,6 +48,9 @@ class CommitEnv : public EnvWrapper {
   std::vector<std::string> TakeChanges();
   // Whether a path changed since the previous TakeChanges().
   bool HasChanges();
+  // From now on no file present counts as made by this Env: storage loaded
+  // into the base may have replaced them.
+  void ForgetMadeFiles();
 
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override;
   Status NewRandomAccessFile(const std::string& path, std::unique_ptr<RandomAccessFile>* result) override;
@@ -69,6 +73,7 @@ class CommitEnv : public EnvWrapper {
 
  private:
   void RecordChange(const std::string& path);
+  void SetMade(const std::string& path, bool made);
 
   const FileMaker make_file_;
   std::mutex mu_;

@@ -165,6 +165,9 @@ int WasmDatabase::Open(const std::string& dir, const OpenConfig& config) {
   }
   // Kept across close and reopen: changes not yet taken stay recorded.
   if (!env_) env_ = std::make_unique<CommitEnv>(Env::Default(), MakeNewMemfsFile);
+  // An open follows a load from storage, which may have replaced any file
+  // (a read-only open retried, say): none counts as made here any more.
+  env_->ForgetMadeFiles();
   Options options;
   options.env = env_.get();
   options.background_thread = false;  // no threads in the browser build

@@ -127,7 +127,10 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   s = Block::Parse(std::move(contents), BlockLabel("index", footer.index_handle.offset()), &t->index_block_);
   if (!s.ok()) return s;
   std::unique_ptr<Iterator> it(t->index_block_->NewIterator(KeyOrder::kInternalKey));
-  const bool in_memory = t->file_->ContentsInProcessMemory();
+  // Made in process: never verified unless a read asks; else, in process
+  // memory: verified once per data block (verified_).
+  t->made_in_process_ = t->file_->ContentsInProcessMemory() && t->file_->ContentsMadeInProcess();
+  const bool in_memory = t->file_->ContentsInProcessMemory() && !t->made_in_process_;
   std::string previous_key;
   uint64_t next_offset = 0;
   uint64_t entries = 0;
@@ -162,12 +165,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                               std::to_string(t->properties_.num_data_blocks()));
   }
 
-  if (in_memory) {
-    t->verified_.reset(new std::atomic<bool>[entries]());
-    if (t->file_->ContentsMadeInProcess()) {
-      for (uint64_t i = 0; i < entries; i++) t->verified_[i].store(true, std::memory_order_relaxed);
-    }
-  }
+  if (in_memory) t->verified_.reset(new std::atomic<bool>[entries]());
   *table = std::move(t);
   return Status::OK();
 }
@@ -208,7 +206,8 @@ Status Table::DataBlock(const ReadOptions& options, const Slice& index_value, Re
   if (block == nullptr) {
     std::atomic<bool>* verified = VerifiedFlag(handle.offset());
     const bool verify =
-        options.verify_checksums || verified == nullptr || !verified->load(std::memory_order_acquire);
+        options.verify_checksums ||
+        (!made_in_process_ && (verified == nullptr || !verified->load(std::memory_order_acquire)));
     BlockContents contents;
     s = ReadDataBlock(handle, verify, readahead, &contents);
     if (!s.ok()) return s.WithContext("data block");

@@ -61,7 +61,9 @@ class Table {
   // each block is verified the first time this Table reads it (never, if
   // this process made the file: ContentsMadeInProcess), and again only
   // when options.verify_checksums asks. Blocks found in the block cache
-  // were verified when they entered it.
+  // were verified when they entered it, but for a table made in process,
+  // whose cached blocks no read verifies (compaction reads its inputs
+  // through tables of its own, without the cache).
   Iterator* NewIterator(const ReadOptions& options) const;
 
   // Point lookup. If the bloom filter rules out ExtractUserKey(internal_key)
@@ -133,9 +135,12 @@ class Table {
   bool data_blocks_in_place_ = false;
   // Not mapped: each file read copies, so iterators read ahead (Readahead).
   bool reads_ahead_ = false;
-  // Only when the file's contents stay in process memory: the data blocks'
-  // offsets (ascending), and which of them were verified (all of them, from
-  // the start, in a file this process made).
+  // The file's bytes were made by this process (ContentsMadeInProcess):
+  // data blocks are verified only when a read asks.
+  bool made_in_process_ = false;
+  // Only when the file's contents stay in process memory (and it was not
+  // made in process): the data blocks' offsets (ascending), and which of
+  // them were verified.
   std::vector<uint64_t> data_block_offsets_;
   std::unique_ptr<std::atomic<bool>[]> verified_;
 };

@@ -57,8 +57,8 @@ async function longestPause(probe, fn) {
   const traced = typeof window.benchTrace === 'function';
   if (traced) {
     await window.benchTrace('start', probe === 'timer' ? 'tasks' : 'collections');
-    // Tracing starts up in the next tasks (V8's profiler, sampling: tens of
-    // ms), not in the first one measured.
+    // Whatever tracing starts in the page's next tasks (V8's profiler, when
+    // sampling: tens of ms) runs before the first task measured.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const { port1, port2 } = new MessageChannel();

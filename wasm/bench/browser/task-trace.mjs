@@ -113,23 +113,29 @@ export function mainThreadTasks(events, label) {
 
 /**
  * What a task of the page's main thread ran, from the samples V8's profiler
- * took within it: the three functions of the page (its own scripts, not
- * Emscripten's glue or the wasm module) that most samples were in, each
- * with its share, and `(wasm)` where most of those samples were in the
- * module below it; the collector and other native work count as
- * `(function name)`, as the profiler names them. Undefined where the
- * trace has no profile (not traced with sampleCode).
+ * took within it: the three functions of the page's scripts (the page's
+ * own and the package's; not Emscripten's glue or the wasm module) that
+ * most samples were in, each with its share, and `(wasm)` where most of
+ * those samples were in the module below it. A sample with no such
+ * function on its stack counts under the profiler's name for what ran
+ * (`(garbage collector)`, `(program)`, a wasm function). 'no samples' if
+ * none fell in the task; undefined where the trace has no profile (not
+ * traced with sampleCode).
  */
 function sampledCode(events, task) {
   const profile = events.find((e) => e.name === 'Profile' && e.pid === task.pid && e.tid === task.tid);
   if (!profile) return undefined;
+  const chunks = events
+    .filter((e) => e.name === 'ProfileChunk' && e.id === profile.id && e.pid === profile.pid)
+    .sort((a, b) => a.ts - b.ts);
   const nodes = new Map();
   const counts = new Map(); // label -> { samples, inWasm }
   let total = 0;
-  let ts = profile.args.data.startTime;
-  for (const e of events) {
-    if (e.name !== 'ProfileChunk' || e.id !== profile.id || e.pid !== profile.pid) continue;
-    const { cpuProfile, timeDeltas = [] } = e.args.data;
+  // Sample times count from the Profile event's time (as DevTools does: its
+  // startTime may be on another clock than the trace's).
+  let ts = profile.ts;
+  for (const { args } of chunks) {
+    const { cpuProfile, timeDeltas = [] } = args.data;
     for (const node of cpuProfile?.nodes ?? []) nodes.set(node.id, node);
     (cpuProfile?.samples ?? []).forEach((id, i) => {
       ts += timeDeltas[i] ?? 0;
@@ -138,8 +144,7 @@ function sampledCode(events, task) {
       if (!leaf || leaf.callFrame.functionName === '(idle)') return;
       let node = leaf;
       while (node && !isPageCode(node.callFrame)) node = nodes.get(node.parent);
-      const frame = (node ?? leaf).callFrame;
-      const label = node ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : frame.functionName;
+      const label = node ? frameName(node.callFrame) : leaf.callFrame.functionName;
       const count = counts.get(label) ?? { samples: 0, inWasm: 0 };
       count.samples++;
       if (leaf.callFrame.codeType === 'wasm') count.inWasm++;
@@ -147,6 +152,7 @@ function sampledCode(events, task) {
       total++;
     });
   }
+  if (total === 0) return 'no samples';
   return [...counts]
     .sort((a, b) => b[1].samples - a[1].samples)
     .slice(0, 3)
@@ -154,7 +160,14 @@ function sampledCode(events, task) {
     .join(', ');
 }
 
-/** Whether a profile's frame is the page's own JavaScript. */
+/** Whether a profile's frame is in one of the page's scripts (not Emscripten's glue). */
 function isPageCode({ codeType, url }) {
-  return codeType === 'JS' && /\.m?js$/.test(url ?? '') && !/\/strata\.js$/.test(url);
+  const path = (url ?? '').split(/[?#]/)[0];
+  return codeType === 'JS' && /\.m?js$/.test(path) && !path.endsWith('/strata.js');
+}
+
+/** `function file:line` of a frame in a page's script. */
+function frameName({ functionName, url, lineNumber }) {
+  const file = url.split(/[?#]/)[0].split('/').pop();
+  return `${functionName || '(anonymous)'} ${file}${lineNumber >= 0 ? `:${lineNumber + 1}` : ''}`;
 }
