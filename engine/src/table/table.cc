@@ -127,10 +127,10 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   s = Block::Parse(std::move(contents), BlockLabel("index", footer.index_handle.offset()), &t->index_block_);
   if (!s.ok()) return s;
   std::unique_ptr<Iterator> it(t->index_block_->NewIterator(KeyOrder::kInternalKey));
-  // Made in process: never verified unless a read asks; else, in process
-  // memory: verified once per data block (verified_).
+  // In process memory, a data block is verified once (verified_), or, in a
+  // file made in process, only when a read asks.
   t->made_in_process_ = t->file_->ContentsInProcessMemory() && t->file_->ContentsMadeInProcess();
-  const bool in_memory = t->file_->ContentsInProcessMemory() && !t->made_in_process_;
+  const bool verifies_once = t->file_->ContentsInProcessMemory() && !t->made_in_process_;
   std::string previous_key;
   uint64_t next_offset = 0;
   uint64_t entries = 0;
@@ -152,7 +152,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                                 " does not follow the previous block at " + std::to_string(next_offset) +
                                 " inside the data area of " + std::to_string(data_end) + " bytes");
     }
-    if (in_memory) t->data_block_offsets_.push_back(handle.offset());
+    if (verifies_once) t->data_block_offsets_.push_back(handle.offset());
     next_offset = end;
   }
   if (!it->status().ok()) return it->status();
@@ -165,7 +165,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
                               std::to_string(t->properties_.num_data_blocks()));
   }
 
-  if (in_memory) t->verified_.reset(new std::atomic<bool>[entries]());
+  if (verifies_once) t->verified_.reset(new std::atomic<bool>[entries]());
   *table = std::move(t);
   return Status::OK();
 }
