@@ -104,7 +104,15 @@ for (const engine of BROWSERS) {
       await page.fill('#workload-rate', '4000');
       await page.fill('#workload-keys', '20000');
       await page.click('#workload-start');
-      await page.waitForSelector('.compaction-row[data-kind="compaction"]', { timeout: 150_000 });
+      await page.waitForSelector('.compaction-row[data-kind="compaction"]', { timeout: 150_000 }).catch(async (e) => {
+        // Now and then in Firefox durable writes crawl through the database
+        // worker and no compaction comes: say what the workload and health
+        // panels showed then, to tell why.
+        const shown = await page.evaluate(() =>
+          ['#panel-health', '.tools'].map((s) => document.querySelector(s)?.innerText ?? '').join('\n'),
+        );
+        throw new Error(`${e.message}; the dashboard showed:\n${shown}`);
+      });
       // The engine's events carry a job's levels and tables: its row shows them at once.
       const cells = await texts(page, '.compaction-row[data-kind="compaction"] td');
       assert.match(cells[2], /^L\d → L\d$/);
