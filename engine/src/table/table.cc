@@ -129,8 +129,9 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   std::unique_ptr<Iterator> it(t->index_block_->NewIterator(KeyOrder::kInternalKey));
   // In process memory, a data block is verified once (verified_), or, in a
   // file made in process, only when a read asks.
-  t->made_in_process_ = t->file_->ContentsInProcessMemory() && t->file_->ContentsMadeInProcess();
-  const bool verifies_once = t->file_->ContentsInProcessMemory() && !t->made_in_process_;
+  const bool in_memory = t->file_->ContentsInProcessMemory();
+  t->made_in_process_ = in_memory && t->file_->ContentsMadeInProcess();
+  const bool verifies_once = in_memory && !t->made_in_process_;
   std::string previous_key;
   uint64_t next_offset = 0;
   uint64_t entries = 0;

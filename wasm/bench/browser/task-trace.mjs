@@ -97,8 +97,8 @@ export function mainThreadTasks(events, label) {
   if (tasks.length === 0) throw new Error('the trace has no task of the page between its marks');
   const threadTime = (e) => e.tdur ?? e.dur;
   const longest = tasks.reduce((a, b) => (b.dur > a.dur ? b : a));
-  const inside = (task) => (e) => onMain(e) && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur;
-  const gc = events.filter((e) => e.ph === 'X' && COLLECTIONS.has(e.name) && inside(longest)(e));
+  const within = (e) => e.ts >= longest.ts && e.ts + e.dur <= longest.ts + longest.dur;
+  const gc = events.filter((e) => e.ph === 'X' && COLLECTIONS.has(e.name) && onMain(e) && within(e));
   const busiest = tasks.reduce((a, b) => (threadTime(b) > threadTime(a) ? b : a));
   return {
     tasks: tasks.length,
@@ -160,14 +160,17 @@ function sampledCode(events, task) {
     .join(', ');
 }
 
+/** A frame's URL without its query or fragment. */
+const pathOf = (url) => (url ?? '').split(/[?#]/)[0];
+
 /** Whether a profile's frame is in one of the page's scripts (not Emscripten's glue). */
 function isPageCode({ codeType, url }) {
-  const path = (url ?? '').split(/[?#]/)[0];
+  const path = pathOf(url);
   return codeType === 'JS' && /\.m?js$/.test(path) && !path.endsWith('/strata.js');
 }
 
 /** `function file:line` of a frame in a page's script. */
 function frameName({ functionName, url, lineNumber }) {
-  const file = url.split(/[?#]/)[0].split('/').pop();
+  const file = pathOf(url).split('/').pop();
   return `${functionName || '(anonymous)'} ${file}${lineNumber >= 0 ? `:${lineNumber + 1}` : ''}`;
 }
